@@ -1,0 +1,16 @@
+//! Ronghe's domain core: the types, rules and permission logic of party
+//! building work, with no IO. Every other crate depends on this one; this
+//! one depends on none of them.
+//!
+//! Architecture Invariant: nothing here touches a database, the network,
+//! the file system or the clock. Functions that need "today" take it.
+
+pub mod auth;
+pub mod i18n;
+pub mod id_number;
+pub mod members;
+pub mod org;
+pub mod phone;
+pub mod text;
+
+pub use i18n::Lang;

@@ -1,0 +1,163 @@
+//! The command line.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "ronghe", version, about = "融合 Ronghe: the 党建融合+ party-building platform")]
+pub struct Cli {
+    /// A TOML configuration file (see `ronghe config example`).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub config: Option<PathBuf>,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Args, Clone, Debug)]
+pub struct DbArg {
+    /// `sqlite://PATH` or `postgres://…` (default: RONGHE_DB or the config file).
+    #[arg(long, value_name = "URL")]
+    pub db: Option<String>,
+}
+
+#[derive(Subcommand)]
+pub enum Command {
+    /// Build a fresh demo database, print the demo accounts, and serve it.
+    Demo {
+        /// Address to listen on.
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Folder for the demo's SQLite file and key.
+        #[arg(long, value_name = "DIR", default_value = "data")]
+        data: PathBuf,
+        /// Build in this database instead (it must be empty, or pass --reset).
+        #[arg(long, value_name = "URL")]
+        db: Option<String>,
+        /// Members in the demo group (the shape scales with it).
+        #[arg(long, value_name = "N", default_value_t = 4000)]
+        members: usize,
+        /// Empty a PostgreSQL database given with --db first.
+        #[arg(long)]
+        reset: bool,
+        /// Build the database and exit without serving (benchmarks).
+        #[arg(long)]
+        build_only: bool,
+    },
+    /// Serve an existing database.
+    Serve {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_name = "ADDR")]
+        listen: Option<SocketAddr>,
+        /// Create a SQLite file that does not exist yet.
+        #[arg(long)]
+        create: bool,
+    },
+    /// Apply pending migrations and exit.
+    Migrate {
+        #[command(flatten)]
+        db: DbArg,
+        /// Create a SQLite file that does not exist yet.
+        #[arg(long)]
+        create: bool,
+    },
+    /// Import records.
+    #[command(subcommand)]
+    Import(ImportCommand),
+    /// Export records.
+    #[command(subcommand)]
+    Export(ExportCommand),
+    /// Manage accounts.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage rule packs.
+    #[command(subcommand)]
+    Rules(RulesCommand),
+    /// Configuration helpers.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+#[derive(Subcommand)]
+pub enum ImportCommand {
+    /// Import a roster (.xlsx or .csv): all rows or, on any problem, none.
+    Members {
+        #[command(flatten)]
+        db: DbArg,
+        /// Code of the organisation rows go to (and whose subtree a branch column searches).
+        #[arg(long, value_name = "CODE")]
+        org: String,
+        /// Check only; write nothing.
+        #[arg(long)]
+        dry_run: bool,
+        /// Language of the report: zh-CN or en.
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum ExportCommand {
+    /// Export a subtree's roster; the format follows the extension (.xlsx or .csv).
+    Members {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, value_name = "CODE")]
+        org: String,
+        #[arg(long, value_name = "FILE")]
+        out: PathBuf,
+        /// Write ID numbers and phones in full (audited) instead of masked.
+        #[arg(long)]
+        full: bool,
+        #[arg(long, default_value = "zh-CN")]
+        lang: String,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum UserCommand {
+    /// Create an account. The password is read from RONGHE_PASSWORD or,
+    /// if unset, from the first line of standard input.
+    Add {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long)]
+        username: String,
+        /// The name shown in the interface.
+        #[arg(long)]
+        name: String,
+        /// ROLE@ORGCODE, repeatable. Roles: member, secretary,
+        /// committee_member, group_admin, system_admin, security_admin, audit_admin.
+        #[arg(long = "role", value_name = "ROLE@ORGCODE", required = true)]
+        roles: Vec<String>,
+        /// The roster record of the user, if they are a member.
+        #[arg(long)]
+        member_id: Option<i64>,
+    },
+    /// List accounts.
+    List {
+        #[command(flatten)]
+        db: DbArg,
+    },
+}
+
+#[derive(Subcommand)]
+pub enum RulesCommand {
+    /// Load a revised organisation rule pack (TOML) for every group in the database.
+    Load {
+        #[command(flatten)]
+        db: DbArg,
+        file: PathBuf,
+    },
+    /// Print the shipped organisation rule pack.
+    Default,
+}
+
+#[derive(Subcommand)]
+pub enum ConfigCommand {
+    /// Print a commented example configuration file.
+    Example,
+}

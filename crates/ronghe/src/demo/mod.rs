@@ -1,0 +1,549 @@
+//! The demo group: a fictional coal-and-energy group modelled on the seed
+//! paper's case (a group committee; mines, a power plant, an industrial and
+//! cultural-tourism company; branches and party groups; members with
+//! plausible names, ages, posts and join dates). Deterministic: the same
+//! `--members N` builds the same group. Some organisations are left failing
+//! the rules on purpose, so that the checks have something to show.
+
+mod names;
+
+use std::collections::HashSet;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::{Datelike, Months, NaiveDate};
+use names::Work;
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use ronghe_domain::auth::Role;
+use ronghe_domain::id_number::synthesize;
+use ronghe_domain::members::{Category, Education, Gender, MemberDraft, Status};
+use ronghe_domain::org::{OfficerRole, OrgKind};
+use ronghe_domain::phone::Phone;
+use ronghe_store::{Actor, NewOrg, NewUser, Org, Store};
+
+/// The demo accounts' shared password. Only the demo has one.
+pub const DEMO_PASSWORD: &str = "ronghe-demo";
+
+pub struct DemoAccount {
+    pub username: &'static str,
+    pub role: &'static str,
+    pub org: String,
+}
+
+pub struct DemoSummary {
+    pub orgs: usize,
+    pub members: usize,
+    pub accounts: Vec<DemoAccount>,
+}
+
+impl DemoSummary {
+    pub fn describe(&self, listen: SocketAddr, took: Duration) -> String {
+        let mut s = format!(
+            "Ronghe demo: {} organisations, {} members, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
+            self.orgs,
+            self.members,
+            took.as_secs_f64()
+        );
+        for a in &self.accounts {
+            s.push_str(&format!("  {:<12} {:<26} {}\n", a.username, a.role, a.org));
+        }
+        s
+    }
+}
+
+struct BranchPlan {
+    name: String,
+    code: String,
+    work: Work,
+    size: usize,
+    /// How many of its members are probationary, when set on purpose.
+    probationary: Option<usize>,
+    /// Appoint only a secretary even if the size calls for a committee.
+    secretary_only: bool,
+    /// Days from today to the end of the term.
+    term_end_in: Option<i64>,
+}
+
+struct UnitPlan {
+    name: String,
+    code: String,
+    unit: String,
+    branches: Vec<BranchPlan>,
+    /// A general branch: (name, code, its branches).
+    general: Option<(String, String, Vec<BranchPlan>)>,
+}
+
+fn branch(name: &str, prefix: &str, code: &str, work: Work) -> BranchPlan {
+    BranchPlan {
+        name: format!("{name}党支部"),
+        code: format!("{prefix}-{code}"),
+        work,
+        size: 0,
+        probationary: None,
+        secretary_only: false,
+        term_end_in: None,
+    }
+}
+
+fn unit(name: &str, code: &str, unit_name: &str, branches: &[(&str, &str, Work)]) -> UnitPlan {
+    UnitPlan {
+        name: format!("{name}党委"),
+        code: code.into(),
+        unit: unit_name.into(),
+        branches: branches.iter().map(|(n, c, w)| branch(n, code, c, *w)).collect(),
+        general: None,
+    }
+}
+
+fn mine(place: &str, code: &str) -> UnitPlan {
+    let mut u = unit(&format!("{place}煤矿"), code, &format!("{place}煤矿"), names::MINE_BRANCHES);
+    let (gname, gcode, gb) = names::MINE_GENERAL_BRANCH;
+    u.general = Some((
+        format!("{gname}党总支"),
+        format!("{code}-{gcode}"),
+        gb.iter().map(|(n, c, w)| branch(n, code, c, *w)).collect(),
+    ));
+    u
+}
+
+/// The units of a group of `members` people: the fixed ones of the default
+/// demo, and more mines as the group grows (about 39 members a branch).
+fn plan(members: usize) -> Vec<UnitPlan> {
+    let mut units = vec![
+        unit("集团机关", "HQ", "中原焦煤能源集团有限公司机关", names::HQ_BRANCHES),
+        mine("东岭", "DL"),
+        mine("西坪", "XP"),
+        mine("北岗", "BG"),
+        mine("南塬", "NY"),
+        unit("丰源电厂", "FY", "丰源发电有限公司", names::PLANT_BRANCHES),
+        unit("岭上实业文旅公司", "LS", "岭上实业文化旅游有限公司", names::TOURISM_BRANCHES),
+    ];
+    let branches_per_mine = names::MINE_BRANCHES.len() + 2;
+    let base: usize = units.iter().map(|u| u.branches.len() + u.general.as_ref().map_or(0, |g| g.2.len())).sum();
+    let needed = members.div_ceil(39);
+    if needed > base {
+        let places: Vec<char> = names::PLACES.chars().collect();
+        for i in 0..(needed - base).div_ceil(branches_per_mine) {
+            let a = places[i % places.len()];
+            let b = places[(i / places.len() + i * 7 + 3) % places.len()];
+            units.push(mine(&format!("{a}{b}{}", i + 1), &format!("M{:04}", i + 1)));
+        }
+    }
+    // Some organisations fail the rules, on purpose.
+    let find = |units: &mut Vec<UnitPlan>, unit: &str, code: &str, f: &dyn Fn(&mut BranchPlan)| {
+        if let Some(b) = units
+            .iter_mut()
+            .filter(|u| u.code == unit)
+            .flat_map(|u| u.branches.iter_mut())
+            .find(|b| b.code == format!("{unit}-{code}"))
+        {
+            f(b);
+        }
+    };
+    find(&mut units, "DL", "DC", &|b| b.probationary = Some(3));
+    find(&mut units, "XP", "ZC2", &|b| b.secretary_only = true);
+    find(&mut units, "FY", "HX", &|b| b.term_end_in = Some(45));
+    find(&mut units, "LS", "WY", &|b| b.term_end_in = Some(-20));
+    units
+}
+
+/// Shares `total` members among the branches by weight; a few sizes are set.
+fn size_branches(units: &mut [UnitPlan], total: usize, rng: &mut StdRng) {
+    let mut all: Vec<&mut BranchPlan> = units
+        .iter_mut()
+        .flat_map(|u| u.branches.iter_mut().chain(u.general.iter_mut().flat_map(|g| g.2.iter_mut())))
+        .collect();
+    let fixed = |b: &BranchPlan| match b.code.as_str() {
+        "DL-DC" => Some(5),
+        "DL-ZC2" => Some(56),
+        _ => None,
+    };
+    let fixed_total: usize = all.iter().filter_map(|b| fixed(b)).sum();
+    let weights: Vec<f64> = all
+        .iter()
+        .map(|b| if fixed(b).is_some() { 0.0 } else { rng.gen_range(0.55..1.35) * if b.work.retired() { 1.2 } else { 1.0 } })
+        .collect();
+    let sum: f64 = weights.iter().sum();
+    let rest = total.saturating_sub(fixed_total) as f64;
+    for (b, w) in all.iter_mut().zip(&weights) {
+        b.size = fixed(b).unwrap_or_else(|| ((rest * w / sum).round() as usize).max(3));
+    }
+}
+
+struct People {
+    rng: StdRng,
+    ids: HashSet<u64>,
+    today: NaiveDate,
+    next: u64,
+}
+
+impl People {
+    fn name(&mut self, gender: Gender) -> String {
+        let total: u32 = names::SURNAMES.iter().map(|(_, w)| w).sum();
+        let mut pick = self.rng.gen_range(0..total);
+        let mut surname = names::SURNAMES[0].0;
+        for (s, w) in names::SURNAMES {
+            if pick < *w {
+                surname = s;
+                break;
+            }
+            pick -= w;
+        }
+        let pool: Vec<char> = match gender {
+            Gender::Male => names::GIVEN_MALE.chars().collect(),
+            Gender::Female => names::GIVEN_FEMALE.chars().collect(),
+        };
+        let mut name = surname.to_string();
+        for _ in 0..if self.rng.gen_bool(0.7) { 2 } else { 1 } {
+            name.push(pool[self.rng.gen_range(0..pool.len())]);
+        }
+        name
+    }
+
+    fn person(&mut self, work: Work, probationary: bool) -> MemberDraft {
+        let male_share = match work {
+            Work::Face | Work::Heading | Work::Ventilation | Work::Transport | Work::Electrical => 0.93,
+            Work::Office | Work::Service | Work::Tourism => 0.5,
+            _ => 0.75,
+        };
+        let gender = if self.rng.gen_bool(male_share) { Gender::Male } else { Gender::Female };
+        let age = if work.retired() {
+            self.rng.gen_range(60..88)
+        } else if probationary {
+            self.rng.gen_range(22..36)
+        } else {
+            self.rng.gen_range(24..60)
+        };
+        let birth = self.today - chrono::Duration::days(age * 365 + self.rng.gen_range(0..365));
+        let id_number = loop {
+            let region = names::REGIONS[(self.next % names::REGIONS.len() as u64) as usize];
+            let seq = (self.rng.gen_range(0..500u32) * 2) + u32::from(gender == Gender::Male);
+            let id = synthesize(region, birth, seq);
+            let key: u64 = id.as_str()[..17].parse().expect("17 digits");
+            if self.ids.insert(key) {
+                break id;
+            }
+        };
+        self.next += 1;
+        let (join_date, conversion_date) = if probationary {
+            let j = self.today - chrono::Duration::days(self.rng.gen_range(20..330));
+            (j, None)
+        } else {
+            let oldest_join_age = (age - 2).min(45).max(21);
+            let join_age = self.rng.gen_range(20..=oldest_join_age) as u32;
+            let j = birth.checked_add_months(Months::new(12 * join_age)).unwrap_or(birth) + chrono::Duration::days(self.rng.gen_range(0..300));
+            let j = j.min(self.today - chrono::Duration::days(400));
+            (j, j.checked_add_months(Months::new(12)))
+        };
+        let education = Some(match (work, self.rng.gen_range(0..100)) {
+            (Work::Office | Work::Technical, r) if r < 12 => Education::Master,
+            (Work::Office | Work::Technical, r) if r < 75 => Education::Bachelor,
+            (Work::Office | Work::Technical, _) => Education::Associate,
+            (Work::Retired, r) if r < 30 => Education::JuniorOrBelow,
+            (Work::Retired, r) if r < 70 => Education::HighSchool,
+            (Work::Retired, _) => Education::Vocational,
+            (_, r) if r < 15 => Education::Bachelor,
+            (_, r) if r < 50 => Education::Associate,
+            (_, r) if r < 80 => Education::Vocational,
+            _ => Education::HighSchool,
+        });
+        let ethnicity = match self.rng.gen_range(0..100) {
+            0..=95 => "汉族",
+            96..=97 => "回族",
+            98 => "满族",
+            _ => "蒙古族",
+        };
+        let posts = work.posts();
+        let phone = self.rng.gen_bool(0.92).then(|| {
+            let prefix = ["138", "139", "137", "150", "151", "158", "186", "187", "135", "176"][self.rng.gen_range(0..10)];
+            Phone::parse(&format!("{prefix}{:08}", self.rng.gen_range(0..100_000_000u32))).expect("valid mobile")
+        });
+        MemberDraft {
+            name: self.name(gender),
+            gender,
+            ethnicity: ethnicity.into(),
+            birth_date: birth,
+            id_number,
+            education,
+            post: posts[self.rng.gen_range(0..posts.len())].into(),
+            unit: String::new(),
+            phone,
+            category: if probationary { Category::Probationary } else { Category::Full },
+            join_date,
+            conversion_date: conversion_date.filter(|d| *d <= self.today),
+        }
+    }
+}
+
+/// What the demo made for one branch, for officers and accounts.
+struct BuiltBranch {
+    org: Org,
+    /// (member id, enrolled org id, full member?)
+    members: Vec<(i64, i64, bool)>,
+    names: Vec<String>,
+}
+
+struct Builder<'a> {
+    store: &'a Store,
+    actor: Actor,
+    people: People,
+    orgs: usize,
+    members: usize,
+}
+
+impl Builder<'_> {
+    async fn org(&mut self, parent: Option<&Org>, kind: OrgKind, code: &str, name: &str, unit: &str, term: (NaiveDate, NaiveDate)) -> anyhow::Result<Org> {
+        let years_ago = self.people.rng.gen_range(8..40);
+        let established = NaiveDate::from_ymd_opt(self.people.today.year() - years_ago, self.people.rng.gen_range(1..=12), 1);
+        let new = NewOrg {
+            parent_id: parent.map(|p| p.id),
+            kind,
+            code: code.into(),
+            name: name.into(),
+            unit_name: unit.into(),
+            established_on: established,
+            term_start: Some(term.0),
+            term_end: Some(term.1),
+        };
+        let org = self.store.create_org(&self.actor, &new).await.map_err(|e| anyhow::anyhow!("creating {code}: {e}"))?;
+        if parent.is_none() {
+            self.actor.tenant_id = org.tenant_id;
+        }
+        self.orgs += 1;
+        Ok(org)
+    }
+
+    /// A term that started up to a term's length ago (or ends on a set day).
+    fn term(&mut self, years: u32, end_in: Option<i64>) -> (NaiveDate, NaiveDate) {
+        let today = self.people.today;
+        let end = match end_in {
+            Some(days) => today + chrono::Duration::days(days),
+            None => today + chrono::Duration::days(self.people.rng.gen_range(120..(i64::from(years) * 365 - 30))),
+        };
+        (end.checked_sub_months(Months::new(12 * years)).unwrap_or(end), end)
+    }
+
+    async fn branch(&mut self, parent: &Org, b: &BranchPlan, unit: &str) -> anyhow::Result<BuiltBranch> {
+        let term = self.term(3, b.term_end_in);
+        let org = self.org(Some(parent), OrgKind::Branch, &b.code, &b.name, unit, term).await?;
+        let probationary = b.probationary.unwrap_or_else(|| {
+            if b.work.retired() {
+                0
+            } else {
+                (0..b.size).filter(|_| self.people.rng.gen_bool(0.04)).count()
+            }
+        });
+        let mut drafts: Vec<MemberDraft> =
+            (0..b.size).map(|i| self.people.person(b.work, i >= b.size - probationary.min(b.size))).collect();
+        for d in &mut drafts {
+            d.unit = unit.to_string();
+        }
+        // Large working branches are split into party groups.
+        let groups = match b.size {
+            n if n >= 50 && !b.work.retired() => 3,
+            n if n >= 44 && !b.work.retired() => 2,
+            _ => 0,
+        };
+        let mut group_orgs = Vec::new();
+        for g in 0..groups {
+            let label = ["第一", "第二", "第三"][g];
+            group_orgs.push(self.org(Some(&org), OrgKind::Group, &format!("{}-G{}", b.code, g + 1), &format!("{}{label}党小组", b.name.trim_end_matches("党支部")), unit, term).await?);
+        }
+        let placed: Vec<(i64, MemberDraft)> = drafts
+            .into_iter()
+            .enumerate()
+            .map(|(i, d)| (if groups == 0 { org.id } else { group_orgs[i % groups].id }, d))
+            .collect();
+        let names: Vec<String> = placed.iter().map(|(_, d)| d.name.clone()).collect();
+        let full: Vec<bool> = placed.iter().map(|(_, d)| d.category == Category::Full).collect();
+        let enrolled: Vec<i64> = placed.iter().map(|(o, _)| *o).collect();
+        let ids = self.store.insert_members(&self.actor, &placed, "member.create").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        self.members += ids.len();
+        let members: Vec<(i64, i64, bool)> = ids.into_iter().zip(enrolled).zip(full).map(|((id, o), f)| (id, o, f)).collect();
+
+        // Officers: a secretary; a committee where seven or more full
+        // members call for one; a leader for each party group.
+        let full_ids: Vec<i64> = members.iter().filter(|m| m.2).map(|m| m.0).collect();
+        let mut roles = vec![OfficerRole::Secretary];
+        if full_ids.len() >= 7 && !b.secretary_only {
+            roles.extend([OfficerRole::Organisation, OfficerRole::Publicity]);
+        }
+        for (role, id) in roles.into_iter().zip(&full_ids) {
+            self.store.add_officer(&self.actor, org.id, *id, role, term_of(&org)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        for g in &group_orgs {
+            if let Some(m) = members.iter().find(|m| m.1 == g.id && m.2) {
+                self.store.add_officer(&self.actor, g.id, m.0, OfficerRole::GroupLeader, term_of(g)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+        Ok(BuiltBranch { org, members, names })
+    }
+}
+
+fn term_of(o: &Org) -> (Option<NaiveDate>, Option<NaiveDate>) {
+    (o.term_start, o.term_end)
+}
+
+/// Builds the demo group in an empty database.
+pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary> {
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let mut rng = StdRng::seed_from_u64(0x5eed_2026);
+    let mut units = plan(members);
+    size_branches(&mut units, members, &mut rng);
+    let mut b = Builder {
+        store,
+        actor: Actor::system(0, "demo"),
+        people: People { rng, ids: HashSet::with_capacity(members), today, next: 0 },
+        orgs: 0,
+        members: 0,
+    };
+    let term = b.term(5, None);
+    let root = b.org(None, OrgKind::Committee, "ZYJM", "中原焦煤能源集团有限公司党委", "中原焦煤能源集团有限公司", term).await?;
+
+    // Groups of more than twenty units get regional committees between.
+    let regions = if units.len() > 20 { units.len().div_ceil(20) } else { 0 };
+    let mut region_orgs = Vec::new();
+    for r in 0..regions {
+        let term = b.term(5, None);
+        region_orgs.push(b.org(Some(&root), OrgKind::Committee, &format!("R{:03}", r + 1), &format!("第{}区域公司党委", r + 1), &format!("第{}区域公司", r + 1), term).await?);
+    }
+
+    let mut branch_a = None;
+    let mut branch_b = None;
+    let mut committee_a = None;
+    for (i, u) in units.iter().enumerate() {
+        let parent = if regions == 0 || i < 7 { root.clone() } else { region_orgs[(i - 7) % regions].clone() };
+        let term = b.term(5, None);
+        let unit_org = b.org(Some(&parent), OrgKind::Committee, &u.code, &u.name, &u.unit, term).await?;
+        let mut built = Vec::new();
+        for br in &u.branches {
+            built.push(b.branch(&unit_org, br, &u.unit).await?);
+        }
+        if let Some((gname, gcode, gbranches)) = &u.general {
+            let term = b.term(3, None);
+            let general = b.org(Some(&unit_org), OrgKind::GeneralBranch, gcode, gname, &u.unit, term).await?;
+            let mut first = None;
+            for br in gbranches {
+                let bb = b.branch(&general, br, &u.unit).await?;
+                first.get_or_insert(bb.members.iter().find(|m| m.2).map(|m| m.0));
+                built.push(bb);
+            }
+            if let Some(Some(m)) = first {
+                b.store.add_officer(&b.actor, general.id, m, OfficerRole::Secretary, term_of(&general)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+        // The unit committee comes from its office branches' members.
+        let office: Vec<i64> = built
+            .iter()
+            .filter(|bb| bb.org.code.contains("-JG") || u.code == "HQ")
+            .flat_map(|bb| bb.members.iter().filter(|m| m.2).skip(3).map(|m| m.0))
+            .take(5)
+            .collect();
+        let roles = [OfficerRole::Secretary, OfficerRole::DeputySecretary, OfficerRole::Discipline, OfficerRole::Organisation, OfficerRole::Publicity];
+        for (role, id) in roles.iter().zip(&office) {
+            b.store.add_officer(&b.actor, unit_org.id, *id, *role, term_of(&unit_org)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+        if u.code == "HQ" {
+            for (role, id) in roles.iter().zip(office.iter().rev()) {
+                b.store.add_officer(&b.actor, root.id, *id, *role, term_of(&root)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+        if u.code == "DL" {
+            committee_a = office.get(1).map(|m| (unit_org.clone(), *m));
+        }
+        for bb in built {
+            match bb.org.code.as_str() {
+                "DL-ZC1" => branch_a = Some(bb),
+                "FY-YX1" => branch_b = Some(bb),
+                _ => {}
+            }
+        }
+    }
+
+    // A few members whose status changed, with dated history.
+    if let Some(bb) = &branch_b {
+        if let Some(m) = bb.members.last() {
+            store
+                .change_member_status(&b.actor, m.0, Status::LostContact, today - chrono::Duration::days(200), "外出务工，联系不上")
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
+    }
+
+    let branch_a = branch_a.ok_or_else(|| anyhow::anyhow!("the demo plan lost branch A"))?;
+    let branch_b = branch_b.ok_or_else(|| anyhow::anyhow!("the demo plan lost branch B"))?;
+    let sec = |bb: &BuiltBranch| bb.members.iter().position(|m| m.2).unwrap_or(0);
+    let a_sec = sec(&branch_a);
+    let b_sec = sec(&branch_b);
+    let a_member = branch_a.members.iter().enumerate().rposition(|(i, m)| i != a_sec && m.2).unwrap_or(0);
+    let (committee_org, committee_member) = committee_a.ok_or_else(|| anyhow::anyhow!("the demo plan lost unit A"))?;
+
+    let mut accounts = Vec::new();
+    let specs: Vec<(&'static str, &'static str, String, Option<i64>, Role, Org)> = vec![
+        ("admin", "集团管理员 group admin", "集团管理员".into(), None, Role::GroupAdmin, root.clone()),
+        ("sec-a", "支部书记 branch secretary", branch_a.names[a_sec].clone(), Some(branch_a.members[a_sec].0), Role::Secretary, branch_a.org.clone()),
+        ("sec-b", "支部书记 branch secretary", branch_b.names[b_sec].clone(), Some(branch_b.members[b_sec].0), Role::Secretary, branch_b.org.clone()),
+        ("member-a", "党员 member", branch_a.names[a_member].clone(), Some(branch_a.members[a_member].0), Role::Member, store.org(branch_a.members[a_member].1).await?),
+        ("committee-a", "党委委员 committee member", "东岭煤矿党委委员".into(), Some(committee_member), Role::CommitteeMember, committee_org),
+        ("sysadmin", "系统管理员 system admin", "系统管理员".into(), None, Role::SystemAdmin, root.clone()),
+        ("secadmin", "安全管理员 security admin", "安全管理员".into(), None, Role::SecurityAdmin, root.clone()),
+        ("auditor", "审计管理员 audit admin", "审计管理员".into(), None, Role::AuditAdmin, root.clone()),
+    ];
+    for (username, role_label, display, member_id, role, org) in specs {
+        store
+            .create_user(
+                &b.actor,
+                &NewUser {
+                    tenant_id: root.tenant_id,
+                    username: username.into(),
+                    display_name: display,
+                    password: DEMO_PASSWORD.into(),
+                    member_id,
+                    roles: vec![(role, org.id)],
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
+        accounts.push(DemoAccount { username, role: role_label, org: org.name.clone() });
+    }
+    Ok(DemoSummary { orgs: b.orgs, members: b.members, accounts })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_default_plan_has_the_seed_shape() {
+        let mut units = plan(4000);
+        let mut rng = StdRng::seed_from_u64(1);
+        size_branches(&mut units, 4000, &mut rng);
+        assert_eq!(units.len(), 7);
+        let branches: Vec<&BranchPlan> =
+            units.iter().flat_map(|u| u.branches.iter().chain(u.general.iter().flat_map(|g| g.2.iter()))).collect();
+        let total: usize = branches.iter().map(|b| b.size).sum();
+        assert!((3900..4100).contains(&total), "{total}");
+        assert!(branches.iter().all(|b| b.size >= 3));
+    }
+
+    #[test]
+    fn larger_groups_add_mines() {
+        let units = plan(100_000);
+        let branches: usize = units.iter().map(|u| u.branches.len() + u.general.as_ref().map_or(0, |g| g.2.len())).sum();
+        assert!((2400..2800).contains(&branches), "{branches}");
+    }
+
+    #[test]
+    fn people_are_valid_members() {
+        let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
+        let mut p = People { rng: StdRng::seed_from_u64(7), ids: HashSet::new(), today, next: 0 };
+        for i in 0..2000 {
+            let work = [Work::Face, Work::Office, Work::Retired][i % 3];
+            let d = p.person(work, i % 17 == 0);
+            // Every generated member passes the same validation as a form.
+            let back = d.to_input().validate(today).unwrap_or_else(|e| panic!("{d:?}: {e:?}"));
+            assert_eq!(back.id_number, d.id_number);
+        }
+    }
+}

@@ -1,0 +1,303 @@
+//! Accounts, roles and sessions. Passwords are argon2id hashes; sessions
+//! are rows (only the token's hash is stored) so that any app node can
+//! serve any request; repeated failures lock an account for a while.
+
+use argon2::password_hash::rand_core::OsRng;
+use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::Argon2;
+use rand::RngCore;
+use ronghe_domain::auth::{Binding, Principal, Role};
+use serde::Serialize;
+use sm3::{Digest, Sm3};
+
+use crate::audit::append_audit;
+use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
+
+/// Failed sign-ins in a row that lock an account…
+pub const LOCKOUT_AFTER: i64 = 5;
+/// …for this long.
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+#[derive(Debug, Clone)]
+pub struct NewUser {
+    pub tenant_id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub password: String,
+    pub member_id: Option<i64>,
+    pub roles: Vec<(Role, i64)>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum LoginOutcome {
+    Ok { user_id: i64, tenant_id: i64 },
+    BadCredentials,
+    /// Locked until this time (Unix ms).
+    Locked { until: i64 },
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionInfo {
+    pub user_id: i64,
+    pub tenant_id: i64,
+    pub csrf_token: String,
+    pub last_seen_at: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct UserSummary {
+    pub id: i64,
+    pub username: String,
+    pub display_name: String,
+    pub member_id: Option<i64>,
+    pub locked_until: Option<i64>,
+    pub disabled: bool,
+}
+
+fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    Argon2::default()
+        .hash_password(password.as_bytes(), &salt)
+        .map(|h| h.to_string())
+        .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
+}
+
+fn verify_password(password: &str, hash: &str) -> bool {
+    PasswordHash::new(hash)
+        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
+        .unwrap_or(false)
+}
+
+/// A hash nobody's password matches, verified when the username is unknown
+/// so that both cases take the same time.
+fn dummy_hash() -> &'static str {
+    static H: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    H.get_or_init(|| hash_password("no such user: timing equaliser").expect("hashing works"))
+}
+
+fn token_hash(token: &str) -> String {
+    hex::encode(Sm3::digest(token.as_bytes()))
+}
+
+fn random_token() -> String {
+    let mut b = [0u8; 32];
+    rand::rngs::OsRng.fill_bytes(&mut b);
+    hex::encode(b)
+}
+
+impl Store {
+    /// Creates an account with its roles. The caller enforces the password
+    /// policy (the demo's shared password is the one exception).
+    pub async fn create_user(&self, actor: &Actor, u: &NewUser) -> StoreResult<i64> {
+        let hash = {
+            let pw = u.password.clone();
+            tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(anyhow::Error::from)??
+        };
+        let now = now_ms();
+        Ok(on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO users (tenant_id, username, display_name, password_hash, member_id, created_at, password_changed_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
+            )
+            .bind(u.tenant_id)
+            .bind(&u.username)
+            .bind(&u.display_name)
+            .bind(&hash)
+            .bind(u.member_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            for (role, org_id) in &u.roles {
+                sqlx::query(
+                    "INSERT INTO user_roles (tenant_id, user_id, role, org_id, granted_at) VALUES ($1, $2, $3, $4, $5)",
+                )
+                .bind(u.tenant_id)
+                .bind(id)
+                .bind(role.code())
+                .bind(org_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let roles: Vec<_> = u.roles.iter().map(|(r, o)| serde_json::json!({"role": r.code(), "org_id": o})).collect();
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("user.create", "user", id)
+                    .detail(serde_json::json!({"username": u.username, "roles": roles}))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })?)
+    }
+
+    /// Checks a password, counting failures and locking the account after
+    /// [`LOCKOUT_AFTER`] in a row. Every attempt is audited.
+    pub async fn login(&self, actor: &Actor, username: &str, password: &str) -> StoreResult<LoginOutcome> {
+        let now = now_ms();
+        let user: Option<(i64, i64, String, i64, Option<i64>, bool)> = on!(self, |p| sqlx::query_as(
+            "SELECT id, tenant_id, password_hash, failed_logins, locked_until, disabled FROM users WHERE username = $1"
+        )
+        .bind(username)
+        .fetch_optional(p)
+        .await)?;
+        let pw = password.to_string();
+        let Some((id, tenant_id, hash, failed, locked_until, disabled)) = user else {
+            tokio::task::spawn_blocking(move || verify_password(&pw, dummy_hash()))
+                .await
+                .map_err(anyhow::Error::from)?;
+            return Ok(LoginOutcome::BadCredentials);
+        };
+        let actor = Actor { tenant_id, user_id: Some(id), username: username.to_string(), ..actor.clone() };
+        if let Some(until) = locked_until.filter(|u| *u > now) {
+            self.audit(&actor, AuditEntry::new("session.refused_locked", "user", id)).await?;
+            return Ok(LoginOutcome::Locked { until });
+        }
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
+            .await
+            .map_err(anyhow::Error::from)?;
+        if ok && !disabled {
+            on!(self, |p| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
+                .bind(id)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
+            self.audit(&actor, AuditEntry::new("session.create", "user", id)).await?;
+            return Ok(LoginOutcome::Ok { user_id: id, tenant_id });
+        }
+        let failed = failed + 1;
+        let lock = (failed >= LOCKOUT_AFTER).then(|| now + LOCKOUT_MINUTES * 60_000);
+        on!(self, |p| sqlx::query("UPDATE users SET failed_logins = $1, locked_until = $2 WHERE id = $3")
+            .bind(if lock.is_some() { 0 } else { failed })
+            .bind(lock)
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        self.audit(
+            &actor,
+            AuditEntry::new(if lock.is_some() { "session.locked" } else { "session.failed" }, "user", id)
+                .detail(serde_json::json!({"failures": failed})),
+        )
+        .await?;
+        Ok(match lock {
+            Some(until) => LoginOutcome::Locked { until },
+            None => LoginOutcome::BadCredentials,
+        })
+    }
+
+    /// Starts a session; returns the token for the cookie (only its hash is
+    /// stored) and the session's CSRF token.
+    pub async fn create_session(&self, user_id: i64, tenant_id: i64, max_age_ms: i64) -> StoreResult<(String, String)> {
+        let token = random_token();
+        let csrf = random_token();
+        let now = now_ms();
+        on!(self, |p| sqlx::query(
+            "INSERT INTO sessions (token_hash, tenant_id, user_id, csrf_token, created_at, last_seen_at, expires_at)
+             VALUES ($1, $2, $3, $4, $5, $5, $6)"
+        )
+        .bind(token_hash(&token))
+        .bind(tenant_id)
+        .bind(user_id)
+        .bind(&csrf)
+        .bind(now)
+        .bind(now + max_age_ms)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected()))?;
+        Ok((token, csrf))
+    }
+
+    /// The live session for a token, if it has neither expired nor been idle
+    /// longer than `idle_ms`. Touches it at most once a minute, so that busy
+    /// pages do not turn every read into a write.
+    pub async fn session(&self, token: &str, idle_ms: i64) -> StoreResult<Option<SessionInfo>> {
+        let now = now_ms();
+        let h = token_hash(token);
+        let row: Option<(i64, i64, String, i64, i64)> = on!(self, |p| sqlx::query_as(
+            "SELECT s.user_id, s.tenant_id, s.csrf_token, s.last_seen_at, s.expires_at
+             FROM sessions s JOIN users u ON u.id = s.user_id
+             WHERE s.token_hash = $1 AND NOT u.disabled"
+        )
+        .bind(&h)
+        .fetch_optional(p)
+        .await)?;
+        let Some((user_id, tenant_id, csrf_token, last_seen_at, expires_at)) = row else {
+            return Ok(None);
+        };
+        if now > expires_at || now - last_seen_at > idle_ms {
+            self.delete_session(token).await?;
+            return Ok(None);
+        }
+        if now - last_seen_at > 60_000 {
+            on!(self, |p| sqlx::query("UPDATE sessions SET last_seen_at = $1 WHERE token_hash = $2")
+                .bind(now)
+                .bind(&h)
+                .execute(p)
+                .await
+                .map(|r| r.rows_affected()))?;
+        }
+        Ok(Some(SessionInfo { user_id, tenant_id, csrf_token, last_seen_at }))
+    }
+
+    pub async fn delete_session(&self, token: &str) -> StoreResult<()> {
+        on!(self, |p| sqlx::query("DELETE FROM sessions WHERE token_hash = $1")
+            .bind(token_hash(token))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Moves a session's last activity into the past (tests of the idle
+    /// timeout use it; nothing else should).
+    pub async fn age_session(&self, token: &str, by_ms: i64) -> StoreResult<()> {
+        on!(self, |p| sqlx::query("UPDATE sessions SET last_seen_at = last_seen_at - $1 WHERE token_hash = $2")
+            .bind(by_ms)
+            .bind(token_hash(token))
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The user with their role bindings, as permission checks see them.
+    pub async fn principal(&self, user_id: i64) -> StoreResult<Principal> {
+        let (tenant_id, username, display_name, member_id): (i64, String, String, Option<i64>) = on!(self, |p| {
+            sqlx::query_as("SELECT tenant_id, username, display_name, member_id FROM users WHERE id = $1")
+                .bind(user_id)
+                .fetch_one(p)
+                .await
+        })?;
+        let rows: Vec<(String, i64, String)> = on!(self, |p| sqlx::query_as(
+            "SELECT r.role, r.org_id, o.path FROM user_roles r JOIN orgs o ON o.id = r.org_id WHERE r.user_id = $1 ORDER BY r.id"
+        )
+        .bind(user_id)
+        .fetch_all(p)
+        .await)?;
+        let bindings = rows
+            .into_iter()
+            .filter_map(|(role, org_id, org_path)| Some(Binding { role: Role::from_code(&role)?, org_id, org_path }))
+            .collect();
+        Ok(Principal { user_id, tenant_id, username, display_name, member_id, bindings })
+    }
+
+    pub async fn user_by_name(&self, username: &str) -> StoreResult<UserSummary> {
+        Ok(on!(self, |p| sqlx::query_as::<_, UserSummary>(
+            "SELECT id, username, display_name, member_id, locked_until, disabled FROM users WHERE username = $1"
+        )
+        .bind(username)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    pub async fn users(&self, tenant_id: i64) -> StoreResult<Vec<UserSummary>> {
+        Ok(on!(self, |p| sqlx::query_as::<_, UserSummary>(
+            "SELECT id, username, display_name, member_id, locked_until, disabled FROM users WHERE tenant_id = $1 ORDER BY username"
+        )
+        .bind(tenant_id)
+        .fetch_all(p)
+        .await)?)
+    }
+}

@@ -1,0 +1,147 @@
+//! The audit log: who did what to which record, and who looked at whose
+//! personal data. Append-only: the schema's triggers refuse updates and
+//! deletes, and the store has no method for either.
+
+use serde::Serialize;
+
+use crate::{on, Store, StoreResult};
+
+/// Who is acting, as the audit log records them.
+#[derive(Debug, Clone, Default)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub tenant_id: i64,
+    pub ip: String,
+    pub request_id: String,
+}
+
+impl Actor {
+    /// The command line, acting with no signed-in user.
+    pub fn system(tenant_id: i64, what: &str) -> Actor {
+        Actor { user_id: None, username: format!("system:{what}"), tenant_id, ..Default::default() }
+    }
+}
+
+/// What happened. `action` is a stable dotted code (`member.create`).
+#[derive(Debug, Clone)]
+pub struct AuditEntry {
+    pub action: &'static str,
+    pub target_kind: &'static str,
+    pub target_id: String,
+    pub org_id: Option<i64>,
+    pub detail: serde_json::Value,
+}
+
+impl AuditEntry {
+    pub fn new(action: &'static str, target_kind: &'static str, target_id: impl ToString) -> Self {
+        AuditEntry {
+            action,
+            target_kind,
+            target_id: target_id.to_string(),
+            org_id: None,
+            detail: serde_json::Value::Null,
+        }
+    }
+
+    pub fn org(mut self, org_id: i64) -> Self {
+        self.org_id = Some(org_id);
+        self
+    }
+
+    pub fn detail(mut self, detail: serde_json::Value) -> Self {
+        self.detail = detail;
+        self
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AuditRow {
+    pub id: i64,
+    pub at: i64,
+    pub user_id: Option<i64>,
+    pub username: String,
+    pub action: String,
+    pub target_kind: String,
+    pub target_id: String,
+    pub org_id: Option<i64>,
+    pub detail: String,
+    pub ip: String,
+    pub request_id: String,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct AuditFilter {
+    pub username: Option<String>,
+    pub action_prefix: Option<String>,
+    /// Entries with an id below this (keyset pagination, newest first).
+    pub before: Option<i64>,
+    pub limit: i64,
+}
+
+/// Appends one audit row through any executor of the current backend
+/// (a pool, or the transaction of the write being audited).
+macro_rules! append_audit {
+    ($exec:expr, $actor:expr, $entry:expr) => {{
+        let actor: &$crate::Actor = $actor;
+        let entry: &$crate::AuditEntry = $entry;
+        let detail = if entry.detail.is_null() { String::new() } else { entry.detail.to_string() };
+        sqlx::query(
+            "INSERT INTO audit_log (tenant_id, at, user_id, username, action, target_kind, target_id, org_id, detail, ip, request_id)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(actor.tenant_id)
+        .bind($crate::now_ms())
+        .bind(actor.user_id)
+        .bind(&actor.username)
+        .bind(entry.action)
+        .bind(entry.target_kind)
+        .bind(&entry.target_id)
+        .bind(entry.org_id)
+        .bind(detail)
+        .bind(&actor.ip)
+        .bind(&actor.request_id)
+        .execute($exec)
+        .await
+        .map(|r| r.rows_affected())
+    }};
+}
+pub(crate) use append_audit;
+
+impl Store {
+    /// Records an event that changes nothing else (a sign-in, a view of
+    /// personal data).
+    pub async fn audit(&self, actor: &Actor, entry: AuditEntry) -> StoreResult<()> {
+        on!(self, |p| append_audit!(p, actor, &entry))?;
+        Ok(())
+    }
+
+    /// The tenant's audit log, newest first.
+    pub async fn audit_log(&self, tenant_id: i64, f: &AuditFilter) -> StoreResult<Vec<AuditRow>> {
+        let limit = f.limit.clamp(1, 500);
+        let user = f.username.clone().unwrap_or_default();
+        let action = format!("{}%", f.action_prefix.clone().unwrap_or_default());
+        let rows = on!(self, |p| sqlx::query_as::<_, AuditRow>(
+            "SELECT id, at, user_id, username, action, target_kind, target_id, org_id, detail, ip, request_id
+             FROM audit_log
+             WHERE tenant_id = $1 AND ($2 = '' OR username = $2) AND action LIKE $3 AND id < $4
+             ORDER BY id DESC LIMIT $5"
+        )
+        .bind(tenant_id)
+        .bind(&user)
+        .bind(&action)
+        .bind(f.before.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows)
+    }
+
+    /// How many audit rows a tenant has (tests and the metrics page).
+    pub async fn audit_count(&self, tenant_id: i64) -> StoreResult<i64> {
+        Ok(on!(self, |p| sqlx::query_scalar::<_, i64>("SELECT COUNT(*) FROM audit_log WHERE tenant_id = $1")
+            .bind(tenant_id)
+            .fetch_one(p)
+            .await)?)
+    }
+}

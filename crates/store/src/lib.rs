@@ -1,0 +1,208 @@
+//! Ronghe's storage. One [`Store`] over SQLite (the default, one file) and
+//! PostgreSQL (for groups that outgrow one machine), with a folder of
+//! migrations per backend.
+//!
+//! Each query is written once, in SQL both dialects accept (`$1`
+//! placeholders, `RETURNING`, row-value comparisons), and the [`on!`] macro
+//! expands it once per backend, so the compiler checks it against each
+//! driver's types. Where the dialects differ, the difference is spelled out
+//! at that spot and nowhere else.
+//!
+//! Architecture Invariant: only this crate knows SQL. Every write that
+//! changes party data also appends its audit row in the same transaction.
+
+mod accounts;
+mod audit;
+mod crypto;
+mod error;
+mod imports;
+mod members;
+mod orgs;
+mod rules;
+
+pub use accounts::{LoginOutcome, NewUser, SessionInfo, UserSummary, LOCKOUT_AFTER, LOCKOUT_MINUTES};
+pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
+pub use crypto::{DataKey, FieldCipher};
+pub use error::{StoreError, StoreResult};
+pub use imports::ImportDraft;
+pub use members::{decode_cursor, encode_cursor, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation, StatusChange};
+pub use orgs::{path_ids, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
+
+use std::path::Path;
+use std::str::FromStr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+
+/// Runs `$body` with `$pool` bound to the concrete pool of whichever
+/// backend the store uses. The body is compiled once per backend.
+macro_rules! on {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.db {
+            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on;
+
+#[derive(Clone)]
+pub(crate) enum Db {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// The handle every layer above uses. Cheap to clone.
+#[derive(Clone)]
+pub struct Store {
+    pub(crate) db: Db,
+    pub(crate) cipher: Arc<FieldCipher>,
+}
+
+/// Which backend a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+pub struct ConnectOptions {
+    /// `sqlite://PATH` or `postgres://…`.
+    pub url: String,
+    /// Create a missing SQLite file instead of refusing.
+    pub create: bool,
+    pub max_connections: u32,
+    pub key: DataKey,
+}
+
+impl Backend {
+    pub fn of_url(url: &str) -> Option<Backend> {
+        if url.starts_with("sqlite:") {
+            Some(Backend::Sqlite)
+        } else if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Some(Backend::Postgres)
+        } else {
+            None
+        }
+    }
+}
+
+/// The file a `sqlite://PATH` URL names.
+pub fn sqlite_path(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:"))?;
+    Some(rest.split('?').next().unwrap_or(rest))
+}
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens the database a URL names. A SQLite file that does not exist is
+    /// refused unless `create` is set: a typo in a path must not start an
+    /// empty deployment.
+    pub async fn connect(opts: ConnectOptions) -> anyhow::Result<Store> {
+        let cipher = Arc::new(FieldCipher::new(&opts.key));
+        let db = match Backend::of_url(&opts.url) {
+            Some(Backend::Sqlite) => {
+                let path = sqlite_path(&opts.url).unwrap_or_default();
+                if path.is_empty() {
+                    anyhow::bail!("the SQLite URL names no file: {}", opts.url);
+                }
+                if !opts.create && path != ":memory:" && !Path::new(path).exists() {
+                    anyhow::bail!(
+                        "the SQLite database {path} does not exist (pass --create to make a new one)"
+                    );
+                }
+                let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
+                    .create_if_missing(opts.create)
+                    .journal_mode(SqliteJournalMode::Wal)
+                    .synchronous(SqliteSynchronous::Normal)
+                    .foreign_keys(true)
+                    .busy_timeout(Duration::from_secs(10))
+                    .pragma("cache_size", "-65536")
+                    .pragma("temp_store", "memory");
+                let pool = SqlitePoolOptions::new()
+                    .max_connections(opts.max_connections.max(1))
+                    .min_connections(1)
+                    .connect_with(options)
+                    .await?;
+                Db::Sqlite(pool)
+            }
+            Some(Backend::Postgres) => {
+                let options = PgConnectOptions::from_str(&opts.url)?;
+                let pool = PgPoolOptions::new()
+                    .max_connections(opts.max_connections.max(1))
+                    .acquire_timeout(Duration::from_secs(10))
+                    .connect_with(options)
+                    .await?;
+                Db::Postgres(pool)
+            }
+            None => anyhow::bail!("unsupported database URL (use sqlite://PATH or postgres://…): {}", opts.url),
+        };
+        Ok(Store { db, cipher })
+    }
+
+    /// Connects to PostgreSQL with every table in `schema` (tests give each
+    /// case a schema of its own).
+    pub async fn connect_pg_schema(url: &str, schema: &str, key: DataKey) -> anyhow::Result<Store> {
+        let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
+        let pool = PgPoolOptions::new().max_connections(4).connect_with(options).await?;
+        Ok(Store { db: Db::Postgres(pool), cipher: Arc::new(FieldCipher::new(&key)) })
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.db {
+            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Applies the backend's pending migrations.
+    pub async fn migrate(&self) -> anyhow::Result<()> {
+        match &self.db {
+            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+        }
+        Ok(())
+    }
+
+    /// A trivial round trip, for health checks.
+    pub async fn ping(&self) -> StoreResult<()> {
+        on!(self, |p| sqlx::query("SELECT 1").execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Empties a PostgreSQL database's current schema (`ronghe demo
+    /// --reset`). SQLite demos start from a new file instead.
+    pub async fn reset_postgres(&self) -> anyhow::Result<()> {
+        if let Db::Postgres(p) = &self.db {
+            let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(p).await?;
+            let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
+            sqlx::query(&format!("DROP SCHEMA {quoted} CASCADE")).execute(p).await?;
+            sqlx::query(&format!("CREATE SCHEMA {quoted}")).execute(p).await?;
+        }
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on!(self, |p| p.close().await)
+    }
+
+    pub(crate) fn cipher(&self) -> &FieldCipher {
+        &self.cipher
+    }
+}
+
+/// Now, in Unix milliseconds: how times are stored.
+pub fn now_ms() -> i64 {
+    chrono::Utc::now().timestamp_millis()
+}
+
+/// The exclusive upper bound of a subtree's path range: paths hold only
+/// digits and `/`, and `~` sorts after both.
+pub(crate) fn path_hi(path: &str) -> String {
+    format!("{path}~")
+}

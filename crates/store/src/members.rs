@@ -1,0 +1,474 @@
+//! The roster. Identity numbers and phones are stored encrypted, with a
+//! blind index for duplicate checks and a masked copy for lists; the clear
+//! value leaves the store only through [`Store::reveal_member`], which
+//! audits the view.
+
+use chrono::NaiveDate;
+use ronghe_domain::members::{name_initials, Category, Education, Gender, MemberDraft, Status};
+use serde::Serialize;
+
+use crate::audit::append_audit;
+use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
+
+/// A roster line, as lists show it: personal data masked.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MemberRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub name: String,
+    pub name_initials: String,
+    #[sqlx(try_from = "String")]
+    pub gender: Gender,
+    pub ethnicity: String,
+    pub birth_date: NaiveDate,
+    pub id_number_masked: String,
+    #[sqlx(try_from = "Option<String>")]
+    pub education: OptEducation,
+    pub post: String,
+    pub unit: String,
+    pub phone_masked: Option<String>,
+    #[sqlx(try_from = "String")]
+    pub category: Category,
+    pub join_date: NaiveDate,
+    pub conversion_date: Option<NaiveDate>,
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    pub status_since: NaiveDate,
+    pub version: i64,
+}
+
+/// An optional education band as stored (NULL when not recorded).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
+#[serde(transparent)]
+pub struct OptEducation(pub Option<Education>);
+
+impl TryFrom<Option<String>> for OptEducation {
+    type Error = String;
+    fn try_from(s: Option<String>) -> Result<Self, String> {
+        match s {
+            None => Ok(OptEducation(None)),
+            Some(s) => Education::try_from(s).map(|e| OptEducation(Some(e))),
+        }
+    }
+}
+
+/// A member's page: the row and the organisation's path for scope checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberRecord {
+    pub row: MemberRow,
+    pub org_path: String,
+    pub tenant_id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StatusChange {
+    #[sqlx(try_from = "String")]
+    pub status: Status,
+    pub since: NaiveDate,
+    pub reason: String,
+    pub recorded_at: i64,
+}
+
+#[derive(Debug, Clone, Default)]
+pub struct MemberFilter {
+    /// The subtree to list (its path).
+    pub root_path: String,
+    /// Part of a name, or pinyin initials.
+    pub q: Option<String>,
+    pub category: Option<Category>,
+    pub status: Option<Status>,
+    pub education: Option<Education>,
+    pub gender: Option<Gender>,
+    /// Only members enrolled in this very organisation (not its subtree).
+    pub org_only: Option<i64>,
+    /// Keyset cursor: the (initials, id) of the last row of the previous page.
+    pub after: Option<(String, i64)>,
+    pub limit: i64,
+    /// Include members who left, died or were transferred out.
+    pub include_inactive: bool,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MemberPage {
+    pub rows: Vec<MemberRow>,
+    /// The cursor for the next page, if there is one.
+    pub next: Option<String>,
+}
+
+/// Cursors travel as `initials.id`; initials are `[a-z0-9]`.
+pub fn encode_cursor(initials: &str, id: i64) -> String {
+    format!("{initials}.{id}")
+}
+
+pub fn decode_cursor(s: &str) -> Option<(String, i64)> {
+    let (a, b) = s.rsplit_once('.')?;
+    Some((a.to_string(), b.parse().ok()?))
+}
+
+const ROW_COLUMNS: &str = "m.id, m.org_id, o.name AS org_name, m.name, m.name_initials, m.gender, m.ethnicity, m.birth_date,
+     m.id_number_masked, m.education, m.post, m.unit, m.phone_masked, m.category, m.join_date, m.conversion_date,
+     m.status, m.status_since, m.version";
+
+/// The encrypted and derived columns of a draft.
+struct Sealed {
+    initials: String,
+    id_enc: Vec<u8>,
+    id_index: String,
+    id_masked: String,
+    phone_enc: Option<Vec<u8>>,
+    phone_masked: Option<String>,
+}
+
+impl Store {
+    fn seal(&self, d: &MemberDraft) -> Sealed {
+        let c = self.cipher();
+        Sealed {
+            initials: name_initials(&d.name),
+            id_enc: c.encrypt(d.id_number.as_str()),
+            id_index: c.blind_index(d.id_number.as_str()),
+            id_masked: d.id_number.masked(),
+            phone_enc: d.phone.as_ref().map(|p| c.encrypt(p.as_str())),
+            phone_masked: d.phone.as_ref().map(|p| ronghe_domain::phone::mask_phone(p.as_str())),
+        }
+    }
+
+    /// The blind index of an identity number, for duplicate checks.
+    pub fn id_number_index(&self, id_number: &str) -> String {
+        self.cipher().blind_index(id_number)
+    }
+
+    /// Which of these blind indexes already belong to a member of the tenant.
+    pub async fn existing_id_indexes(&self, tenant_id: i64, indexes: &[String]) -> StoreResult<Vec<String>> {
+        let mut found = Vec::new();
+        for chunk in indexes.chunks(500) {
+            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect();
+            let sql = format!(
+                "SELECT id_number_index FROM members WHERE tenant_id = $1 AND id_number_index IN ({})",
+                placeholders.join(", ")
+            );
+            let rows: Vec<String> = on!(self, |p| {
+                let mut q = sqlx::query_scalar(&sql).bind(tenant_id);
+                for i in chunk {
+                    q = q.bind(i);
+                }
+                q.fetch_all(p).await
+            })?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    /// Adds members to organisations, all or none, with one audit row each.
+    /// The caller has validated the drafts; the unique index still refuses
+    /// a duplicate that slipped in between.
+    pub async fn insert_members(
+        &self,
+        actor: &Actor,
+        members: &[(i64, MemberDraft)],
+        action: &'static str,
+    ) -> StoreResult<Vec<i64>> {
+        let sealed: Vec<Sealed> = members.iter().map(|(_, d)| self.seal(d)).collect();
+        let now = now_ms();
+        let today = chrono::Utc::now().date_naive();
+        Ok(on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let mut ids = Vec::with_capacity(members.len());
+            for ((org_id, d), s) in members.iter().zip(&sealed) {
+                let id: i64 = sqlx::query_scalar(
+                    "INSERT INTO members (tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
+                        id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
+                        category, join_date, conversion_date, status, status_since, created_at, updated_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, 'normal', $19, $20, $20)
+                     RETURNING id",
+                )
+                .bind(actor.tenant_id)
+                .bind(org_id)
+                .bind(&d.name)
+                .bind(&s.initials)
+                .bind(d.gender.code())
+                .bind(&d.ethnicity)
+                .bind(d.birth_date)
+                .bind(&s.id_enc)
+                .bind(&s.id_index)
+                .bind(&s.id_masked)
+                .bind(d.education.map(|e| e.code()))
+                .bind(&d.post)
+                .bind(&d.unit)
+                .bind(&s.phone_enc)
+                .bind(&s.phone_masked)
+                .bind(d.category.code())
+                .bind(d.join_date)
+                .bind(d.conversion_date)
+                .bind(today)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at)
+                     VALUES ($1, $2, 'normal', $3, '', $4, $5)",
+                )
+                .bind(actor.tenant_id)
+                .bind(id)
+                .bind(today)
+                .bind(actor.user_id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                append_audit!(
+                    &mut *tx,
+                    actor,
+                    &AuditEntry::new(action, "member", id).org(*org_id).detail(serde_json::json!({"name": d.name}))
+                )?;
+                ids.push(id);
+            }
+            tx.commit().await?;
+            Ok::<Vec<i64>, StoreError>(ids)
+        })?)
+    }
+
+    pub async fn create_member(&self, actor: &Actor, org_id: i64, d: MemberDraft) -> StoreResult<i64> {
+        Ok(self.insert_members(actor, &[(org_id, d)], "member.create").await?[0])
+    }
+
+    /// Rewrites a member's record, refusing if someone else saved it since
+    /// `version` was read (the form says so instead of losing their edit).
+    pub async fn update_member(
+        &self,
+        actor: &Actor,
+        id: i64,
+        version: i64,
+        org_id: i64,
+        d: &MemberDraft,
+    ) -> StoreResult<()> {
+        let s = self.seal(d);
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE members SET org_id = $1, name = $2, name_initials = $3, gender = $4, ethnicity = $5, birth_date = $6,
+                    id_number_enc = $7, id_number_index = $8, id_number_masked = $9, education = $10, post = $11, unit = $12,
+                    phone_enc = $13, phone_masked = $14, category = $15, join_date = $16, conversion_date = $17,
+                    version = version + 1, updated_at = $18
+                 WHERE id = $19 AND version = $20",
+            )
+            .bind(org_id)
+            .bind(&d.name)
+            .bind(&s.initials)
+            .bind(d.gender.code())
+            .bind(&d.ethnicity)
+            .bind(d.birth_date)
+            .bind(&s.id_enc)
+            .bind(&s.id_index)
+            .bind(&s.id_masked)
+            .bind(d.education.map(|e| e.code()))
+            .bind(&d.post)
+            .bind(&d.unit)
+            .bind(&s.phone_enc)
+            .bind(&s.phone_masked)
+            .bind(d.category.code())
+            .bind(d.join_date)
+            .bind(d.conversion_date)
+            .bind(now_ms())
+            .bind(id)
+            .bind(version)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::Conflict("conflict.stale"));
+            }
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("member.update", "member", id).org(org_id).detail(serde_json::json!({"name": d.name}))
+            )?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Records a change of status with its date and reason.
+    pub async fn change_member_status(
+        &self,
+        actor: &Actor,
+        id: i64,
+        status: Status,
+        since: NaiveDate,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let now = now_ms();
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let org_id: i64 = sqlx::query_scalar(
+                "UPDATE members SET status = $1, status_since = $2, version = version + 1, updated_at = $3 WHERE id = $4 RETURNING org_id",
+            )
+            .bind(status.code())
+            .bind(since)
+            .bind(now)
+            .bind(id)
+            .fetch_one(&mut *tx)
+            .await?;
+            sqlx::query(
+                "INSERT INTO member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7)",
+            )
+            .bind(actor.tenant_id)
+            .bind(id)
+            .bind(status.code())
+            .bind(since)
+            .bind(reason)
+            .bind(actor.user_id)
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("member.status", "member", id)
+                    .org(org_id)
+                    .detail(serde_json::json!({"status": status.code(), "since": since, "reason": reason}))
+            )?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    pub async fn member(&self, id: i64) -> StoreResult<MemberRecord> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS}, o.path AS org_path, m.tenant_id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1"
+        );
+        on!(self, |p| {
+            use sqlx::{FromRow, Row};
+            let r = sqlx::query(&sql).bind(id).fetch_one(p).await?;
+            Ok(MemberRecord {
+                row: MemberRow::from_row(&r)?,
+                org_path: r.try_get("org_path")?,
+                tenant_id: r.try_get("tenant_id")?,
+            })
+        })
+    }
+
+    /// The member's identity number and phone in clear. Audited: the
+    /// caller has checked that the actor's role may see them.
+    pub async fn reveal_member(&self, actor: &Actor, id: i64) -> StoreResult<(String, Option<String>)> {
+        let (org_id, id_enc, phone_enc): (i64, Vec<u8>, Option<Vec<u8>>) = on!(self, |p| sqlx::query_as(
+            "SELECT org_id, id_number_enc, phone_enc FROM members WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_one(p)
+        .await)?;
+        let c = self.cipher();
+        let id_number = c.decrypt(&id_enc)?;
+        let phone = phone_enc.map(|p| c.decrypt(&p)).transpose()?;
+        self.audit(
+            actor,
+            AuditEntry::new("member.view_personal_data", "member", id)
+                .org(org_id)
+                .detail(serde_json::json!({"fields": ["id_number", "phone"]})),
+        )
+        .await?;
+        Ok((id_number, phone))
+    }
+
+    /// Clear values for many members at once (exports). One audit row names
+    /// how many records were disclosed.
+    pub async fn reveal_members(&self, actor: &Actor, org_id: i64, ids: &[i64]) -> StoreResult<Vec<(i64, String, Option<String>)>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+            let sql = format!(
+                "SELECT id, id_number_enc, phone_enc FROM members WHERE id IN ({})",
+                placeholders.join(", ")
+            );
+            let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = on!(self, |p| {
+                let mut q = sqlx::query_as(&sql);
+                for i in chunk {
+                    q = q.bind(i);
+                }
+                q.fetch_all(p).await
+            })?;
+            let c = self.cipher();
+            for (id, id_enc, phone_enc) in rows {
+                out.push((id, c.decrypt(&id_enc)?, phone_enc.map(|p| c.decrypt(&p)).transpose()?));
+            }
+        }
+        self.audit(
+            actor,
+            AuditEntry::new("member.export_personal_data", "org", org_id)
+                .org(org_id)
+                .detail(serde_json::json!({"records": out.len()})),
+        )
+        .await?;
+        Ok(out)
+    }
+
+    pub async fn status_history(&self, member_id: i64) -> StoreResult<Vec<StatusChange>> {
+        Ok(on!(self, |p| sqlx::query_as::<_, StatusChange>(
+            "SELECT status, since, reason, recorded_at FROM member_status_history WHERE member_id = $1 ORDER BY since, id"
+        )
+        .bind(member_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// One page of a subtree's roster, in pinyin-initial order.
+    pub async fn list_members(&self, f: &MemberFilter) -> StoreResult<MemberPage> {
+        let limit = f.limit.clamp(1, 10_000);
+        let q = f.q.as_deref().map(str::trim).unwrap_or("");
+        let name_like = format!("%{}%", q.replace('%', "").replace('_', ""));
+        let initials_like = format!("{}%", q.to_ascii_lowercase());
+        let (after_i, after_id) = f.after.clone().unwrap_or_default();
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM members m JOIN orgs o ON o.id = m.org_id
+             WHERE o.path >= $1 AND o.path < $2
+               AND ($3 = '' OR m.name LIKE $4 OR m.name_initials LIKE $5)
+               AND ($6 = '' OR m.category = $6)
+               AND ($7 = '' OR m.status = $7)
+               AND ($8 = '' OR m.education = $8)
+               AND ($9 = '' OR m.gender = $9)
+               AND ($10 = 0 OR m.org_id = $10)
+               AND ($11 OR m.status IN ('normal', 'lost_contact') OR $7 <> '')
+               AND (m.name_initials, m.id) > ($12, $13)
+             ORDER BY m.name_initials, m.id
+             LIMIT $14"
+        );
+        let mut rows: Vec<MemberRow> = on!(self, |p| sqlx::query_as::<_, MemberRow>(&sql)
+            .bind(&f.root_path)
+            .bind(path_hi(&f.root_path))
+            .bind(q)
+            .bind(&name_like)
+            .bind(&initials_like)
+            .bind(f.category.map_or("", |c| c.code()))
+            .bind(f.status.map_or("", |c| c.code()))
+            .bind(f.education.map_or("", |c| c.code()))
+            .bind(f.gender.map_or("", |c| c.code()))
+            .bind(f.org_only.unwrap_or(0))
+            .bind(f.include_inactive)
+            .bind(&after_i)
+            .bind(after_id)
+            .bind(limit + 1)
+            .fetch_all(p)
+            .await)?;
+        let next = if rows.len() as i64 > limit {
+            rows.truncate(limit as usize);
+            rows.last().map(|r| encode_cursor(&r.name_initials, r.id))
+        } else {
+            None
+        };
+        Ok(MemberPage { rows, next })
+    }
+
+    /// Members of a tenant by exact name (officer pickers, the demo).
+    pub async fn members_named(&self, root_path: &str, name: &str) -> StoreResult<Vec<MemberRow>> {
+        let sql = format!(
+            "SELECT {ROW_COLUMNS} FROM members m JOIN orgs o ON o.id = m.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND m.name = $3 ORDER BY m.id LIMIT 20"
+        );
+        Ok(on!(self, |p| sqlx::query_as::<_, MemberRow>(&sql)
+            .bind(root_path)
+            .bind(path_hi(root_path))
+            .bind(name)
+            .fetch_all(p)
+            .await)?)
+    }
+}

@@ -1,0 +1,400 @@
+//! The organisation tree. Each organisation keeps its materialised path
+//! (`/1/5/23/`), so a subtree is one index range and a move rewrites the
+//! paths of the subtree in one statement.
+
+use chrono::NaiveDate;
+use ronghe_domain::org::{OfficerRole, OrgKind, OrgRulePack};
+use serde::Serialize;
+
+use crate::audit::append_audit;
+use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Org {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub parent_id: Option<i64>,
+    pub path: String,
+    pub depth: i64,
+    #[sqlx(try_from = "String")]
+    pub kind: OrgKind,
+    pub code: String,
+    pub name: String,
+    pub unit_name: String,
+    pub established_on: Option<NaiveDate>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+}
+
+const ORG_COLUMNS: &str =
+    "id, tenant_id, parent_id, path, depth, kind, code, name, unit_name, established_on, term_start, term_end";
+
+#[derive(Debug, Clone)]
+pub struct NewOrg {
+    pub parent_id: Option<i64>,
+    pub kind: OrgKind,
+    pub code: String,
+    pub name: String,
+    pub unit_name: String,
+    pub established_on: Option<NaiveDate>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+}
+
+#[derive(Debug, Clone)]
+pub struct OrgUpdate {
+    pub code: String,
+    pub name: String,
+    pub unit_name: String,
+    pub established_on: Option<NaiveDate>,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+}
+
+/// Active members of a subtree, by category, and its organisations.
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
+pub struct OrgCounts {
+    pub org_id: i64,
+    pub full_members: i64,
+    pub probationary_members: i64,
+}
+
+impl OrgCounts {
+    pub fn members(&self) -> i64 {
+        self.full_members + self.probationary_members
+    }
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OfficerRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub member_id: i64,
+    pub name: String,
+    #[sqlx(try_from = "String")]
+    pub role: OfficerRole,
+    pub term_start: Option<NaiveDate>,
+    pub term_end: Option<NaiveDate>,
+}
+
+/// The ids on a path, root first: `/1/5/23/` → `[1, 5, 23]`.
+pub fn path_ids(path: &str) -> Vec<i64> {
+    path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
+}
+
+const ACTIVE: &str = "('normal', 'lost_contact')";
+
+impl Store {
+    /// Creates an organisation under `parent_id`, or a new tenant's root
+    /// when there is no parent (the root's id becomes the tenant id, and
+    /// the default rule packs are loaded for it).
+    pub async fn create_org(&self, actor: &Actor, new: &NewOrg) -> StoreResult<Org> {
+        if !ronghe_domain::org::valid_org_code(&new.code) {
+            return Err(StoreError::Invalid("org.bad_code"));
+        }
+        let parent = match new.parent_id {
+            Some(id) => Some(self.org(id).await?),
+            None => None,
+        };
+        if !new.kind.may_sit_under(parent.as_ref().map(|p| p.kind)) {
+            return Err(StoreError::Invalid("org.bad_nesting"));
+        }
+        let now = now_ms();
+        let id = on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO orgs (tenant_id, parent_id, path, depth, kind, code, name, unit_name, established_on, term_start, term_end, created_at, updated_at)
+                 VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+            )
+            .bind(parent.as_ref().map_or(0, |p| p.tenant_id))
+            .bind(new.parent_id)
+            .bind(parent.as_ref().map_or(0, |p| p.depth + 1))
+            .bind(new.kind.code())
+            .bind(&new.code)
+            .bind(&new.name)
+            .bind(&new.unit_name)
+            .bind(new.established_on)
+            .bind(new.term_start)
+            .bind(new.term_end)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            let (tenant, path) = match &parent {
+                Some(p) => (p.tenant_id, format!("{}{id}/", p.path)),
+                None => (id, format!("/{id}/")),
+            };
+            sqlx::query("UPDATE orgs SET tenant_id = $1, path = $2 WHERE id = $3")
+                .bind(tenant)
+                .bind(&path)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            if parent.is_none() {
+                let pack = OrgRulePack::default_pack();
+                sqlx::query(
+                    "INSERT INTO rule_packs (tenant_id, kind, version, effective_from, body, loaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+                )
+                .bind(tenant)
+                .bind(&pack.kind)
+                .bind(&pack.version)
+                .bind(pack.effective_from)
+                .bind(ronghe_domain::org::rules_default_text())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let actor = Actor { tenant_id: tenant, ..actor.clone() };
+            append_audit!(
+                &mut *tx,
+                &actor,
+                &AuditEntry::new("org.create", "org", id)
+                    .org(id)
+                    .detail(serde_json::json!({"code": new.code, "name": new.name, "kind": new.kind.code()}))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })?;
+        self.org(id).await
+    }
+
+    pub async fn org(&self, id: i64) -> StoreResult<Org> {
+        let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1");
+        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).bind(id).fetch_one(p).await)?)
+    }
+
+    pub async fn org_by_code(&self, tenant_id: i64, code: &str) -> StoreResult<Org> {
+        let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE tenant_id = $1 AND code = $2");
+        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).bind(tenant_id).bind(code).fetch_one(p).await)?)
+    }
+
+    /// The roots of all tenants (the command line picks one).
+    pub async fn tenant_roots(&self) -> StoreResult<Vec<Org>> {
+        let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE parent_id IS NULL ORDER BY id");
+        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).fetch_all(p).await)?)
+    }
+
+    /// Organisations in a subtree whose code or name is exactly `key`
+    /// (a spreadsheet's branch column may hold either).
+    pub async fn find_org_in_subtree(&self, root_path: &str, key: &str) -> StoreResult<Vec<Org>> {
+        let sql = format!(
+            "SELECT {ORG_COLUMNS} FROM orgs WHERE path >= $1 AND path < $2 AND (code = $3 OR name = $3) ORDER BY depth, id"
+        );
+        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql)
+            .bind(root_path)
+            .bind(path_hi(root_path))
+            .bind(key)
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// Every organisation of a subtree, in path order (parents first).
+    pub async fn subtree_orgs(&self, root_path: &str) -> StoreResult<Vec<Org>> {
+        let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path >= $1 AND path < $2 ORDER BY depth, id");
+        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql)
+            .bind(root_path)
+            .bind(path_hi(root_path))
+            .fetch_all(p)
+            .await)?)
+    }
+
+    pub async fn children(&self, id: i64) -> StoreResult<Vec<Org>> {
+        let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE parent_id = $1 ORDER BY code, id");
+        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).bind(id).fetch_all(p).await)?)
+    }
+
+    /// The organisations above `org`, root first (for breadcrumbs).
+    pub async fn ancestors(&self, org: &Org) -> StoreResult<Vec<Org>> {
+        let mut out = Vec::new();
+        for id in path_ids(&org.path) {
+            if id != org.id {
+                out.push(self.org(id).await?);
+            }
+        }
+        Ok(out)
+    }
+
+    /// Active members by category in the subtree of each child of `id`.
+    pub async fn child_counts(&self, id: i64) -> StoreResult<Vec<OrgCounts>> {
+        let sql = format!(
+            "SELECT c.id AS org_id,
+                    COALESCE(SUM(CASE WHEN m.category = 'full' THEN 1 ELSE 0 END), 0) AS full_members,
+                    COALESCE(SUM(CASE WHEN m.category = 'probationary' THEN 1 ELSE 0 END), 0) AS probationary_members
+             FROM orgs c
+             JOIN orgs o ON o.path >= c.path AND o.path < c.path || '~'
+             LEFT JOIN members m ON m.org_id = o.id AND m.status IN {ACTIVE}
+             WHERE c.parent_id = $1
+             GROUP BY c.id"
+        );
+        Ok(on!(self, |p| sqlx::query_as::<_, OrgCounts>(&sql).bind(id).fetch_all(p).await)?)
+    }
+
+    /// Active members by category in the subtree at `org`.
+    pub async fn org_counts(&self, org: &Org) -> StoreResult<OrgCounts> {
+        let sql = format!(
+            "SELECT $3 AS org_id,
+                    COALESCE(SUM(CASE WHEN m.category = 'full' THEN 1 ELSE 0 END), 0) AS full_members,
+                    COALESCE(SUM(CASE WHEN m.category = 'probationary' THEN 1 ELSE 0 END), 0) AS probationary_members
+             FROM members m JOIN orgs o ON o.id = m.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND m.status IN {ACTIVE}"
+        );
+        Ok(on!(self, |p| sqlx::query_as::<_, OrgCounts>(&sql)
+            .bind(&org.path)
+            .bind(path_hi(&org.path))
+            .bind(org.id)
+            .fetch_one(p)
+            .await)?)
+    }
+
+    pub async fn update_org(&self, actor: &Actor, id: i64, u: &OrgUpdate) -> StoreResult<Org> {
+        if !ronghe_domain::org::valid_org_code(&u.code) {
+            return Err(StoreError::Invalid("org.bad_code"));
+        }
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query(
+                "UPDATE orgs SET code = $1, name = $2, unit_name = $3, established_on = $4, term_start = $5, term_end = $6, updated_at = $7
+                 WHERE id = $8",
+            )
+            .bind(&u.code)
+            .bind(&u.name)
+            .bind(&u.unit_name)
+            .bind(u.established_on)
+            .bind(u.term_start)
+            .bind(u.term_end)
+            .bind(now_ms())
+            .bind(id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("org.update", "org", id)
+                    .org(id)
+                    .detail(serde_json::json!({"code": u.code, "name": u.name}))
+            )?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
+        self.org(id).await
+    }
+
+    /// Moves an organisation, with its whole subtree, under a new parent.
+    pub async fn move_org(&self, actor: &Actor, id: i64, new_parent_id: i64) -> StoreResult<Org> {
+        let org = self.org(id).await?;
+        let parent = self.org(new_parent_id).await?;
+        if parent.tenant_id != org.tenant_id {
+            return Err(StoreError::Invalid("org.other_tenant"));
+        }
+        if parent.path.starts_with(&org.path) {
+            return Err(StoreError::Invalid("org.move_into_itself"));
+        }
+        if !org.kind.may_sit_under(Some(parent.kind)) {
+            return Err(StoreError::Invalid("org.bad_nesting"));
+        }
+        let new_path = format!("{}{}/", parent.path, org.id);
+        let depth_delta = parent.depth + 1 - org.depth;
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query(
+                "UPDATE orgs SET path = $1 || substr(path, $2), depth = depth + $3, updated_at = $4
+                 WHERE path >= $5 AND path < $6",
+            )
+            .bind(&new_path)
+            .bind(org.path.len() as i64 + 1)
+            .bind(depth_delta)
+            .bind(now_ms())
+            .bind(&org.path)
+            .bind(path_hi(&org.path))
+            .execute(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE orgs SET parent_id = $1 WHERE id = $2")
+                .bind(parent.id)
+                .bind(org.id)
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("org.move", "org", id)
+                    .org(id)
+                    .detail(serde_json::json!({"from": org.parent_id, "to": parent.id}))
+            )?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
+        self.org(id).await
+    }
+
+    pub async fn officers(&self, org_id: i64) -> StoreResult<Vec<OfficerRow>> {
+        Ok(on!(self, |p| sqlx::query_as::<_, OfficerRow>(
+            "SELECT f.id, f.org_id, f.member_id, m.name, f.role, f.term_start, f.term_end
+             FROM org_officers f JOIN members m ON m.id = f.member_id
+             WHERE f.org_id = $1 ORDER BY f.id"
+        )
+        .bind(org_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    pub async fn add_officer(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        member_id: i64,
+        role: OfficerRole,
+        term: (Option<NaiveDate>, Option<NaiveDate>),
+    ) -> StoreResult<i64> {
+        Ok(on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO org_officers (tenant_id, org_id, member_id, role, term_start, term_end, created_at)
+                 SELECT tenant_id, id, $2, $3, $4, $5, $6 FROM orgs WHERE id = $1 RETURNING id",
+            )
+            .bind(org_id)
+            .bind(member_id)
+            .bind(role.code())
+            .bind(term.0)
+            .bind(term.1)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("org.officer.add", "org", org_id)
+                    .org(org_id)
+                    .detail(serde_json::json!({"member_id": member_id, "role": role.code()}))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })?)
+    }
+
+    pub async fn remove_officer(&self, actor: &Actor, org_id: i64, officer_id: i64) -> StoreResult<()> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("DELETE FROM org_officers WHERE id = $1 AND org_id = $2")
+                .bind(officer_id)
+                .bind(org_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("org.officer.remove", "org", org_id)
+                    .org(org_id)
+                    .detail(serde_json::json!({"officer_id": officer_id}))
+            )?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+}

@@ -1,0 +1,29 @@
+//! The JSON API under `/api/v1`, with the same scope rules as the pages,
+//! described by an OpenAPI document generated from these handlers
+//! (`/api/openapi.json`). Errors are [`crate::error::ApiErrorBody`].
+
+mod members;
+mod openapi;
+mod orgs;
+mod session;
+
+use axum::routing::{get, post};
+use axum::Router;
+
+use crate::AppState;
+
+pub use openapi::ApiDoc;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/api/openapi.json", get(openapi::document))
+        .route("/api/v1/session", post(session::create).delete(session::delete))
+        .route("/api/v1/me", get(session::me))
+        .route("/api/v1/orgs/{id}", get(orgs::show))
+        .route("/api/v1/orgs/{id}/children", get(orgs::children))
+        .route("/api/v1/orgs/{id}/members", get(members::list).post(members::create))
+        .route("/api/v1/orgs/{id}/members/import", post(members::import))
+        .route("/api/v1/members/{id}", get(members::show).put(members::update))
+        .route("/api/v1/members/{id}/personal-data", post(members::reveal))
+        .route("/api/v1/audit", get(session::audit))
+}

@@ -1,0 +1,34 @@
+//! The OpenAPI document, generated from the handlers' annotations.
+
+use axum::Json;
+use utoipa::OpenApi;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
+    paths(
+        super::session::create,
+        super::session::delete,
+        super::session::me,
+        super::session::audit,
+        super::orgs::show,
+        super::orgs::children,
+        super::members::list,
+        super::members::create,
+        super::members::show,
+        super::members::update,
+        super::members::reveal,
+        super::members::import,
+    ),
+    tags(
+        (name = "session", description = "Signing in and out"),
+        (name = "orgs", description = "The organisation tree"),
+        (name = "members", description = "The member roster"),
+        (name = "audit", description = "The audit log (audit administrators)"),
+    )
+)]
+pub struct ApiDoc;
+
+pub async fn document() -> Json<utoipa::openapi::OpenApi> {
+    Json(ApiDoc::openapi())
+}

@@ -1,0 +1,7 @@
+//! Application services: the steps a page and an API call share (and the
+//! command line, for imports). They check scope and rules, call the store,
+//! and return `AppError`s that both surfaces render in their own way.
+
+pub mod orgs;
+pub mod roster;
+pub mod roster_import;

@@ -1,0 +1,117 @@
+//! Ronghe's web layer: the server-rendered pages (`views`), the JSON API
+//! under `/api/v1` (`api`), and the application services both call (`app`).
+//!
+//! Architecture Invariant: only this crate knows HTTP. Handlers are thin:
+//! they authenticate, check scope with the domain's permission rules, call
+//! the store or an `app` service, and render. Every route that touches an
+//! organisation's data asks `Principal::can` for that organisation's path.
+
+pub mod api;
+pub mod app;
+mod auth;
+mod error;
+mod i18n;
+mod metrics;
+mod static_files;
+mod views;
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use axum::extract::DefaultBodyLimit;
+use axum::http::{HeaderName, Request};
+use axum::Router;
+use ronghe_store::Store;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+pub use auth::SESSION_COOKIE;
+pub use metrics::Metrics;
+
+/// Settings the web layer needs; the binary fills them from its config.
+#[derive(Debug, Clone)]
+pub struct WebConfig {
+    /// Sign the user out after this long without a request.
+    pub idle_timeout: Duration,
+    /// Sign the user out after this long in any case.
+    pub session_max_age: Duration,
+    /// Mark cookies `Secure` (behind HTTPS).
+    pub secure_cookies: bool,
+    /// The largest request body accepted (spreadsheet uploads).
+    pub max_body_bytes: usize,
+    pub request_timeout: Duration,
+    /// Offset of local time from UTC, in hours, for "today" (China: +8).
+    pub utc_offset_hours: i32,
+}
+
+impl Default for WebConfig {
+    fn default() -> Self {
+        WebConfig {
+            idle_timeout: Duration::from_secs(30 * 60),
+            session_max_age: Duration::from_secs(12 * 3600),
+            secure_cookies: false,
+            max_body_bytes: 20 * 1024 * 1024,
+            request_timeout: Duration::from_secs(30),
+            utc_offset_hours: 8,
+        }
+    }
+}
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub store: Store,
+    pub config: Arc<WebConfig>,
+    pub metrics: Arc<Metrics>,
+}
+
+impl AppState {
+    pub fn new(store: Store, config: WebConfig) -> AppState {
+        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
+    }
+
+    /// Today's date where the users are.
+    pub fn today(&self) -> chrono::NaiveDate {
+        (chrono::Utc::now() + chrono::Duration::hours(self.config.utc_offset_hours.into())).date_naive()
+    }
+}
+
+/// The whole application: pages, API, static files, health and metrics,
+/// with request ids, tracing, timeouts and body limits around them.
+pub fn router(state: AppState) -> Router {
+    let request_id = HeaderName::from_static("x-request-id");
+    let timeout = state.config.request_timeout;
+    let body_limit = state.config.max_body_bytes;
+    // Pages and API go through the session context; static files, health
+    // and metrics do not need it and skip the database round trip.
+    let app = Router::new()
+        .merge(views::routes())
+        .merge(api::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context));
+    Router::new()
+        .merge(app)
+        .merge(static_files::routes())
+        .merge(metrics::routes())
+        .layer(axum::middleware::from_fn(error::render_errors))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), metrics::track))
+        .layer(DefaultBodyLimit::max(body_limit))
+        .layer(TimeoutLayer::with_status_code(axum::http::StatusCode::REQUEST_TIMEOUT, timeout))
+        .layer(PropagateRequestIdLayer::new(request_id.clone()))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &Request<_>| {
+            let id = req.headers().get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), uri = %req.uri().path(), request_id = %id)
+        }))
+        .layer(SetRequestIdLayer::new(request_id, MakeRequestUuid))
+        .with_state(state)
+}
+
+/// Serves until `shutdown` completes, then finishes the requests in flight.
+pub async fn serve(
+    listener: tokio::net::TcpListener,
+    state: AppState,
+    shutdown: impl std::future::Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown).await
+}

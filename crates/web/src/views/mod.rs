@@ -1,0 +1,174 @@
+//! Server-rendered pages, one module per area of the domain. Each page is
+//! an askama template struct holding a [`Chrome`] (the frame: title, menu,
+//! language switch, CSRF token) and its own data.
+//!
+//! htmx fragments (the roster's rows, a tree node's children) are served
+//! from the same handlers as the full pages: a request with `HX-Request`
+//! gets the fragment, a direct load gets the whole page.
+
+mod audit;
+mod imports;
+mod members;
+mod orgs;
+mod session;
+
+use askama::Template;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::routing::get;
+use axum::Router;
+use ronghe_domain::auth::{Action, Principal, Role};
+use ronghe_domain::Lang;
+
+use crate::auth::{Auth, RequestCtx};
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .merge(session::routes())
+        .merge(orgs::routes())
+        .merge(members::routes())
+        .merge(imports::routes())
+        .merge(audit::routes())
+}
+
+pub struct NavItem {
+    pub href: String,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+/// The frame around every page.
+pub struct Chrome {
+    pub tr: Tr,
+    pub title: String,
+    pub user_name: String,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+    /// The current URL, for the language switch to come back to.
+    pub here: String,
+}
+
+impl Chrome {
+    pub fn new(auth: &Auth, title: impl Into<String>, here: impl Into<String>) -> Chrome {
+        let tr = Tr(auth.lang());
+        let here = here.into();
+        Chrome {
+            tr,
+            title: title.into(),
+            user_name: auth.principal().display_name.clone(),
+            csrf: auth.user.csrf.clone(),
+            nav: nav(tr, auth.principal(), &here),
+            here,
+        }
+    }
+
+    /// For pages seen before signing in.
+    pub fn anonymous(lang: Lang, title: impl Into<String>, here: impl Into<String>) -> Chrome {
+        Chrome {
+            tr: Tr(lang),
+            title: title.into(),
+            user_name: String::new(),
+            csrf: String::new(),
+            nav: vec![],
+            here: here.into(),
+        }
+    }
+
+    pub fn signed_in(&self) -> bool {
+        !self.user_name.is_empty()
+    }
+
+    /// The language switch's target.
+    pub fn lang_switch(&self) -> String {
+        let to = if self.tr.is_en() { "zh-CN" } else { "en" };
+        format!("/lang/{to}?next={}", crate::error::urlencode(&self.here))
+    }
+}
+
+fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
+    let mut items = Vec::new();
+    let mut add = |href: String, key: &'static str| {
+        let active = here == href || (href != "/" && here.starts_with(&href));
+        items.push(NavItem { href, label: tr.t(key), active });
+    };
+    if p.can_somewhere(Action::ReadOrg) {
+        add("/orgs".into(), "nav.orgs");
+    }
+    if let Some(root) = p.scopes(Action::ReadRoster).first() {
+        add(format!("/orgs/{}/members", root.org_id), "nav.roster");
+    }
+    if let Some(m) = p.member_id {
+        add(format!("/members/{m}"), "nav.me");
+    }
+    if p.can_somewhere(Action::ReadAudit) {
+        add("/audit".into(), "nav.audit");
+    }
+    items
+}
+
+/// Where a user lands after signing in: their roster, their organisation,
+/// their own record, or the audit log, by what their roles allow.
+pub fn landing(p: &Principal) -> String {
+    if let Some(b) = p.scopes(Action::ReadRoster).first() {
+        return format!("/orgs/{}", b.org_id);
+    }
+    if p.has_role(Role::AuditAdmin) {
+        return "/audit".into();
+    }
+    if let Some(m) = p.member_id {
+        return format!("/members/{m}");
+    }
+    if let Some(b) = p.bindings.iter().find(|b| b.role.allows(Action::ReadOrg)) {
+        return format!("/orgs/{}", b.org_id);
+    }
+    "/account".into()
+}
+
+async fn home(ctx: RequestCtx) -> Response {
+    match &ctx.user {
+        Some(u) => Redirect::to(&landing(&u.principal)).into_response(),
+        None => Redirect::to("/login").into_response(),
+    }
+}
+
+/// Renders a template as an HTML response.
+pub fn page<T: Template>(t: T) -> AppResult<Response> {
+    Ok(Html(t.render()?).into_response())
+}
+
+/// Whether htmx asked for a fragment.
+pub fn is_htmx(headers: &HeaderMap) -> bool {
+    headers.contains_key("hx-request")
+}
+
+#[derive(Template)]
+#[template(path = "error.html")]
+struct ErrorPage {
+    page: Chrome,
+    status: u16,
+    message: &'static str,
+    request_id: String,
+}
+
+/// The page shown for an error response (see `error::render_errors`).
+pub fn error_page(lang: Lang, status: StatusCode, key: &'static str, request_id: &str) -> String {
+    let tr = Tr(lang);
+    let t = ErrorPage {
+        page: Chrome::anonymous(lang, tr.t("error.title"), "/"),
+        status: status.as_u16(),
+        message: tr.t(key),
+        request_id: request_id.to_string(),
+    };
+    t.render().unwrap_or_else(|_| format!("{} {}", status.as_u16(), tr.t(key)))
+}
+
+/// Formats Unix milliseconds as local (UTC+8) date and time.
+pub fn datetime(ms: i64) -> String {
+    chrono::DateTime::from_timestamp_millis(ms + 8 * 3_600_000)
+        .map(|d| d.format("%Y-%m-%d %H:%M").to_string())
+        .unwrap_or_default()
+}

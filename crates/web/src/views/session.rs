@@ -1,0 +1,126 @@
+//! Signing in and out, the language switch, and the account page.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use ronghe_domain::auth::Action;
+use ronghe_domain::Lang;
+use ronghe_store::{LoginOutcome, UserSummary};
+use serde::Deserialize;
+
+use super::{datetime, page, Chrome};
+use crate::auth::{clear_session_cookie, session_cookie, Auth, RequestCtx, LANG_COOKIE};
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login", get(login_form).post(login))
+        .route("/logout", post(logout))
+        .route("/lang/{code}", get(switch_lang))
+        .route("/account", get(account))
+}
+
+#[derive(Template)]
+#[template(path = "login.html")]
+struct LoginPage {
+    page: Chrome,
+    username: String,
+    next: String,
+    error: Option<String>,
+}
+
+#[derive(Deserialize, Default)]
+struct NextQuery {
+    #[serde(default)]
+    next: String,
+}
+
+/// Only same-site paths are followed after sign-in.
+fn safe_next(next: &str) -> Option<String> {
+    (next.starts_with('/') && !next.starts_with("//") && !next.contains('\\')).then(|| next.to_string())
+}
+
+async fn login_form(ctx: RequestCtx, Query(q): Query<NextQuery>) -> AppResult<Response> {
+    if let Some(u) = &ctx.user {
+        return Ok(Redirect::to(&safe_next(&q.next).unwrap_or_else(|| super::landing(&u.principal))).into_response());
+    }
+    let tr = Tr(ctx.lang);
+    page(LoginPage { page: Chrome::anonymous(ctx.lang, tr.t("login.title"), "/login"), username: String::new(), next: q.next, error: None })
+}
+
+#[derive(Deserialize)]
+struct LoginForm {
+    username: String,
+    password: String,
+    #[serde(default)]
+    next: String,
+}
+
+async fn login(State(state): State<AppState>, ctx: RequestCtx, Form(f): Form<LoginForm>) -> AppResult<Response> {
+    let tr = Tr(ctx.lang);
+    let outcome = state.store.login(&ctx.actor(), f.username.trim(), &f.password).await?;
+    let error = match outcome {
+        LoginOutcome::Ok { user_id, tenant_id } => {
+            let max_age = state.config.session_max_age.as_millis() as i64;
+            let (token, _csrf) = state.store.create_session(user_id, tenant_id, max_age).await?;
+            let principal = state.store.principal(user_id).await?;
+            let to = safe_next(&f.next).unwrap_or_else(|| super::landing(&principal));
+            return Ok(([(header::SET_COOKIE, session_cookie(&state, &token))], Redirect::to(&to)).into_response());
+        }
+        LoginOutcome::BadCredentials => tr.t("login.bad_credentials").to_string(),
+        LoginOutcome::Locked { until } => tr.tf("login.locked", &[("until", &datetime(until))]),
+    };
+    let mut res = page(LoginPage {
+        page: Chrome::anonymous(ctx.lang, tr.t("login.title"), "/login"),
+        username: f.username,
+        next: f.next,
+        error: Some(error),
+    })?;
+    *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
+    Ok(res)
+}
+
+async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    state.store.delete_session(&auth.user.token).await?;
+    state
+        .store
+        .audit(&auth.actor(), ronghe_store::AuditEntry::new("session.delete", "user", auth.principal().user_id))
+        .await?;
+    Ok(([(header::SET_COOKIE, clear_session_cookie())], Redirect::to("/login")).into_response())
+}
+
+async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Response {
+    let lang = Lang::from_tag(&code);
+    let to = safe_next(&q.next).unwrap_or_else(|| "/".into());
+    let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
+    ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
+}
+
+#[derive(Template)]
+#[template(path = "account.html")]
+struct AccountPage {
+    page: Chrome,
+    roles: Vec<(String, String)>,
+    users: Vec<UserSummary>,
+}
+
+/// The signed-in user's roles; for the system administrator, the accounts.
+async fn account(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
+    let tr = Tr(auth.lang());
+    let mut roles = Vec::new();
+    for b in &auth.principal().bindings {
+        let org = state.store.org(b.org_id).await?;
+        roles.push((tr.v("role", b.role.code()).to_string(), org.name));
+    }
+    let users = if auth.principal().can_somewhere(Action::ManageAccounts) {
+        state.store.users(auth.principal().tenant_id).await?
+    } else {
+        vec![]
+    };
+    page(AccountPage { page: Chrome::new(&auth, tr.t("account.title"), "/account"), roles, users })
+}
