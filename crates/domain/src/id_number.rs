@@ -46,17 +46,13 @@ const CHECK: &[u8; 11] = b"10X98765432";
 /// The first two digits: provinces, autonomous regions, municipalities,
 /// Taiwan, Hong Kong and Macao (GB/T 2260).
 const PROVINCES: [u32; 34] = [
-    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51,
-    52, 53, 54, 61, 62, 63, 64, 65, 71, 81, 82,
+    11, 12, 13, 14, 15, 21, 22, 23, 31, 32, 33, 34, 35, 36, 37, 41, 42, 43, 44, 45, 46, 50, 51, 52, 53, 54, 61, 62, 63,
+    64, 65, 71, 81, 82,
 ];
 
 /// The check character for the first 17 digits.
 pub fn check_char(first17: &[u8]) -> char {
-    let sum: u32 = first17
-        .iter()
-        .zip(WEIGHTS)
-        .map(|(d, w)| u32::from(d - b'0') * w)
-        .sum();
+    let sum: u32 = first17.iter().zip(WEIGHTS).map(|(d, w)| u32::from(d - b'0') * w).sum();
     CHECK[(sum % 11) as usize] as char
 }
 
@@ -79,8 +75,7 @@ impl IdNumber {
         if !PROVINCES.contains(&province) {
             return Err(IdNumberError::Region);
         }
-        let birth = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d")
-            .map_err(|_| IdNumberError::BirthDate)?;
+        let birth = NaiveDate::parse_from_str(&s[6..14], "%Y%m%d").map_err(|_| IdNumberError::BirthDate)?;
         if birth < NaiveDate::from_ymd_opt(1900, 1, 1).unwrap() {
             return Err(IdNumberError::BirthDate);
         }
@@ -149,7 +144,8 @@ mod tests {
 
     #[test]
     fn accepts_valid_numbers_as_typed() {
-        for s in [SPECIMEN, "11010519491231002x", " 110105 19491231 002X ", "１１０１０５１９４９１２３１００２Ｘ"] {
+        for s in [SPECIMEN, "11010519491231002x", " 110105 19491231 002X ", "１１０１０５１９４９１２３１００２Ｘ"]
+        {
             let id = IdNumber::parse(s).unwrap();
             assert_eq!(id.as_str(), SPECIMEN);
         }

@@ -7,11 +7,7 @@ use chrono::NaiveDate;
 /// removes every kind of whitespace, including the ideographic space U+3000
 /// and the non-breaking spaces that spreadsheets leave behind.
 pub fn fold_compact(input: &str) -> String {
-    input
-        .chars()
-        .filter(|c| !c.is_whitespace() && *c != '\u{feff}' && *c != '\u{200b}')
-        .map(fold_char)
-        .collect()
+    input.chars().filter(|c| !c.is_whitespace() && *c != '\u{feff}' && *c != '\u{200b}').map(fold_char).collect()
 }
 
 /// Like [`fold_compact`] but keeps single inner spaces (for names written in
@@ -42,10 +38,7 @@ pub fn parse_date(input: &str) -> Option<NaiveDate> {
         let (m, d) = rest.split_at(2);
         return ymd(y, m, d);
     }
-    let parts: Vec<&str> = s
-        .split(['-', '/', '.', '年', '月'])
-        .filter(|p| !p.is_empty())
-        .collect();
+    let parts: Vec<&str> = s.split(['-', '/', '.', '年', '月']).filter(|p| !p.is_empty()).collect();
     match parts.as_slice() {
         [y, m, d] if y.len() == 4 => ymd(y, m, d),
         _ => None,

@@ -55,11 +55,7 @@ pub fn rows(table: &Table, map: &ColumnMap) -> Vec<ImportRow> {
                 }
             }
             input.birth_date = resolve_birth_month(&input.birth_date, &input.id_number);
-            any.then_some(ImportRow {
-                row: *row,
-                branch,
-                input,
-            })
+            any.then_some(ImportRow { row: *row, branch, input })
         })
         .collect()
 }
@@ -146,14 +142,13 @@ pub struct Checked {
 /// refused, each pointing at the other, because which of them is right
 /// cannot be known. A row with any error yields no draft.
 pub fn check_rows(rows: &[ImportRow], map: &ColumnMap, today: NaiveDate) -> Checked {
-    let error =
-        |row: usize, field: &'static str, key: &'static str, other_row: Option<usize>| RowError {
-            row,
-            column: column_for(map, field),
-            field,
-            key,
-            other_row,
-        };
+    let error = |row: usize, field: &'static str, key: &'static str, other_row: Option<usize>| RowError {
+        row,
+        column: column_for(map, field),
+        field,
+        key,
+        other_row,
+    };
 
     // The rows each normalised ID number appears on. Only numbers that
     // parse are compared; the others already have an error of their own.
@@ -171,16 +166,8 @@ pub fn check_rows(rows: &[ImportRow], map: &ColumnMap, today: NaiveDate) -> Chec
         let result = if lost_digits {
             // The digits are gone; the domain's "wrong length" would send
             // the person looking at the number rather than the cell format.
-            errors.push(error(
-                r.row,
-                "id_number",
-                "import.id_number_as_number",
-                None,
-            ));
-            let input = MemberInput {
-                id_number: String::new(),
-                ..r.input.clone()
-            };
+            errors.push(error(r.row, "id_number", "import.id_number_as_number", None));
+            let input = MemberInput { id_number: String::new(), ..r.input.clone() };
             input.validate(today)
         } else {
             r.input.validate(today)
@@ -199,18 +186,11 @@ pub fn check_rows(rows: &[ImportRow], map: &ColumnMap, today: NaiveDate) -> Chec
         };
         if let Ok(id) = IdNumber::parse(&r.input.id_number) {
             if let Some(&other) = seen[id.as_str()].iter().find(|&&n| n != r.row) {
-                errors.push(error(
-                    r.row,
-                    "id_number",
-                    "import.duplicate_in_file",
-                    Some(other),
-                ));
+                errors.push(error(r.row, "id_number", "import.duplicate_in_file", Some(other)));
             }
         }
         match draft {
-            Some(draft) if errors.is_empty() => {
-                checked.drafts.push((r.row, r.branch.clone(), draft))
-            }
+            Some(draft) if errors.is_empty() => checked.drafts.push((r.row, r.branch.clone(), draft)),
             _ => checked.errors.extend(errors),
         }
     }
@@ -236,11 +216,7 @@ mod tests {
     }
 
     fn keys(checked: &Checked) -> Vec<(usize, &str, &str, Option<usize>)> {
-        checked
-            .errors
-            .iter()
-            .map(|e| (e.row, e.column.as_str(), e.key, e.other_row))
-            .collect()
+        checked.errors.iter().map(|e| (e.row, e.column.as_str(), e.key, e.other_row)).collect()
     }
 
     #[test]
@@ -257,18 +233,12 @@ mod tests {
         assert_eq!((*row, branch), (4, &None));
         assert_eq!(wang.name, "王 芳");
         assert_eq!(wang.id_number.as_str(), "11010519491231002X");
-        assert_eq!(
-            wang.birth_date,
-            NaiveDate::from_ymd_opt(1949, 12, 31).unwrap()
-        );
+        assert_eq!(wang.birth_date, NaiveDate::from_ymd_opt(1949, 12, 31).unwrap());
         assert_eq!(wang.conversion_date, NaiveDate::from_ymd_opt(1976, 7, 1));
         assert_eq!(wang.phone.as_ref().unwrap().as_str(), "13800138000");
         assert_eq!(checked.drafts.len(), 1);
 
-        assert_eq!(
-            keys(&checked),
-            vec![(6, "身份证号", "import.id_number_as_number", None)]
-        );
+        assert_eq!(keys(&checked), vec![(6, "身份证号", "import.id_number_as_number", None)]);
         assert_eq!(checked.errors[0].field, "id_number");
     }
 
@@ -338,10 +308,7 @@ mod tests {
         // Excel shows 1985.10 typed as a number as 1985.1.
         let october = synthesize(110105, NaiveDate::from_ymd_opt(1985, 10, 3).unwrap(), 1);
         assert_eq!(resolve_birth_month("1985.1", october.as_str()), "");
-        assert_eq!(
-            resolve_birth_month("1985-1", october.as_str()),
-            "1985-01-01"
-        );
+        assert_eq!(resolve_birth_month("1985-1", october.as_str()), "1985-01-01");
 
         let (table, map) = table(&format!(
             "姓名,出生年月,性别,身份证号码,民族,党员类别,入党日期\n\
@@ -350,14 +317,8 @@ mod tests {
         ));
         let rows = rows(&table, &map);
         let checked = check_rows(&rows, &map, today());
-        let errors: Vec<_> = keys(&checked)
-            .into_iter()
-            .filter(|e| e.2 != "import.duplicate_in_file")
-            .collect();
-        assert_eq!(
-            errors,
-            vec![(3, "出生年月", "birth_date.mismatch_id", None)]
-        );
+        let errors: Vec<_> = keys(&checked).into_iter().filter(|e| e.2 != "import.duplicate_in_file").collect();
+        assert_eq!(errors, vec![(3, "出生年月", "birth_date.mismatch_id", None)]);
     }
 
     #[test]
@@ -366,19 +327,15 @@ mod tests {
         assert!(lost_digits(" 1.10105e+17 "));
         assert!(!lost_digits("11010519491231002X"));
         assert!(!lost_digits("1E+5"));
-        let (table, map) = table(
-            "姓名,身份证号码,民族,党员类别,入党日期\n王芳,1.10105E+17,汉族,正式党员,1975-07-01\n",
-        );
+        let (table, map) = table("姓名,身份证号码,民族,党员类别,入党日期\n王芳,1.10105E+17,汉族,正式党员,1975-07-01\n");
         let checked = check_rows(&rows(&table, &map), &map, today());
-        assert_eq!(
-            keys(&checked),
-            vec![(2, "身份证号码", "import.id_number_as_number", None)]
-        );
+        assert_eq!(keys(&checked), vec![(2, "身份证号码", "import.id_number_as_number", None)]);
     }
 
     #[test]
     fn gender_comes_from_the_id_number_when_absent() {
-        let (table, map) = table("姓名,身份证号码,民族,党员类别,入党日期\n王芳,11010519491231002x,汉族,预备党员,2026-01-01\n");
+        let (table, map) =
+            table("姓名,身份证号码,民族,党员类别,入党日期\n王芳,11010519491231002x,汉族,预备党员,2026-01-01\n");
         let checked = check_rows(&rows(&table, &map), &map, today());
         assert!(checked.errors.is_empty(), "{:?}", checked.errors);
         assert_eq!(checked.drafts[0].2.gender, Gender::Female);

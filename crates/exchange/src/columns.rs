@@ -22,99 +22,36 @@ struct Column {
 pub(crate) const BRANCH: &str = "branch";
 
 const COLUMNS: &[Column] = &[
-    Column {
-        field: "name",
-        zh: "姓名",
-        en: "name",
-        synonyms: &["党员姓名", "full_name"],
-    },
-    Column {
-        field: "gender",
-        zh: "性别",
-        en: "gender",
-        synonyms: &["sex"],
-    },
-    Column {
-        field: "ethnicity",
-        zh: "民族",
-        en: "ethnicity",
-        synonyms: &["nationality"],
-    },
+    Column { field: "name", zh: "姓名", en: "name", synonyms: &["党员姓名", "full_name"] },
+    Column { field: "gender", zh: "性别", en: "gender", synonyms: &["sex"] },
+    Column { field: "ethnicity", zh: "民族", en: "ethnicity", synonyms: &["nationality"] },
     Column {
         field: "birth_date",
         zh: "出生日期",
         en: "birth_date",
-        synonyms: &[
-            "出生年月",
-            "出生年月日",
-            "出生时间",
-            "date_of_birth",
-            "birthday",
-        ],
+        synonyms: &["出生年月", "出生年月日", "出生时间", "date_of_birth", "birthday"],
     },
     Column {
         field: "id_number",
         zh: "身份证号码",
         en: "id_number",
-        synonyms: &[
-            "身份证号",
-            "公民身份号码",
-            "公民身份证号码",
-            "身份证",
-            "身份证件号码",
-            "id_no",
-            "id_card",
-        ],
+        synonyms: &["身份证号", "公民身份号码", "公民身份证号码", "身份证", "身份证件号码", "id_no", "id_card"],
     },
+    Column { field: "education", zh: "学历", en: "education", synonyms: &["文化程度", "最高学历"] },
     Column {
-        field: "education",
-        zh: "学历",
-        en: "education",
-        synonyms: &["文化程度", "最高学历"],
+        field: "post", zh: "工作岗位", en: "post", synonyms: &["岗位", "职务", "职务职称", "position"]
     },
-    Column {
-        field: "post",
-        zh: "工作岗位",
-        en: "post",
-        synonyms: &["岗位", "职务", "职务职称", "position"],
-    },
-    Column {
-        field: "unit",
-        zh: "工作单位",
-        en: "unit",
-        synonyms: &["单位", "所在单位", "employer"],
-    },
+    Column { field: "unit", zh: "工作单位", en: "unit", synonyms: &["单位", "所在单位", "employer"] },
     Column {
         field: "phone",
         zh: "联系电话",
         en: "phone",
-        synonyms: &[
-            "手机号码",
-            "手机号",
-            "手机",
-            "电话",
-            "联系方式",
-            "mobile",
-            "telephone",
-        ],
+        synonyms: &["手机号码", "手机号", "手机", "电话", "联系方式", "mobile", "telephone"],
     },
+    Column { field: "category", zh: "党员类别", en: "category", synonyms: &["人员类别", "类别"] },
+    Column { field: "join_date", zh: "入党日期", en: "join_date", synonyms: &["入党时间", "入党年月"] },
     Column {
-        field: "category",
-        zh: "党员类别",
-        en: "category",
-        synonyms: &["人员类别", "类别"],
-    },
-    Column {
-        field: "join_date",
-        zh: "入党日期",
-        en: "join_date",
-        synonyms: &["入党时间", "入党年月"],
-    },
-    Column {
-        field: "conversion_date",
-        zh: "转正日期",
-        en: "conversion_date",
-        synonyms: &["转正时间", "转正年月"],
+        field: "conversion_date", zh: "转正日期", en: "conversion_date", synonyms: &["转正时间", "转正年月"]
     },
     Column {
         field: BRANCH,
@@ -128,10 +65,8 @@ const COLUMNS: &[Column] = &[
 /// here only so that [`header_label`] can name them; on import they are
 /// ignored like any unknown column (and reported, because the data in them
 /// is indeed not imported).
-const EXPORT_ONLY: &[(&str, &str, &str)] = &[
-    ("branch_name", "党组织名称", "branch_name"),
-    ("status", "党员状态", "status"),
-];
+const EXPORT_ONLY: &[(&str, &str, &str)] =
+    &[("branch_name", "党组织名称", "branch_name"), ("status", "党员状态", "status")];
 
 /// Columns an import cannot do without: the validator requires these fields
 /// and none of them can be derived from another column.
@@ -148,16 +83,7 @@ fn normalise(header: &str) -> String {
     let mut s = fold_compact(header).to_lowercase().replace('_', "");
     loop {
         let before = s.len();
-        for marker in [
-            "*",
-            "(必填)",
-            "(选填)",
-            "(可选)",
-            "(required)",
-            "(optional)",
-            ":",
-            "：",
-        ] {
+        for marker in ["*", "(必填)", "(选填)", "(可选)", "(required)", "(optional)", ":", "："] {
             if let Some(rest) = s.strip_suffix(marker) {
                 s = rest.to_string();
             }
@@ -179,11 +105,7 @@ pub(crate) fn recognise(header: &str) -> Option<&'static str> {
     }
     COLUMNS
         .iter()
-        .find(|c| {
-            normalise(c.zh) == h
-                || normalise(c.en) == h
-                || c.synonyms.iter().any(|s| normalise(s) == h)
-        })
+        .find(|c| normalise(c.zh) == h || normalise(c.en) == h || c.synonyms.iter().any(|s| normalise(s) == h))
         .map(|c| c.field)
 }
 
@@ -219,18 +141,12 @@ pub struct ColumnMap {
 impl ColumnMap {
     /// The index of the column feeding `field`, if the file has one.
     pub fn index_of(&self, field: &str) -> Option<usize> {
-        self.columns
-            .iter()
-            .find(|(f, _, _)| *f == field)
-            .map(|(_, i, _)| *i)
+        self.columns.iter().find(|(f, _, _)| *f == field).map(|(_, i, _)| *i)
     }
 
     /// The header, as written in the file, of the column feeding `field`.
     pub fn header_of(&self, field: &str) -> Option<&str> {
-        self.columns
-            .iter()
-            .find(|(f, _, _)| *f == field)
-            .map(|(_, _, h)| h.as_str())
+        self.columns.iter().find(|(f, _, _)| *f == field).map(|(_, _, h)| h.as_str())
     }
 
     /// Whether the file has a branch column, so the caller knows whether
@@ -266,11 +182,7 @@ pub fn map_columns(headers: &[String]) -> Result<ColumnMap, Vec<HeaderProblem>> 
         let written = header.trim().to_string();
         match recognise(header) {
             Some(field) if columns.iter().any(|(f, _, _)| *f == field) => {
-                problems.push(HeaderProblem {
-                    column: written,
-                    field,
-                    key: "import.duplicate_column",
-                });
+                problems.push(HeaderProblem { column: written, field, key: "import.duplicate_column" });
             }
             Some(field) => columns.push((field, i, written)),
             None if written.is_empty() => {}
@@ -288,10 +200,7 @@ pub fn map_columns(headers: &[String]) -> Result<ColumnMap, Vec<HeaderProblem>> 
         }
     }
     if problems.is_empty() {
-        Ok(ColumnMap {
-            columns,
-            ignored_columns,
-        })
+        Ok(ColumnMap { columns, ignored_columns })
     } else {
         Err(problems)
     }
@@ -300,8 +209,7 @@ pub fn map_columns(headers: &[String]) -> Result<ColumnMap, Vec<HeaderProblem>> 
 /// The column to name in an error about `field`: the header as written in
 /// the file, or the field name itself when the file has no such column.
 pub fn column_for(map: &ColumnMap, field: &str) -> String {
-    map.header_of(field)
-        .map_or_else(|| field.to_string(), str::to_string)
+    map.header_of(field).map_or_else(|| field.to_string(), str::to_string)
 }
 
 #[cfg(test)]
@@ -366,12 +274,8 @@ mod tests {
 
     #[test]
     fn missing_and_duplicate_columns_are_problems() {
-        let problems =
-            map_columns(&headers(&["姓名", "身份证号", "公民身份号码", "入党时间"])).unwrap_err();
-        let got: Vec<_> = problems
-            .iter()
-            .map(|p| (p.column.as_str(), p.field, p.key))
-            .collect();
+        let problems = map_columns(&headers(&["姓名", "身份证号", "公民身份号码", "入党时间"])).unwrap_err();
+        let got: Vec<_> = problems.iter().map(|p| (p.column.as_str(), p.field, p.key)).collect();
         assert_eq!(
             got,
             vec![

@@ -67,25 +67,17 @@ const COLUMNS: &[ColumnSpec] = &[
     ("name", 12.0, Kind::Text, |r| Value::Text(&r.name)),
     ("gender", 6.0, Kind::Text, |r| Value::Text(&r.gender)),
     ("ethnicity", 10.0, Kind::Text, |r| Value::Text(&r.ethnicity)),
-    ("birth_date", 12.0, Kind::Date, |r| {
-        Value::Date(r.birth_date)
-    }),
-    ("id_number", 21.0, Kind::Digits, |r| {
-        Value::Text(&r.id_number)
-    }),
+    ("birth_date", 12.0, Kind::Date, |r| Value::Date(r.birth_date)),
+    ("id_number", 21.0, Kind::Digits, |r| Value::Text(&r.id_number)),
     ("education", 12.0, Kind::Text, |r| Value::Text(&r.education)),
     ("post", 16.0, Kind::Text, |r| Value::Text(&r.post)),
     ("unit", 24.0, Kind::Text, |r| Value::Text(&r.unit)),
     ("phone", 15.0, Kind::Digits, |r| Value::Text(&r.phone)),
     ("category", 10.0, Kind::Text, |r| Value::Text(&r.category)),
     ("join_date", 12.0, Kind::Date, |r| Value::Date(r.join_date)),
-    ("conversion_date", 12.0, Kind::Date, |r| {
-        Value::Date(r.conversion_date)
-    }),
+    ("conversion_date", 12.0, Kind::Date, |r| Value::Date(r.conversion_date)),
     ("branch", 14.0, Kind::Text, |r| Value::Text(&r.org_code)),
-    ("branch_name", 28.0, Kind::Text, |r| {
-        Value::Text(&r.org_name)
-    }),
+    ("branch_name", 28.0, Kind::Text, |r| Value::Text(&r.org_name)),
     ("status", 10.0, Kind::Text, |r| Value::Text(&r.status)),
 ];
 
@@ -165,22 +157,16 @@ fn excel_date(d: NaiveDate) -> Option<ExcelDateTime> {
 pub fn write_csv(rows: &[ExportRow], lang: Lang) -> Result<Vec<u8>, ExportError> {
     let mut out = b"\xEF\xBB\xBF".to_vec();
     {
-        let mut writer = csv::WriterBuilder::new()
-            .terminator(csv::Terminator::CRLF)
-            .from_writer(&mut out);
+        let mut writer = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
         writer.write_record(COLUMNS.iter().map(|(field, ..)| header_label(field, lang)))?;
         for row in rows {
-            writer.write_record(COLUMNS.iter().map(|(_, _, kind, value)| {
-                match (value(row), kind) {
-                    (Value::Date(d), _) => d.map(|d| d.to_string()).unwrap_or_default(),
-                    (Value::Text(s), Kind::Digits)
-                        if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) =>
-                    {
-                        format!("\t{s}")
-                    }
-                    (Value::Text(s), _) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
-                    (Value::Text(s), _) => s.to_string(),
+            writer.write_record(COLUMNS.iter().map(|(_, _, kind, value)| match (value(row), kind) {
+                (Value::Date(d), _) => d.map(|d| d.to_string()).unwrap_or_default(),
+                (Value::Text(s), Kind::Digits) if !s.is_empty() && s.bytes().all(|b| b.is_ascii_digit()) => {
+                    format!("\t{s}")
                 }
+                (Value::Text(s), _) if s.starts_with(['=', '+', '-', '@']) => format!("'{s}"),
+                (Value::Text(s), _) => s.to_string(),
             }))?;
         }
         writer.flush().map_err(csv::Error::from)?;
@@ -224,20 +210,7 @@ mod tests {
                 "1975-07-01",
                 "1976-07-01",
             ),
-            (
-                "DZB01",
-                "李明",
-                "",
-                "回族",
-                li.as_str(),
-                "",
-                "",
-                "",
-                "",
-                "预备党员",
-                "2026-03-05",
-                "",
-            ),
+            ("DZB01", "李明", "", "回族", li.as_str(), "", "", "", "", "预备党员", "2026-03-05", ""),
             (
                 "DZB02",
                 "Ann Lee",
@@ -255,25 +228,23 @@ mod tests {
         ];
         inputs
             .iter()
-            .map(
-                |(org, name, gender, eth, id, edu, post, unit, phone, cat, join, conv)| {
-                    let input = MemberInput {
-                        name: name.to_string(),
-                        gender: gender.to_string(),
-                        ethnicity: eth.to_string(),
-                        id_number: id.to_string(),
-                        education: edu.to_string(),
-                        post: post.to_string(),
-                        unit: unit.to_string(),
-                        phone: phone.to_string(),
-                        category: cat.to_string(),
-                        join_date: join.to_string(),
-                        conversion_date: conv.to_string(),
-                        ..MemberInput::default()
-                    };
-                    (org.to_string(), input.validate(today()).unwrap())
-                },
-            )
+            .map(|(org, name, gender, eth, id, edu, post, unit, phone, cat, join, conv)| {
+                let input = MemberInput {
+                    name: name.to_string(),
+                    gender: gender.to_string(),
+                    ethnicity: eth.to_string(),
+                    id_number: id.to_string(),
+                    education: edu.to_string(),
+                    post: post.to_string(),
+                    unit: unit.to_string(),
+                    phone: phone.to_string(),
+                    category: cat.to_string(),
+                    join_date: join.to_string(),
+                    conversion_date: conv.to_string(),
+                    ..MemberInput::default()
+                };
+                (org.to_string(), input.validate(today()).unwrap())
+            })
             .collect()
     }
 
@@ -291,11 +262,7 @@ mod tests {
                 education: m.education.map(|e| e.label_zh().into()).unwrap_or_default(),
                 post: m.post.clone(),
                 unit: m.unit.clone(),
-                phone: m
-                    .phone
-                    .as_ref()
-                    .map(|p| p.as_str().into())
-                    .unwrap_or_default(),
+                phone: m.phone.as_ref().map(|p| p.as_str().into()).unwrap_or_default(),
                 category: m.category.label_zh().into(),
                 join_date: Some(m.join_date),
                 conversion_date: m.conversion_date,
@@ -314,11 +281,7 @@ mod tests {
     }
 
     fn expected(members: &[(String, MemberDraft)]) -> Vec<(usize, Option<String>, MemberDraft)> {
-        members
-            .iter()
-            .enumerate()
-            .map(|(i, (org, m))| (i + 2, Some(org.clone()), m.clone()))
-            .collect()
+        members.iter().enumerate().map(|(i, (org, m))| (i + 2, Some(org.clone()), m.clone())).collect()
     }
 
     #[test]
@@ -349,13 +312,7 @@ mod tests {
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(bytes)).unwrap();
         assert_eq!(book.sheet_names(), vec!["党员花名册"]);
         let range = book.worksheet_range_at(0).unwrap().unwrap();
-        let headers: Vec<String> = range
-            .rows()
-            .next()
-            .unwrap()
-            .iter()
-            .map(|c| c.to_string())
-            .collect();
+        let headers: Vec<String> = range.rows().next().unwrap().iter().map(|c| c.to_string()).collect();
         assert_eq!(
             headers,
             vec![
@@ -419,18 +376,13 @@ mod tests {
         // The check character X keeps Excel from reading the number, so it
         // needs no tab; a masked number neither.
         assert!(text.contains(",11010519491231002X,"), "{text}");
-        assert!(
-            text.contains(",1976-07-01,DZB01,DZB01党支部,正常\r\n"),
-            "{text}"
-        );
+        assert!(text.contains(",1976-07-01,DZB01,DZB01党支部,正常\r\n"), "{text}");
     }
 
     #[test]
     fn empty_export_has_headers_only() {
         let bytes = write_xlsx(&[], Lang::Zh).unwrap();
-        let err = read_table(FileKind::Xlsx, &bytes)
-            .map(|t| t.rows.len())
-            .unwrap();
+        let err = read_table(FileKind::Xlsx, &bytes).map(|t| t.rows.len()).unwrap();
         assert_eq!(err, 0);
         let bytes = write_csv(&[], Lang::Zh).unwrap();
         assert_eq!(read_table(FileKind::Csv, &bytes).unwrap().rows.len(), 0);

@@ -102,24 +102,15 @@ fn into_table<R>(
     let mut any = false;
     let headers = loop {
         let Some((_, row)) = rows.next() else {
-            return Err(if any {
-                ReadError::NoHeader
-            } else {
-                ReadError::Empty
-            });
+            return Err(if any { ReadError::NoHeader } else { ReadError::Empty });
         };
-        let cells: Vec<String> = (0..width(&row))
-            .map(|i| text(&row, i, ColumnKind::Plain))
-            .collect();
+        let cells: Vec<String> = (0..width(&row)).map(|i| text(&row, i, ColumnKind::Plain)).collect();
         if cells.iter().all(|c| is_blank(c)) {
             continue;
         }
         any = true;
         if cells.iter().any(|c| recognise(c) == Some("name")) {
-            break cells
-                .into_iter()
-                .map(|c| c.trim().to_string())
-                .collect::<Vec<_>>();
+            break cells.into_iter().map(|c| c.trim().to_string()).collect::<Vec<_>>();
         }
         seen += 1;
         if seen == HEADER_SEARCH_ROWS {
@@ -127,14 +118,10 @@ fn into_table<R>(
         }
     };
     let kinds: Vec<ColumnKind> = headers.iter().map(|h| column_kind(h)).collect();
-    let mut table = Table {
-        headers,
-        rows: Vec::new(),
-    };
+    let mut table = Table { headers, rows: Vec::new() };
     for (number, row) in rows {
-        let cells: Vec<String> = (0..width(&row))
-            .map(|i| text(&row, i, kinds.get(i).copied().unwrap_or(ColumnKind::Plain)))
-            .collect();
+        let cells: Vec<String> =
+            (0..width(&row)).map(|i| text(&row, i, kinds.get(i).copied().unwrap_or(ColumnKind::Plain))).collect();
         if !cells.iter().all(|c| is_blank(c)) {
             table.rows.push((number, cells));
         }
@@ -154,15 +141,8 @@ fn read_xlsx(bytes: &[u8]) -> Result<Table, ReadError> {
     let Some((first_row, _)) = range.start() else {
         return Err(ReadError::Empty);
     };
-    let rows = range
-        .rows()
-        .enumerate()
-        .map(|(i, r)| (first_row as usize + i + 1, r));
-    into_table(
-        rows,
-        |row, i, kind| cell_text(&row[i], kind),
-        |row| row.len(),
-    )
+    let rows = range.rows().enumerate().map(|(i, r)| (first_row as usize + i + 1, r));
+    into_table(rows, |row, i, kind| cell_text(&row[i], kind), |row| row.len())
 }
 
 /// A cell as the text a person would have typed into it.
@@ -187,10 +167,7 @@ fn cell_text(cell: &Data, kind: ColumnKind) -> String {
 }
 
 fn iso_date(s: &str) -> Option<NaiveDate> {
-    s.parse::<NaiveDateTime>()
-        .map(|dt| dt.date())
-        .or_else(|_| s.parse::<NaiveDate>())
-        .ok()
+    s.parse::<NaiveDateTime>().map(|dt| dt.date()).or_else(|_| s.parse::<NaiveDate>()).ok()
 }
 
 fn number_text(f: f64, kind: ColumnKind) -> String {
@@ -217,10 +194,7 @@ fn number_text(f: f64, kind: ColumnKind) -> String {
 
 fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
     let text = decode(bytes)?;
-    let mut reader = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .flexible(true)
-        .from_reader(text.as_bytes());
+    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).from_reader(text.as_bytes());
     // The csv crate skips blank lines, and its positions point at the end
     // of the previous record, so the row number is counted here: the line
     // breaks before the record's first byte, less those inside quoted
@@ -235,19 +209,10 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
         while matches!(bytes.get(start), Some(b'\r' | b'\n')) {
             start += 1;
         }
-        breaks += bytes[counted_to..start]
-            .iter()
-            .filter(|&&b| b == b'\n')
-            .count();
+        breaks += bytes[counted_to..start].iter().filter(|&&b| b == b'\n').count();
         counted_to = start;
-        records.push((
-            breaks - breaks_inside + 1,
-            record.iter().map(str::to_string).collect::<Vec<_>>(),
-        ));
-        breaks_inside += record
-            .iter()
-            .map(|f| f.matches('\n').count())
-            .sum::<usize>();
+        records.push((breaks - breaks_inside + 1, record.iter().map(str::to_string).collect::<Vec<_>>()));
+        breaks_inside += record.iter().map(|f| f.matches('\n').count()).sum::<usize>();
     }
     into_table(records.into_iter(), |row, i, _| row[i].clone(), Vec::len)
 }
@@ -259,11 +224,7 @@ fn read_csv(bytes: &[u8]) -> Result<Table, ReadError> {
 fn decode(bytes: &[u8]) -> Result<String, ReadError> {
     if let Some((encoding, bom)) = encoding_rs::Encoding::for_bom(bytes) {
         let (text, bad) = encoding.decode_without_bom_handling(&bytes[bom..]);
-        return if bad {
-            Err(not_text())
-        } else {
-            Ok(text.into_owned())
-        };
+        return if bad { Err(not_text()) } else { Ok(text.into_owned()) };
     }
     if let Ok(text) = std::str::from_utf8(bytes) {
         return Ok(text.to_string());
@@ -315,15 +276,11 @@ pub(crate) mod tests {
         sheet.write_string(3, 1, " 王 芳 ").unwrap();
         sheet.write_string(3, 2, "女").unwrap();
         sheet.write_string(3, 3, "汉").unwrap();
-        sheet
-            .write_datetime_with_format(3, 4, ExcelDateTime::from_ymd(1949, 12, 31).unwrap(), &date)
-            .unwrap();
+        sheet.write_datetime_with_format(3, 4, ExcelDateTime::from_ymd(1949, 12, 31).unwrap(), &date).unwrap();
         sheet.write_string(3, 5, " 110105 19491231 002x ").unwrap();
         sheet.write_number(3, 6, 13800138000.0).unwrap();
         sheet.write_string(3, 7, "正式党员").unwrap();
-        sheet
-            .write_datetime_with_format(3, 8, ExcelDateTime::from_ymd(1975, 7, 1).unwrap(), &date)
-            .unwrap();
+        sheet.write_datetime_with_format(3, 8, ExcelDateTime::from_ymd(1975, 7, 1).unwrap(), &date).unwrap();
         sheet.write_number(3, 9, 27942.0).unwrap(); // 1976-07-01 as a bare serial
                                                     // Row 5 is left empty; row 6: full-width digits and a numeric ID.
         sheet.write_number(5, 0, 2).unwrap();
@@ -366,10 +323,7 @@ pub(crate) mod tests {
         assert_eq!(number_text(20240305.0, ColumnKind::Date), "20240305");
         assert_eq!(number_text(45356.0, ColumnKind::Plain), "45356");
         assert_eq!(number_text(1.5, ColumnKind::Plain), "1.5");
-        assert_eq!(
-            number_text(4.101021988e17, ColumnKind::Plain),
-            "410102198800000000"
-        );
+        assert_eq!(number_text(4.101021988e17, ColumnKind::Plain), "410102198800000000");
     }
 
     #[test]
@@ -381,23 +335,14 @@ pub(crate) mod tests {
         }
         sheet.write_string(12, 0, "姓名").unwrap();
         let bytes = book.save_to_buffer().unwrap();
-        assert_eq!(
-            read_table(FileKind::Xlsx, &bytes).unwrap_err().key(),
-            "import.no_header"
-        );
+        assert_eq!(read_table(FileKind::Xlsx, &bytes).unwrap_err().key(), "import.no_header");
 
         let mut book = Workbook::new();
         book.add_worksheet();
         let bytes = book.save_to_buffer().unwrap();
-        assert_eq!(
-            read_table(FileKind::Xlsx, &bytes).unwrap_err().key(),
-            "import.empty"
-        );
+        assert_eq!(read_table(FileKind::Xlsx, &bytes).unwrap_err().key(), "import.empty");
 
-        assert_eq!(
-            read_table(FileKind::Xlsx, b"not a zip").unwrap_err().key(),
-            "import.unreadable"
-        );
+        assert_eq!(read_table(FileKind::Xlsx, b"not a zip").unwrap_err().key(), "import.unreadable");
     }
 
     #[test]
@@ -409,13 +354,11 @@ pub(crate) mod tests {
         sheet.write_string(4, 2, "张三").unwrap();
         let table = read_table(FileKind::Xlsx, &book.save_to_buffer().unwrap()).unwrap();
         assert_eq!(table.headers, vec!["姓名", "民族"]);
-        assert_eq!(
-            table.rows,
-            vec![(5, vec!["张三".to_string(), String::new()])]
-        );
+        assert_eq!(table.rows, vec![(5, vec!["张三".to_string(), String::new()])]);
     }
 
-    const CSV: &str = "姓名,民族,身份证号码\r\n王芳,汉族,11010519491231002X\r\n\r\n\"李\n明\",回族,x\r\n,,\r\n张三,汉族,y\r\n";
+    const CSV: &str =
+        "姓名,民族,身份证号码\r\n王芳,汉族,11010519491231002X\r\n\r\n\"李\n明\",回族,x\r\n,,\r\n张三,汉族,y\r\n";
 
     #[test]
     fn csv_utf8_with_bom_and_row_numbers() {
@@ -444,29 +387,11 @@ pub(crate) mod tests {
 
     #[test]
     fn csv_title_line_empty_and_garbage() {
-        let table = read_table(
-            FileKind::Csv,
-            "党员花名册,,\n姓名,民族\n王芳,汉\n".as_bytes(),
-        )
-        .unwrap();
+        let table = read_table(FileKind::Csv, "党员花名册,,\n姓名,民族\n王芳,汉\n".as_bytes()).unwrap();
         assert_eq!(table.headers, vec!["姓名", "民族"]);
-        assert_eq!(
-            table.rows,
-            vec![(3, vec!["王芳".to_string(), "汉".to_string()])]
-        );
-        assert_eq!(
-            read_table(FileKind::Csv, b"\r\n,,\r\n").unwrap_err().key(),
-            "import.empty"
-        );
-        assert_eq!(
-            read_table(FileKind::Csv, b"a,b\n1,2\n").unwrap_err().key(),
-            "import.no_header"
-        );
-        assert_eq!(
-            read_table(FileKind::Csv, &[0x81, 0x20, 0xff, 0x00])
-                .unwrap_err()
-                .key(),
-            "import.unreadable"
-        );
+        assert_eq!(table.rows, vec![(3, vec!["王芳".to_string(), "汉".to_string()])]);
+        assert_eq!(read_table(FileKind::Csv, b"\r\n,,\r\n").unwrap_err().key(), "import.empty");
+        assert_eq!(read_table(FileKind::Csv, b"a,b\n1,2\n").unwrap_err().key(), "import.no_header");
+        assert_eq!(read_table(FileKind::Csv, &[0x81, 0x20, 0xff, 0x00]).unwrap_err().key(), "import.unreadable");
     }
 }

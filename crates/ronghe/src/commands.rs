@@ -98,7 +98,9 @@ fn data_key(config: &Config, url: &str, create: bool) -> anyhow::Result<DataKey>
         (None, None) => bail!("PostgreSQL needs a data key: set RONGHE_DATA_KEY or RONGHE_DATA_KEY_FILE"),
     };
     if file.exists() {
-        return DataKey::from_hex(&std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?);
+        return DataKey::from_hex(
+            &std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?,
+        );
     }
     if !create {
         bail!("the data key file {} does not exist", file.display());
@@ -138,7 +140,13 @@ async fn open_url(config: &Config, url: &str, create: bool) -> anyhow::Result<St
         }
     }
     let key = data_key(config, url, create)?;
-    Store::connect(ConnectOptions { url: url.to_string(), create, max_connections: config.database.max_connections, key }).await
+    Store::connect(ConnectOptions {
+        url: url.to_string(),
+        create,
+        max_connections: config.database.max_connections,
+        key,
+    })
+    .await
 }
 
 async fn open_migrated(config: &Config, db: &DbArg) -> anyhow::Result<Store> {
@@ -163,7 +171,10 @@ async fn demo_store(config: &Config, data: &Path, db: Option<&str>, reset: bool)
         }
     }
     let mut config = config.clone();
-    if Backend::of_url(&url) == Some(Backend::Postgres) && config.security.data_key.is_none() && config.security.data_key_file.is_none() {
+    if Backend::of_url(&url) == Some(Backend::Postgres)
+        && config.security.data_key.is_none()
+        && config.security.data_key_file.is_none()
+    {
         // The demo's PostgreSQL key is printed, not kept: it is demo data.
         let key = DataKey::generate();
         println!("demo data key (set RONGHE_DATA_KEY to serve this database again): {}", key.to_hex());
@@ -222,7 +233,14 @@ async fn org_by_code(store: &Store, code: &str) -> anyhow::Result<Org> {
     }
 }
 
-async fn import_members(config: &Config, db: &DbArg, code: &str, dry_run: bool, lang: Lang, file: &Path) -> anyhow::Result<()> {
+async fn import_members(
+    config: &Config,
+    db: &DbArg,
+    code: &str,
+    dry_run: bool,
+    lang: Lang,
+    file: &Path,
+) -> anyhow::Result<()> {
     let store = open_migrated(config, db).await?;
     let org = org_by_code(&store, code).await?;
     let bytes = std::fs::read(file).with_context(|| format!("reading {}", file.display()))?;
@@ -232,7 +250,10 @@ async fn import_members(config: &Config, db: &DbArg, code: &str, dry_run: bool, 
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;
     if !report.problems.is_empty() {
-        eprintln!("{}", ronghe_domain::i18n::tf(lang, "import.has_problems_count", &[("count", report.problems.len().to_string())]));
+        eprintln!(
+            "{}",
+            ronghe_domain::i18n::tf(lang, "import.has_problems_count", &[("count", report.problems.len().to_string())])
+        );
         for p in &report.problems {
             let row = if p.row == 0 { t(lang, "import.header").to_string() } else { p.row.to_string() };
             eprintln!("  {} {row}\t{} {}\t{}", t(lang, "import.row"), t(lang, "import.column"), p.column, p.message);
@@ -244,12 +265,20 @@ async fn import_members(config: &Config, db: &DbArg, code: &str, dry_run: bool, 
         return Ok(());
     }
     let actor = Actor::system(org.tenant_id, "import");
-    let n = ronghe_web::app::roster_import::commit(&store, &actor, &report).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let n =
+        ronghe_web::app::roster_import::commit(&store, &actor, &report).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!("{}", ronghe_domain::i18n::tf(lang, "import.done", &[("count", n.to_string())]));
     Ok(())
 }
 
-async fn export_members(config: &Config, db: &DbArg, code: &str, out: &Path, full: bool, lang: Lang) -> anyhow::Result<()> {
+async fn export_members(
+    config: &Config,
+    db: &DbArg,
+    code: &str,
+    out: &Path,
+    full: bool,
+    lang: Lang,
+) -> anyhow::Result<()> {
     let store = open_migrated(config, db).await?;
     let org = org_by_code(&store, code).await?;
     let name = out.file_name().and_then(|n| n.to_str()).unwrap_or_default();
@@ -264,7 +293,14 @@ async fn export_members(config: &Config, db: &DbArg, code: &str, out: &Path, ful
     Ok(())
 }
 
-async fn add_user(config: &Config, db: &DbArg, username: &str, name: &str, roles: &[String], member_id: Option<i64>) -> anyhow::Result<()> {
+async fn add_user(
+    config: &Config,
+    db: &DbArg,
+    username: &str,
+    name: &str,
+    roles: &[String],
+    member_id: Option<i64>,
+) -> anyhow::Result<()> {
     let store = open_migrated(config, db).await?;
     let mut bindings = Vec::new();
     let mut tenant = None;
@@ -298,7 +334,14 @@ async fn add_user(config: &Config, db: &DbArg, username: &str, name: &str, roles
     let id = store
         .create_user(
             &Actor::system(tenant_id, "user add"),
-            &NewUser { tenant_id, username: username.into(), display_name: name.into(), password, member_id, roles: bindings },
+            &NewUser {
+                tenant_id,
+                username: username.into(),
+                display_name: name.into(),
+                password,
+                member_id,
+                roles: bindings,
+            },
         )
         .await
         .map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -8,7 +8,7 @@ use std::time::Duration;
 use anyhow::Context;
 use serde::Deserialize;
 
-#[derive(Clone, Deserialize)]
+#[derive(Clone, Default, Deserialize)]
 #[serde(default, deny_unknown_fields)]
 pub struct Config {
     pub database: DatabaseConfig,
@@ -52,17 +52,6 @@ pub struct LogConfig {
     pub format: String,
     /// A tracing filter, e.g. `info` or `ronghe_web=debug,info`.
     pub level: String,
-}
-
-impl Default for Config {
-    fn default() -> Self {
-        Config {
-            database: DatabaseConfig::default(),
-            server: ServerConfig::default(),
-            security: SecurityConfig::default(),
-            log: LogConfig::default(),
-        }
-    }
 }
 
 impl Default for DatabaseConfig {

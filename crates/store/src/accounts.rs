@@ -30,10 +30,15 @@ pub struct NewUser {
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum LoginOutcome {
-    Ok { user_id: i64, tenant_id: i64 },
+    Ok {
+        user_id: i64,
+        tenant_id: i64,
+    },
     BadCredentials,
     /// Locked until this time (Unix ms).
-    Locked { until: i64 },
+    Locked {
+        until: i64,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -63,9 +68,7 @@ fn hash_password(password: &str) -> anyhow::Result<String> {
 }
 
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash)
-        .map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok())
-        .unwrap_or(false)
+    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
 }
 
 /// A hash nobody's password matches, verified when the username is unknown
@@ -120,7 +123,8 @@ impl Store {
                 .execute(&mut *tx)
                 .await?;
             }
-            let roles: Vec<_> = u.roles.iter().map(|(r, o)| serde_json::json!({"role": r.code(), "org_id": o})).collect();
+            let roles: Vec<_> =
+                u.roles.iter().map(|(r, o)| serde_json::json!({"role": r.code(), "org_id": o})).collect();
             append_audit!(
                 &mut *tx,
                 actor,
@@ -136,12 +140,14 @@ impl Store {
     /// [`LOCKOUT_AFTER`] in a row. Every attempt is audited.
     pub async fn login(&self, actor: &Actor, username: &str, password: &str) -> StoreResult<LoginOutcome> {
         let now = now_ms();
-        let user: Option<(i64, i64, String, i64, Option<i64>, bool)> = on!(self, |p| sqlx::query_as(
+        let user: Option<(i64, i64, String, i64, Option<i64>, bool)> = on!(self, |p| {
+            sqlx::query_as(
             "SELECT id, tenant_id, password_hash, failed_logins, locked_until, disabled FROM users WHERE username = $1"
         )
         .bind(username)
         .fetch_optional(p)
-        .await)?;
+        .await
+        })?;
         let pw = password.to_string();
         let Some((id, tenant_id, hash, failed, locked_until, disabled)) = user else {
             tokio::task::spawn_blocking(move || verify_password(&pw, dummy_hash()))
@@ -154,9 +160,7 @@ impl Store {
             self.audit(&actor, AuditEntry::new("session.refused_locked", "user", id)).await?;
             return Ok(LoginOutcome::Locked { until });
         }
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash))
-            .await
-            .map_err(anyhow::Error::from)?;
+        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(anyhow::Error::from)?;
         if ok && !disabled {
             on!(self, |p| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
                 .bind(id)
@@ -270,12 +274,14 @@ impl Store {
                 .fetch_one(p)
                 .await
         })?;
-        let rows: Vec<(String, i64, String)> = on!(self, |p| sqlx::query_as(
+        let rows: Vec<(String, i64, String)> = on!(self, |p| {
+            sqlx::query_as(
             "SELECT r.role, r.org_id, o.path FROM user_roles r JOIN orgs o ON o.id = r.org_id WHERE r.user_id = $1 ORDER BY r.id"
         )
         .bind(user_id)
         .fetch_all(p)
-        .await)?;
+        .await
+        })?;
         let bindings = rows
             .into_iter()
             .filter_map(|(role, org_id, org_path)| Some(Binding { role: Role::from_code(&role)?, org_id, org_path }))
@@ -293,11 +299,13 @@ impl Store {
     }
 
     pub async fn users(&self, tenant_id: i64) -> StoreResult<Vec<UserSummary>> {
-        Ok(on!(self, |p| sqlx::query_as::<_, UserSummary>(
+        Ok(on!(self, |p| {
+            sqlx::query_as::<_, UserSummary>(
             "SELECT id, username, display_name, member_id, locked_until, disabled FROM users WHERE tenant_id = $1 ORDER BY username"
         )
         .bind(tenant_id)
         .fetch_all(p)
-        .await)?)
+        .await
+        })?)
     }
 }

@@ -25,9 +25,8 @@ impl std::fmt::Debug for DataKey {
 impl DataKey {
     pub fn from_hex(s: &str) -> anyhow::Result<DataKey> {
         let bytes = hex::decode(s.trim()).map_err(|_| anyhow::anyhow!("the data key is not hex"))?;
-        let arr: [u8; 32] = bytes
-            .try_into()
-            .map_err(|_| anyhow::anyhow!("the data key must be 64 hex digits (32 bytes)"))?;
+        let arr: [u8; 32] =
+            bytes.try_into().map_err(|_| anyhow::anyhow!("the data key must be 64 hex digits (32 bytes)"))?;
         Ok(DataKey(arr))
     }
 

@@ -19,8 +19,16 @@ pub struct ImportDraft {
 }
 
 impl Store {
-    pub async fn stash_import(&self, tenant_id: i64, user_id: i64, org_id: i64, file_name: &str, content: &[u8]) -> StoreResult<i64> {
-        Ok(on!(self, |p| sqlx::query_scalar(
+    pub async fn stash_import(
+        &self,
+        tenant_id: i64,
+        user_id: i64,
+        org_id: i64,
+        file_name: &str,
+        content: &[u8],
+    ) -> StoreResult<i64> {
+        Ok(on!(self, |p| {
+            sqlx::query_scalar(
             "INSERT INTO import_drafts (tenant_id, user_id, org_id, file_name, content, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
         )
         .bind(tenant_id)
@@ -30,22 +38,29 @@ impl Store {
         .bind(content)
         .bind(now_ms())
         .fetch_one(p)
-        .await)?)
+        .await
+        })?)
     }
 
     /// A stashed file, only for the user who uploaded it.
     pub async fn import_draft(&self, id: i64, user_id: i64) -> StoreResult<ImportDraft> {
-        Ok(on!(self, |p| sqlx::query_as::<_, ImportDraft>(
+        Ok(on!(self, |p| {
+            sqlx::query_as::<_, ImportDraft>(
             "SELECT id, tenant_id, user_id, org_id, file_name, content, created_at FROM import_drafts WHERE id = $1 AND user_id = $2"
         )
         .bind(id)
         .bind(user_id)
         .fetch_one(p)
-        .await)?)
+        .await
+        })?)
     }
 
     pub async fn drop_import(&self, id: i64) -> StoreResult<()> {
-        on!(self, |p| sqlx::query("DELETE FROM import_drafts WHERE id = $1").bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        on!(self, |p| sqlx::query("DELETE FROM import_drafts WHERE id = $1")
+            .bind(id)
+            .execute(p)
+            .await
+            .map(|r| r.rows_affected()))?;
         Ok(())
     }
 }

@@ -25,7 +25,9 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use crypto::{DataKey, FieldCipher};
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;
-pub use members::{decode_cursor, encode_cursor, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation, StatusChange};
+pub use members::{
+    decode_cursor, encode_cursor, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation, StatusChange,
+};
 pub use orgs::{path_ids, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
 
 use std::path::Path;
@@ -112,9 +114,7 @@ impl Store {
                     anyhow::bail!("the SQLite URL names no file: {}", opts.url);
                 }
                 if !opts.create && path != ":memory:" && !Path::new(path).exists() {
-                    anyhow::bail!(
-                        "the SQLite database {path} does not exist (pass --create to make a new one)"
-                    );
+                    anyhow::bail!("the SQLite database {path} does not exist (pass --create to make a new one)");
                 }
                 let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
                     .create_if_missing(opts.create)

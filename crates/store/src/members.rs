@@ -106,7 +106,8 @@ pub fn decode_cursor(s: &str) -> Option<(String, i64)> {
     Some((a.to_string(), b.parse().ok()?))
 }
 
-const ROW_COLUMNS: &str = "m.id, m.org_id, o.name AS org_name, m.name, m.name_initials, m.gender, m.ethnicity, m.birth_date,
+const ROW_COLUMNS: &str =
+    "m.id, m.org_id, o.name AS org_name, m.name, m.name_initials, m.gender, m.ethnicity, m.birth_date,
      m.id_number_masked, m.education, m.post, m.unit, m.phone_masked, m.category, m.join_date, m.conversion_date,
      m.status, m.status_since, m.version";
 
@@ -170,7 +171,6 @@ impl Store {
     ) -> StoreResult<Vec<i64>> {
         let sealed: Vec<Sealed> = members.iter().map(|(_, d)| self.seal(d)).collect();
         let now = now_ms();
-        let today = chrono::Utc::now().date_naive();
         Ok(on!(self, |p| {
             let mut tx = p.begin().await?;
             let mut ids = Vec::with_capacity(members.len());
@@ -200,7 +200,7 @@ impl Store {
                 .bind(d.category.code())
                 .bind(d.join_date)
                 .bind(d.conversion_date)
-                .bind(today)
+                .bind(d.join_date)
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
@@ -210,7 +210,7 @@ impl Store {
                 )
                 .bind(actor.tenant_id)
                 .bind(id)
-                .bind(today)
+                .bind(d.join_date)
                 .bind(actor.user_id)
                 .bind(now)
                 .execute(&mut *tx)
@@ -351,12 +351,11 @@ impl Store {
     /// The member's identity number and phone in clear. Audited: the
     /// caller has checked that the actor's role may see them.
     pub async fn reveal_member(&self, actor: &Actor, id: i64) -> StoreResult<(String, Option<String>)> {
-        let (org_id, id_enc, phone_enc): (i64, Vec<u8>, Option<Vec<u8>>) = on!(self, |p| sqlx::query_as(
-            "SELECT org_id, id_number_enc, phone_enc FROM members WHERE id = $1"
-        )
-        .bind(id)
-        .fetch_one(p)
-        .await)?;
+        let (org_id, id_enc, phone_enc): (i64, Vec<u8>, Option<Vec<u8>>) =
+            on!(self, |p| sqlx::query_as("SELECT org_id, id_number_enc, phone_enc FROM members WHERE id = $1")
+                .bind(id)
+                .fetch_one(p)
+                .await)?;
         let c = self.cipher();
         let id_number = c.decrypt(&id_enc)?;
         let phone = phone_enc.map(|p| c.decrypt(&p)).transpose()?;
@@ -372,14 +371,17 @@ impl Store {
 
     /// Clear values for many members at once (exports). One audit row names
     /// how many records were disclosed.
-    pub async fn reveal_members(&self, actor: &Actor, org_id: i64, ids: &[i64]) -> StoreResult<Vec<(i64, String, Option<String>)>> {
+    pub async fn reveal_members(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        ids: &[i64],
+    ) -> StoreResult<Vec<(i64, String, Option<String>)>> {
         let mut out = Vec::with_capacity(ids.len());
         for chunk in ids.chunks(500) {
             let placeholders: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
-            let sql = format!(
-                "SELECT id, id_number_enc, phone_enc FROM members WHERE id IN ({})",
-                placeholders.join(", ")
-            );
+            let sql =
+                format!("SELECT id, id_number_enc, phone_enc FROM members WHERE id IN ({})", placeholders.join(", "));
             let rows: Vec<(i64, Vec<u8>, Option<Vec<u8>>)> = on!(self, |p| {
                 let mut q = sqlx::query_as(&sql);
                 for i in chunk {
@@ -403,19 +405,21 @@ impl Store {
     }
 
     pub async fn status_history(&self, member_id: i64) -> StoreResult<Vec<StatusChange>> {
-        Ok(on!(self, |p| sqlx::query_as::<_, StatusChange>(
+        Ok(on!(self, |p| {
+            sqlx::query_as::<_, StatusChange>(
             "SELECT status, since, reason, recorded_at FROM member_status_history WHERE member_id = $1 ORDER BY since, id"
         )
         .bind(member_id)
         .fetch_all(p)
-        .await)?)
+        .await
+        })?)
     }
 
     /// One page of a subtree's roster, in pinyin-initial order.
     pub async fn list_members(&self, f: &MemberFilter) -> StoreResult<MemberPage> {
         let limit = f.limit.clamp(1, 10_000);
         let q = f.q.as_deref().map(str::trim).unwrap_or("");
-        let name_like = format!("%{}%", q.replace('%', "").replace('_', ""));
+        let name_like = format!("%{}%", q.replace(['%', '_'], ""));
         let initials_like = format!("{}%", q.to_ascii_lowercase());
         let (after_i, after_id) = f.after.clone().unwrap_or_default();
         let sql = format!(

@@ -190,11 +190,7 @@ impl Store {
     /// Every organisation of a subtree, in path order (parents first).
     pub async fn subtree_orgs(&self, root_path: &str) -> StoreResult<Vec<Org>> {
         let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path >= $1 AND path < $2 ORDER BY depth, id");
-        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql)
-            .bind(root_path)
-            .bind(path_hi(root_path))
-            .fetch_all(p)
-            .await)?)
+        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).bind(root_path).bind(path_hi(root_path)).fetch_all(p).await)?)
     }
 
     pub async fn children(&self, id: i64) -> StoreResult<Vec<Org>> {
@@ -300,7 +296,7 @@ impl Store {
         on!(self, |p| {
             let mut tx = p.begin().await?;
             sqlx::query(
-                "UPDATE orgs SET path = $1 || substr(path, $2), depth = depth + $3, updated_at = $4
+                "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3, updated_at = $4
                  WHERE path >= $5 AND path < $6",
             )
             .bind(&new_path)

@@ -21,7 +21,9 @@ impl Store {
         .fetch_optional(p)
         .await)?;
         match body {
-            Some(b) => OrgRulePack::parse(&b).map_err(|e| StoreError::Other(anyhow::anyhow!("stored org rule pack: {e}"))),
+            Some(b) => {
+                OrgRulePack::parse(&b).map_err(|e| StoreError::Other(anyhow::anyhow!("stored org rule pack: {e}")))
+            }
             None => Ok(OrgRulePack::default_pack()),
         }
     }

@@ -55,7 +55,9 @@ impl RequestCtx {
 pub fn lang_of(headers: &axum::http::HeaderMap) -> Lang {
     cookie_value(headers, LANG_COOKIE)
         .map(Lang::from_tag)
-        .or_else(|| headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language))
+        .or_else(|| {
+            headers.get(header::ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok()).and_then(Lang::from_accept_language)
+        })
         .unwrap_or_default()
 }
 
@@ -72,11 +74,7 @@ pub fn cookie_value<'a>(headers: &'a axum::http::HeaderMap, name: &str) -> Optio
 pub async fn context(State(state): State<AppState>, mut req: Request, next: Next) -> Response {
     let headers = req.headers();
     let request_id = headers.get("x-request-id").and_then(|v| v.to_str().ok()).unwrap_or("").to_string();
-    let ip = req
-        .extensions()
-        .get::<ConnectInfo<SocketAddr>>()
-        .map(|c| c.0.ip().to_string())
-        .unwrap_or_default();
+    let ip = req.extensions().get::<ConnectInfo<SocketAddr>>().map(|c| c.0.ip().to_string()).unwrap_or_default();
     let lang = lang_of(headers);
     let mut user = None;
     if let Some(token) = cookie_value(headers, SESSION_COOKIE).map(str::to_string) {
@@ -103,8 +101,8 @@ pub async fn context(State(state): State<AppState>, mut req: Request, next: Next
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json"));
         let header_ok = ctx.user.as_ref().is_some_and(|u| header_token(&req) == Some(u.csrf.as_str()));
-        let bodiless = req.headers().get(header::CONTENT_LENGTH).is_none_or(|v| v == "0")
-            && *req.method() == Method::DELETE;
+        let bodiless =
+            req.headers().get(header::CONTENT_LENGTH).is_none_or(|v| v == "0") && *req.method() == Method::DELETE;
         if json || header_ok || bodiless || ctx.user.is_none() {
             return next.run(req).await;
         }

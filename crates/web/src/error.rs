@@ -128,7 +128,11 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
                 fields: info
                     .fields
                     .iter()
-                    .map(|f| ApiFieldError { field: f.field.into(), code: f.key.into(), message: t(lang, f.key).into() })
+                    .map(|f| ApiFieldError {
+                        field: f.field.into(),
+                        code: f.key.into(),
+                        message: t(lang, f.key).into(),
+                    })
                     .collect(),
                 request_id,
             },

@@ -53,15 +53,20 @@ impl Metrics {
         out.push_str("# HELP ronghe_http_requests_total HTTP requests by route and status.\n");
         out.push_str("# TYPE ronghe_http_requests_total counter\n");
         for ((method, route, status), n) in &m.requests {
-            let _ = writeln!(out, "ronghe_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}");
+            let _ = writeln!(
+                out,
+                "ronghe_http_requests_total{{method=\"{method}\",route=\"{route}\",status=\"{status}\"}} {n}"
+            );
         }
         out.push_str("# HELP ronghe_http_request_duration_seconds Time to answer, by route.\n");
         out.push_str("# TYPE ronghe_http_request_duration_seconds histogram\n");
         for (route, (buckets, sum, count)) in &m.latency {
             for (b, n) in BUCKETS.iter().zip(buckets) {
-                let _ = writeln!(out, "ronghe_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {n}");
+                let _ =
+                    writeln!(out, "ronghe_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"{b}\"}} {n}");
             }
-            let _ = writeln!(out, "ronghe_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}");
+            let _ =
+                writeln!(out, "ronghe_http_request_duration_seconds_bucket{{route=\"{route}\",le=\"+Inf\"}} {count}");
             let _ = writeln!(out, "ronghe_http_request_duration_seconds_sum{{route=\"{route}\"}} {sum}");
             let _ = writeln!(out, "ronghe_http_request_duration_seconds_count{{route=\"{route}\"}} {count}");
         }

@@ -28,11 +28,9 @@ const ASSETS: &[Asset] = &[
 
 async fn asset(Path(path): Path<String>) -> Response {
     match ASSETS.iter().find(|a| a.path == path) {
-        Some(a) => (
-            [(header::CONTENT_TYPE, a.mime), (header::CACHE_CONTROL, "public, max-age=3600")],
-            a.body,
-        )
-            .into_response(),
+        Some(a) => {
+            ([(header::CONTENT_TYPE, a.mime), (header::CACHE_CONTROL, "public, max-age=3600")], a.body).into_response()
+        }
         None => StatusCode::NOT_FOUND.into_response(),
     }
 }

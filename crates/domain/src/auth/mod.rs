@@ -66,10 +66,9 @@ impl Role {
             Self::Member => matches!(action, ReadOrg),
             Self::CommitteeMember => matches!(action, ReadOrg | ReadRoster),
             Self::Secretary => matches!(action, ReadOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster),
-            Self::GroupAdmin => matches!(
-                action,
-                ReadOrg | WriteOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster
-            ),
+            Self::GroupAdmin => {
+                matches!(action, ReadOrg | WriteOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster)
+            }
             Self::SystemAdmin => matches!(action, ManageAccounts),
             Self::SecurityAdmin => matches!(action, ManageRoles),
             Self::AuditAdmin => matches!(action, ReadAudit),
@@ -144,12 +143,9 @@ impl Principal {
     /// The subtree roots in which the user may take `action`, with nested
     /// roots folded into their ancestors.
     pub fn scopes(&self, action: Action) -> Vec<&Binding> {
-        let mut roots: Vec<&Binding> = self
-            .bindings
-            .iter()
-            .filter(|b| b.role.allows(action) && b.role != Role::Member)
-            .collect();
-        roots.sort_by(|a, b| a.org_path.len().cmp(&b.org_path.len()));
+        let mut roots: Vec<&Binding> =
+            self.bindings.iter().filter(|b| b.role.allows(action) && b.role != Role::Member).collect();
+        roots.sort_by_key(|b| b.org_path.len());
         let mut out: Vec<&Binding> = Vec::new();
         for b in roots {
             if !out.iter().any(|o| path_within(&b.org_path, &o.org_path)) {

@@ -5,8 +5,8 @@ mod draft;
 pub(crate) mod vocab;
 
 pub use draft::{FieldError, MemberDraft, MemberInput};
-pub use vocab::{recognise_ethnicity, Category, Education, Gender, Status, ETHNICITIES};
 pub(crate) use vocab::try_from_code;
+pub use vocab::{recognise_ethnicity, Category, Education, Gender, Status, ETHNICITIES};
 
 /// Pinyin initials of a Chinese name (`张三` → `zs`), stored beside the
 /// name so that a secretary can type `zs` to find 张三. Characters without a

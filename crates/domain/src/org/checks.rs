@@ -77,11 +77,7 @@ pub fn check_org(facts: &OrgFacts, pack: &OrgRulePack, today: NaiveDate) -> Vec<
             );
         }
         if facts.members > b.max_members {
-            let advice = if facts.members >= pack.advice.committee_at_members {
-                "committee"
-            } else {
-                "general_branch"
-            };
+            let advice = if facts.members >= pack.advice.committee_at_members { "committee" } else { "general_branch" };
             push(
                 "rule.branch_too_large",
                 Severity::Warning,
@@ -197,11 +193,10 @@ mod tests {
             &OrgRulePack::default_pack(),
             today(),
         );
-        assert_eq!(f.iter().map(|f| f.rule).collect::<Vec<_>>(), vec![
-            "rule.branch_too_few_full",
-            "rule.no_secretary",
-            "rule.term_ending"
-        ]);
+        assert_eq!(
+            f.iter().map(|f| f.rule).collect::<Vec<_>>(),
+            vec!["rule.branch_too_few_full", "rule.no_secretary", "rule.term_ending"]
+        );
         assert!(f[0].source.contains("支部工作条例"));
     }
 }

@@ -51,13 +51,13 @@ impl OrgKind {
     /// Whether an organisation of this kind may sit under `parent` (`None`:
     /// at the root). Only a committee is a root; groups live in branches.
     pub fn may_sit_under(self, parent: Option<OrgKind>) -> bool {
-        match (self, parent) {
-            (Self::Committee, None | Some(Self::Committee)) => true,
-            (Self::GeneralBranch, Some(Self::Committee)) => true,
-            (Self::Branch, Some(Self::Committee | Self::GeneralBranch)) => true,
-            (Self::Group, Some(Self::Branch)) => true,
-            _ => false,
-        }
+        matches!(
+            (self, parent),
+            (Self::Committee, None | Some(Self::Committee))
+                | (Self::GeneralBranch, Some(Self::Committee))
+                | (Self::Branch, Some(Self::Committee | Self::GeneralBranch))
+                | (Self::Group, Some(Self::Branch))
+        )
     }
 
     /// Whether members are enrolled here directly. Committees and general
@@ -119,9 +119,7 @@ impl OfficerRole {
 /// An organisation code: what HR systems and spreadsheets use to name it.
 /// Letters, digits, `-` and `_`, at most 32 characters.
 pub fn valid_org_code(code: &str) -> bool {
-    !code.is_empty()
-        && code.len() <= 32
-        && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+    !code.is_empty() && code.len() <= 32 && code.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
 }
 
 #[cfg(test)]

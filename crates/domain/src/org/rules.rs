@@ -72,6 +72,11 @@ impl OrgRulePack {
     }
 }
 
+/// The text of the shipped pack, as stored when a tenant is created.
+pub fn rules_default_text() -> &'static str {
+    DEFAULT_ORG_PACK
+}
+
 #[cfg(test)]
 mod tests {
     #[test]
@@ -81,9 +86,4 @@ mod tests {
         assert!(p.source(&p.branch.committee_source).contains("支部工作条例"));
         assert!(p.source(&p.terms.source).contains("任期"));
     }
-}
-
-/// The text of the shipped pack, as stored when a tenant is created.
-pub fn rules_default_text() -> &'static str {
-    DEFAULT_ORG_PACK
 }

@@ -108,7 +108,7 @@ fn mine(place: &str, code: &str) -> UnitPlan {
 }
 
 /// The units of a group of `members` people: the fixed ones of the default
-/// demo, and more mines as the group grows (about 39 members a branch).
+/// demo, and more mines as the group grows (about 45 members a branch).
 fn plan(members: usize) -> Vec<UnitPlan> {
     let mut units = vec![
         unit("集团机关", "HQ", "中原焦煤能源集团有限公司机关", names::HQ_BRANCHES),
@@ -121,7 +121,7 @@ fn plan(members: usize) -> Vec<UnitPlan> {
     ];
     let branches_per_mine = names::MINE_BRANCHES.len() + 2;
     let base: usize = units.iter().map(|u| u.branches.len() + u.general.as_ref().map_or(0, |g| g.2.len())).sum();
-    let needed = members.div_ceil(39);
+    let needed = members.div_ceil(45);
     if needed > base {
         let places: Vec<char> = names::PLACES.chars().collect();
         for i in 0..(needed - base).div_ceil(branches_per_mine) {
@@ -162,7 +162,13 @@ fn size_branches(units: &mut [UnitPlan], total: usize, rng: &mut StdRng) {
     let fixed_total: usize = all.iter().filter_map(|b| fixed(b)).sum();
     let weights: Vec<f64> = all
         .iter()
-        .map(|b| if fixed(b).is_some() { 0.0 } else { rng.gen_range(0.55..1.35) * if b.work.retired() { 1.2 } else { 1.0 } })
+        .map(|b| {
+            if fixed(b).is_some() {
+                0.0
+            } else {
+                rng.gen_range(0.55..1.35) * if b.work.retired() { 1.2 } else { 1.0 }
+            }
+        })
         .collect();
     let sum: f64 = weights.iter().sum();
     let rest = total.saturating_sub(fixed_total) as f64;
@@ -230,9 +236,10 @@ impl People {
             let j = self.today - chrono::Duration::days(self.rng.gen_range(20..330));
             (j, None)
         } else {
-            let oldest_join_age = (age - 2).min(45).max(21);
+            let oldest_join_age = (age - 2).clamp(21, 45);
             let join_age = self.rng.gen_range(20..=oldest_join_age) as u32;
-            let j = birth.checked_add_months(Months::new(12 * join_age)).unwrap_or(birth) + chrono::Duration::days(self.rng.gen_range(0..300));
+            let j = birth.checked_add_months(Months::new(12 * join_age)).unwrap_or(birth)
+                + chrono::Duration::days(self.rng.gen_range(0..300));
             let j = j.min(self.today - chrono::Duration::days(400));
             (j, j.checked_add_months(Months::new(12)))
         };
@@ -256,7 +263,8 @@ impl People {
         };
         let posts = work.posts();
         let phone = self.rng.gen_bool(0.92).then(|| {
-            let prefix = ["138", "139", "137", "150", "151", "158", "186", "187", "135", "176"][self.rng.gen_range(0..10)];
+            let prefix =
+                ["138", "139", "137", "150", "151", "158", "186", "187", "135", "176"][self.rng.gen_range(0..10)];
             Phone::parse(&format!("{prefix}{:08}", self.rng.gen_range(0..100_000_000u32))).expect("valid mobile")
         });
         MemberDraft {
@@ -293,9 +301,18 @@ struct Builder<'a> {
 }
 
 impl Builder<'_> {
-    async fn org(&mut self, parent: Option<&Org>, kind: OrgKind, code: &str, name: &str, unit: &str, term: (NaiveDate, NaiveDate)) -> anyhow::Result<Org> {
+    async fn org(
+        &mut self,
+        parent: Option<&Org>,
+        kind: OrgKind,
+        code: &str,
+        name: &str,
+        unit: &str,
+        term: (NaiveDate, NaiveDate),
+    ) -> anyhow::Result<Org> {
         let years_ago = self.people.rng.gen_range(8..40);
-        let established = NaiveDate::from_ymd_opt(self.people.today.year() - years_ago, self.people.rng.gen_range(1..=12), 1);
+        let established =
+            NaiveDate::from_ymd_opt(self.people.today.year() - years_ago, self.people.rng.gen_range(1..=12), 1);
         let new = NewOrg {
             parent_id: parent.map(|p| p.id),
             kind,
@@ -306,7 +323,8 @@ impl Builder<'_> {
             term_start: Some(term.0),
             term_end: Some(term.1),
         };
-        let org = self.store.create_org(&self.actor, &new).await.map_err(|e| anyhow::anyhow!("creating {code}: {e}"))?;
+        let org =
+            self.store.create_org(&self.actor, &new).await.map_err(|e| anyhow::anyhow!("creating {code}: {e}"))?;
         if parent.is_none() {
             self.actor.tenant_id = org.tenant_id;
         }
@@ -348,7 +366,17 @@ impl Builder<'_> {
         let mut group_orgs = Vec::new();
         for g in 0..groups {
             let label = ["第一", "第二", "第三"][g];
-            group_orgs.push(self.org(Some(&org), OrgKind::Group, &format!("{}-G{}", b.code, g + 1), &format!("{}{label}党小组", b.name.trim_end_matches("党支部")), unit, term).await?);
+            group_orgs.push(
+                self.org(
+                    Some(&org),
+                    OrgKind::Group,
+                    &format!("{}-G{}", b.code, g + 1),
+                    &format!("{}{label}党小组", b.name.trim_end_matches("党支部")),
+                    unit,
+                    term,
+                )
+                .await?,
+            );
         }
         let placed: Vec<(i64, MemberDraft)> = drafts
             .into_iter()
@@ -358,9 +386,14 @@ impl Builder<'_> {
         let names: Vec<String> = placed.iter().map(|(_, d)| d.name.clone()).collect();
         let full: Vec<bool> = placed.iter().map(|(_, d)| d.category == Category::Full).collect();
         let enrolled: Vec<i64> = placed.iter().map(|(o, _)| *o).collect();
-        let ids = self.store.insert_members(&self.actor, &placed, "member.create").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+        let ids = self
+            .store
+            .insert_members(&self.actor, &placed, "member.create")
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
         self.members += ids.len();
-        let members: Vec<(i64, i64, bool)> = ids.into_iter().zip(enrolled).zip(full).map(|((id, o), f)| (id, o, f)).collect();
+        let members: Vec<(i64, i64, bool)> =
+            ids.into_iter().zip(enrolled).zip(full).map(|((id, o), f)| (id, o, f)).collect();
 
         // Officers: a secretary; a committee where seven or more full
         // members call for one; a leader for each party group.
@@ -370,11 +403,17 @@ impl Builder<'_> {
             roles.extend([OfficerRole::Organisation, OfficerRole::Publicity]);
         }
         for (role, id) in roles.into_iter().zip(&full_ids) {
-            self.store.add_officer(&self.actor, org.id, *id, role, term_of(&org)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            self.store
+                .add_officer(&self.actor, org.id, *id, role, term_of(&org))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         for g in &group_orgs {
             if let Some(m) = members.iter().find(|m| m.1 == g.id && m.2) {
-                self.store.add_officer(&self.actor, g.id, m.0, OfficerRole::GroupLeader, term_of(g)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                self.store
+                    .add_officer(&self.actor, g.id, m.0, OfficerRole::GroupLeader, term_of(g))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
         }
         Ok(BuiltBranch { org, members, names })
@@ -384,6 +423,9 @@ impl Builder<'_> {
 fn term_of(o: &Org) -> (Option<NaiveDate>, Option<NaiveDate>) {
     (o.term_start, o.term_end)
 }
+
+/// (username, role label, display name, member record, role, organisation)
+type AccountSpec = (&'static str, &'static str, String, Option<i64>, Role, Org);
 
 /// Builds the demo group in an empty database.
 pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary> {
@@ -399,14 +441,26 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
         members: 0,
     };
     let term = b.term(5, None);
-    let root = b.org(None, OrgKind::Committee, "ZYJM", "中原焦煤能源集团有限公司党委", "中原焦煤能源集团有限公司", term).await?;
+    let root = b
+        .org(None, OrgKind::Committee, "ZYJM", "中原焦煤能源集团有限公司党委", "中原焦煤能源集团有限公司", term)
+        .await?;
 
     // Groups of more than twenty units get regional committees between.
     let regions = if units.len() > 20 { units.len().div_ceil(20) } else { 0 };
     let mut region_orgs = Vec::new();
     for r in 0..regions {
         let term = b.term(5, None);
-        region_orgs.push(b.org(Some(&root), OrgKind::Committee, &format!("R{:03}", r + 1), &format!("第{}区域公司党委", r + 1), &format!("第{}区域公司", r + 1), term).await?);
+        region_orgs.push(
+            b.org(
+                Some(&root),
+                OrgKind::Committee,
+                &format!("R{:03}", r + 1),
+                &format!("第{}区域公司党委", r + 1),
+                &format!("第{}区域公司", r + 1),
+                term,
+            )
+            .await?,
+        );
     }
 
     let mut branch_a = None;
@@ -430,23 +484,41 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
                 built.push(bb);
             }
             if let Some(Some(m)) = first {
-                b.store.add_officer(&b.actor, general.id, m, OfficerRole::Secretary, term_of(&general)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                b.store
+                    .add_officer(&b.actor, general.id, m, OfficerRole::Secretary, term_of(&general))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
         }
         // The unit committee comes from its office branches' members.
+        // (Office branches first; any member of the unit if they are small.)
+        let is_office = |bb: &&BuiltBranch| bb.org.code.contains("-JG") || u.code == "HQ";
         let office: Vec<i64> = built
             .iter()
-            .filter(|bb| bb.org.code.contains("-JG") || u.code == "HQ")
-            .flat_map(|bb| bb.members.iter().filter(|m| m.2).skip(3).map(|m| m.0))
+            .filter(is_office)
+            .chain(built.iter().filter(|bb| !is_office(bb)))
+            .flat_map(|bb| bb.members.iter().filter(|m| m.2).map(|m| m.0))
             .take(5)
             .collect();
-        let roles = [OfficerRole::Secretary, OfficerRole::DeputySecretary, OfficerRole::Discipline, OfficerRole::Organisation, OfficerRole::Publicity];
+        let roles = [
+            OfficerRole::Secretary,
+            OfficerRole::DeputySecretary,
+            OfficerRole::Discipline,
+            OfficerRole::Organisation,
+            OfficerRole::Publicity,
+        ];
         for (role, id) in roles.iter().zip(&office) {
-            b.store.add_officer(&b.actor, unit_org.id, *id, *role, term_of(&unit_org)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            b.store
+                .add_officer(&b.actor, unit_org.id, *id, *role, term_of(&unit_org))
+                .await
+                .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
         if u.code == "HQ" {
             for (role, id) in roles.iter().zip(office.iter().rev()) {
-                b.store.add_officer(&b.actor, root.id, *id, *role, term_of(&root)).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+                b.store
+                    .add_officer(&b.actor, root.id, *id, *role, term_of(&root))
+                    .await
+                    .map_err(|e| anyhow::anyhow!("{e}"))?;
             }
         }
         if u.code == "DL" {
@@ -465,7 +537,13 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     if let Some(bb) = &branch_b {
         if let Some(m) = bb.members.last() {
             store
-                .change_member_status(&b.actor, m.0, Status::LostContact, today - chrono::Duration::days(200), "外出务工，联系不上")
+                .change_member_status(
+                    &b.actor,
+                    m.0,
+                    Status::LostContact,
+                    today - chrono::Duration::days(200),
+                    "外出务工，联系不上",
+                )
                 .await
                 .map_err(|e| anyhow::anyhow!("{e}"))?;
         }
@@ -480,12 +558,40 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     let (committee_org, committee_member) = committee_a.ok_or_else(|| anyhow::anyhow!("the demo plan lost unit A"))?;
 
     let mut accounts = Vec::new();
-    let specs: Vec<(&'static str, &'static str, String, Option<i64>, Role, Org)> = vec![
+    let specs: Vec<AccountSpec> = vec![
         ("admin", "集团管理员 group admin", "集团管理员".into(), None, Role::GroupAdmin, root.clone()),
-        ("sec-a", "支部书记 branch secretary", branch_a.names[a_sec].clone(), Some(branch_a.members[a_sec].0), Role::Secretary, branch_a.org.clone()),
-        ("sec-b", "支部书记 branch secretary", branch_b.names[b_sec].clone(), Some(branch_b.members[b_sec].0), Role::Secretary, branch_b.org.clone()),
-        ("member-a", "党员 member", branch_a.names[a_member].clone(), Some(branch_a.members[a_member].0), Role::Member, store.org(branch_a.members[a_member].1).await?),
-        ("committee-a", "党委委员 committee member", "东岭煤矿党委委员".into(), Some(committee_member), Role::CommitteeMember, committee_org),
+        (
+            "sec-a",
+            "支部书记 branch secretary",
+            branch_a.names[a_sec].clone(),
+            Some(branch_a.members[a_sec].0),
+            Role::Secretary,
+            branch_a.org.clone(),
+        ),
+        (
+            "sec-b",
+            "支部书记 branch secretary",
+            branch_b.names[b_sec].clone(),
+            Some(branch_b.members[b_sec].0),
+            Role::Secretary,
+            branch_b.org.clone(),
+        ),
+        (
+            "member-a",
+            "党员 member",
+            branch_a.names[a_member].clone(),
+            Some(branch_a.members[a_member].0),
+            Role::Member,
+            store.org(branch_a.members[a_member].1).await?,
+        ),
+        (
+            "committee-a",
+            "党委委员 committee member",
+            "东岭煤矿党委委员".into(),
+            Some(committee_member),
+            Role::CommitteeMember,
+            committee_org,
+        ),
         ("sysadmin", "系统管理员 system admin", "系统管理员".into(), None, Role::SystemAdmin, root.clone()),
         ("secadmin", "安全管理员 security admin", "安全管理员".into(), None, Role::SecurityAdmin, root.clone()),
         ("auditor", "审计管理员 audit admin", "审计管理员".into(), None, Role::AuditAdmin, root.clone()),
@@ -530,7 +636,8 @@ mod tests {
     #[test]
     fn larger_groups_add_mines() {
         let units = plan(100_000);
-        let branches: usize = units.iter().map(|u| u.branches.len() + u.general.as_ref().map_or(0, |g| g.2.len())).sum();
+        let branches: usize =
+            units.iter().map(|u| u.branches.len() + u.general.as_ref().map_or(0, |g| g.2.len())).sum();
         assert!((2400..2800).contains(&branches), "{branches}");
     }
 

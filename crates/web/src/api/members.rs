@@ -105,7 +105,12 @@ fn code<T>(s: &Option<String>, from: fn(&str) -> Option<T>) -> Result<Option<T>,
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/members", tag = "members",
     params(("id" = i64, Path, description = "Organisation id"), ListParams),
     responses((status = 200, body = MemberList), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn list(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(q): Query<ListParams>) -> AppResult<Json<MemberList>> {
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ListParams>,
+) -> AppResult<Json<MemberList>> {
     let org = state.store.org(id).await?;
     auth.require(Action::ReadRoster, &org.path)?;
     let filter = MemberFilter {
@@ -188,7 +193,12 @@ pub struct Created {
 #[utoipa::path(post, path = "/api/v1/orgs/{id}/members", tag = "members", request_body = MemberBody,
     params(("id" = i64, Path, description = "Organisation id")),
     responses((status = 201, body = Created), (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn create(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Json(b): Json<MemberBody>) -> AppResult<(StatusCode, Json<Created>)> {
+pub async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<MemberBody>,
+) -> AppResult<(StatusCode, Json<Created>)> {
     let scope = state.store.org(id).await?;
     auth.require(Action::WriteRoster, &scope.path)?;
     let target = match b.org_id {
@@ -220,7 +230,12 @@ pub async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
     params(("id" = i64, Path, description = "Member id")),
     responses((status = 200, body = MemberDto), (status = 409, description = "Saved by someone else since `version`", body = ApiErrorBody),
         (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
-pub async fn update(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Json(b): Json<MemberBody>) -> AppResult<Json<MemberDto>> {
+pub async fn update(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<MemberBody>,
+) -> AppResult<Json<MemberDto>> {
     let rec = state.store.member(id).await?;
     auth.require(Action::WriteRoster, &rec.org_path)?;
     let version = b.version.ok_or(AppError::BadRequest("api.version_required"))?;
@@ -282,8 +297,18 @@ pub async fn import(
     auth.require(Action::ImportRoster, &org.path)?;
     let p = auth.principal().clone();
     let may_write = move |o: &ronghe_store::Org| p.can(Action::WriteRoster, &o.path);
-    let report = roster_import::analyse(&state.store, &org, &q.file_name, &body, state.today(), auth.lang(), &may_write).await?;
-    let imported = if report.ok() && !q.dry_run { roster_import::commit(&state.store, &auth.actor(), &report).await? } else { 0 };
+    let report =
+        roster_import::analyse(&state.store, &org, &q.file_name, &body, state.today(), auth.lang(), &may_write).await?;
+    let imported =
+        if report.ok() && !q.dry_run { roster_import::commit(&state.store, &auth.actor(), &report).await? } else { 0 };
     let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    Ok((status, Json(ImportResult { rows: report.rows, imported, problems: report.problems, ignored_columns: report.ignored_columns })))
+    Ok((
+        status,
+        Json(ImportResult {
+            rows: report.rows,
+            imported,
+            problems: report.problems,
+            ignored_columns: report.ignored_columns,
+        }),
+    ))
 }

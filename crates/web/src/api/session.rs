@@ -132,7 +132,11 @@ pub struct AuditEntryDto {
 /// The group's audit log, newest first. Audit administrators only.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditParams),
     responses((status = 200, body = Vec<AuditEntryDto>), (status = 403, body = ApiErrorBody)))]
-pub async fn audit(State(state): State<AppState>, auth: Auth, Query(q): Query<AuditParams>) -> AppResult<Json<Vec<AuditEntryDto>>> {
+pub async fn audit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Query(q): Query<AuditParams>,
+) -> AppResult<Json<Vec<AuditEntryDto>>> {
     let root = format!("/{}/", auth.principal().tenant_id);
     if !auth.principal().can(Action::ReadAudit, &root) {
         return Err(AppError::Forbidden);

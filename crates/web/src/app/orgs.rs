@@ -24,7 +24,12 @@ pub fn org_facts(today: chrono::NaiveDate, org: &Org, counts: &OrgCounts, office
 }
 
 /// The rules the organisation fails today, errors first.
-pub async fn findings(state: &AppState, org: &Org, counts: &OrgCounts, officers: &[OfficerRow]) -> AppResult<Vec<Finding>> {
+pub async fn findings(
+    state: &AppState,
+    org: &Org,
+    counts: &OrgCounts,
+    officers: &[OfficerRow],
+) -> AppResult<Vec<Finding>> {
     let today = state.today();
     let pack = state.store.org_rules(org.tenant_id, today).await?;
     Ok(check_org(&org_facts(today, org, counts, officers), &pack, today))

@@ -194,21 +194,12 @@ pub async fn export(
     }
     let clear_values: HashMap<i64, (String, Option<String>)> = if clear {
         let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
-        store
-            .reveal_members(actor, org.id, &ids)
-            .await?
-            .into_iter()
-            .map(|(id, n, p)| (id, (n, p)))
-            .collect()
+        store.reveal_members(actor, org.id, &ids).await?.into_iter().map(|(id, n, p)| (id, (n, p))).collect()
     } else {
         HashMap::new()
     };
-    let codes: HashMap<i64, String> = store
-        .subtree_orgs(&org.path)
-        .await?
-        .into_iter()
-        .map(|o| (o.id, o.code))
-        .collect();
+    let codes: HashMap<i64, String> =
+        store.subtree_orgs(&org.path).await?.into_iter().map(|o| (o.id, o.code)).collect();
     let out: Vec<ExportRow> = rows
         .into_iter()
         .map(|r| {

@@ -81,7 +81,12 @@ fn preview_rows(tr: Tr, report: &ImportReport) -> Vec<PreviewRow> {
         .collect()
 }
 
-async fn upload(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, mut multipart: Multipart) -> AppResult<Response> {
+async fn upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    mut multipart: Multipart,
+) -> AppResult<Response> {
     let org = load_scope(&state, &auth, id).await?;
     let tr = Tr(auth.lang());
     let mut file = None;

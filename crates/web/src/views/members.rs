@@ -146,15 +146,31 @@ async fn list(
 
 /// The whole filtered roster as .xlsx or .csv. Users who may see personal
 /// data get it in full (one audit row for the export); others get it masked.
-async fn export(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Query(query): Query<RosterQuery>) -> AppResult<Response> {
+async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(query): Query<RosterQuery>,
+) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     auth.require(Action::ReadRoster, &org.path)?;
     let kind = if query.format == "csv" { ronghe_exchange::FileKind::Csv } else { ronghe_exchange::FileKind::Xlsx };
     let clear = auth.principal().can(Action::ViewPersonalData, &org.path);
-    let bytes = crate::app::roster_import::export(&state.store, &auth.actor(), &org, &query.filter(&org.path, 0), clear, kind, auth.lang()).await?;
+    let bytes = crate::app::roster_import::export(
+        &state.store,
+        &auth.actor(),
+        &org,
+        &query.filter(&org.path, 0),
+        clear,
+        kind,
+        auth.lang(),
+    )
+    .await?;
     let (mime, ext) = match kind {
         ronghe_exchange::FileKind::Csv => ("text/csv; charset=utf-8", "csv"),
-        ronghe_exchange::FileKind::Xlsx => ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx"),
+        ronghe_exchange::FileKind::Xlsx => {
+            ("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+        }
     };
     let disposition = format!("attachment; filename=\"members-{}.{ext}\"", org.code);
     Ok(([(header::CONTENT_TYPE, mime.to_string()), (header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
@@ -180,7 +196,12 @@ impl MemberPage {
     }
 }
 
-async fn member_page(state: &AppState, auth: &Auth, rec: MemberRecord, revealed: Option<(String, Option<String>)>) -> AppResult<Response> {
+async fn member_page(
+    state: &AppState,
+    auth: &Auth,
+    rec: MemberRecord,
+    revealed: Option<(String, Option<String>)>,
+) -> AppResult<Response> {
     let org = state.store.org(rec.row.org_id).await?;
     let history = state.store.status_history(rec.row.id).await?;
     let p = auth.principal();
@@ -220,11 +241,18 @@ struct StatusForm {
     reason: String,
 }
 
-async fn change_status(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<StatusForm>) -> AppResult<Response> {
+async fn change_status(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<StatusForm>,
+) -> AppResult<Response> {
     let rec = state.store.member(id).await?;
     auth.require(Action::WriteRoster, &rec.org_path)?;
-    let status = Status::from_code(&f.status).ok_or(AppError::Invalid(vec![FieldError { field: "status", key: "field.unknown_value" }]))?;
-    let since = parse_date(&f.since).ok_or(AppError::Invalid(vec![FieldError { field: "since", key: "field.bad_date" }]))?;
+    let status = Status::from_code(&f.status)
+        .ok_or(AppError::Invalid(vec![FieldError { field: "status", key: "field.unknown_value" }]))?;
+    let since =
+        parse_date(&f.since).ok_or(AppError::Invalid(vec![FieldError { field: "since", key: "field.bad_date" }]))?;
     if since > state.today() {
         return Err(AppError::Invalid(vec![FieldError { field: "since", key: "date.in_future" }]));
     }
@@ -325,15 +353,33 @@ async fn new_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
     auth.require(Action::WriteRoster, &org.path)?;
     let tr = Tr(auth.lang());
     let preselect = if org.kind.holds_members() { org.id } else { 0 };
-    let input = MemberInput { category: Category::Full.code().into(), ethnicity: "汉族".into(), ..Default::default() };
-    form_page(&state, &auth, &org, format!("/orgs/{id}/members"), tr.t("member.new_title").into(), format!("/orgs/{id}/members"), input, preselect, 0, vec![]).await
+    let input =
+        MemberInput { category: Category::Full.code().into(), ethnicity: "汉族".into(), ..Default::default() };
+    form_page(
+        &state,
+        &auth,
+        &org,
+        format!("/orgs/{id}/members"),
+        tr.t("member.new_title").into(),
+        format!("/orgs/{id}/members"),
+        input,
+        preselect,
+        0,
+        vec![],
+    )
+    .await
 }
 
 fn target_id(f: &MemberForm) -> Result<i64, FieldError> {
     f.org_id.trim().parse().map_err(|_| FieldError { field: "org_id", key: "field.required" })
 }
 
-async fn create(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<MemberForm>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<MemberForm>,
+) -> AppResult<Response> {
     let scope = state.store.org(id).await?;
     auth.require(Action::WriteRoster, &scope.path)?;
     let tr = Tr(auth.lang());
@@ -351,7 +397,19 @@ async fn create(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, 
         Ok(member_id) => Ok(Redirect::to(&format!("/members/{member_id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let org_id = target_id(&f).unwrap_or(0);
-            form_page(&state, &auth, &scope, format!("/orgs/{id}/members"), tr.t("member.new_title").into(), format!("/orgs/{id}/members"), f.input, org_id, 0, errors).await
+            form_page(
+                &state,
+                &auth,
+                &scope,
+                format!("/orgs/{id}/members"),
+                tr.t("member.new_title").into(),
+                format!("/orgs/{id}/members"),
+                f.input,
+                org_id,
+                0,
+                errors,
+            )
+            .await
         }
         Err(e) => Err(e),
     }
@@ -388,7 +446,19 @@ async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
         join_date: m.join_date.to_string(),
         conversion_date: m.conversion_date.map(|d| d.to_string()).unwrap_or_default(),
     };
-    form_page(&state, &auth, &scope, format!("/members/{id}/edit"), tr.tf("member.edit_title", &[("name", &m.name)]), format!("/members/{id}"), input, m.org_id, m.version, vec![]).await
+    form_page(
+        &state,
+        &auth,
+        &scope,
+        format!("/members/{id}/edit"),
+        tr.tf("member.edit_title", &[("name", &m.name)]),
+        format!("/members/{id}"),
+        input,
+        m.org_id,
+        m.version,
+        vec![],
+    )
+    .await
 }
 
 async fn scope_org(state: &AppState, auth: &Auth, rec: &MemberRecord) -> AppResult<Org> {
@@ -397,7 +467,12 @@ async fn scope_org(state: &AppState, auth: &Auth, rec: &MemberRecord) -> AppResu
     Ok(state.store.org(root_id).await?)
 }
 
-async fn edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<MemberForm>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<MemberForm>,
+) -> AppResult<Response> {
     let rec = state.store.member(id).await?;
     auth.require(Action::WriteRoster, &rec.org_path)?;
     let tr = Tr(auth.lang());
@@ -416,5 +491,17 @@ async fn edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Fo
     };
     let scope = scope_org(&state, &auth, &rec).await?;
     let org_id = target_id(&f).unwrap_or(rec.row.org_id);
-    form_page(&state, &auth, &scope, format!("/members/{id}/edit"), tr.tf("member.edit_title", &[("name", &rec.row.name)]), format!("/members/{id}"), f.input, org_id, f.version, errors).await
+    form_page(
+        &state,
+        &auth,
+        &scope,
+        format!("/members/{id}/edit"),
+        tr.tf("member.edit_title", &[("name", &rec.row.name)]),
+        format!("/members/{id}"),
+        f.input,
+        org_id,
+        f.version,
+        errors,
+    )
+    .await
 }

@@ -91,10 +91,7 @@ impl Chrome {
 
 fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     let mut items = Vec::new();
-    let mut add = |href: String, key: &'static str| {
-        let active = here == href || (href != "/" && here.starts_with(&href));
-        items.push(NavItem { href, label: tr.t(key), active });
-    };
+    let mut add = |href: String, key: &'static str| items.push(NavItem { href, label: tr.t(key), active: false });
     if p.can_somewhere(Action::ReadOrg) {
         add("/orgs".into(), "nav.orgs");
     }
@@ -106,6 +103,14 @@ fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     }
     if p.can_somewhere(Action::ReadAudit) {
         add("/audit".into(), "nav.audit");
+    }
+    // The item whose address is the longest prefix of this page is current.
+    if let Some(best) = items
+        .iter_mut()
+        .filter(|i| here == i.href || here.starts_with(&format!("{}/", i.href)))
+        .max_by_key(|i| i.href.len())
+    {
+        best.active = true;
     }
     items
 }

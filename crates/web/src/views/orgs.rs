@@ -141,13 +141,8 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
     auth.require(Action::ReadOrg, &org.path)?;
     let p = auth.principal();
     let tr = Tr(auth.lang());
-    let breadcrumbs = state
-        .store
-        .ancestors(&org)
-        .await?
-        .into_iter()
-        .filter(|a| p.can(Action::ReadOrg, &a.path))
-        .collect();
+    let breadcrumbs =
+        state.store.ancestors(&org).await?.into_iter().filter(|a| p.can(Action::ReadOrg, &a.path)).collect();
     let counts = state.store.org_counts(&org).await?;
     let children = nodes_under(&state, id).await?;
     let officers = state.store.officers(id).await?;
@@ -242,7 +237,11 @@ impl OrgForm {
 
     /// Checks the form. A missing term end is filled from the term start
     /// and the term length of the rule pack.
-    pub fn parse(&self, term_years: impl Fn(OrgKind) -> u32, fixed_kind: Option<OrgKind>) -> Result<ParsedOrg, Vec<(&'static str, &'static str)>> {
+    pub fn parse(
+        &self,
+        term_years: impl Fn(OrgKind) -> u32,
+        fixed_kind: Option<OrgKind>,
+    ) -> Result<ParsedOrg, Vec<(&'static str, &'static str)>> {
         let mut errors = Vec::new();
         let kind = fixed_kind.or_else(|| OrgKind::from_code(self.kind.trim()));
         if kind.is_none() {
@@ -331,7 +330,12 @@ fn allowed_kinds(parent: OrgKind) -> Vec<&'static str> {
     OrgKind::ALL.into_iter().filter(|k| k.may_sit_under(Some(parent))).map(|k| k.code()).collect()
 }
 
-async fn create(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(form): Form<OrgForm>) -> AppResult<Response> {
+async fn create(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<OrgForm>,
+) -> AppResult<Response> {
     let parent = state.store.org(id).await?;
     auth.require(Action::WriteOrg, &parent.path)?;
     let tr = Tr(auth.lang());
@@ -404,7 +408,12 @@ async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
     })
 }
 
-async fn edit(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(form): Form<OrgForm>) -> AppResult<Response> {
+async fn edit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(form): Form<OrgForm>,
+) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     auth.require(Action::WriteOrg, &org.path)?;
     let tr = Tr(auth.lang());
@@ -437,7 +446,12 @@ struct MoveForm {
     parent_id: i64,
 }
 
-async fn move_org(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<MoveForm>) -> AppResult<Response> {
+async fn move_org(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<MoveForm>,
+) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     let parent = state.store.org(f.parent_id).await?;
     // Both ends of a move must be inside the user's scope.
@@ -457,7 +471,12 @@ struct OfficerForm {
     term_end: String,
 }
 
-async fn add_officer(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>, Form(f): Form<OfficerForm>) -> AppResult<Response> {
+async fn add_officer(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<OfficerForm>,
+) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     auth.require(Action::WriteOrg, &org.path)?;
     let member = state.store.member(f.member_id).await?;
@@ -475,7 +494,11 @@ async fn add_officer(State(state): State<AppState>, auth: Auth, Path(id): Path<i
     Ok(Redirect::to(&format!("/orgs/{id}#officers")).into_response())
 }
 
-async fn remove_officer(State(state): State<AppState>, auth: Auth, Path((id, officer)): Path<(i64, i64)>) -> AppResult<Response> {
+async fn remove_officer(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, officer)): Path<(i64, i64)>,
+) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     auth.require(Action::WriteOrg, &org.path)?;
     state.store.remove_officer(&auth.actor(), id, officer).await?;

@@ -50,7 +50,12 @@ async fn login_form(ctx: RequestCtx, Query(q): Query<NextQuery>) -> AppResult<Re
         return Ok(Redirect::to(&safe_next(&q.next).unwrap_or_else(|| super::landing(&u.principal))).into_response());
     }
     let tr = Tr(ctx.lang);
-    page(LoginPage { page: Chrome::anonymous(ctx.lang, tr.t("login.title"), "/login"), username: String::new(), next: q.next, error: None })
+    page(LoginPage {
+        page: Chrome::anonymous(ctx.lang, tr.t("login.title"), "/login"),
+        username: String::new(),
+        next: q.next,
+        error: None,
+    })
 }
 
 #[derive(Deserialize)]

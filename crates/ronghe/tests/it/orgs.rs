@@ -1,0 +1,195 @@
+//! The organisation tree and page: rules that fail, forms, moves.
+
+use axum::http::StatusCode;
+
+use crate::both;
+use crate::support::member_input;
+
+both!(the_org_page_shows_the_rules_that_fail_with_their_sources, |app| async move {
+    let mut c = app.login("admin").await;
+    // b2 has one full member and no secretary.
+    let page = c.get(&format!("/orgs/{}", app.fx.b2.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("正式党员 1 名，少于 3 名"), "{}", page.text);
+    assert!(page.text.contains("未配备书记"));
+    assert!(page.text.contains("中国共产党支部工作条例"));
+    let api = c.get(&format!("/api/v1/orgs/{}", app.fx.b2.id)).await.json();
+    let rules: Vec<&str> = api["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, vec!["rule.branch_too_few_full", "rule.no_secretary"]);
+    // Adding two members fixes the first; it is computed, not stored.
+    for n in [300, 301] {
+        let r = c
+            .post_json(
+                &format!("/api/v1/orgs/{}/members", app.fx.b2.id),
+                serde_json::to_value(member_input("补充", n)).unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED);
+    }
+    let api = c.get(&format!("/api/v1/orgs/{}", app.fx.b2.id)).await.json();
+    assert_eq!(api["full_members"], 3);
+    let rules: Vec<&str> = api["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert_eq!(rules, vec!["rule.no_secretary"]);
+});
+
+both!(a_term_ending_soon_is_warned, |app| async move {
+    let mut c = app.login("admin").await;
+    let end = (crate::support::today() + chrono::Duration::days(30)).to_string();
+    let start = (crate::support::today() - chrono::Duration::days(1000)).to_string();
+    let r = c
+        .post_form(
+            &format!("/orgs/{}/edit", app.fx.b1.id),
+            &[
+                ("code", "B1"),
+                ("name", "综采一队党支部"),
+                ("unit_name", "一矿"),
+                ("established_on", "2000-01-01"),
+                ("term_start", &start),
+                ("term_end", &end),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let api = c.get(&format!("/api/v1/orgs/{}", app.fx.b1.id)).await.json();
+    let f = &api["findings"][0];
+    assert_eq!(f["rule"], "rule.term_ending");
+    assert_eq!(f["severity"], "warning");
+    assert!(f["message"].as_str().unwrap().contains("30"));
+});
+
+both!(the_term_end_defaults_from_the_rule_pack, |app| async move {
+    let mut c = app.login("admin").await;
+    let r = c
+        .post_form(
+            &format!("/orgs/{}/children", app.fx.u1.id),
+            &[
+                ("kind", "branch"),
+                ("code", "NEW-1"),
+                ("name", "通风队党支部"),
+                ("unit_name", "一矿"),
+                ("established_on", "2020/3/5"),
+                ("term_start", "2025年1月10日"),
+                ("term_end", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let id: i64 = r.location().rsplit('/').next().unwrap().parse().unwrap();
+    let org = app.store.org(id).await.unwrap();
+    assert_eq!(org.term_end.unwrap().to_string(), "2028-01-10", "branch terms are three years");
+    assert_eq!(org.established_on.unwrap().to_string(), "2020-03-05");
+    assert_eq!(org.path, format!("{}{id}/", app.fx.u1.path));
+});
+
+both!(org_forms_report_errors_at_the_field, |app| async move {
+    let mut c = app.login("admin").await;
+    let r = c
+        .post_form(
+            &format!("/orgs/{}/children", app.fx.u1.id),
+            &[
+                ("kind", "branch"),
+                ("code", "一矿"),
+                ("name", ""),
+                ("unit_name", ""),
+                ("established_on", "yesterday"),
+                ("term_start", ""),
+                ("term_end", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("组织代码只能包含字母"));
+    assert!(r.text.contains("日期无法识别"));
+    assert!(r.text.contains("value=\"yesterday\""));
+    // A code in use.
+    let r = c
+        .post_form(
+            &format!("/orgs/{}/children", app.fx.u1.id),
+            &[
+                ("kind", "branch"),
+                ("code", "B2"),
+                ("name", "重名"),
+                ("unit_name", ""),
+                ("established_on", ""),
+                ("term_start", ""),
+                ("term_end", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("该组织代码已被使用"));
+    // A group cannot sit under a committee.
+    let r = c
+        .post_form(
+            &format!("/orgs/{}/children", app.fx.u1.id),
+            &[
+                ("kind", "group"),
+                ("code", "GX"),
+                ("name", "小组"),
+                ("unit_name", ""),
+                ("established_on", ""),
+                ("term_start", ""),
+                ("term_end", ""),
+            ],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+both!(moving_a_subtree_moves_its_members_and_scopes, |app| async move {
+    let f = app.fx.clone();
+    let mut committee = app.login("committee1").await;
+    assert_eq!(committee.get(&format!("/api/v1/orgs/{}", f.g1.id)).await.status, StatusCode::OK);
+    let mut admin = app.login("admin").await;
+    let before_u1 = admin.get(&format!("/api/v1/orgs/{}", f.u1.id)).await.json();
+    assert_eq!(before_u1["full_members"], 3);
+    let r = admin.post_form(&format!("/orgs/{}/move", f.b1.id), &[("parent_id", &f.u2.id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let g1 = app.store.org(f.g1.id).await.unwrap();
+    assert_eq!(g1.path, format!("{}{}/{}/", f.u2.path, f.b1.id, f.g1.id));
+    assert_eq!(g1.depth, 3);
+    // Counts follow the records.
+    assert_eq!(admin.get(&format!("/api/v1/orgs/{}", f.u1.id)).await.json()["full_members"], 0);
+    assert_eq!(admin.get(&format!("/api/v1/orgs/{}", f.u2.id)).await.json()["full_members"], 4);
+    // The old unit's committee no longer sees it; the branch secretary still does.
+    assert_eq!(committee.get(&format!("/api/v1/orgs/{}", f.g1.id)).await.status, StatusCode::NOT_FOUND);
+    let mut sec = app.login("sec1").await;
+    assert_eq!(sec.get(&format!("/api/v1/orgs/{}/members", f.b1.id)).await.status, StatusCode::OK);
+});
+
+both!(the_tree_loads_children_lazily, |app| async move {
+    let mut c = app.login("admin").await;
+    let page = c.get("/orgs").await;
+    assert!(page.text.contains("测试集团党委"));
+    let r = c.get_htmx(&format!("/orgs/{}/tree", app.fx.root.id)).await;
+    assert!(r.text.contains("一矿党委") && r.text.contains("电厂党委"));
+    assert!(!r.text.contains("<html"));
+    // A member's tree holds their own branch only.
+    let mut m = app.login("member1").await;
+    let page = m.get("/orgs").await;
+    assert!(page.text.contains("综采一队党支部"));
+    let r = m.get_htmx(&format!("/orgs/{}/tree", app.fx.root.id)).await;
+    assert!(r.text.contains("一矿党委") && !r.text.contains("电厂党委"), "{}", r.text);
+});
+
+both!(officers_are_appointed_from_the_members, |app| async move {
+    let mut c = app.login("admin").await;
+    let r = c
+        .post_form(
+            &format!("/orgs/{}/officers", app.fx.b2.id),
+            &[("member_id", &app.fx.m2.to_string()), ("role", "secretary"), ("term_start", ""), ("term_end", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let api = c.get(&format!("/api/v1/orgs/{}", app.fx.b2.id)).await.json();
+    let rules: Vec<&str> = api["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
+    assert!(!rules.contains(&"rule.no_secretary"));
+    // Someone from another branch cannot be appointed.
+    let r = c
+        .post_form(
+            &format!("/orgs/{}/officers", app.fx.b2.id),
+            &[("member_id", &app.fx.m1.to_string()), ("role", "youth"), ("term_start", ""), ("term_end", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST);
+});

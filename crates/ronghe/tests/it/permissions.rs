@@ -1,0 +1,232 @@
+//! Every route, for every role, inside and outside its subtree. The
+//! expected statuses are written out by hand, not derived from the code
+//! under test.
+
+use axum::http::{Method, StatusCode};
+
+use crate::both;
+use crate::support::{as_pairs, member_form, member_input, Client, TestApp};
+
+const USERS: [&str; 8] = ["anon", "admin", "sec1", "member1", "committee1", "sysadmin", "secadmin", "auditor"];
+
+/// Expected status per user, in the order of [`USERS`].
+type Row = [u16; 8];
+
+async fn clients(app: &TestApp) -> Vec<Client> {
+    let mut out = vec![app.anon()];
+    for u in &USERS[1..] {
+        out.push(app.login(u).await);
+    }
+    out
+}
+
+fn check(failures: &mut Vec<String>, what: &str, user: &str, got: StatusCode, want: u16) {
+    // A page that needs a sign-in redirects; the API answers 401.
+    if got.as_u16() != want {
+        failures.push(format!("{what} as {user}: got {got}, want {want}"));
+    }
+}
+
+both!(every_get_route_for_every_role, |app| async move {
+    let f = &app.fx;
+    let (root, u1, b1, b2, g1) = (f.root.id, f.u1.id, f.b1.id, f.b2.id, f.g1.id);
+    let (m1, m1b, m2) = (f.m1, f.m1b, f.m2);
+    //                                   anon admin sec1 mem1 comm sys  sec  aud
+    let table: Vec<(String, Row)> = vec![
+        ("/orgs".into(), [303, 200, 200, 200, 200, 403, 403, 403]),
+        (format!("/orgs/{root}"), [303, 200, 404, 200, 404, 404, 404, 404]),
+        (format!("/orgs/{u1}"), [303, 200, 404, 200, 200, 404, 404, 404]),
+        (format!("/orgs/{b1}"), [303, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/orgs/{g1}"), [303, 200, 200, 404, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/tree"), [303, 303, 303, 303, 303, 404, 404, 404]),
+        (format!("/orgs/{b2}/tree"), [303, 303, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/edit"), [303, 200, 403, 403, 403, 404, 404, 404]),
+        (format!("/orgs/{b2}/edit"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/children/new"), [303, 200, 403, 403, 403, 404, 404, 404]),
+        (format!("/orgs/{b1}/members"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/members"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{root}/members"), [303, 200, 404, 403, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/members/export?format=csv"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/members/export?format=csv"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/members/new"), [303, 200, 200, 403, 403, 404, 404, 404]),
+        (format!("/orgs/{b2}/members/new"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/import"), [303, 200, 200, 403, 403, 404, 404, 404]),
+        (format!("/orgs/{b2}/import"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/members/{m1}"), [303, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/members/{m1b}"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/members/{m2}"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/members/{m1}/edit"), [303, 200, 200, 403, 403, 404, 404, 404]),
+        (format!("/members/{m2}/edit"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        ("/audit".into(), [303, 403, 403, 403, 403, 403, 403, 200]),
+        ("/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
+        ("/members/999999".into(), [303, 404, 404, 404, 404, 404, 404, 404]),
+        // The API: 401 without a session.
+        ("/api/v1/me".into(), [401, 200, 200, 200, 200, 200, 200, 200]),
+        (format!("/api/v1/orgs/{root}"), [401, 200, 404, 200, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}"), [401, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b2}"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{u1}/children"), [401, 200, 404, 200, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b2}/children"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/members"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b2}/members"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{root}/members"), [401, 200, 404, 403, 404, 404, 404, 404]),
+        (format!("/api/v1/members/{m1}"), [401, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/api/v1/members/{m1b}"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/members/{m2}"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
+        // Open to all.
+        ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
+        ("/api/openapi.json".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
+        ("/login".into(), [200, 303, 303, 303, 303, 303, 303, 303]),
+    ];
+    let mut clients = clients(&app).await;
+    let mut failures = Vec::new();
+    for (path, want) in &table {
+        for (i, c) in clients.iter_mut().enumerate() {
+            let got = c.get(path).await.status;
+            check(&mut failures, path, USERS[i], got, want[i]);
+        }
+    }
+    assert!(failures.is_empty(), "{} permission failures:\n{}", failures.len(), failures.join("\n"));
+});
+
+both!(every_write_route_for_every_role, |app| async move {
+    let f = app.fx.clone();
+    let mut clients = clients(&app).await;
+    let mut failures = Vec::new();
+    let mut n = 100;
+    // (what, expected per user, request)
+    for (i, c) in clients.iter_mut().enumerate() {
+        let user = USERS[i];
+        let page_want = |v: Row| v[i];
+        // Add a member through the form, inside and outside the subtree.
+        for (org, want) in
+            [(f.b1.id, [303, 303, 303, 403, 403, 404, 404, 404]), (f.b2.id, [303, 303, 404, 404, 404, 404, 404, 404])]
+        {
+            n += 1;
+            let form = member_form(&member_input("新党员", n), org);
+            let got = c.post_form(&format!("/orgs/{org}/members"), &as_pairs(&form)).await.status;
+            // Without a session the CSRF guard answers first: sign in.
+            let want = if user == "anon" { 303 } else { page_want(want) };
+            check(&mut failures, &format!("POST /orgs/{org}/members"), user, got, want);
+        }
+        // The same through the API.
+        for (org, want) in
+            [(f.b1.id, [401, 201, 201, 403, 403, 404, 404, 404]), (f.b2.id, [401, 201, 404, 404, 404, 404, 404, 404])]
+        {
+            n += 1;
+            let body = serde_json::to_value(member_input("接口党员", n)).unwrap();
+            let got = c.post_json(&format!("/api/v1/orgs/{org}/members"), body).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/members"), user, got, want[i]);
+        }
+        // Reveal personal data.
+        for (m, want) in
+            [(f.m1, [303, 200, 200, 403, 403, 404, 404, 404]), (f.m2, [303, 200, 404, 404, 404, 404, 404, 404])]
+        {
+            let got = c.post_form(&format!("/members/{m}/reveal"), &[]).await.status;
+            check(&mut failures, &format!("POST /members/{m}/reveal"), user, got, want[i]);
+        }
+        for (m, want) in
+            [(f.m1, [401, 200, 200, 403, 403, 404, 404, 404]), (f.m2, [401, 200, 404, 404, 404, 404, 404, 404])]
+        {
+            let got =
+                c.json(Method::POST, &format!("/api/v1/members/{m}/personal-data"), serde_json::json!({})).await.status;
+            check(&mut failures, &format!("POST /api/v1/members/{m}/personal-data"), user, got, want[i]);
+        }
+        // Status changes.
+        for (m, want) in
+            [(f.mg, [303, 303, 303, 404, 403, 404, 404, 404]), (f.m2, [303, 303, 404, 404, 404, 404, 404, 404])]
+        {
+            let got = c
+                .post_form(
+                    &format!("/members/{m}/status"),
+                    &[("status", "normal"), ("since", "2024-01-01"), ("reason", "")],
+                )
+                .await
+                .status;
+            check(&mut failures, &format!("POST /members/{m}/status"), user, got, want[i]);
+        }
+        // Edit an organisation; add a child; appoint an officer.
+        let org_fields = [
+            ("code", "B1X"),
+            ("name", "综采一队党支部"),
+            ("unit_name", ""),
+            ("established_on", ""),
+            ("term_start", ""),
+            ("term_end", ""),
+        ];
+        for (org, want) in
+            [(f.b1.id, [303, 303, 403, 403, 403, 404, 404, 404]), (f.b2.id, [303, 303, 404, 404, 404, 404, 404, 404])]
+        {
+            let code = format!("C{org}{i}");
+            let mut fields = org_fields.to_vec();
+            fields[0].1 = &code;
+            let got = c.post_form(&format!("/orgs/{org}/edit"), &fields).await.status;
+            check(&mut failures, &format!("POST /orgs/{org}/edit"), user, got, want[i]);
+        }
+        for (parent, want) in
+            [(f.u1.id, [303, 303, 404, 403, 403, 404, 404, 404]), (f.u2.id, [303, 303, 404, 404, 404, 404, 404, 404])]
+        {
+            let code = format!("N{parent}{i}");
+            let got = c
+                .post_form(
+                    &format!("/orgs/{parent}/children"),
+                    &[
+                        ("kind", "branch"),
+                        ("code", &code),
+                        ("name", "新支部"),
+                        ("unit_name", ""),
+                        ("established_on", ""),
+                        ("term_start", ""),
+                        ("term_end", ""),
+                    ],
+                )
+                .await
+                .status;
+            check(&mut failures, &format!("POST /orgs/{parent}/children"), user, got, want[i]);
+        }
+        for (org, member, want) in [
+            (f.b1.id, f.m1, [303, 303, 403, 403, 403, 404, 404, 404]),
+            (f.b2.id, f.m2, [303, 303, 404, 404, 404, 404, 404, 404]),
+        ] {
+            let got = c
+                .post_form(
+                    &format!("/orgs/{org}/officers"),
+                    &[("member_id", &member.to_string()), ("role", "youth"), ("term_start", ""), ("term_end", "")],
+                )
+                .await
+                .status;
+            check(&mut failures, &format!("POST /orgs/{org}/officers"), user, got, want[i]);
+        }
+        // Import (checking only: an empty upload).
+        for (org, want) in
+            [(f.b1.id, [303, 400, 400, 403, 403, 404, 404, 404]), (f.b2.id, [303, 400, 404, 404, 404, 404, 404, 404])]
+        {
+            let got = c.upload(&format!("/orgs/{org}/import"), "empty.csv", b"").await.status;
+            check(&mut failures, &format!("POST /orgs/{org}/import"), user, got, want[i]);
+        }
+        for (org, want) in
+            [(f.b1.id, [401, 422, 422, 403, 403, 404, 404, 404]), (f.b2.id, [401, 422, 404, 404, 404, 404, 404, 404])]
+        {
+            let req =
+                axum::http::Request::post(format!("/api/v1/orgs/{org}/members/import?file_name=x.csv&dry_run=true"))
+                    .header("x-csrf-token", c.csrf.clone())
+                    .body(axum::body::Body::from("姓名\n"))
+                    .unwrap();
+            let got = c.send(req).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/members/import"), user, got, want[i]);
+        }
+    }
+    assert!(failures.is_empty(), "{} permission failures:\n{}", failures.len(), failures.join("\n"));
+});
+
+both!(moving_an_organisation_needs_scope_at_both_ends, |app| async move {
+    let f = &app.fx;
+    let mut sec = app.login("sec1").await;
+    let r = sec.post_form(&format!("/orgs/{}/move", f.g1.id), &[("parent_id", &f.b2.id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut admin = app.login("admin").await;
+    let r = admin.post_form(&format!("/orgs/{}/move", f.b1.id), &[("parent_id", &f.b1.id.to_string())]).await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "not under itself");
+});

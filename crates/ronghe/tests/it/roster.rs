@@ -1,0 +1,208 @@
+//! The roster: adding with errors next to the field, search, pages,
+//! editing with stale versions, status history, personal data at rest.
+
+use axum::http::StatusCode;
+
+use crate::both;
+use crate::support::{as_pairs, member_form, member_input, Backend};
+
+both!(a_bad_form_keeps_what_was_typed_and_says_what_is_wrong, |app| async move {
+    let mut c = app.login("sec1").await;
+    let mut input = member_input("钱七", 50);
+    input.id_number = "11010519491231002".into(); // 17 characters
+    input.join_date = "2030-01-01".into();
+    input.post = "掘进工".into();
+    let r =
+        c.post_form(&format!("/orgs/{}/members", app.fx.b1.id), &as_pairs(&member_form(&input, app.fx.b1.id))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("身份证号码应为 18 位"), "{}", r.text);
+    assert!(r.text.contains("日期不能晚于今天"));
+    assert!(r.text.contains("value=\"钱七\""), "the name is kept");
+    assert!(r.text.contains("value=\"掘进工\""), "the post is kept");
+    // The error sits in the id_number field's block.
+    let field = r.text.find("name=\"id_number\"").unwrap();
+    let error = r.text.find("身份证号码应为 18 位").unwrap();
+    assert!(error > field && error - field < 400, "the message is next to its field: {field} {error}");
+    let page = app
+        .store
+        .list_members(&ronghe_store::MemberFilter {
+            root_path: app.fx.b1.path.clone(),
+            q: Some("钱七".into()),
+            limit: 10,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert!(page.rows.is_empty(), "nothing was written");
+    // In English too.
+    let r = c
+        .send(
+            axum::http::Request::post(format!("/orgs/{}/members", app.fx.b1.id))
+                .header("content-type", "application/x-www-form-urlencoded")
+                .header("cookie", format!("{}; ronghe_lang=en", c.cookie.clone().unwrap()))
+                .body(axum::body::Body::from(
+                    as_pairs(&member_form(&input, app.fx.b1.id))
+                        .iter()
+                        .map(|(k, v)| format!("{k}={}", crate::support::urlencode(v)))
+                        .chain([format!("_csrf={}", c.csrf)])
+                        .collect::<Vec<_>>()
+                        .join("&"),
+                ))
+                .unwrap(),
+        )
+        .await;
+    assert!(r.text.contains("An ID number has 18 characters"), "{}", r.text);
+});
+
+both!(a_member_added_through_the_form_is_listed_and_found, |app| async move {
+    let mut c = app.login("sec1").await;
+    let input = member_input("欧阳明", 60);
+    let r =
+        c.post_form(&format!("/orgs/{}/members", app.fx.b1.id), &as_pairs(&member_form(&input, app.fx.g1.id))).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = c.get(&format!("/orgs/{}/members", app.fx.b1.id)).await;
+    assert!(page.text.contains("欧阳明"));
+    // Search by a part of the name, and by pinyin initials.
+    for q in ["欧阳", "oym"] {
+        let r = c.get_htmx(&format!("/orgs/{}/members?q={}", app.fx.b1.id, crate::support::urlencode(q))).await;
+        assert!(r.text.contains("欧阳明"), "{q}");
+        assert!(!r.text.contains("张三"), "{q} filters");
+        assert!(!r.text.contains("<html"), "htmx gets the rows only");
+    }
+    // Lists mask personal data.
+    assert!(!page.text.contains(&input.id_number));
+    assert!(page.text.contains("138****8000"));
+});
+
+both!(duplicate_id_numbers_are_refused_at_the_field, |app| async move {
+    let mut c = app.login("admin").await;
+    let input = member_input("重复", 1); // the fixture's 张三 has number 1
+    let r =
+        c.post_form(&format!("/orgs/{}/members", app.fx.b2.id), &as_pairs(&member_form(&input, app.fx.b2.id))).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("该身份证号码的党员已在名册中"));
+    let r = c.post_json(&format!("/api/v1/orgs/{}/members", app.fx.b2.id), serde_json::to_value(&input).unwrap()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "id_number");
+});
+
+both!(members_are_enrolled_in_branches_or_groups_only, |app| async move {
+    let mut c = app.login("admin").await;
+    let r = c
+        .post_json(
+            &format!("/api/v1/orgs/{}/members", app.fx.u1.id),
+            serde_json::to_value(member_input("委员会", 70)).unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(r.json()["error"]["fields"][0]["code"], "member.org_not_branch");
+});
+
+both!(keyset_pages_cover_the_roster_once, |app| async move {
+    let mut c = app.login("admin").await;
+    for n in 0..57u32 {
+        let name = format!("测试{n:02}");
+        let r = c
+            .post_json(
+                &format!("/api/v1/orgs/{}/members", app.fx.b2.id),
+                serde_json::to_value(member_input(&name, 200 + n)).unwrap(),
+            )
+            .await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let mut seen = Vec::new();
+    let mut cursor = String::new();
+    loop {
+        let r = c.get(&format!("/api/v1/orgs/{}/members?limit=10&cursor={cursor}", app.fx.root.id)).await.json();
+        for m in r["items"].as_array().unwrap() {
+            seen.push(m["id"].as_i64().unwrap());
+        }
+        match r["next_cursor"].as_str() {
+            Some(n) => cursor = n.to_string(),
+            None => break,
+        }
+    }
+    let mut unique = seen.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(seen.len(), 61, "57 new and the fixture's 4");
+    assert_eq!(unique.len(), seen.len(), "no member twice");
+    // Filters: category.
+    let r = c.get(&format!("/api/v1/orgs/{}/members?category=probationary", app.fx.root.id)).await.json();
+    assert_eq!(r["items"].as_array().unwrap().len(), 0);
+});
+
+both!(edits_refuse_a_stale_version_and_keep_history, |app| async move {
+    let mut c = app.login("sec1").await;
+    let m = c.get(&format!("/api/v1/members/{}", app.fx.m1)).await.json();
+    let version = m["version"].as_i64().unwrap();
+    let mut body = serde_json::to_value(member_input("张三丰", 1)).unwrap();
+    body["version"] = version.into();
+    let r = c.json(axum::http::Method::PUT, &format!("/api/v1/members/{}", app.fx.m1), body.clone()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["name"], "张三丰");
+    // The same old version again: someone saved in between.
+    body["name"] = "张三".into();
+    let r = c.json(axum::http::Method::PUT, &format!("/api/v1/members/{}", app.fx.m1), body).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    assert_eq!(app.store.member(app.fx.m1).await.unwrap().row.name, "张三丰");
+
+    // A status change is dated and kept.
+    let r = c
+        .post_form(
+            &format!("/members/{}/status", app.fx.m1),
+            &[("status", "lost_contact"), ("since", "2026-01-15"), ("reason", "外出务工")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    let history = app.store.status_history(app.fx.m1).await.unwrap();
+    assert_eq!(history.len(), 2);
+    assert_eq!(history[1].status.code(), "lost_contact");
+    assert_eq!(history[1].since.to_string(), "2026-01-15");
+    let page = c.get(&format!("/members/{}", app.fx.m1)).await;
+    assert!(page.text.contains("外出务工") && page.text.contains("失去联系"));
+    // A future date is refused.
+    let r = c
+        .post_form(
+            &format!("/members/{}/status", app.fx.m1),
+            &[("status", "normal"), ("since", "2099-01-01"), ("reason", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+});
+
+both!(personal_data_is_encrypted_at_rest_and_every_view_is_audited, |app| async move {
+    let id = crate::support::id_number(1);
+    let mut c = app.login("sec1").await;
+    let before = app.store.audit_count(app.fx.root.tenant_id).await.unwrap();
+    let r = c.post_json(&format!("/api/v1/members/{}/personal-data", app.fx.m1), serde_json::json!({})).await;
+    assert_eq!(r.json()["id_number"], id);
+    assert_eq!(r.json()["phone"], "13800138000");
+    let log = app
+        .store
+        .audit_log(app.fx.root.tenant_id, &ronghe_store::AuditFilter { limit: 1, ..Default::default() })
+        .await
+        .unwrap();
+    assert_eq!(log[0].action, "member.view_personal_data");
+    assert_eq!(log[0].username, "sec1");
+    assert_eq!(log[0].target_id, app.fx.m1.to_string());
+    assert_eq!(app.store.audit_count(app.fx.root.tenant_id).await.unwrap(), before + 1);
+
+    // Nothing in the members table holds the clear number.
+    let clear = app
+        .raw_text(&format!(
+            "SELECT CAST(COUNT(*) AS TEXT) FROM members WHERE id_number_masked = '{id}' OR id_number_index = '{id}' OR name = '{id}'"
+        ))
+        .await;
+    assert_eq!(clear, "0");
+    if app.backend == Backend::Sqlite {
+        // Nor does any byte of the database file.
+        let path = app.raw_url.trim_start_matches("sqlite://").to_string();
+        app.store.close().await;
+        for suffix in ["", "-wal"] {
+            let bytes = std::fs::read(format!("{path}{suffix}")).unwrap_or_default();
+            assert!(!bytes.windows(id.len()).any(|w| w == id.as_bytes()), "clear ID number found in {path}{suffix}");
+            assert!(!bytes.windows(11).any(|w| w == b"13800138000"), "clear phone found");
+        }
+    }
+});
