@@ -160,3 +160,11 @@ pub fn urlencode(s: &str) -> String {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn urlencode_keeps_paths_readable() {
+        assert_eq!(super::urlencode("/orgs/1/members?q=张"), "/orgs/1/members%3Fq%3D%E5%BC%A0");
+    }
+}

@@ -129,3 +129,16 @@ async fn account(State(state): State<AppState>, auth: Auth) -> AppResult<Respons
     };
     page(AccountPage { page: Chrome::new(&auth, tr.t("account.title"), "/account"), roles, users })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_same_site_paths_are_followed() {
+        assert_eq!(safe_next("/orgs/5?x=1").as_deref(), Some("/orgs/5?x=1"));
+        for bad in ["//evil.example/", "https://evil.example/", "/\\evil", "", "orgs"] {
+            assert_eq!(safe_next(bad), None, "{bad}");
+        }
+    }
+}
