@@ -359,8 +359,8 @@ impl Builder<'_> {
         }
         // Large working branches are split into party groups.
         let groups = match b.size {
-            n if n >= 50 && !b.work.retired() => 3,
-            n if n >= 44 && !b.work.retired() => 2,
+            n if n >= 52 && !b.work.retired() => 3,
+            n if n >= 47 && !b.work.retired() => 2,
             _ => 0,
         };
         let mut group_orgs = Vec::new();

@@ -153,7 +153,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
             let params: Vec<(&str, &str)> = f.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
             let mut message = tr.tf(f.rule, &params);
             if let Some((_, advice)) = f.params.iter().find(|(k, _)| *k == "advice") {
-                message = format!("{message}（{}）", tr.v("org_kind", advice));
+                message.push_str(&tr.tf("rule.advice", &[("kind", tr.v("org_kind", advice))]));
             }
             FindingView { message, source: f.source, error: f.severity == ronghe_domain::org::Severity::Error }
         })

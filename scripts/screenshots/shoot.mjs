@@ -1,0 +1,54 @@
+// Signs in to a running Ronghe and photographs the main pages at desktop
+// and phone width: node shoot.mjs [BASE_URL] [OUT_DIR]
+// Uses Debian's chromium; install fonts-noto-cjk for Chinese text.
+import { chromium } from "playwright-core";
+
+const base = process.argv[2] ?? "http://127.0.0.1:8080";
+const out = process.argv[3] ?? "/tmp/ronghe-shots";
+const browser = await chromium.launch({
+  executablePath: "/usr/bin/chromium",
+  args: ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update", "--disable-sync", "--no-first-run"],
+});
+
+async function session(user, width, height, locale) {
+  const ctx = await browser.newContext({ viewport: { width, height }, locale, deviceScaleFactor: width < 500 ? 2 : 1 });
+  const page = await ctx.newPage();
+  await page.goto(`${base}/login`);
+  await page.screenshot({ path: `${out}/login-${width}.png`, fullPage: true });
+  await page.fill("#username", user);
+  await page.fill("#password", "ronghe-demo");
+  await page.click("form.form button[type=submit]");
+  await page.waitForSelector(".mainnav");
+  return page;
+}
+
+import { mkdirSync } from "node:fs";
+mkdirSync(out, { recursive: true });
+for (const [width, height] of [[1280, 900], [375, 800]]) {
+  const page = await session("admin", width, height, "zh-CN");
+  const shots = {
+    tree: "/orgs",
+    org: "/orgs/1",
+    roster: "/orgs/1/members",
+    member: "/members/10",
+    form: "/orgs/5/members/new",
+    import: "/orgs/5/import",
+  };
+  for (const [name, path] of Object.entries(shots)) {
+    await page.goto(base + path);
+    await page.waitForTimeout(300);
+    await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: name !== "roster" && name !== "org" });
+  }
+  // A form sent back with errors.
+  await page.goto(`${base}/orgs/5/members/new`);
+  await page.fill("#name", "测试");
+  await page.fill("#id_number", "11010519491231002");
+  await page.click(".member-form button[type=submit]");
+  await page.screenshot({ path: `${out}/form-errors-${width}.png`, fullPage: true });
+  const sec = await session("sec-a", width, height, "en-US");
+  await sec.screenshot({ path: `${out}/secretary-en-${width}.png`, fullPage: true });
+  const aud = await session("auditor", width, height, "zh-CN");
+  await aud.screenshot({ path: `${out}/audit-${width}.png` });
+}
+await browser.close();
+console.log(`screenshots in ${out}`);
