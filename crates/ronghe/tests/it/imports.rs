@@ -150,3 +150,15 @@ both!(a_secretary_cannot_import_into_another_branch, |app| async move {
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("找不到党支部"), "{}", r.text);
 });
+
+both!(the_blank_template_has_every_recognised_header, |app| async move {
+    let mut c = app.login("sec1").await;
+    let r = c.get(&format!("/orgs/{}/import/template", app.fx.b1.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    let table =
+        ronghe_exchange::read_table(ronghe_exchange::FileKind::Xlsx, &r.bytes).expect("the template reads back");
+    let map = ronghe_exchange::map_columns(&table.headers).expect("every required column is there");
+    for field in ["name", "id_number", "category", "join_date", "ethnicity", "branch"] {
+        assert!(map.index_of(field).is_some(), "{field}");
+    }
+});

@@ -5,6 +5,11 @@ use axum::http::StatusCode;
 use crate::both;
 use crate::support::member_input;
 
+/// The new-organisation form: kind, code, name, unit, established, term start, term end.
+fn org_form(v: [&str; 7]) -> Vec<(&str, &str)> {
+    ["kind", "code", "name", "unit_name", "established_on", "term_start", "term_end"].into_iter().zip(v).collect()
+}
+
 both!(the_org_page_shows_the_rules_that_fail_with_their_sources, |app| async move {
     let mut c = app.login("admin").await;
     // b2 has one full member and no secretary.
@@ -62,15 +67,7 @@ both!(the_term_end_defaults_from_the_rule_pack, |app| async move {
     let r = c
         .post_form(
             &format!("/orgs/{}/children", app.fx.u1.id),
-            &[
-                ("kind", "branch"),
-                ("code", "NEW-1"),
-                ("name", "通风队党支部"),
-                ("unit_name", "一矿"),
-                ("established_on", "2020/3/5"),
-                ("term_start", "2025年1月10日"),
-                ("term_end", ""),
-            ],
+            &org_form(["branch", "NEW-1", "通风队党支部", "一矿", "2020/3/5", "2025年1月10日", ""]),
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
@@ -86,15 +83,7 @@ both!(org_forms_report_errors_at_the_field, |app| async move {
     let r = c
         .post_form(
             &format!("/orgs/{}/children", app.fx.u1.id),
-            &[
-                ("kind", "branch"),
-                ("code", "一矿"),
-                ("name", ""),
-                ("unit_name", ""),
-                ("established_on", "yesterday"),
-                ("term_start", ""),
-                ("term_end", ""),
-            ],
+            &org_form(["branch", "一矿", "", "", "yesterday", "", ""]),
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -103,35 +92,13 @@ both!(org_forms_report_errors_at_the_field, |app| async move {
     assert!(r.text.contains("value=\"yesterday\""));
     // A code in use.
     let r = c
-        .post_form(
-            &format!("/orgs/{}/children", app.fx.u1.id),
-            &[
-                ("kind", "branch"),
-                ("code", "B2"),
-                ("name", "重名"),
-                ("unit_name", ""),
-                ("established_on", ""),
-                ("term_start", ""),
-                ("term_end", ""),
-            ],
-        )
+        .post_form(&format!("/orgs/{}/children", app.fx.u1.id), &org_form(["branch", "B2", "重名", "", "", "", ""]))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("该组织代码已被使用"));
     // A group cannot sit under a committee.
     let r = c
-        .post_form(
-            &format!("/orgs/{}/children", app.fx.u1.id),
-            &[
-                ("kind", "group"),
-                ("code", "GX"),
-                ("name", "小组"),
-                ("unit_name", ""),
-                ("established_on", ""),
-                ("term_start", ""),
-                ("term_end", ""),
-            ],
-        )
+        .post_form(&format!("/orgs/{}/children", app.fx.u1.id), &org_form(["group", "GX", "小组", "", "", "", ""]))
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
 });
@@ -192,4 +159,34 @@ both!(officers_are_appointed_from_the_members, |app| async move {
         )
         .await;
     assert_eq!(r.status, StatusCode::BAD_REQUEST);
+});
+
+both!(a_revised_rule_pack_takes_effect_from_its_date, |app| async move {
+    let mut c = app.login("admin").await;
+    let rules = |v: &serde_json::Value| -> Vec<String> {
+        v["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap().to_string()).collect()
+    };
+    assert!(rules(&c.get(&format!("/api/v1/orgs/{}", app.fx.b1.id)).await.json()).is_empty());
+    let actor = ronghe_store::Actor::system(app.fx.root.tenant_id, "test");
+    let shipped = ronghe_domain::org::rules_default_text();
+    // A pack that starts tomorrow changes nothing today.
+    let tomorrow = (crate::support::today() + chrono::Duration::days(1)).to_string();
+    let future = shipped
+        .replace("version = \"2018.1\"", "version = \"future\"")
+        .replace("effective_from = \"2018-10-28\"", &format!("effective_from = \"{tomorrow}\""))
+        .replace("min_full_members = 3", "min_full_members = 9");
+    app.store.load_org_rules(&actor, &future).await.unwrap();
+    assert!(rules(&c.get(&format!("/api/v1/orgs/{}", app.fx.b1.id)).await.json()).is_empty());
+    // One in force from yesterday applies at once, with its own numbers.
+    let yesterday = (crate::support::today() - chrono::Duration::days(1)).to_string();
+    let revised = shipped
+        .replace("version = \"2018.1\"", "version = \"local-2026\"")
+        .replace("effective_from = \"2018-10-28\"", &format!("effective_from = \"{yesterday}\""))
+        .replace("min_full_members = 3", "min_full_members = 4");
+    app.store.load_org_rules(&actor, &revised).await.unwrap();
+    let v = c.get(&format!("/api/v1/orgs/{}", app.fx.b1.id)).await.json();
+    assert_eq!(rules(&v), vec!["rule.branch_too_few_full"]);
+    assert!(v["findings"][0]["message"].as_str().unwrap().contains("少于 4 名"));
+    // A pack that does not parse is refused.
+    assert!(app.store.load_org_rules(&actor, "kind = 1").await.is_err());
 });

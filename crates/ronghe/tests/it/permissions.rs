@@ -53,6 +53,8 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/orgs/{b2}/members/new"), [303, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/orgs/{b1}/import"), [303, 200, 200, 403, 403, 404, 404, 404]),
         (format!("/orgs/{b2}/import"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/import/template"), [303, 200, 200, 403, 403, 404, 404, 404]),
+        (format!("/orgs/{b2}/import/template"), [303, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/members/{m1}"), [303, 200, 200, 200, 200, 404, 404, 404]),
         (format!("/members/{m1b}"), [303, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/members/{m2}"), [303, 200, 404, 404, 404, 404, 404, 404]),
@@ -217,8 +219,56 @@ both!(every_write_route_for_every_role, |app| async move {
             let got = c.send(req).await.status;
             check(&mut failures, &format!("POST /api/v1/orgs/{org}/members/import"), user, got, want[i]);
         }
+        // Rewrite a member through the API.
+        for (m, n, want) in
+            [(f.m1, 1, [401, 200, 200, 403, 403, 404, 404, 404]), (f.m2, 3, [401, 200, 404, 404, 404, 404, 404, 404])]
+        {
+            let version = app.store.member(m).await.unwrap().row.version;
+            let mut body = serde_json::to_value(member_input("改写", n)).unwrap();
+            body["version"] = version.into();
+            let got = c.json(Method::PUT, &format!("/api/v1/members/{m}"), body).await.status;
+            check(&mut failures, &format!("PUT /api/v1/members/{m}"), user, got, want[i]);
+        }
+        // Remove an officer (appointed afresh for each attempt).
+        for (org, member, want) in [
+            (&f.b1, f.m1, [303, 303, 403, 403, 403, 404, 404, 404]),
+            (&f.b2, f.m2, [303, 303, 404, 404, 404, 404, 404, 404]),
+        ] {
+            let actor = ronghe_store::Actor::system(f.root.tenant_id, "test");
+            let officer = app
+                .store
+                .add_officer(&actor, org.id, member, ronghe_domain::org::OfficerRole::Member, (None, None))
+                .await
+                .unwrap();
+            let got = c.post_form(&format!("/orgs/{}/officers/{officer}/delete", org.id), &[]).await.status;
+            check(&mut failures, &format!("POST /orgs/{}/officers/{officer}/delete", org.id), user, got, want[i]);
+        }
+        // Sign out through the API: anyone, always.
+        let mut other = c.clone();
+        let got = other.json(Method::DELETE, "/api/v1/session", serde_json::json!(null)).await.status;
+        check(&mut failures, "DELETE /api/v1/session", user, got, 204);
     }
     assert!(failures.is_empty(), "{} permission failures:\n{}", failures.len(), failures.join("\n"));
+});
+
+both!(an_upload_waiting_for_confirmation_belongs_to_its_uploader, |app| async move {
+    let f = &app.fx;
+    let file = format!(
+        "姓名,民族,身份证号码,党员类别,入党日期\n确认人,汉族,{},正式党员,2015-07-01\n",
+        crate::support::id_number(950)
+    );
+    let mut admin = app.login("admin").await;
+    let r = admin.upload(&format!("/orgs/{}/import", f.b1.id), "r.csv", file.as_bytes()).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let at = r.text.find("/commit").unwrap();
+    let start = r.text[..at].rfind('"').unwrap() + 1;
+    let commit = r.text[start..at + 7].to_string();
+    // The branch secretary may import into b1, but not confirm someone else's upload.
+    let mut sec = app.login("sec1").await;
+    assert_eq!(sec.post_form(&commit, &[]).await.status, StatusCode::NOT_FOUND);
+    let mut member = app.login("member1").await;
+    assert_eq!(member.post_form(&commit, &[]).await.status, StatusCode::FORBIDDEN);
+    assert_eq!(admin.post_form(&commit, &[]).await.status, StatusCode::OK);
 });
 
 both!(moving_an_organisation_needs_scope_at_both_ends, |app| async move {

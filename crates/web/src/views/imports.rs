@@ -3,14 +3,14 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::StatusCode;
-use axum::response::Response;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use ronghe_domain::auth::Action;
 use ronghe_store::Org;
 
-use super::{page, Chrome};
+use super::{page, page_with, Chrome};
 use crate::app::roster_import::{self, ImportReport};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -21,6 +21,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs/{id}/import", get(upload_form).post(upload))
         .route("/orgs/{id}/import/{draft}/commit", post(commit))
+        .route("/orgs/{id}/import/template", get(template))
 }
 
 #[derive(Template)]
@@ -105,16 +106,32 @@ async fn upload(
         None
     };
     let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut res = page(PreviewPage {
-        page: Chrome::new(&auth, tr.t("import.preview_title"), format!("/orgs/{id}/import")),
-        preview: preview_rows(tr, &report),
-        org,
-        report,
-        draft_id,
-        imported: None,
-    })?;
-    *res.status_mut() = status;
-    Ok(res)
+    page_with(
+        status,
+        PreviewPage {
+            page: Chrome::new(&auth, tr.t("import.preview_title"), format!("/orgs/{id}/import")),
+            preview: preview_rows(tr, &report),
+            org,
+            report,
+            draft_id,
+            imported: None,
+        },
+    )
+}
+
+/// An empty roster with the recognised headers, to fill in.
+async fn template(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+    load_scope(&state, &auth, id).await?;
+    let bytes = ronghe_exchange::write_xlsx(&[], auth.lang())
+        .map_err(|e| AppError::Internal(anyhow::anyhow!("template: {e}")))?;
+    Ok((
+        [
+            (header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+            (header::CONTENT_DISPOSITION, "attachment; filename=\"roster-template.xlsx\""),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// Checks the stashed file again (the roster may have changed since the
@@ -135,14 +152,15 @@ async fn commit(State(state): State<AppState>, auth: Auth, Path((id, draft)): Pa
         None
     };
     let status = if imported.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    let mut res = page(PreviewPage {
-        page: Chrome::new(&auth, tr.t("import.preview_title"), format!("/orgs/{id}/import")),
-        preview: preview_rows(tr, &report),
-        org,
-        report,
-        draft_id: None,
-        imported,
-    })?;
-    *res.status_mut() = status;
-    Ok(res)
+    page_with(
+        status,
+        PreviewPage {
+            page: Chrome::new(&auth, tr.t("import.preview_title"), format!("/orgs/{id}/import")),
+            preview: preview_rows(tr, &report),
+            org,
+            report,
+            draft_id: None,
+            imported,
+        },
+    )
 }

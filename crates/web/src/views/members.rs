@@ -15,7 +15,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{decode_cursor, MemberFilter, MemberRecord, MemberRow, Org, StatusChange};
 use serde::Deserialize;
 
-use super::{datetime, is_htmx, page, Chrome};
+use super::{datetime, is_htmx, page, page_with, Chrome};
 use crate::app::roster;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -328,24 +328,24 @@ async fn form_page(
         .into_iter()
         .map(|e| (if e.field.is_empty() { "form" } else { e.field }, tr.t(e.key).to_string()))
         .collect();
-    let mut res = page(MemberFormPage {
-        page: Chrome::new(auth, heading.clone(), action.clone()),
-        orgs: enrolling_orgs(state, auth, scope).await?,
-        action,
-        heading,
-        cancel,
-        f,
-        org_id,
-        version,
-        errors,
-        categories: codes(Category::ALL, Category::code),
-        educations: codes(Education::ALL, Education::code),
-        genders: codes(Gender::ALL, Gender::code),
-    })?;
-    if failed {
-        *res.status_mut() = StatusCode::UNPROCESSABLE_ENTITY;
-    }
-    Ok(res)
+    let status = if failed { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    page_with(
+        status,
+        MemberFormPage {
+            page: Chrome::new(auth, heading.clone(), action.clone()),
+            orgs: enrolling_orgs(state, auth, scope).await?,
+            action,
+            heading,
+            cancel,
+            f,
+            org_id,
+            version,
+            errors,
+            categories: codes(Category::ALL, Category::code),
+            educations: codes(Education::ALL, Education::code),
+            genders: codes(Gender::ALL, Gender::code),
+        },
+    )
 }
 
 async fn new_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {

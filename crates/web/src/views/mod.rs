@@ -142,7 +142,13 @@ async fn home(ctx: RequestCtx) -> Response {
 
 /// Renders a template as an HTML response.
 pub fn page<T: Template>(t: T) -> AppResult<Response> {
-    Ok(Html(t.render()?).into_response())
+    page_with(StatusCode::OK, t)
+}
+
+/// Renders a template with a status other than 200 (a form sent back with
+/// errors is a 422, so that scripts and tests can tell).
+pub fn page_with<T: Template>(status: StatusCode, t: T) -> AppResult<Response> {
+    Ok((status, Html(t.render()?)).into_response())
 }
 
 /// Whether htmx asked for a fragment.

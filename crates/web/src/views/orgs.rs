@@ -17,7 +17,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{MemberFilter, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate, StoreError};
 use serde::Deserialize;
 
-use super::{is_htmx, page, Chrome};
+use super::{is_htmx, page, page_with, Chrome};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -365,18 +365,19 @@ async fn create(
         Err(e) => e,
     };
     let kinds = allowed_kinds(parent.kind);
-    let mut res = page(OrgFormPage {
-        page: Chrome::new(&auth, tr.t("orgs.new_title"), format!("/orgs/{id}/children/new")),
-        action: format!("/orgs/{id}/children"),
-        context: parent,
-        creating: true,
-        kinds,
-        errors: translate(tr, errors),
-        form,
-        move_targets: vec![],
-    })?;
-    *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(res)
+    page_with(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        OrgFormPage {
+            page: Chrome::new(&auth, tr.t("orgs.new_title"), format!("/orgs/{id}/children/new")),
+            action: format!("/orgs/{id}/children"),
+            context: parent,
+            creating: true,
+            kinds,
+            errors: translate(tr, errors),
+            form,
+            move_targets: vec![],
+        },
+    )
 }
 
 async fn move_targets(state: &AppState, auth: &Auth, org: &Org) -> AppResult<Vec<Org>> {
@@ -427,18 +428,19 @@ async fn edit(
         Err(e) => e,
     };
     let move_targets = move_targets(&state, &auth, &org).await?;
-    let mut res = page(OrgFormPage {
-        page: Chrome::new(&auth, tr.t("orgs.edit_title"), format!("/orgs/{id}/edit")),
-        action: format!("/orgs/{id}/edit"),
-        kinds: vec![org.kind.code()],
-        context: org,
-        creating: false,
-        errors: translate(tr, errors),
-        form,
-        move_targets,
-    })?;
-    *res.status_mut() = axum::http::StatusCode::UNPROCESSABLE_ENTITY;
-    Ok(res)
+    page_with(
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY,
+        OrgFormPage {
+            page: Chrome::new(&auth, tr.t("orgs.edit_title"), format!("/orgs/{id}/edit")),
+            action: format!("/orgs/{id}/edit"),
+            kinds: vec![org.kind.code()],
+            context: org,
+            creating: false,
+            errors: translate(tr, errors),
+            form,
+            move_targets,
+        },
+    )
 }
 
 #[derive(Deserialize)]

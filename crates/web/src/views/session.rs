@@ -11,7 +11,7 @@ use ronghe_domain::Lang;
 use ronghe_store::{LoginOutcome, UserSummary};
 use serde::Deserialize;
 
-use super::{datetime, page, Chrome};
+use super::{datetime, page, page_with, Chrome};
 use crate::auth::{clear_session_cookie, session_cookie, Auth, RequestCtx, LANG_COOKIE};
 use crate::error::AppResult;
 use crate::i18n::Tr;
@@ -80,14 +80,15 @@ async fn login(State(state): State<AppState>, ctx: RequestCtx, Form(f): Form<Log
         LoginOutcome::BadCredentials => tr.t("login.bad_credentials").to_string(),
         LoginOutcome::Locked { until } => tr.tf("login.locked", &[("until", &datetime(until))]),
     };
-    let mut res = page(LoginPage {
-        page: Chrome::anonymous(ctx.lang, tr.t("login.title"), "/login"),
-        username: f.username,
-        next: f.next,
-        error: Some(error),
-    })?;
-    *res.status_mut() = axum::http::StatusCode::UNAUTHORIZED;
-    Ok(res)
+    page_with(
+        axum::http::StatusCode::UNAUTHORIZED,
+        LoginPage {
+            page: Chrome::anonymous(ctx.lang, tr.t("login.title"), "/login"),
+            username: f.username,
+            next: f.next,
+            error: Some(error),
+        },
+    )
 }
 
 async fn logout(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
