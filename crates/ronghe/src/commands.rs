@@ -314,9 +314,12 @@ async fn add_user(
         tenant = Some(org.tenant_id);
         bindings.push((role, org.id));
     }
-    let mlps: Vec<Role> = bindings.iter().map(|(r, _)| *r).filter(|r| r.is_mlps_admin()).collect();
-    if !mlps.is_empty() && bindings.len() > mlps.len() || mlps.len() > 1 {
-        bail!("the system, security and audit administrators are separate accounts with no other role (三员分立)");
+    let mut held = Vec::new();
+    for (role, _) in &bindings {
+        if let Err(key) = ronghe_domain::auth::may_add_role(&held, *role) {
+            bail!("{}", t(Lang::Zh, key));
+        }
+        held.push(*role);
     }
     let password = match std::env::var("RONGHE_PASSWORD") {
         Ok(p) => p,

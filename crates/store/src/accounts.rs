@@ -59,6 +59,17 @@ pub struct UserSummary {
     pub disabled: bool,
 }
 
+/// One role binding, as the security administrator's page lists it.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct RoleRow {
+    pub id: i64,
+    pub user_id: i64,
+    #[sqlx(try_from = "String")]
+    pub role: Role,
+    pub org_id: i64,
+    pub org_name: String,
+}
+
 fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -307,5 +318,88 @@ impl Store {
         .fetch_all(p)
         .await
         })?)
+    }
+
+    /// Every role binding of a tenant's accounts, with organisation names.
+    pub async fn role_bindings(&self, tenant_id: i64) -> StoreResult<Vec<RoleRow>> {
+        Ok(on!(self, |p| {
+            sqlx::query_as::<_, RoleRow>(
+                "SELECT r.id, r.user_id, r.role, r.org_id, o.name AS org_name FROM user_roles r JOIN orgs o ON o.id = r.org_id
+                 WHERE r.tenant_id = $1 ORDER BY r.user_id, r.id",
+            )
+            .bind(tenant_id)
+            .fetch_all(p)
+            .await
+        })?)
+    }
+
+    /// Binds a role on an organisation subtree to an account.
+    pub async fn grant_role(&self, actor: &Actor, user_id: i64, role: Role, org_id: i64) -> StoreResult<i64> {
+        Ok(on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO user_roles (tenant_id, user_id, role, org_id, granted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(user_id)
+            .bind(role.code())
+            .bind(org_id)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("user.role.grant", "user", user_id)
+                    .org(org_id)
+                    .detail(serde_json::json!({"role": role.code(), "org_id": org_id}))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })?)
+    }
+
+    pub async fn revoke_role(&self, actor: &Actor, user_id: i64, binding_id: i64) -> StoreResult<()> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n = sqlx::query("DELETE FROM user_roles WHERE id = $1 AND user_id = $2 AND tenant_id = $3")
+                .bind(binding_id)
+                .bind(user_id)
+                .bind(actor.tenant_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("user.role.revoke", "user", user_id)
+                    .detail(serde_json::json!({"binding": binding_id}))
+            )?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Lifts a lockout before it runs out.
+    pub async fn unlock_user(&self, actor: &Actor, user_id: i64) -> StoreResult<()> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let n =
+                sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND tenant_id = $2")
+                    .bind(user_id)
+                    .bind(actor.tenant_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+            if n == 0 {
+                return Err(StoreError::NotFound);
+            }
+            append_audit!(&mut *tx, actor, &AuditEntry::new("user.unlock", "user", user_id))?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
     }
 }

@@ -20,7 +20,7 @@ mod members;
 mod orgs;
 mod rules;
 
-pub use accounts::{LoginOutcome, NewUser, SessionInfo, UserSummary, LOCKOUT_AFTER, LOCKOUT_MINUTES};
+pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOCKOUT_AFTER, LOCKOUT_MINUTES};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use crypto::{DataKey, FieldCipher};
 pub use error::{StoreError, StoreResult};

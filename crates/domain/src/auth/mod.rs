@@ -76,6 +76,21 @@ impl Role {
     }
 }
 
+crate::members::try_from_code!(Role);
+
+/// Whether an account holding `held` may also be given `new`. The three
+/// MLPS administrators (三员) are separate accounts holding nothing else,
+/// so that no one person both runs the system and audits it.
+pub fn may_add_role(held: &[Role], new: Role) -> Result<(), &'static str> {
+    if held.contains(&new) {
+        return Ok(());
+    }
+    if new.is_mlps_admin() && !held.is_empty() || held.iter().any(|r| r.is_mlps_admin()) {
+        return Err("accounts.separation");
+    }
+    Ok(())
+}
+
 /// Everything a route can ask permission for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Action {
@@ -210,6 +225,17 @@ mod tests {
         }
         assert!(principal(&[(Role::AuditAdmin, "/1/")]).can(Action::ReadAudit, "/1/"));
         assert!(!principal(&[(Role::GroupAdmin, "/1/")]).can(Action::ReadAudit, "/1/"));
+    }
+
+    #[test]
+    fn the_three_administrators_hold_nothing_else() {
+        use Role::*;
+        assert!(may_add_role(&[], AuditAdmin).is_ok());
+        assert!(may_add_role(&[Secretary], Member).is_ok());
+        assert!(may_add_role(&[Secretary], AuditAdmin).is_err());
+        assert!(may_add_role(&[SystemAdmin], SecurityAdmin).is_err());
+        assert!(may_add_role(&[AuditAdmin], Member).is_err());
+        assert!(may_add_role(&[AuditAdmin], AuditAdmin).is_ok(), "the same role again changes nothing");
     }
 
     #[test]

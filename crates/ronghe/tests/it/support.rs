@@ -190,8 +190,12 @@ impl TestApp {
 
     /// Signs in through the API and returns a client holding the session.
     pub async fn login(&self, username: &str) -> Client {
+        self.login_with(username, PASSWORD).await
+    }
+
+    pub async fn login_with(&self, username: &str, password: &str) -> Client {
         let mut c = self.anon();
-        let r = c.post_json("/api/v1/session", serde_json::json!({"username": username, "password": PASSWORD})).await;
+        let r = c.post_json("/api/v1/session", serde_json::json!({"username": username, "password": password})).await;
         assert_eq!(r.status, StatusCode::OK, "login {username}: {}", r.text);
         let me: serde_json::Value = r.json();
         c.csrf = me["csrf_token"].as_str().unwrap().to_string();

@@ -6,6 +6,7 @@
 //! from the same handlers as the full pages: a request with `HX-Request`
 //! gets the fragment, a direct load gets the whole page.
 
+mod accounts;
 mod audit;
 mod imports;
 mod members;
@@ -29,6 +30,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .merge(session::routes())
+        .merge(accounts::routes())
         .merge(orgs::routes())
         .merge(members::routes())
         .merge(imports::routes())

@@ -6,9 +6,8 @@ use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use ronghe_domain::auth::Action;
 use ronghe_domain::Lang;
-use ronghe_store::{LoginOutcome, UserSummary};
+use ronghe_store::LoginOutcome;
 use serde::Deserialize;
 
 use super::{datetime, page, page_with, Chrome};
@@ -22,7 +21,6 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login_form).post(login))
         .route("/logout", post(logout))
         .route("/lang/{code}", get(switch_lang))
-        .route("/account", get(account))
 }
 
 #[derive(Template)]
@@ -105,30 +103,6 @@ async fn switch_lang(Path(code): Path<String>, Query(q): Query<NextQuery>) -> Re
     let to = safe_next(&q.next).unwrap_or_else(|| "/".into());
     let cookie = format!("{LANG_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax", lang.code());
     ([(header::SET_COOKIE, cookie)], Redirect::to(&to)).into_response()
-}
-
-#[derive(Template)]
-#[template(path = "account.html")]
-struct AccountPage {
-    page: Chrome,
-    roles: Vec<(String, String)>,
-    users: Vec<UserSummary>,
-}
-
-/// The signed-in user's roles; for the system administrator, the accounts.
-async fn account(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
-    let tr = Tr(auth.lang());
-    let mut roles = Vec::new();
-    for b in &auth.principal().bindings {
-        let org = state.store.org(b.org_id).await?;
-        roles.push((tr.v("role", b.role.code()).to_string(), org.name));
-    }
-    let users = if auth.principal().can_somewhere(Action::ManageAccounts) {
-        state.store.users(auth.principal().tenant_id).await?
-    } else {
-        vec![]
-    };
-    page(AccountPage { page: Chrome::new(&auth, tr.t("account.title"), "/account"), roles, users })
 }
 
 #[cfg(test)]
