@@ -18,6 +18,7 @@ mod error;
 mod imports;
 mod members;
 mod orgs;
+mod rollups;
 mod rules;
 
 pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOCKOUT_AFTER, LOCKOUT_MINUTES};
@@ -29,6 +30,7 @@ pub use members::{
     decode_cursor, encode_cursor, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation, StatusChange,
 };
 pub use orgs::{path_ids, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
+pub use rollups::{Rollup, DIMENSIONS};
 
 use std::path::Path;
 use std::str::FromStr;

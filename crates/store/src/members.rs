@@ -8,6 +8,7 @@ use ronghe_domain::members::{name_initials, Category, Education, Gender, MemberD
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// A roster line, as lists show it: personal data masked.
@@ -174,7 +175,25 @@ impl Store {
         Ok(on!(self, |p| {
             let mut tx = p.begin().await?;
             let mut ids = Vec::with_capacity(members.len());
+            let mut paths: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+            let mut delta = Delta::new();
             for ((org_id, d), s) in members.iter().zip(&sealed) {
+                if !paths.contains_key(org_id) {
+                    let path: String = sqlx::query_scalar("SELECT path FROM orgs WHERE id = $1")
+                        .bind(org_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    paths.insert(*org_id, path);
+                }
+                let facts = Facts::new(
+                    &paths[org_id],
+                    "normal",
+                    d.category.code(),
+                    d.gender.code(),
+                    d.education.map(|e| e.code()),
+                    d.birth_date,
+                );
+                count(&mut delta, &facts, 1);
                 let id: i64 = sqlx::query_scalar(
                     "INSERT INTO members (tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
                         id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
@@ -222,6 +241,7 @@ impl Store {
                 )?;
                 ids.push(id);
             }
+            apply_rollups!(tx, actor.tenant_id, delta)?;
             tx.commit().await?;
             Ok::<Vec<i64>, StoreError>(ids)
         })?)
@@ -244,6 +264,7 @@ impl Store {
         let s = self.seal(d);
         on!(self, |p| {
             let mut tx = p.begin().await?;
+            let old = member_facts!(tx, id)?;
             let n = sqlx::query(
                 "UPDATE members SET org_id = $1, name = $2, name_initials = $3, gender = $4, ethnicity = $5, birth_date = $6,
                     id_number_enc = $7, id_number_index = $8, id_number_masked = $9, education = $10, post = $11, unit = $12,
@@ -277,6 +298,23 @@ impl Store {
             if n == 0 {
                 return Err(StoreError::Conflict("conflict.stale"));
             }
+            let path: String =
+                sqlx::query_scalar("SELECT path FROM orgs WHERE id = $1").bind(org_id).fetch_one(&mut *tx).await?;
+            let new = Facts {
+                active: old.active,
+                ..Facts::new(
+                    &path,
+                    "normal",
+                    d.category.code(),
+                    d.gender.code(),
+                    d.education.map(|e| e.code()),
+                    d.birth_date,
+                )
+            };
+            let mut delta = Delta::new();
+            count(&mut delta, &old, -1);
+            count(&mut delta, &new, 1);
+            apply_rollups!(tx, actor.tenant_id, delta)?;
             append_audit!(
                 &mut *tx,
                 actor,
@@ -299,6 +337,11 @@ impl Store {
         let now = now_ms();
         on!(self, |p| {
             let mut tx = p.begin().await?;
+            let old = member_facts!(tx, id)?;
+            let mut delta = Delta::new();
+            count(&mut delta, &old, -1);
+            count(&mut delta, &Facts { active: status.is_active(), ..old.clone() }, 1);
+            apply_rollups!(tx, actor.tenant_id, delta)?;
             let org_id: i64 = sqlx::query_scalar(
                 "UPDATE members SET status = $1, status_since = $2, version = version + 1, updated_at = $3 WHERE id = $4 RETURNING org_id",
             )

@@ -7,6 +7,7 @@ use ronghe_domain::org::{OfficerRole, OrgKind, OrgRulePack};
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::rollups::{apply_rollups, Delta};
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -81,8 +82,6 @@ pub struct OfficerRow {
 pub fn path_ids(path: &str) -> Vec<i64> {
     path.split('/').filter(|s| !s.is_empty()).filter_map(|s| s.parse().ok()).collect()
 }
-
-const ACTIVE: &str = "('normal', 'lost_contact')";
 
 impl Store {
     /// Creates an organisation under `parent_id`, or a new tenant's root
@@ -209,36 +208,31 @@ impl Store {
         Ok(out)
     }
 
-    /// Active members by category in the subtree of each child of `id`.
+    /// Active members by category in the subtree of each child of `id`,
+    /// from the maintained roll-ups. (PostgreSQL sums BIGINT to NUMERIC,
+    /// hence the casts.)
     pub async fn child_counts(&self, id: i64) -> StoreResult<Vec<OrgCounts>> {
-        let sql = format!(
+        Ok(on!(self, |p| sqlx::query_as::<_, OrgCounts>(
             "SELECT c.id AS org_id,
-                    COALESCE(SUM(CASE WHEN m.category = 'full' THEN 1 ELSE 0 END), 0) AS full_members,
-                    COALESCE(SUM(CASE WHEN m.category = 'probationary' THEN 1 ELSE 0 END), 0) AS probationary_members
-             FROM orgs c
-             JOIN orgs o ON o.path >= c.path AND o.path < c.path || '~'
-             LEFT JOIN members m ON m.org_id = o.id AND m.status IN {ACTIVE}
+                    CAST(COALESCE(SUM(CASE WHEN r.key = 'full' THEN r.n ELSE 0 END), 0) AS BIGINT) AS full_members,
+                    CAST(COALESCE(SUM(CASE WHEN r.key = 'probationary' THEN r.n ELSE 0 END), 0) AS BIGINT) AS probationary_members
+             FROM orgs c LEFT JOIN org_rollups r ON r.org_id = c.id AND r.dim = 'category'
              WHERE c.parent_id = $1
              GROUP BY c.id"
-        );
-        Ok(on!(self, |p| sqlx::query_as::<_, OrgCounts>(&sql).bind(id).fetch_all(p).await)?)
+        )
+        .bind(id)
+        .fetch_all(p)
+        .await)?)
     }
 
     /// Active members by category in the subtree at `org`.
     pub async fn org_counts(&self, org: &Org) -> StoreResult<OrgCounts> {
-        let sql = format!(
-            "SELECT $3 AS org_id,
-                    COALESCE(SUM(CASE WHEN m.category = 'full' THEN 1 ELSE 0 END), 0) AS full_members,
-                    COALESCE(SUM(CASE WHEN m.category = 'probationary' THEN 1 ELSE 0 END), 0) AS probationary_members
-             FROM members m JOIN orgs o ON o.id = m.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND m.status IN {ACTIVE}"
-        );
-        Ok(on!(self, |p| sqlx::query_as::<_, OrgCounts>(&sql)
-            .bind(&org.path)
-            .bind(path_hi(&org.path))
-            .bind(org.id)
-            .fetch_one(p)
-            .await)?)
+        let r = self.rollup(org.id).await?;
+        Ok(OrgCounts {
+            org_id: org.id,
+            full_members: r.get("category", "full"),
+            probationary_members: r.get("category", "probationary"),
+        })
     }
 
     pub async fn update_org(&self, actor: &Actor, id: i64, u: &OrgUpdate) -> StoreResult<Org> {
@@ -295,6 +289,25 @@ impl Store {
         let depth_delta = parent.depth + 1 - org.depth;
         on!(self, |p| {
             let mut tx = p.begin().await?;
+            // The subtree's members leave the old ancestors' roll-ups and
+            // join the new ones'.
+            let rows: Vec<(String, String, i64)> =
+                sqlx::query_as("SELECT dim, key, n FROM org_rollups WHERE org_id = $1")
+                    .bind(org.id)
+                    .fetch_all(&mut *tx)
+                    .await?;
+            let mut delta = Delta::new();
+            let dim_of = |d: &str| crate::rollups::DIMENSIONS.into_iter().find(|x| *x == d);
+            for (dim, key, n) in rows {
+                let Some(dim) = dim_of(&dim) else { continue };
+                for a in path_ids(&org.path).into_iter().filter(|a| *a != org.id) {
+                    *delta.entry((a, dim, key.clone())).or_default() -= n;
+                }
+                for a in path_ids(&parent.path) {
+                    *delta.entry((a, dim, key.clone())).or_default() += n;
+                }
+            }
+            apply_rollups!(tx, org.tenant_id, delta)?;
             sqlx::query(
                 "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3, updated_at = $4
                  WHERE path >= $5 AND path < $6",

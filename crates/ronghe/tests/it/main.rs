@@ -16,5 +16,6 @@ mod cli;
 mod imports;
 mod orgs;
 mod permissions;
+mod rollups;
 mod roster;
 mod sessions;

@@ -1,0 +1,123 @@
+//! The maintained roll-ups equal the recursive query over raw rows, on
+//! random trees after random inserts, edits, status changes and moves.
+
+use rand::rngs::StdRng;
+use rand::{Rng, SeedableRng};
+use ronghe_domain::members::Status;
+use ronghe_domain::org::OrgKind;
+use ronghe_store::{Actor, NewOrg, Org};
+
+use crate::both;
+use crate::support::{id_number, member_input, today, TestApp};
+
+async fn check_all(app: &TestApp, step: usize) {
+    for org in app.store.subtree_orgs(&app.fx.root.path).await.unwrap() {
+        let kept = app.store.rollup(org.id).await.unwrap();
+        let naive = app.store.naive_rollup(org.id).await.unwrap();
+        assert_eq!(kept, naive, "after step {step}, organisation {} ({})", org.id, org.code);
+    }
+}
+
+both!(rollups_equal_the_recursive_query_after_random_changes, |app| async move {
+    let mut rng = StdRng::seed_from_u64(if app.backend == crate::support::Backend::Sqlite { 11 } else { 12 });
+    let actor = Actor::system(app.fx.root.tenant_id, "test");
+    let mut orgs: Vec<Org> = vec![
+        app.fx.root.clone(),
+        app.fx.u1.clone(),
+        app.fx.u2.clone(),
+        app.fx.b1.clone(),
+        app.fx.b2.clone(),
+        app.fx.g1.clone(),
+    ];
+    // A random tree under the fixture: committees, general branches, branches, groups.
+    for i in 0..24 {
+        let parent = orgs[rng.gen_range(0..orgs.len())].clone();
+        let kinds: Vec<OrgKind> = OrgKind::ALL.into_iter().filter(|k| k.may_sit_under(Some(parent.kind))).collect();
+        if kinds.is_empty() {
+            continue;
+        }
+        let kind = kinds[rng.gen_range(0..kinds.len())];
+        let new = NewOrg {
+            parent_id: Some(parent.id),
+            kind,
+            code: format!("R{i}"),
+            name: format!("随机{i}"),
+            unit_name: String::new(),
+            established_on: None,
+            term_start: None,
+            term_end: None,
+        };
+        orgs.push(app.store.create_org(&actor, &new).await.unwrap());
+    }
+    let mut members: Vec<i64> = vec![app.fx.m1, app.fx.m1b, app.fx.m2, app.fx.mg];
+    let mut n = 1000u32;
+    for step in 0..160 {
+        // Organisations move, so read them fresh.
+        let current = app.store.subtree_orgs(&app.fx.root.path).await.unwrap();
+        let enrolling: Vec<&Org> = current.iter().filter(|o| o.kind.holds_members()).collect();
+        match rng.gen_range(0..10) {
+            0..=3 => {
+                // Add a few members at once (as an import does).
+                let batch: Vec<(i64, ronghe_domain::members::MemberDraft)> = (0..rng.gen_range(1..4))
+                    .map(|_| {
+                        n += 1;
+                        let mut input = member_input("随机党员", n);
+                        input.category = ["正式党员", "预备党员"][rng.gen_range(0..2)].into();
+                        if input.category == "预备党员" {
+                            input.conversion_date.clear();
+                        }
+                        input.education = ["", "本科", "大专", "硕士"][rng.gen_range(0..4)].into();
+                        let org = enrolling[rng.gen_range(0..enrolling.len())].id;
+                        (org, input.validate(today()).unwrap())
+                    })
+                    .collect();
+                members.extend(app.store.insert_members(&actor, &batch, "member.create").await.unwrap());
+            }
+            4..=5 => {
+                let id = members[rng.gen_range(0..members.len())];
+                let status = Status::ALL[rng.gen_range(0..Status::ALL.len())];
+                app.store.change_member_status(&actor, id, status, today(), "").await.unwrap();
+            }
+            6..=7 => {
+                // An edit that may change organisation, category, education and birth year.
+                let id = members[rng.gen_range(0..members.len())];
+                let rec = app.store.member(id).await.unwrap();
+                let (clear_id, _) = app.store.reveal_member(&actor, id).await.unwrap();
+                let mut input = member_input(&rec.row.name, 0);
+                input.id_number = clear_id;
+                input.category = ["正式党员", "预备党员"][rng.gen_range(0..2)].into();
+                if input.category == "预备党员" {
+                    input.conversion_date.clear();
+                }
+                input.education = ["", "本科", "博士"][rng.gen_range(0..3)].into();
+                let org = enrolling[rng.gen_range(0..enrolling.len())].id;
+                let draft = input.validate(today()).unwrap();
+                app.store.update_member(&actor, id, rec.row.version, org, &draft).await.unwrap();
+            }
+            _ => {
+                // Move an organisation somewhere it may sit, not into itself.
+                let org = &current[rng.gen_range(1..current.len())];
+                let targets: Vec<&Org> = current
+                    .iter()
+                    .filter(|t| {
+                        !t.path.starts_with(&org.path)
+                            && org.kind.may_sit_under(Some(t.kind))
+                            && Some(t.id) != org.parent_id
+                    })
+                    .collect();
+                if let Some(t) = targets.get(rng.gen_range(0..targets.len().max(1))) {
+                    app.store.move_org(&actor, org.id, t.id).await.unwrap();
+                }
+            }
+        }
+        if step % 20 == 19 {
+            check_all(&app, step).await;
+        }
+    }
+    check_all(&app, 160).await;
+    // The root's figures are the fixture's plus what was added, less who left.
+    let root = app.store.rollup(app.fx.root.id).await.unwrap();
+    assert!(root.total() > 4);
+    assert_eq!(root.total(), app.store.naive_rollup(app.fx.root.id).await.unwrap().total());
+    let _ = id_number;
+});
