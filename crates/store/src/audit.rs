@@ -108,6 +108,44 @@ macro_rules! append_audit {
 }
 pub(crate) use append_audit;
 
+/// Appends many audit rows in a few statements (bulk writes: imports).
+macro_rules! append_audits {
+    ($backend:expr, $tx:expr, $actor:expr, $entries:expr) => {{
+        let actor: &$crate::Actor = $actor;
+        let entries: &[$crate::AuditEntry] = $entries;
+        let at = $crate::now_ms();
+        let mut result: Result<(), sqlx::Error> = Ok(());
+        for chunk in entries.chunks(500) {
+            let sql = format!(
+                "INSERT INTO audit_log (tenant_id, at, user_id, username, action, target_kind, target_id, org_id, detail, ip, request_id) VALUES {}",
+                $crate::values_placeholders($backend, chunk.len(), 11)
+            );
+            let mut q = sqlx::query(&sql);
+            for e in chunk {
+                let detail = if e.detail.is_null() { String::new() } else { e.detail.to_string() };
+                q = q
+                    .bind(actor.tenant_id)
+                    .bind(at)
+                    .bind(actor.user_id)
+                    .bind(&actor.username)
+                    .bind(e.action)
+                    .bind(e.target_kind)
+                    .bind(&e.target_id)
+                    .bind(e.org_id)
+                    .bind(detail)
+                    .bind(&actor.ip)
+                    .bind(&actor.request_id);
+            }
+            if let Err(e) = q.execute(&mut *$tx).await {
+                result = Err(e);
+                break;
+            }
+        }
+        result
+    }};
+}
+pub(crate) use append_audits;
+
 impl Store {
     /// Records an event that changes nothing else (a sign-in, a view of
     /// personal data).

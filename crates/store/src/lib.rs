@@ -29,7 +29,7 @@ pub use imports::ImportDraft;
 pub use members::{
     decode_cursor, encode_cursor, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation, StatusChange,
 };
-pub use orgs::{path_ids, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
+pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
 pub use rollups::{Rollup, DIMENSIONS};
 
 use std::path::Path;
@@ -201,6 +201,54 @@ impl Store {
 /// Now, in Unix milliseconds: how times are stored.
 pub fn now_ms() -> i64 {
     chrono::Utc::now().timestamp_millis()
+}
+
+/// `($1, $2), ($3, $4), …`: the placeholders of a multi-row `VALUES`.
+///
+/// SQLite gets anonymous `?` instead: for each bound value the SQLite
+/// driver looks the parameter's name up, a linear search through the
+/// statement's named parameters, which makes a statement with thousands of
+/// `$N` quadratic (it was most of the time of a bulk insert).
+pub(crate) fn values_placeholders(backend: Backend, rows: usize, cols: usize) -> String {
+    if backend == Backend::Sqlite {
+        let row = format!("({})", vec!["?"; cols].join(", "));
+        return vec![row; rows].join(", ");
+    }
+    let mut out = String::with_capacity(rows * cols * 5);
+    for r in 0..rows {
+        if r > 0 {
+            out.push_str(", ");
+        }
+        out.push('(');
+        for c in 0..cols {
+            if c > 0 {
+                out.push_str(", ");
+            }
+            out.push('$');
+            out.push_str(&(r * cols + c + 1).to_string());
+        }
+        out.push(')');
+    }
+    out
+}
+
+/// `$2, $3, …` (or `?, ?, …` on SQLite, see [`values_placeholders`]): the
+/// placeholders of an `IN (…)` list whose first value is parameter `first`.
+/// On SQLite every other parameter of the statement must then be anonymous
+/// too (see [`param`]): the driver numbers `?` from the first argument.
+pub(crate) fn list_placeholders(backend: Backend, first: usize, n: usize) -> String {
+    let items: Vec<String> =
+        (0..n).map(|i| if backend == Backend::Sqlite { "?".to_string() } else { format!("${}", first + i) }).collect();
+    items.join(", ")
+}
+
+/// Parameter `n`: `$n`, or `?` on SQLite (see [`list_placeholders`]).
+pub(crate) fn param(backend: Backend, n: usize) -> String {
+    if backend == Backend::Sqlite {
+        "?".into()
+    } else {
+        format!("${n}")
+    }
 }
 
 /// The exclusive upper bound of a subtree's path range: paths hold only

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use ronghe_domain::org::{OfficerRole, OrgKind, OrgRulePack};
 use serde::Serialize;
 
-use crate::audit::append_audit;
+use crate::audit::{append_audit, append_audits};
 use crate::rollups::{apply_rollups, Delta};
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -77,6 +77,9 @@ pub struct OfficerRow {
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
 }
+
+/// An appointment: organisation, member, role, and the term (start, end).
+pub type NewOfficer = (i64, i64, OfficerRole, (Option<NaiveDate>, Option<NaiveDate>));
 
 /// The ids on a path, root first: `/1/5/23/` → `[1, 5, 23]`.
 pub fn path_ids(path: &str) -> Vec<i64> {
@@ -156,6 +159,136 @@ impl Store {
         self.org(id).await
     }
 
+    /// Creates many organisations under existing parents in a few
+    /// statements (the demo's and benchmarks' large groups). Returns them in
+    /// the order given.
+    pub async fn insert_orgs(&self, actor: &Actor, new: &[NewOrg]) -> StoreResult<Vec<Org>> {
+        const ROWS: usize = 300;
+        let mut parents: std::collections::HashMap<i64, Org> = std::collections::HashMap::new();
+        for n in new {
+            let parent_id = n.parent_id.ok_or(StoreError::Invalid("org.bad_nesting"))?;
+            if let std::collections::hash_map::Entry::Vacant(e) = parents.entry(parent_id) {
+                e.insert(self.org(parent_id).await?);
+            }
+            let parent = &parents[&parent_id];
+            if !n.kind.may_sit_under(Some(parent.kind)) || parent.tenant_id != actor.tenant_id {
+                return Err(StoreError::Invalid("org.bad_nesting"));
+            }
+            if !ronghe_domain::org::valid_org_code(&n.code) {
+                return Err(StoreError::Invalid("org.bad_code"));
+            }
+        }
+        let now = now_ms();
+        let ids = on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let mut ids = Vec::with_capacity(new.len());
+            for chunk in new.chunks(ROWS) {
+                let sql = format!(
+                    "INSERT INTO orgs (tenant_id, parent_id, path, depth, kind, code, name, unit_name, established_on, term_start, term_end, created_at, updated_at)
+                     VALUES {} RETURNING id, code",
+                    crate::values_placeholders(self.backend(), chunk.len(), 13)
+                );
+                let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+                for n in chunk {
+                    let parent = &parents[&n.parent_id.expect("checked above")];
+                    q = q
+                        .bind(actor.tenant_id)
+                        .bind(parent.id)
+                        .bind(format!("{}?", parent.path))
+                        .bind(parent.depth + 1)
+                        .bind(n.kind.code())
+                        .bind(&n.code)
+                        .bind(&n.name)
+                        .bind(&n.unit_name)
+                        .bind(n.established_on)
+                        .bind(n.term_start)
+                        .bind(n.term_end)
+                        .bind(now)
+                        .bind(now);
+                }
+                // The path needs the id: written as the parent's path and a
+                // marker, then completed in one statement.
+                let returned: std::collections::HashMap<String, i64> =
+                    q.fetch_all(&mut *tx).await?.into_iter().map(|(id, code)| (code, id)).collect();
+                ids.extend(chunk.iter().map(|n| returned[&n.code]));
+            }
+            sqlx::query(
+                "UPDATE orgs SET path = substr(path, 1, length(path) - 1) || CAST(id AS TEXT) || '/' WHERE tenant_id = $1 AND path LIKE '%?'",
+            )
+            .bind(actor.tenant_id)
+            .execute(&mut *tx)
+            .await?;
+            let entries: Vec<AuditEntry> = new
+                .iter()
+                .zip(&ids)
+                .map(|(n, id)| {
+                    AuditEntry::new("org.create", "org", id)
+                        .org(*id)
+                        .detail(serde_json::json!({"code": n.code, "name": n.name, "kind": n.kind.code()}))
+                })
+                .collect();
+            append_audits!(self.backend(), tx, actor, &entries)?;
+            tx.commit().await?;
+            Ok::<Vec<i64>, StoreError>(ids)
+        })?;
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT {ORG_COLUMNS} FROM orgs WHERE id IN ({})",
+                crate::list_placeholders(self.backend(), 1, chunk.len())
+            );
+            let mut rows: std::collections::HashMap<i64, Org> = on!(self, |p| {
+                let mut q = sqlx::query_as::<_, Org>(&sql);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.fetch_all(p).await
+            })?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+            out.extend(chunk.iter().filter_map(|id| rows.remove(id)));
+        }
+        Ok(out)
+    }
+
+    /// Appoints many officers at once (the demo's large groups).
+    pub async fn insert_officers(&self, actor: &Actor, officers: &[NewOfficer]) -> StoreResult<()> {
+        let now = now_ms();
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            for chunk in officers.chunks(300) {
+                let sql = format!(
+                    "INSERT INTO org_officers (tenant_id, org_id, member_id, role, term_start, term_end, created_at) VALUES {}",
+                    crate::values_placeholders(self.backend(), chunk.len(), 7)
+                );
+                let mut q = sqlx::query(&sql);
+                for (org_id, member_id, role, (start, end)) in chunk {
+                    q = q
+                        .bind(actor.tenant_id)
+                        .bind(org_id)
+                        .bind(member_id)
+                        .bind(role.code())
+                        .bind(start)
+                        .bind(end)
+                        .bind(now);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            let entries: Vec<AuditEntry> = officers
+                .iter()
+                .map(|(org_id, member_id, role, _)| {
+                    AuditEntry::new("org.officer.add", "org", org_id)
+                        .org(*org_id)
+                        .detail(serde_json::json!({"member_id": member_id, "role": role.code()}))
+                })
+                .collect();
+            append_audits!(self.backend(), tx, actor, &entries)?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
     pub async fn org(&self, id: i64) -> StoreResult<Org> {
         let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1");
         Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).bind(id).fetch_one(p).await)?)
@@ -212,7 +345,8 @@ impl Store {
     /// from the maintained roll-ups. (PostgreSQL sums BIGINT to NUMERIC,
     /// hence the casts.)
     pub async fn child_counts(&self, id: i64) -> StoreResult<Vec<OrgCounts>> {
-        Ok(on!(self, |p| sqlx::query_as::<_, OrgCounts>(
+        Ok(on!(self, |p| {
+            sqlx::query_as::<_, OrgCounts>(
             "SELECT c.id AS org_id,
                     CAST(COALESCE(SUM(CASE WHEN r.key = 'full' THEN r.n ELSE 0 END), 0) AS BIGINT) AS full_members,
                     CAST(COALESCE(SUM(CASE WHEN r.key = 'probationary' THEN r.n ELSE 0 END), 0) AS BIGINT) AS probationary_members
@@ -222,7 +356,8 @@ impl Store {
         )
         .bind(id)
         .fetch_all(p)
-        .await)?)
+        .await
+        })?)
     }
 
     /// Active members by category in the subtree at `org`.
@@ -307,7 +442,7 @@ impl Store {
                     *delta.entry((a, dim, key.clone())).or_default() += n;
                 }
             }
-            apply_rollups!(tx, org.tenant_id, delta)?;
+            apply_rollups!(self.backend(), tx, org.tenant_id, delta)?;
             sqlx::query(
                 "UPDATE orgs SET path = $1 || substr(path, CAST($2 AS INTEGER)), depth = depth + $3, updated_at = $4
                  WHERE path >= $5 AND path < $6",

@@ -76,18 +76,15 @@ pub(crate) fn count(delta: &mut Delta, f: &Facts, sign: i64) {
 /// Applies a [`Delta`] through a transaction of the current backend, a few
 /// hundred rows a statement.
 macro_rules! apply_rollups {
-    ($tx:expr, $tenant:expr, $delta:expr) => {{
+    ($backend:expr, $tx:expr, $tenant:expr, $delta:expr) => {{
         let tenant: i64 = $tenant;
         let entries: Vec<(&(i64, &'static str, String), &i64)> = $delta.iter().filter(|(_, n)| **n != 0).collect();
         let mut result: Result<(), sqlx::Error> = Ok(());
         for chunk in entries.chunks(200) {
-            let values: Vec<String> = (0..chunk.len())
-                .map(|i| format!("(${}, ${}, ${}, ${}, ${})", i * 5 + 1, i * 5 + 2, i * 5 + 3, i * 5 + 4, i * 5 + 5))
-                .collect();
             let sql = format!(
                 "INSERT INTO org_rollups (tenant_id, org_id, dim, key, n) VALUES {}
                  ON CONFLICT (org_id, dim, key) DO UPDATE SET n = org_rollups.n + excluded.n",
-                values.join(", ")
+                $crate::values_placeholders($backend, chunk.len(), 5)
             );
             let mut q = sqlx::query(&sql);
             for ((org, dim, key), n) in chunk {

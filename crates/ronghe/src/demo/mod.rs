@@ -7,7 +7,7 @@
 
 mod names;
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
 use std::time::Duration;
 
@@ -292,131 +292,69 @@ struct BuiltBranch {
     names: Vec<String>,
 }
 
-struct Builder<'a> {
-    store: &'a Store,
-    actor: Actor,
-    people: People,
-    orgs: usize,
-    members: usize,
+/// An organisation to create, with its parent's code.
+struct Pending {
+    parent: String,
+    new: NewOrg,
 }
 
-impl Builder<'_> {
-    async fn org(
+/// Builds the tree level by level, a level in a few statements.
+struct Levels<'a> {
+    store: &'a Store,
+    actor: Actor,
+    rng: StdRng,
+    today: NaiveDate,
+    by_code: HashMap<String, Org>,
+}
+
+impl Levels<'_> {
+    /// A term that started up to a term's length ago (or ends on a set day).
+    fn term(&mut self, years: u32, end_in: Option<i64>) -> (Option<NaiveDate>, Option<NaiveDate>) {
+        let end = match end_in {
+            Some(days) => self.today + chrono::Duration::days(days),
+            None => self.today + chrono::Duration::days(self.rng.gen_range(120..(i64::from(years) * 365 - 30))),
+        };
+        (Some(end.checked_sub_months(Months::new(12 * years)).unwrap_or(end)), Some(end))
+    }
+
+    fn pending(
         &mut self,
-        parent: Option<&Org>,
+        parent: &str,
         kind: OrgKind,
         code: &str,
         name: &str,
         unit: &str,
-        term: (NaiveDate, NaiveDate),
-    ) -> anyhow::Result<Org> {
-        let years_ago = self.people.rng.gen_range(8..40);
-        let established =
-            NaiveDate::from_ymd_opt(self.people.today.year() - years_ago, self.people.rng.gen_range(1..=12), 1);
-        let new = NewOrg {
-            parent_id: parent.map(|p| p.id),
-            kind,
-            code: code.into(),
-            name: name.into(),
-            unit_name: unit.into(),
-            established_on: established,
-            term_start: Some(term.0),
-            term_end: Some(term.1),
-        };
-        let org =
-            self.store.create_org(&self.actor, &new).await.map_err(|e| anyhow::anyhow!("creating {code}: {e}"))?;
-        if parent.is_none() {
-            self.actor.tenant_id = org.tenant_id;
+        term: (Option<NaiveDate>, Option<NaiveDate>),
+    ) -> Pending {
+        let years_ago = self.rng.gen_range(8..40);
+        let established = NaiveDate::from_ymd_opt(self.today.year() - years_ago, self.rng.gen_range(1..=12), 1);
+        Pending {
+            parent: parent.to_string(),
+            new: NewOrg {
+                parent_id: None,
+                kind,
+                code: code.into(),
+                name: name.into(),
+                unit_name: unit.into(),
+                established_on: established,
+                term_start: term.0,
+                term_end: term.1,
+            },
         }
-        self.orgs += 1;
-        Ok(org)
     }
 
-    /// A term that started up to a term's length ago (or ends on a set day).
-    fn term(&mut self, years: u32, end_in: Option<i64>) -> (NaiveDate, NaiveDate) {
-        let today = self.people.today;
-        let end = match end_in {
-            Some(days) => today + chrono::Duration::days(days),
-            None => today + chrono::Duration::days(self.people.rng.gen_range(120..(i64::from(years) * 365 - 30))),
-        };
-        (end.checked_sub_months(Months::new(12 * years)).unwrap_or(end), end)
-    }
-
-    async fn branch(&mut self, parent: &Org, b: &BranchPlan, unit: &str) -> anyhow::Result<BuiltBranch> {
-        let term = self.term(3, b.term_end_in);
-        let org = self.org(Some(parent), OrgKind::Branch, &b.code, &b.name, unit, term).await?;
-        let probationary = b.probationary.unwrap_or_else(|| {
-            if b.work.retired() {
-                0
-            } else {
-                (0..b.size).filter(|_| self.people.rng.gen_bool(0.04)).count()
-            }
-        });
-        let mut drafts: Vec<MemberDraft> =
-            (0..b.size).map(|i| self.people.person(b.work, i >= b.size - probationary.min(b.size))).collect();
-        for d in &mut drafts {
-            d.unit = unit.to_string();
-        }
-        // Large working branches are split into party groups.
-        let groups = match b.size {
-            n if n >= 52 && !b.work.retired() => 3,
-            n if n >= 47 && !b.work.retired() => 2,
-            _ => 0,
-        };
-        let mut group_orgs = Vec::new();
-        for g in 0..groups {
-            let label = ["第一", "第二", "第三"][g];
-            group_orgs.push(
-                self.org(
-                    Some(&org),
-                    OrgKind::Group,
-                    &format!("{}-G{}", b.code, g + 1),
-                    &format!("{}{label}党小组", b.name.trim_end_matches("党支部")),
-                    unit,
-                    term,
-                )
-                .await?,
-            );
-        }
-        let placed: Vec<(i64, MemberDraft)> = drafts
-            .into_iter()
-            .enumerate()
-            .map(|(i, d)| (if groups == 0 { org.id } else { group_orgs[i % groups].id }, d))
-            .collect();
-        let names: Vec<String> = placed.iter().map(|(_, d)| d.name.clone()).collect();
-        let full: Vec<bool> = placed.iter().map(|(_, d)| d.category == Category::Full).collect();
-        let enrolled: Vec<i64> = placed.iter().map(|(o, _)| *o).collect();
-        let ids = self
+    async fn create(&mut self, level: Vec<Pending>) -> anyhow::Result<()> {
+        let new: Vec<NewOrg> =
+            level.into_iter().map(|p| NewOrg { parent_id: Some(self.by_code[&p.parent].id), ..p.new }).collect();
+        for org in self
             .store
-            .insert_members(&self.actor, &placed, "member.create")
+            .insert_orgs(&self.actor, &new)
             .await
-            .map_err(|e| anyhow::anyhow!("{e}"))?;
-        self.members += ids.len();
-        let members: Vec<(i64, i64, bool)> =
-            ids.into_iter().zip(enrolled).zip(full).map(|((id, o), f)| (id, o, f)).collect();
-
-        // Officers: a secretary; a committee where seven or more full
-        // members call for one; a leader for each party group.
-        let full_ids: Vec<i64> = members.iter().filter(|m| m.2).map(|m| m.0).collect();
-        let mut roles = vec![OfficerRole::Secretary];
-        if full_ids.len() >= 7 && !b.secretary_only {
-            roles.extend([OfficerRole::Organisation, OfficerRole::Publicity]);
+            .map_err(|e| anyhow::anyhow!("creating organisations: {e}"))?
+        {
+            self.by_code.insert(org.code.clone(), org);
         }
-        for (role, id) in roles.into_iter().zip(&full_ids) {
-            self.store
-                .add_officer(&self.actor, org.id, *id, role, term_of(&org))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
-        for g in &group_orgs {
-            if let Some(m) = members.iter().find(|m| m.1 == g.id && m.2) {
-                self.store
-                    .add_officer(&self.actor, g.id, m.0, OfficerRole::GroupLeader, term_of(g))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-            }
-        }
-        Ok(BuiltBranch { org, members, names })
+        Ok(())
     }
 }
 
@@ -427,130 +365,228 @@ fn term_of(o: &Org) -> (Option<NaiveDate>, Option<NaiveDate>) {
 /// (username, role label, display name, member record, role, organisation)
 type AccountSpec = (&'static str, &'static str, String, Option<i64>, Role, Org);
 
+/// How many party groups a branch of this size is split into.
+fn groups_for(b: &BranchPlan) -> usize {
+    match b.size {
+        n if n >= 52 && !b.work.retired() => 3,
+        n if n >= 47 && !b.work.retired() => 2,
+        _ => 0,
+    }
+}
+
 /// Builds the demo group in an empty database.
 pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary> {
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let mut rng = StdRng::seed_from_u64(0x5eed_2026);
     let mut units = plan(members);
     size_branches(&mut units, members, &mut rng);
-    let mut b = Builder {
-        store,
-        actor: Actor::system(0, "demo"),
-        people: People { rng, ids: HashSet::with_capacity(members), today, next: 0 },
-        orgs: 0,
-        members: 0,
-    };
-    let term = b.term(5, None);
-    let root = b
-        .org(None, OrgKind::Committee, "ZYJM", "中原焦煤能源集团有限公司党委", "中原焦煤能源集团有限公司", term)
-        .await?;
+    let mut lv = Levels { store, actor: Actor::system(0, "demo"), rng, today, by_code: HashMap::new() };
+
+    let term = lv.term(5, None);
+    let root = store
+        .create_org(
+            &lv.actor,
+            &NewOrg {
+                parent_id: None,
+                kind: OrgKind::Committee,
+                code: "ZYJM".into(),
+                name: "中原焦煤能源集团有限公司党委".into(),
+                unit_name: "中原焦煤能源集团有限公司".into(),
+                established_on: NaiveDate::from_ymd_opt(1998, 7, 1),
+                term_start: term.0,
+                term_end: term.1,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("creating the group: {e}"))?;
+    lv.actor.tenant_id = root.tenant_id;
+    lv.by_code.insert(root.code.clone(), root.clone());
 
     // Groups of more than twenty units get regional committees between.
     let regions = if units.len() > 20 { units.len().div_ceil(20) } else { 0 };
-    let mut region_orgs = Vec::new();
-    for r in 0..regions {
-        let term = b.term(5, None);
-        region_orgs.push(
-            b.org(
-                Some(&root),
+    let level: Vec<Pending> = (0..regions)
+        .map(|r| {
+            let term = lv.term(5, None);
+            lv.pending(
+                "ZYJM",
                 OrgKind::Committee,
                 &format!("R{:03}", r + 1),
                 &format!("第{}区域公司党委", r + 1),
                 &format!("第{}区域公司", r + 1),
                 term,
             )
-            .await?,
-        );
+        })
+        .collect();
+    lv.create(level).await?;
+    let level: Vec<Pending> = units
+        .iter()
+        .enumerate()
+        .map(|(i, u)| {
+            let parent =
+                if regions == 0 || i < 7 { "ZYJM".to_string() } else { format!("R{:03}", (i - 7) % regions + 1) };
+            let term = lv.term(5, None);
+            lv.pending(&parent, OrgKind::Committee, &u.code, &u.name, &u.unit, term)
+        })
+        .collect();
+    lv.create(level).await?;
+    let level: Vec<Pending> = units
+        .iter()
+        .filter_map(|u| u.general.as_ref().map(|g| (u, g)))
+        .map(|(u, (gname, gcode, _))| {
+            let term = lv.term(3, None);
+            lv.pending(&u.code, OrgKind::GeneralBranch, gcode, gname, &u.unit, term)
+        })
+        .collect();
+    lv.create(level).await?;
+    // Branches, each with where it sits and its unit.
+    let branches: Vec<(&BranchPlan, String, &UnitPlan)> = units
+        .iter()
+        .flat_map(|u| {
+            u.branches
+                .iter()
+                .map(move |b| (b, u.code.clone(), u))
+                .chain(u.general.iter().flat_map(move |(_, gcode, gb)| gb.iter().map(move |b| (b, gcode.clone(), u))))
+        })
+        .collect();
+    let level: Vec<Pending> = branches
+        .iter()
+        .map(|(b, parent, u)| {
+            let term = lv.term(3, b.term_end_in);
+            lv.pending(parent, OrgKind::Branch, &b.code, &b.name, &u.unit, term)
+        })
+        .collect();
+    lv.create(level).await?;
+    let level: Vec<Pending> = branches
+        .iter()
+        .flat_map(|(b, _, u)| (0..groups_for(b)).map(move |g| (b, u, g)))
+        .map(|(b, u, g)| {
+            let term = term_of(&lv.by_code[&b.code]);
+            let label = ["第一", "第二", "第三"][g];
+            let name = format!("{}{label}党小组", b.name.trim_end_matches("党支部"));
+            lv.pending(&b.code, OrgKind::Group, &format!("{}-G{}", b.code, g + 1), &name, &u.unit, term)
+        })
+        .collect();
+    lv.create(level).await?;
+
+    // Members, a few thousand a transaction, branch by branch.
+    let mut people = People { rng: lv.rng.clone(), ids: HashSet::with_capacity(members), today, next: 0 };
+    let mut built: HashMap<String, BuiltBranch> = HashMap::new();
+    let mut officers = Vec::new();
+    let mut pending: Vec<(i64, MemberDraft)> = Vec::new();
+    let mut pending_branches: Vec<(String, usize)> = Vec::new();
+    let mut member_count = 0;
+    for (i, (b, _, u)) in branches.iter().enumerate() {
+        let org = lv.by_code[&b.code].clone();
+        let groups: Vec<i64> = (0..groups_for(b)).map(|g| lv.by_code[&format!("{}-G{}", b.code, g + 1)].id).collect();
+        let probationary = b.probationary.unwrap_or_else(|| {
+            if b.work.retired() {
+                0
+            } else {
+                (0..b.size).filter(|_| people.rng.gen_bool(0.04)).count()
+            }
+        });
+        for k in 0..b.size {
+            let mut d = people.person(b.work, k >= b.size - probationary.min(b.size));
+            d.unit = u.unit.clone();
+            let enrolled = if groups.is_empty() { org.id } else { groups[k % groups.len()] };
+            pending.push((enrolled, d));
+        }
+        pending_branches.push((b.code.clone(), b.size));
+        if pending.len() >= 5_000 || i + 1 == branches.len() {
+            let ids =
+                store.insert_members(&lv.actor, &pending, "member.create").await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            member_count += ids.len();
+            let mut at = 0;
+            for (code, size) in pending_branches.drain(..) {
+                let slice = &pending[at..at + size];
+                let members: Vec<(i64, i64, bool)> = slice
+                    .iter()
+                    .zip(&ids[at..at + size])
+                    .map(|((o, d), id)| (*id, *o, d.category == Category::Full))
+                    .collect();
+                let names = slice.iter().map(|(_, d)| d.name.clone()).collect();
+                built.insert(code.clone(), BuiltBranch { org: lv.by_code[&code].clone(), members, names });
+                at += size;
+            }
+            pending.clear();
+        }
     }
 
-    let mut branch_a = None;
-    let mut branch_b = None;
+    // Officers: a secretary for each branch; a committee where seven or
+    // more full members call for one; a leader for each party group; the
+    // unit committees from their members, office branches first.
+    for (b, _, _) in &branches {
+        let bb = &built[&b.code];
+        let full: Vec<&(i64, i64, bool)> = bb.members.iter().filter(|m| m.2).collect();
+        let mut roles = vec![OfficerRole::Secretary];
+        if full.len() >= 7 && !b.secretary_only {
+            roles.extend([OfficerRole::Organisation, OfficerRole::Publicity]);
+        }
+        for (role, m) in roles.into_iter().zip(&full) {
+            officers.push((bb.org.id, m.0, role, term_of(&bb.org)));
+        }
+        for g in 0..groups_for(b) {
+            let group = &lv.by_code[&format!("{}-G{}", b.code, g + 1)];
+            if let Some(m) = bb.members.iter().find(|m| m.1 == group.id && m.2) {
+                officers.push((group.id, m.0, OfficerRole::GroupLeader, term_of(group)));
+            }
+        }
+    }
+    let committee = [
+        OfficerRole::Secretary,
+        OfficerRole::DeputySecretary,
+        OfficerRole::Discipline,
+        OfficerRole::Organisation,
+        OfficerRole::Publicity,
+    ];
     let mut committee_a = None;
-    for (i, u) in units.iter().enumerate() {
-        let parent = if regions == 0 || i < 7 { root.clone() } else { region_orgs[(i - 7) % regions].clone() };
-        let term = b.term(5, None);
-        let unit_org = b.org(Some(&parent), OrgKind::Committee, &u.code, &u.name, &u.unit, term).await?;
-        let mut built = Vec::new();
-        for br in &u.branches {
-            built.push(b.branch(&unit_org, br, &u.unit).await?);
-        }
-        if let Some((gname, gcode, gbranches)) = &u.general {
-            let term = b.term(3, None);
-            let general = b.org(Some(&unit_org), OrgKind::GeneralBranch, gcode, gname, &u.unit, term).await?;
-            let mut first = None;
-            for br in gbranches {
-                let bb = b.branch(&general, br, &u.unit).await?;
-                first.get_or_insert(bb.members.iter().find(|m| m.2).map(|m| m.0));
-                built.push(bb);
-            }
-            if let Some(Some(m)) = first {
-                b.store
-                    .add_officer(&b.actor, general.id, m, OfficerRole::Secretary, term_of(&general))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
-            }
-        }
-        // The unit committee comes from its office branches' members.
-        // (Office branches first; any member of the unit if they are small.)
-        let is_office = |bb: &&BuiltBranch| bb.org.code.contains("-JG") || u.code == "HQ";
-        let office: Vec<i64> = built
+    for u in &units {
+        let unit_org = &lv.by_code[&u.code];
+        let of_unit: Vec<&BuiltBranch> =
+            branches.iter().filter(|(_, _, pu)| pu.code == u.code).map(|(b, _, _)| &built[&b.code]).collect();
+        let is_office = |bb: &&&BuiltBranch| bb.org.code.contains("-JG") || u.code == "HQ";
+        let office: Vec<i64> = of_unit
             .iter()
             .filter(is_office)
-            .chain(built.iter().filter(|bb| !is_office(bb)))
+            .chain(of_unit.iter().filter(|bb| !is_office(bb)))
             .flat_map(|bb| bb.members.iter().filter(|m| m.2).map(|m| m.0))
             .take(5)
             .collect();
-        let roles = [
-            OfficerRole::Secretary,
-            OfficerRole::DeputySecretary,
-            OfficerRole::Discipline,
-            OfficerRole::Organisation,
-            OfficerRole::Publicity,
-        ];
-        for (role, id) in roles.iter().zip(&office) {
-            b.store
-                .add_officer(&b.actor, unit_org.id, *id, *role, term_of(&unit_org))
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
+        for (role, id) in committee.iter().zip(&office) {
+            officers.push((unit_org.id, *id, *role, term_of(unit_org)));
         }
         if u.code == "HQ" {
-            for (role, id) in roles.iter().zip(office.iter().rev()) {
-                b.store
-                    .add_officer(&b.actor, root.id, *id, *role, term_of(&root))
-                    .await
-                    .map_err(|e| anyhow::anyhow!("{e}"))?;
+            for (role, id) in committee.iter().zip(office.iter().rev()) {
+                officers.push((root.id, *id, *role, term_of(&root)));
+            }
+        }
+        if let Some((_, gcode, gb)) = &u.general {
+            let general = &lv.by_code[gcode];
+            if let Some(m) = gb.iter().flat_map(|b| built[&b.code].members.iter()).find(|m| m.2) {
+                officers.push((general.id, m.0, OfficerRole::Secretary, term_of(general)));
             }
         }
         if u.code == "DL" {
             committee_a = office.get(1).map(|m| (unit_org.clone(), *m));
         }
-        for bb in built {
-            match bb.org.code.as_str() {
-                "DL-ZC1" => branch_a = Some(bb),
-                "FY-YX1" => branch_b = Some(bb),
-                _ => {}
-            }
-        }
     }
+    store.insert_officers(&lv.actor, &officers).await.map_err(|e| anyhow::anyhow!("{e}"))?;
 
-    // A few members whose status changed, with dated history.
-    if let Some(bb) = &branch_b {
-        if let Some(m) = bb.members.last() {
-            store
-                .change_member_status(
-                    &b.actor,
-                    m.0,
-                    Status::LostContact,
-                    today - chrono::Duration::days(200),
-                    "外出务工，联系不上",
-                )
-                .await
-                .map_err(|e| anyhow::anyhow!("{e}"))?;
-        }
+    let branch_a = built.remove("DL-ZC1").ok_or_else(|| anyhow::anyhow!("the demo plan lost branch A"))?;
+    let branch_b = built.remove("FY-YX1").ok_or_else(|| anyhow::anyhow!("the demo plan lost branch B"))?;
+    // A member whose status changed, with dated history.
+    if let Some(m) = branch_b.members.last() {
+        store
+            .change_member_status(
+                &lv.actor,
+                m.0,
+                Status::LostContact,
+                today - chrono::Duration::days(200),
+                "外出务工，联系不上",
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
-
-    let branch_a = branch_a.ok_or_else(|| anyhow::anyhow!("the demo plan lost branch A"))?;
-    let branch_b = branch_b.ok_or_else(|| anyhow::anyhow!("the demo plan lost branch B"))?;
     let sec = |bb: &BuiltBranch| bb.members.iter().position(|m| m.2).unwrap_or(0);
     let a_sec = sec(&branch_a);
     let b_sec = sec(&branch_b);
@@ -599,7 +635,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     for (username, role_label, display, member_id, role, org) in specs {
         store
             .create_user(
-                &b.actor,
+                &lv.actor,
                 &NewUser {
                     tenant_id: root.tenant_id,
                     username: username.into(),
@@ -613,7 +649,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         accounts.push(DemoAccount { username, role: role_label, org: org.name.clone() });
     }
-    Ok(DemoSummary { orgs: b.orgs, members: b.members, accounts })
+    Ok(DemoSummary { orgs: lv.by_code.len(), members: member_count, accounts })
 }
 
 #[cfg(test)]
