@@ -78,6 +78,32 @@ pub enum Command {
     /// Configuration helpers.
     #[command(subcommand)]
     Config(ConfigCommand),
+    /// Measurements for scripts/bench (each against a baseline).
+    #[command(subcommand, hide = true)]
+    Bench(BenchCommand),
+}
+
+#[derive(Subcommand)]
+pub enum BenchCommand {
+    /// Maintained roll-ups against the recursive query.
+    Rollup {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, default_value_t = 21)]
+        repeat: usize,
+    },
+    /// A validated import against a raw bulk insert of the same rows.
+    Import {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, default_value_t = 1_000_000)]
+        rows: usize,
+    },
+    /// The database's size on disk.
+    Size {
+        #[command(flatten)]
+        db: DbArg,
+    },
 }
 
 #[derive(Subcommand)]

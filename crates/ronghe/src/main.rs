@@ -1,6 +1,7 @@
 //! The `ronghe` binary: parses the command, loads the configuration, opens
 //! the store, and hands over to the web layer or a command. It only wires.
 
+mod bench;
 mod cli;
 mod commands;
 mod config;

@@ -60,10 +60,12 @@ impl FieldCipher {
         FieldCipher { aead, index_key: derive(key, "ronghe blind index v1") }
     }
 
-    /// Nonce (12 bytes) followed by ciphertext and tag.
+    /// Nonce (12 bytes) followed by ciphertext and tag. Nonces come from
+    /// the thread's CSPRNG (seeded from the OS), not a system call each:
+    /// an import encrypts two values a row.
     pub fn encrypt(&self, plain: &str) -> Vec<u8> {
         let mut nonce = [0u8; 12];
-        rand::rngs::OsRng.fill_bytes(&mut nonce);
+        rand::thread_rng().fill_bytes(&mut nonce);
         let ct = self
             .aead
             .encrypt(Nonce::from_slice(&nonce), plain.as_bytes())

@@ -13,6 +13,7 @@
 
 mod accounts;
 mod audit;
+mod bench;
 mod crypto;
 mod error;
 mod imports;
@@ -22,6 +23,7 @@ mod rollups;
 mod rules;
 
 pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOCKOUT_AFTER, LOCKOUT_MINUTES};
+pub use bench::RawRow;
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use crypto::{DataKey, FieldCipher};
 pub use error::{StoreError, StoreResult};

@@ -116,6 +116,12 @@ async fn healthz(State(state): State<AppState>) -> Response {
     }
 }
 
+/// Liveness only: answers without touching the database. Also the
+/// benchmarks' baseline, the most this server can answer on a machine.
+async fn livez() -> &'static str {
+    "ok"
+}
+
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/metrics", get(metrics)).route("/healthz", get(healthz))
+    Router::new().route("/metrics", get(metrics)).route("/healthz", get(healthz)).route("/livez", get(livez))
 }

@@ -5,7 +5,7 @@
 //! `--members N` builds the same group. Some organisations are left failing
 //! the rules on purpose, so that the checks have something to show.
 
-mod names;
+pub(crate) mod names;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -177,14 +177,20 @@ fn size_branches(units: &mut [UnitPlan], total: usize, rng: &mut StdRng) {
     }
 }
 
-struct People {
+/// Makes plausible, valid, unique members.
+pub(crate) struct People {
     rng: StdRng,
     ids: HashSet<u64>,
     today: NaiveDate,
     next: u64,
+    regions: Vec<u32>,
 }
 
 impl People {
+    pub(crate) fn new(seed: u64, today: NaiveDate, regions: Vec<u32>) -> People {
+        People { rng: StdRng::seed_from_u64(seed), ids: HashSet::new(), today, next: 0, regions }
+    }
+
     fn name(&mut self, gender: Gender) -> String {
         let total: u32 = names::SURNAMES.iter().map(|(_, w)| w).sum();
         let mut pick = self.rng.gen_range(0..total);
@@ -207,7 +213,7 @@ impl People {
         name
     }
 
-    fn person(&mut self, work: Work, probationary: bool) -> MemberDraft {
+    pub(crate) fn person(&mut self, work: Work, probationary: bool) -> MemberDraft {
         let male_share = match work {
             Work::Face | Work::Heading | Work::Ventilation | Work::Transport | Work::Electrical => 0.93,
             Work::Office | Work::Service | Work::Tourism => 0.5,
@@ -223,7 +229,7 @@ impl People {
         };
         let birth = self.today - chrono::Duration::days(age * 365 + self.rng.gen_range(0..365));
         let id_number = loop {
-            let region = names::REGIONS[(self.next % names::REGIONS.len() as u64) as usize];
+            let region = self.regions[(self.next % self.regions.len() as u64) as usize];
             let seq = (self.rng.gen_range(0..500u32) * 2) + u32::from(gender == Gender::Male);
             let id = synthesize(region, birth, seq);
             let key: u64 = id.as_str()[..17].parse().expect("17 digits");
@@ -469,7 +475,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     lv.create(level).await?;
 
     // Members, a few thousand a transaction, branch by branch.
-    let mut people = People { rng: lv.rng.clone(), ids: HashSet::with_capacity(members), today, next: 0 };
+    let mut people = People { rng: lv.rng.clone(), ids: HashSet::with_capacity(members), today, next: 0, regions: names::REGIONS.to_vec() };
     let mut built: HashMap<String, BuiltBranch> = HashMap::new();
     let mut officers = Vec::new();
     let mut pending: Vec<(i64, MemberDraft)> = Vec::new();
@@ -680,7 +686,7 @@ mod tests {
     #[test]
     fn people_are_valid_members() {
         let today = NaiveDate::from_ymd_opt(2026, 11, 25).unwrap();
-        let mut p = People { rng: StdRng::seed_from_u64(7), ids: HashSet::new(), today, next: 0 };
+        let mut p = People::new(7, today, names::REGIONS.to_vec());
         for i in 0..2000 {
             let work = [Work::Face, Work::Office, Work::Retired][i % 3];
             let d = p.person(work, i % 17 == 0);

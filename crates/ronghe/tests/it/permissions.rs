@@ -79,6 +79,7 @@ both!(every_get_route_for_every_role, |app| async move {
         ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         // Open to all.
         ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
+        ("/livez".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
         ("/api/openapi.json".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
         ("/login".into(), [200, 303, 303, 303, 303, 303, 303, 303]),
     ];

@@ -1,0 +1,156 @@
+//! Measurements `scripts/bench` runs inside the binary, each against a
+//! baseline in the same run: maintained roll-ups against the recursive
+//! query a DBA would write, and a validated import against a raw bulk
+//! insert of the same rows. Results are printed as `RESULT` lines.
+
+use std::time::{Duration, Instant};
+
+use anyhow::Context;
+use ronghe_domain::i18n::Lang;
+use ronghe_store::{Actor, NewOrg, Org, RawRow, Store};
+
+use crate::demo::names::Work;
+use crate::demo::People;
+
+/// The median of `n` timed runs of `f`.
+async fn median<F, Fut, T>(n: usize, mut f: F) -> anyhow::Result<(Duration, T)>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let mut times = Vec::with_capacity(n);
+    let mut last = None;
+    for _ in 0..n.max(1) {
+        let start = Instant::now();
+        last = Some(f().await?);
+        times.push(start.elapsed());
+    }
+    times.sort();
+    Ok((times[times.len() / 2], last.expect("ran at least once")))
+}
+
+fn ms(d: Duration) -> f64 {
+    d.as_secs_f64() * 1000.0
+}
+
+/// The root, a unit (the first mine) and a branch (the demo's branch A).
+async fn sample_orgs(store: &Store) -> anyhow::Result<Vec<(&'static str, Org)>> {
+    let root = store.tenant_roots().await?.into_iter().next().context("the database holds no group")?;
+    let unit = store.org_by_code(root.tenant_id, "DL").await.context("no unit DL: build the database with ronghe demo")?;
+    let branch = store.org_by_code(root.tenant_id, "DL-ZC1").await.context("no branch DL-ZC1")?;
+    Ok(vec![("root", root), ("unit", unit), ("branch", branch)])
+}
+
+/// Roll-ups for the root, a unit and a branch: maintained against the
+/// recursive query, which must give the same figures.
+pub async fn rollups(store: &Store, repeat: usize) -> anyhow::Result<()> {
+    for (label, org) in sample_orgs(store).await? {
+        let (kept_t, kept) = median(repeat, || async { Ok(store.rollup(org.id).await?) }).await?;
+        let naive_repeat = if label == "root" { repeat.min(5) } else { repeat };
+        let (naive_t, naive) = median(naive_repeat, || async { Ok(store.naive_rollup(org.id).await?) }).await?;
+        anyhow::ensure!(kept == naive, "the maintained roll-up of {} differs from the recursive query", org.code);
+        println!(
+            "RESULT rollup {label} id={} members={} maintained_ms={:.3} recursive_ms={:.3} speedup={:.1}",
+            org.id,
+            kept.total(),
+            ms(kept_t),
+            ms(naive_t),
+            naive_t.as_secs_f64() / kept_t.as_secs_f64().max(1e-9)
+        );
+    }
+    Ok(())
+}
+
+/// Imports `rows` new members from a CSV through the full checks into a
+/// new branch, then loads the same rows raw into a bare table.
+pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
+    let root = store.tenant_roots().await?.into_iter().next().context("the database holds no group")?;
+    let unit = store.org_by_code(root.tenant_id, "DL").await.context("no unit DL: build the database with ronghe demo")?;
+    let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+    let actor = Actor::system(root.tenant_id, "bench");
+    let code = format!("BENCH-{}", chrono::Utc::now().timestamp());
+    let branch = store
+        .create_org(
+            &actor,
+            &NewOrg {
+                parent_id: Some(unit.id),
+                kind: ronghe_domain::org::OrgKind::Branch,
+                code: code.clone(),
+                name: "导入测试党支部".into(),
+                unit_name: unit.unit_name.clone(),
+                established_on: None,
+                term_start: None,
+                term_end: None,
+            },
+        )
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+
+    // Region codes of this run only (Beijing's province prefix, random
+    // districts), so that identity numbers never meet the group's or an
+    // earlier run's.
+    let seed = chrono::Utc::now().timestamp_micros() as u64;
+    let regions: Vec<u32> = (0..8).map(|i| 110000 + ((seed / 7 + i * 977) % 9000 + 1000) as u32).collect();
+    let mut people = People::new(seed, today, regions);
+    let mut csv = String::from("姓名,性别,民族,出生日期,身份证号码,学历,工作岗位,工作单位,联系电话,党员类别,入党日期,转正日期\n");
+    let mut raw = Vec::with_capacity(rows);
+    for _ in 0..rows {
+        let d = people.person(Work::Face, false);
+        csv.push_str(&format!(
+            "{},{},{},{},{},{},{},{},{},{},{},{}\n",
+            d.name,
+            d.gender.label_zh(),
+            d.ethnicity,
+            d.birth_date,
+            d.id_number.as_str(),
+            d.education.map(|e| e.label_zh()).unwrap_or_default(),
+            d.post,
+            "东岭煤矿",
+            d.phone.as_ref().map(|p| p.as_str()).unwrap_or_default(),
+            d.category.label_zh(),
+            d.join_date,
+            d.conversion_date.map(|c| c.to_string()).unwrap_or_default(),
+        ));
+        raw.push(RawRow {
+            name: d.name.clone(),
+            gender: d.gender.code().into(),
+            birth_date: d.birth_date,
+            id_number: d.id_number.as_str().into(),
+            category: d.category.code().into(),
+            join_date: d.join_date,
+        });
+    }
+    let bytes = csv.into_bytes();
+
+    let start = Instant::now();
+    let report = ronghe_web::app::roster_import::analyse(store, &branch, "bench.csv", &bytes, today, Lang::Zh, &|_| true)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let checked = start.elapsed();
+    anyhow::ensure!(report.problems.is_empty(), "the generated file has problems: {:?}", &report.problems[..report.problems.len().min(3)]);
+    let n = ronghe_web::app::roster_import::commit(store, &actor, &report).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    let total = start.elapsed();
+    let raw_t = store.bench_raw_insert(&raw).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    println!(
+        "RESULT import rows={n} import_s={:.2} check_s={:.2} rows_per_s={:.0} raw_s={:.2} raw_rows_per_s={:.0}",
+        total.as_secs_f64(),
+        checked.as_secs_f64(),
+        n as f64 / total.as_secs_f64(),
+        raw_t.as_secs_f64(),
+        rows as f64 / raw_t.as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The database's size: PostgreSQL reports it; SQLite's is its files.
+pub async fn size(store: &Store, url: &str) -> anyhow::Result<()> {
+    let bytes = match store.postgres_size().await.map_err(|e| anyhow::anyhow!("{e}"))? {
+        Some(b) => b as u64,
+        None => {
+            let path = ronghe_store::sqlite_path(url).context("not a SQLite URL")?;
+            ["", "-wal"].iter().filter_map(|s| std::fs::metadata(format!("{path}{s}")).ok()).map(|m| m.len()).sum()
+        }
+    };
+    println!("RESULT size bytes={bytes}");
+    Ok(())
+}
