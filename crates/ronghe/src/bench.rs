@@ -36,7 +36,8 @@ fn ms(d: Duration) -> f64 {
 /// The root, a unit (the first mine) and a branch (the demo's branch A).
 async fn sample_orgs(store: &Store) -> anyhow::Result<Vec<(&'static str, Org)>> {
     let root = store.tenant_roots().await?.into_iter().next().context("the database holds no group")?;
-    let unit = store.org_by_code(root.tenant_id, "DL").await.context("no unit DL: build the database with ronghe demo")?;
+    let unit =
+        store.org_by_code(root.tenant_id, "DL").await.context("no unit DL: build the database with ronghe demo")?;
     let branch = store.org_by_code(root.tenant_id, "DL-ZC1").await.context("no branch DL-ZC1")?;
     Ok(vec![("root", root), ("unit", unit), ("branch", branch)])
 }
@@ -65,7 +66,8 @@ pub async fn rollups(store: &Store, repeat: usize) -> anyhow::Result<()> {
 /// new branch, then loads the same rows raw into a bare table.
 pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
     let root = store.tenant_roots().await?.into_iter().next().context("the database holds no group")?;
-    let unit = store.org_by_code(root.tenant_id, "DL").await.context("no unit DL: build the database with ronghe demo")?;
+    let unit =
+        store.org_by_code(root.tenant_id, "DL").await.context("no unit DL: build the database with ronghe demo")?;
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let actor = Actor::system(root.tenant_id, "bench");
     let code = format!("BENCH-{}", chrono::Utc::now().timestamp());
@@ -92,7 +94,8 @@ pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
     let seed = chrono::Utc::now().timestamp_micros() as u64;
     let regions: Vec<u32> = (0..8).map(|i| 110000 + ((seed / 7 + i * 977) % 9000 + 1000) as u32).collect();
     let mut people = People::new(seed, today, regions);
-    let mut csv = String::from("姓名,性别,民族,出生日期,身份证号码,学历,工作岗位,工作单位,联系电话,党员类别,入党日期,转正日期\n");
+    let mut csv =
+        String::from("姓名,性别,民族,出生日期,身份证号码,学历,工作岗位,工作单位,联系电话,党员类别,入党日期,转正日期\n");
     let mut raw = Vec::with_capacity(rows);
     for _ in 0..rows {
         let d = people.person(Work::Face, false);
@@ -123,11 +126,16 @@ pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
     let bytes = csv.into_bytes();
 
     let start = Instant::now();
-    let report = ronghe_web::app::roster_import::analyse(store, &branch, "bench.csv", &bytes, today, Lang::Zh, &|_| true)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let report =
+        ronghe_web::app::roster_import::analyse(store, &branch, "bench.csv", &bytes, today, Lang::Zh, &|_| true)
+            .await
+            .map_err(|e| anyhow::anyhow!("{e}"))?;
     let checked = start.elapsed();
-    anyhow::ensure!(report.problems.is_empty(), "the generated file has problems: {:?}", &report.problems[..report.problems.len().min(3)]);
+    anyhow::ensure!(
+        report.problems.is_empty(),
+        "the generated file has problems: {:?}",
+        &report.problems[..report.problems.len().min(3)]
+    );
     let n = ronghe_web::app::roster_import::commit(store, &actor, &report).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     let total = start.elapsed();
     let raw_t = store.bench_raw_insert(&raw).await.map_err(|e| anyhow::anyhow!("{e}"))?;

@@ -9,7 +9,9 @@ use ronghe_domain::auth::{check_password_policy, Role};
 use ronghe_domain::i18n::{t, Lang};
 use ronghe_store::{sqlite_path, Actor, Backend, ConnectOptions, DataKey, MemberFilter, NewUser, Org, Store};
 
-use crate::cli::{BenchCommand, Command, ConfigCommand, DbArg, ExportCommand, ImportCommand, RulesCommand, UserCommand};
+use crate::cli::{
+    BenchCommand, Command, ConfigCommand, DbArg, ExportCommand, ImportCommand, RulesCommand, UserCommand,
+};
 use crate::config::{Config, EXAMPLE};
 use crate::demo;
 
@@ -72,8 +74,12 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             print!("{}", ronghe_domain::org::rules_default_text());
             Ok(())
         }
-        Command::Bench(BenchCommand::Rollup { db, repeat }) => crate::bench::rollups(&open_migrated(&config, &db).await?, repeat).await,
-        Command::Bench(BenchCommand::Import { db, rows }) => crate::bench::import(&open_migrated(&config, &db).await?, rows).await,
+        Command::Bench(BenchCommand::Rollup { db, repeat }) => {
+            crate::bench::rollups(&open_migrated(&config, &db).await?, repeat).await
+        }
+        Command::Bench(BenchCommand::Import { db, rows }) => {
+            crate::bench::import(&open_migrated(&config, &db).await?, rows).await
+        }
         Command::Bench(BenchCommand::Size { db }) => {
             let url = db_url(&config, &db)?;
             crate::bench::size(&open_migrated(&config, &db).await?, &url).await

@@ -70,6 +70,18 @@ pub struct RoleRow {
     pub org_name: String,
 }
 
+/// Runs a password hash or check, at most one per core at a time. Each
+/// argon2id run takes 19 MiB and tens of milliseconds by design; without a
+/// bound, a burst of sign-ins (or an attack) starts hundreds at once and
+/// the process grew to gigabytes under the benchmark's 64 clients.
+async fn with_hasher<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
+    static HASHERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
+    let permits = HASHERS
+        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
+    let _permit = permits.acquire().await?;
+    Ok(tokio::task::spawn_blocking(f).await?)
+}
+
 fn hash_password(password: &str) -> anyhow::Result<String> {
     let salt = SaltString::generate(&mut OsRng);
     Argon2::default()
@@ -105,7 +117,7 @@ impl Store {
     pub async fn create_user(&self, actor: &Actor, u: &NewUser) -> StoreResult<i64> {
         let hash = {
             let pw = u.password.clone();
-            tokio::task::spawn_blocking(move || hash_password(&pw)).await.map_err(anyhow::Error::from)??
+            with_hasher(move || hash_password(&pw)).await??
         };
         let now = now_ms();
         Ok(on!(self, |p| {
@@ -161,9 +173,7 @@ impl Store {
         })?;
         let pw = password.to_string();
         let Some((id, tenant_id, hash, failed, locked_until, disabled)) = user else {
-            tokio::task::spawn_blocking(move || verify_password(&pw, dummy_hash()))
-                .await
-                .map_err(anyhow::Error::from)?;
+            with_hasher(move || verify_password(&pw, dummy_hash())).await?;
             return Ok(LoginOutcome::BadCredentials);
         };
         let actor = Actor { tenant_id, user_id: Some(id), username: username.to_string(), ..actor.clone() };
@@ -171,7 +181,7 @@ impl Store {
             self.audit(&actor, AuditEntry::new("session.refused_locked", "user", id)).await?;
             return Ok(LoginOutcome::Locked { until });
         }
-        let ok = tokio::task::spawn_blocking(move || verify_password(&pw, &hash)).await.map_err(anyhow::Error::from)?;
+        let ok = with_hasher(move || verify_password(&pw, &hash)).await?;
         if ok && !disabled {
             on!(self, |p| sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
                 .bind(id)

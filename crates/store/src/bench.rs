@@ -41,7 +41,13 @@ impl Store {
                 );
                 let mut q = sqlx::query(&sql);
                 for r in chunk {
-                    q = q.bind(&r.id_number).bind(&r.name).bind(&r.gender).bind(r.birth_date).bind(&r.category).bind(r.join_date);
+                    q = q
+                        .bind(&r.id_number)
+                        .bind(&r.name)
+                        .bind(&r.gender)
+                        .bind(r.birth_date)
+                        .bind(&r.category)
+                        .bind(r.join_date);
                 }
                 q.execute(&mut *tx).await?;
             }

@@ -23,8 +23,8 @@ mod rollups;
 mod rules;
 
 pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOCKOUT_AFTER, LOCKOUT_MINUTES};
-pub use bench::RawRow;
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
+pub use bench::RawRow;
 pub use crypto::{DataKey, FieldCipher};
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;

@@ -8,6 +8,7 @@ use ronghe_domain::members::{name_initials, Category, Education, Gender, MemberD
 use serde::Serialize;
 
 use crate::audit::{append_audit, append_audits};
+use crate::orgs::path_ids;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -481,43 +482,94 @@ impl Store {
     }
 
     /// One page of a subtree's roster, in pinyin-initial order.
+    ///
+    /// The plan depends on the subtree's size, which the roll-ups know: a
+    /// small subtree is read through its organisations (`members_org`) and
+    /// sorted; a large one walks the tenant's pinyin index in order and
+    /// stops after a page. The statement holds only the conditions in use,
+    /// so that each backend's planner sees what it can use an index for.
     pub async fn list_members(&self, f: &MemberFilter) -> StoreResult<MemberPage> {
+        enum P {
+            T(String),
+            I(i64),
+        }
         let limit = f.limit.clamp(1, 10_000);
+        let ids = path_ids(&f.root_path);
+        let (Some(&tenant), Some(&root)) = (ids.first(), ids.last()) else {
+            return Err(StoreError::NotFound);
+        };
+        let large = self.rollup(root).await?.total() > 5_000;
+        let backend = self.backend();
+        let mut conds: Vec<String> = Vec::new();
+        let mut params: Vec<P> = Vec::new();
+        let mut cond = |sql: &str, values: Vec<P>| {
+            let mut text = String::new();
+            let mut rest = sql;
+            for v in values {
+                let at = rest.find('?').expect("one ? a value");
+                text.push_str(&rest[..at]);
+                params.push(v);
+                text.push_str(&crate::param(backend, params.len()));
+                rest = &rest[at + 1..];
+            }
+            text.push_str(rest);
+            conds.push(text);
+        };
+        if large {
+            cond("m.tenant_id = ?", vec![P::I(tenant)]);
+            cond("o.path >= ? AND o.path < ?", vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))]);
+        } else {
+            cond(
+                "m.org_id IN (SELECT id FROM orgs WHERE path >= ? AND path < ?)",
+                vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))],
+            );
+        }
         let q = f.q.as_deref().map(str::trim).unwrap_or("");
-        let name_like = format!("%{}%", q.replace(['%', '_'], ""));
-        let initials_like = format!("{}%", q.to_ascii_lowercase());
-        let (after_i, after_id) = f.after.clone().unwrap_or_default();
+        if !q.is_empty() {
+            if q.bytes().all(|b| b.is_ascii_alphanumeric()) {
+                // Pinyin initials: a prefix, so an index range.
+                let q = q.to_ascii_lowercase();
+                cond("m.name_initials >= ? AND m.name_initials < ?", vec![P::T(q.clone()), P::T(format!("{q}~"))]);
+            } else {
+                cond("m.name LIKE ?", vec![P::T(format!("%{}%", q.replace(['%', '_'], "")))]);
+            }
+        }
+        if let Some(c) = f.category {
+            cond("m.category = ?", vec![P::T(c.code().into())]);
+        }
+        match f.status {
+            Some(st) => cond("m.status = ?", vec![P::T(st.code().into())]),
+            None if !f.include_inactive => cond("m.status IN ('normal', 'lost_contact')", vec![]),
+            None => {}
+        }
+        if let Some(e) = f.education {
+            cond("m.education = ?", vec![P::T(e.code().into())]);
+        }
+        if let Some(g) = f.gender {
+            cond("m.gender = ?", vec![P::T(g.code().into())]);
+        }
+        if let Some(o) = f.org_only {
+            cond("m.org_id = ?", vec![P::I(o)]);
+        }
+        if let Some((initials, id)) = &f.after {
+            cond("(m.name_initials, m.id) > (?, ?)", vec![P::T(initials.clone()), P::I(*id)]);
+        }
+        params.push(P::I(limit + 1));
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM members m JOIN orgs o ON o.id = m.org_id
-             WHERE o.path >= $1 AND o.path < $2
-               AND ($3 = '' OR m.name LIKE $4 OR m.name_initials LIKE $5)
-               AND ($6 = '' OR m.category = $6)
-               AND ($7 = '' OR m.status = $7)
-               AND ($8 = '' OR m.education = $8)
-               AND ($9 = '' OR m.gender = $9)
-               AND ($10 = 0 OR m.org_id = $10)
-               AND ($11 OR m.status IN ('normal', 'lost_contact') OR $7 <> '')
-               AND (m.name_initials, m.id) > ($12, $13)
-             ORDER BY m.name_initials, m.id
-             LIMIT $14"
+            "SELECT {ROW_COLUMNS} FROM members m JOIN orgs o ON o.id = m.org_id WHERE {} ORDER BY m.name_initials, m.id LIMIT {}",
+            conds.join(" AND "),
+            crate::param(backend, params.len())
         );
-        let mut rows: Vec<MemberRow> = on!(self, |p| sqlx::query_as::<_, MemberRow>(&sql)
-            .bind(&f.root_path)
-            .bind(path_hi(&f.root_path))
-            .bind(q)
-            .bind(&name_like)
-            .bind(&initials_like)
-            .bind(f.category.map_or("", |c| c.code()))
-            .bind(f.status.map_or("", |c| c.code()))
-            .bind(f.education.map_or("", |c| c.code()))
-            .bind(f.gender.map_or("", |c| c.code()))
-            .bind(f.org_only.unwrap_or(0))
-            .bind(f.include_inactive)
-            .bind(&after_i)
-            .bind(after_id)
-            .bind(limit + 1)
-            .fetch_all(p)
-            .await)?;
+        let mut rows: Vec<MemberRow> = on!(self, |p| {
+            let mut query = sqlx::query_as::<_, MemberRow>(&sql);
+            for v in &params {
+                query = match v {
+                    P::T(t) => query.bind(t.as_str()),
+                    P::I(i) => query.bind(*i),
+                };
+            }
+            query.fetch_all(p).await
+        })?;
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);
             rows.last().map(|r| encode_cursor(&r.name_initials, r.id))

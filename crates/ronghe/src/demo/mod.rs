@@ -475,7 +475,13 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     lv.create(level).await?;
 
     // Members, a few thousand a transaction, branch by branch.
-    let mut people = People { rng: lv.rng.clone(), ids: HashSet::with_capacity(members), today, next: 0, regions: names::REGIONS.to_vec() };
+    let mut people = People {
+        rng: lv.rng.clone(),
+        ids: HashSet::with_capacity(members),
+        today,
+        next: 0,
+        regions: names::REGIONS.to_vec(),
+    };
     let mut built: HashMap<String, BuiltBranch> = HashMap::new();
     let mut officers = Vec::new();
     let mut pending: Vec<(i64, MemberDraft)> = Vec::new();

@@ -151,6 +151,23 @@ both!(officers_are_appointed_from_the_members, |app| async move {
     let api = c.get(&format!("/api/v1/orgs/{}", app.fx.b2.id)).await.json();
     let rules: Vec<&str> = api["findings"].as_array().unwrap().iter().map(|f| f["rule"].as_str().unwrap()).collect();
     assert!(!rules.contains(&"rule.no_secretary"));
+    // A committee's form takes a name, found in its subtree.
+    let u1 = app.fx.u1.id;
+    let r = c
+        .post_form(
+            &format!("/orgs/{u1}/officers"),
+            &[("member_name", "张三"), ("role", "secretary"), ("term_start", ""), ("term_end", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(app.store.officers(u1).await.unwrap()[0].member_id, app.fx.m1);
+    let r = c
+        .post_form(
+            &format!("/orgs/{u1}/officers"),
+            &[("member_name", "王五"), ("role", "member"), ("term_start", ""), ("term_end", "")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::BAD_REQUEST, "王五 is in the other unit");
     // Someone from another branch cannot be appointed.
     let r = c
         .post_form(

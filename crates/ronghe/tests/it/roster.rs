@@ -206,3 +206,45 @@ both!(personal_data_is_encrypted_at_rest_and_every_view_is_audited, |app| async 
         }
     }
 });
+
+both!(large_subtrees_are_paged_through_the_pinyin_index, |app| async move {
+    // More than 5,000 members switches the roster to its large-subtree plan.
+    let actor = ronghe_store::Actor::system(app.fx.root.tenant_id, "test");
+    let names = ["钱一", "孙二", "周三", "吴四", "郑五"];
+    let batch: Vec<(i64, ronghe_domain::members::MemberDraft)> = (0..5_100u32)
+        .map(|i| {
+            let mut input = member_input(names[i as usize % names.len()], 10_000 + i);
+            input.join_date = "2015-07-01".into();
+            input.conversion_date = "2016-07-01".into();
+            (app.fx.b2.id, input.validate(crate::support::today()).unwrap())
+        })
+        .collect();
+    app.store.insert_members(&actor, &batch, "member.create").await.unwrap();
+    let mut c = app.login("admin").await;
+    let mut seen = std::collections::HashSet::new();
+    let mut cursor = String::new();
+    let mut pages = 0;
+    loop {
+        let r = c.get(&format!("/api/v1/orgs/{}/members?limit=500&cursor={cursor}", app.fx.root.id)).await.json();
+        let items = r["items"].as_array().unwrap();
+        let initials: Vec<&str> = items.iter().map(|m| m["name"].as_str().unwrap()).collect();
+        assert!(!initials.is_empty());
+        for m in items {
+            assert!(seen.insert(m["id"].as_i64().unwrap()), "no member twice");
+        }
+        pages += 1;
+        match r["next_cursor"].as_str() {
+            Some(n) => cursor = n.to_string(),
+            None => break,
+        }
+    }
+    assert_eq!(seen.len(), 5_104);
+    assert_eq!(pages, 11);
+    // Pinyin initials search on the large plan: 周三 is zs, like the fixture's 张三.
+    let r = c.get(&format!("/api/v1/orgs/{}/members?q=zs&limit=500", app.fx.root.id)).await.json();
+    assert_eq!(r["items"].as_array().unwrap().len(), 500);
+    assert!(r["items"].as_array().unwrap().iter().all(|m| ["周三", "张三"].contains(&m["name"].as_str().unwrap())));
+    // The small plan for a branch gives the same members as the large one.
+    let b1 = c.get(&format!("/api/v1/orgs/{}/members", app.fx.b1.id)).await.json();
+    assert_eq!(b1["items"].as_array().unwrap().len(), 3);
+});

@@ -159,7 +159,9 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
         })
         .collect();
     let can_write = p.can(Action::WriteOrg, &org.path);
-    let candidates = if can_write {
+    // Branches and groups list their members to pick from; a committee's
+    // subtree may hold thousands, so its form takes a name instead.
+    let candidates = if can_write && org.kind.holds_members() {
         let page = state
             .store
             .list_members(&MemberFilter { root_path: org.path.clone(), limit: 300, ..Default::default() })
@@ -465,7 +467,10 @@ async fn move_org(
 
 #[derive(Deserialize)]
 struct OfficerForm {
-    member_id: i64,
+    #[serde(default)]
+    member_id: Option<i64>,
+    #[serde(default)]
+    member_name: String,
     role: String,
     #[serde(default)]
     term_start: String,
@@ -481,7 +486,15 @@ async fn add_officer(
 ) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     auth.require(Action::WriteOrg, &org.path)?;
-    let member = state.store.member(f.member_id).await?;
+    let member_id = match f.member_id {
+        Some(id) => id,
+        None => match state.store.members_named(&org.path, f.member_name.trim()).await?.as_slice() {
+            [m] => m.id,
+            [] => return Err(AppError::BadRequest("org.officer_not_found")),
+            _ => return Err(AppError::BadRequest("org.officer_ambiguous")),
+        },
+    };
+    let member = state.store.member(member_id).await?;
     if !member.org_path.starts_with(&org.path) {
         return Err(AppError::BadRequest("org.officer_outside"));
     }
