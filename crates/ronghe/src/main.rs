@@ -10,6 +10,7 @@ mod demo;
 use clap::Parser;
 
 fn main() -> anyhow::Result<()> {
+    return_large_allocations();
     let cli = cli::Cli::parse();
     let config = config::Config::load(cli.config.as_deref())?;
     init_logging(&config);
@@ -25,5 +26,17 @@ fn init_logging(config: &config::Config) {
         builder.json().init();
     } else {
         builder.init();
+    }
+}
+
+/// Makes glibc give large freed blocks back to the system. Each sign-in's
+/// argon2id run allocates 19 MiB; with glibc's adaptive threshold those
+/// blocks moved into the heap after the first few and stayed: the server
+/// held 210 MB after a burst of sign-ins, against 34 MB before it.
+fn return_large_allocations() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    // SAFETY: mallopt only sets an allocator tunable, before any thread starts.
+    unsafe {
+        libc::mallopt(libc::M_MMAP_THRESHOLD, 1 << 20);
     }
 }

@@ -70,16 +70,45 @@ pub struct RoleRow {
     pub org_name: String,
 }
 
-/// Runs a password hash or check, at most one per core at a time. Each
-/// argon2id run takes 19 MiB and tens of milliseconds by design; without a
-/// bound, a burst of sign-ins (or an attack) starts hundreds at once and
-/// the process grew to gigabytes under the benchmark's 64 clients.
+/// Runs a password hash or check on a small pool of threads, one per
+/// core. Each argon2id run takes 19 MiB and tens of milliseconds by design.
+/// Unbounded, a burst of sign-ins (or an attack) started hundreds at once
+/// and the process grew to gigabytes under the benchmark's 64 clients; on
+/// tokio's blocking pool, each new thread kept its own malloc arena of
+/// freed 19 MiB buffers. A few long-lived threads keep both bounded.
 async fn with_hasher<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> anyhow::Result<T> {
-    static HASHERS: std::sync::OnceLock<tokio::sync::Semaphore> = std::sync::OnceLock::new();
-    let permits = HASHERS
-        .get_or_init(|| tokio::sync::Semaphore::new(std::thread::available_parallelism().map_or(2, |n| n.get())));
-    let _permit = permits.acquire().await?;
-    Ok(tokio::task::spawn_blocking(f).await?)
+    type Job = Box<dyn FnOnce() + Send>;
+    static POOL: std::sync::OnceLock<std::sync::Mutex<std::sync::mpsc::Sender<Job>>> = std::sync::OnceLock::new();
+    let pool = POOL.get_or_init(|| {
+        let (tx, rx) = std::sync::mpsc::channel::<Job>();
+        let rx = std::sync::Arc::new(std::sync::Mutex::new(rx));
+        for i in 0..std::thread::available_parallelism().map_or(2, |n| n.get()) {
+            let rx = rx.clone();
+            std::thread::Builder::new()
+                .name(format!("ronghe-hasher-{i}"))
+                .spawn(move || loop {
+                    let job = match rx.lock() {
+                        Ok(r) => r.recv(),
+                        Err(_) => return,
+                    };
+                    match job {
+                        Ok(job) => job(),
+                        Err(_) => return,
+                    }
+                })
+                .expect("a hasher thread starts");
+        }
+        std::sync::Mutex::new(tx)
+    });
+    let (done, result) = tokio::sync::oneshot::channel();
+    let job: Job = Box::new(move || {
+        let _ = done.send(f());
+    });
+    pool.lock()
+        .map_err(|_| anyhow::anyhow!("hasher pool poisoned"))?
+        .send(job)
+        .map_err(|_| anyhow::anyhow!("hasher pool stopped"))?;
+    Ok(result.await?)
 }
 
 fn hash_password(password: &str) -> anyhow::Result<String> {

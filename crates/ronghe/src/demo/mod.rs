@@ -661,6 +661,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         accounts.push(DemoAccount { username, role: role_label, org: org.name.clone() });
     }
+    store.analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(DemoSummary { orgs: lv.by_code.len(), members: member_count, accounts })
 }
 

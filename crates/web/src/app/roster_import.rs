@@ -168,6 +168,10 @@ pub async fn commit(store: &Store, actor: &Actor, report: &ImportReport) -> AppR
         return Err(AppError::BadRequest("import.has_problems"));
     }
     let ids = store.insert_members(actor, &report.ready, "member.import").await?;
+    // A large import changes what the planner should know about the roster.
+    if ids.len() >= 10_000 {
+        store.analyze().await?;
+    }
     Ok(ids.len())
 }
 
