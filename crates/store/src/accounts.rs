@@ -441,4 +441,46 @@ impl Store {
             Ok::<(), StoreError>(())
         })
     }
+
+    /// Changes a user's own password after checking the current one, and
+    /// ends their other sessions (a changed password must lock out whoever
+    /// else held the old one). The caller checks the policy.
+    pub async fn change_password(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        current: &str,
+        new: &str,
+        keep_token: &str,
+    ) -> StoreResult<bool> {
+        let hash: String = on!(self, |p| sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1")
+            .bind(user_id)
+            .fetch_one(p)
+            .await)?;
+        let cur = current.to_string();
+        if !with_hasher(move || verify_password(&cur, &hash)).await? {
+            self.audit(actor, AuditEntry::new("user.password.refused", "user", user_id)).await?;
+            return Ok(false);
+        }
+        let pw = new.to_string();
+        let new_hash = with_hasher(move || hash_password(&pw)).await??;
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
+                .bind(&new_hash)
+                .bind(now_ms())
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("DELETE FROM sessions WHERE user_id = $1 AND token_hash <> $2")
+                .bind(user_id)
+                .bind(token_hash(keep_token))
+                .execute(&mut *tx)
+                .await?;
+            append_audit!(&mut *tx, actor, &AuditEntry::new("user.password.change", "user", user_id))?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
+        Ok(true)
+    }
 }

@@ -107,3 +107,29 @@ both!(the_security_administrator_lifts_a_lockout, |app| async move {
     assert_eq!(sec.post_form(&format!("/accounts/{}/unlock", user.id), &[]).await.status, StatusCode::SEE_OTHER);
     app.login("sec1").await;
 });
+
+both!(anyone_changes_their_own_password_and_other_sessions_end, |app| async move {
+    let mut here = app.login("member1").await;
+    let mut elsewhere = app.login("member1").await;
+    let new = "Another-Pass-2026";
+    // The policy, the confirmation and the current password are checked.
+    for (current, pw, confirm, says) in [
+        (PASSWORD, "short", "short", "密码至少 10 位"),
+        (PASSWORD, new, "Different-2026", "两次输入的新密码不一致"),
+        ("wrong", new, new, "当前密码不正确"),
+    ] {
+        let r = here.post_form("/account/password", &[("current", current), ("new", pw), ("confirm", confirm)]).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert!(r.text.contains(says), "{says}");
+    }
+    let r = here.post_form("/account/password", &[("current", PASSWORD), ("new", new), ("confirm", new)]).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.contains("密码已修改"));
+    // This session goes on; the other one ended; the new password works.
+    assert_eq!(here.get("/api/v1/me").await.status, StatusCode::OK);
+    assert_eq!(elsewhere.get("/api/v1/me").await.status, StatusCode::UNAUTHORIZED);
+    app.login_with("member1", new).await;
+    let mut anon = app.anon();
+    let r = anon.post_json("/api/v1/session", serde_json::json!({"username": "member1", "password": PASSWORD})).await;
+    assert_eq!(r.status, StatusCode::UNAUTHORIZED);
+});

@@ -24,6 +24,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/account", get(account))
+        .route("/account/password", post(change_password))
         .route("/accounts", post(create))
         .route("/accounts/{id}/roles", post(grant))
         .route("/accounts/{id}/roles/{binding}/delete", post(revoke))
@@ -43,6 +44,8 @@ struct AccountPage {
     role_codes: Vec<&'static str>,
     form: NewAccountForm,
     message: Option<String>,
+    /// The outcome of a password change: (succeeded, message).
+    password: Option<(bool, String)>,
     now: i64,
 }
 
@@ -63,6 +66,17 @@ async fn render(
     status: StatusCode,
     form: NewAccountForm,
     message: Option<String>,
+) -> AppResult<Response> {
+    render_with(state, auth, status, form, message, None).await
+}
+
+async fn render_with(
+    state: &AppState,
+    auth: &Auth,
+    status: StatusCode,
+    form: NewAccountForm,
+    message: Option<String>,
+    password: Option<(bool, String)>,
 ) -> AppResult<Response> {
     let tr = Tr(auth.lang());
     let p = auth.principal();
@@ -94,6 +108,7 @@ async fn render(
             role_codes: Role::ALL.iter().map(|r| r.code()).collect(),
             form,
             message,
+            password,
             now: ronghe_store::now_ms(),
         },
     )
@@ -101,6 +116,38 @@ async fn render(
 
 async fn account(State(state): State<AppState>, auth: Auth) -> AppResult<Response> {
     render(&state, &auth, StatusCode::OK, NewAccountForm::default(), None).await
+}
+
+#[derive(Debug, Deserialize)]
+struct PasswordForm {
+    current: String,
+    new: String,
+    confirm: String,
+}
+
+/// Anyone may change their own password: the policy applies, and their
+/// other sessions end.
+async fn change_password(
+    State(state): State<AppState>,
+    auth: Auth,
+    Form(f): Form<PasswordForm>,
+) -> AppResult<Response> {
+    let tr = Tr(auth.lang());
+    let p = auth.principal();
+    let problem = if f.new != f.confirm {
+        Some("account.password_mismatch")
+    } else if let Err(e) = check_password_policy(&p.username, &f.new) {
+        Some(e.key())
+    } else if !state.store.change_password(&auth.actor(), p.user_id, &f.current, &f.new, &auth.user.token).await? {
+        Some("account.password_wrong")
+    } else {
+        None
+    };
+    let (status, outcome) = match problem {
+        Some(key) => (StatusCode::UNPROCESSABLE_ENTITY, (false, tr.t(key).to_string())),
+        None => (StatusCode::OK, (true, tr.t("account.password_changed").to_string())),
+    };
+    render_with(&state, &auth, status, NewAccountForm::default(), None, Some(outcome)).await
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
