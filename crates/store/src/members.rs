@@ -113,6 +113,29 @@ const ROW_COLUMNS: &str =
      m.id_number_masked, m.education, m.post, m.unit, m.phone_masked, m.category, m.join_date, m.conversion_date,
      m.status, m.status_since, m.version";
 
+/// Binds a member's sixteen record columns, from `name` to
+/// `conversion_date` in the order the insert and the update list them.
+macro_rules! bind_record {
+    ($q:expr, $d:expr, $s:expr) => {
+        $q.bind(&$d.name)
+            .bind(&$s.initials)
+            .bind($d.gender.code())
+            .bind(&$d.ethnicity)
+            .bind($d.birth_date)
+            .bind(&$s.id_enc)
+            .bind(&$s.id_index)
+            .bind(&$s.id_masked)
+            .bind($d.education.map(|e| e.code()))
+            .bind(&$d.post)
+            .bind(&$d.unit)
+            .bind(&$s.phone_enc)
+            .bind(&$s.phone_masked)
+            .bind($d.category.code())
+            .bind($d.join_date)
+            .bind($d.conversion_date)
+    };
+}
+
 /// The encrypted and derived columns of a draft.
 struct Sealed {
     initials: String,
@@ -208,25 +231,7 @@ impl Store {
                 );
                 let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
                 for ((org_id, d), s) in chunk.iter().zip(seals) {
-                    q = q
-                        .bind(actor.tenant_id)
-                        .bind(org_id)
-                        .bind(&d.name)
-                        .bind(&s.initials)
-                        .bind(d.gender.code())
-                        .bind(&d.ethnicity)
-                        .bind(d.birth_date)
-                        .bind(&s.id_enc)
-                        .bind(&s.id_index)
-                        .bind(&s.id_masked)
-                        .bind(d.education.map(|e| e.code()))
-                        .bind(&d.post)
-                        .bind(&d.unit)
-                        .bind(&s.phone_enc)
-                        .bind(&s.phone_masked)
-                        .bind(d.category.code())
-                        .bind(d.join_date)
-                        .bind(d.conversion_date)
+                    q = bind_record!(q.bind(actor.tenant_id).bind(org_id), d, s)
                         .bind("normal")
                         .bind(d.join_date)
                         .bind(now)
@@ -288,36 +293,16 @@ impl Store {
         on!(self, |p| {
             let mut tx = p.begin().await?;
             let old = member_facts!(tx, id)?;
-            let n = sqlx::query(
+            let q = sqlx::query(
                 "UPDATE members SET org_id = $1, name = $2, name_initials = $3, gender = $4, ethnicity = $5, birth_date = $6,
                     id_number_enc = $7, id_number_index = $8, id_number_masked = $9, education = $10, post = $11, unit = $12,
                     phone_enc = $13, phone_masked = $14, category = $15, join_date = $16, conversion_date = $17,
                     version = version + 1, updated_at = $18
                  WHERE id = $19 AND version = $20",
             )
-            .bind(org_id)
-            .bind(&d.name)
-            .bind(&s.initials)
-            .bind(d.gender.code())
-            .bind(&d.ethnicity)
-            .bind(d.birth_date)
-            .bind(&s.id_enc)
-            .bind(&s.id_index)
-            .bind(&s.id_masked)
-            .bind(d.education.map(|e| e.code()))
-            .bind(&d.post)
-            .bind(&d.unit)
-            .bind(&s.phone_enc)
-            .bind(&s.phone_masked)
-            .bind(d.category.code())
-            .bind(d.join_date)
-            .bind(d.conversion_date)
-            .bind(now_ms())
-            .bind(id)
-            .bind(version)
-            .execute(&mut *tx)
-            .await?
-            .rows_affected();
+            .bind(org_id);
+            let n =
+                bind_record!(q, d, s).bind(now_ms()).bind(id).bind(version).execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Err(StoreError::Conflict("conflict.stale"));
             }
