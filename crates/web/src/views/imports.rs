@@ -89,7 +89,6 @@ async fn upload(
     mut multipart: Multipart,
 ) -> AppResult<Response> {
     let org = load_scope(&state, &auth, id).await?;
-    let tr = Tr(auth.lang());
     let mut file = None;
     while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest("import.unreadable"))? {
         if field.name() == Some("file") {
@@ -106,15 +105,28 @@ async fn upload(
         None
     };
     let status = if report.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+    preview(&auth, status, org, report, draft_id, None)
+}
+
+/// The preview page: the problems, or the rows to add, or what was added.
+fn preview(
+    auth: &Auth,
+    status: StatusCode,
+    org: Org,
+    report: ImportReport,
+    draft_id: Option<i64>,
+    imported: Option<usize>,
+) -> AppResult<Response> {
+    let tr = Tr(auth.lang());
     page_with(
         status,
         PreviewPage {
-            page: Chrome::new(&auth, tr.t("import.preview_title"), format!("/orgs/{id}/import")),
+            page: Chrome::new(auth, tr.t("import.preview_title"), format!("/orgs/{}/import", org.id)),
             preview: preview_rows(tr, &report),
             org,
             report,
             draft_id,
-            imported: None,
+            imported,
         },
     )
 }
@@ -138,7 +150,6 @@ async fn template(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
 /// preview) and writes it whole.
 async fn commit(State(state): State<AppState>, auth: Auth, Path((id, draft)): Path<(i64, i64)>) -> AppResult<Response> {
     let org = load_scope(&state, &auth, id).await?;
-    let tr = Tr(auth.lang());
     let stashed = state.store.import_draft(draft, auth.principal().user_id).await?;
     if stashed.org_id != org.id {
         return Err(AppError::NotFound);
@@ -152,15 +163,5 @@ async fn commit(State(state): State<AppState>, auth: Auth, Path((id, draft)): Pa
         None
     };
     let status = if imported.is_some() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
-    page_with(
-        status,
-        PreviewPage {
-            page: Chrome::new(&auth, tr.t("import.preview_title"), format!("/orgs/{id}/import")),
-            preview: preview_rows(tr, &report),
-            org,
-            report,
-            draft_id: None,
-            imported,
-        },
-    )
+    preview(&auth, status, org, report, None, imported)
 }
