@@ -91,14 +91,14 @@ impl Store {
     /// when there is no parent (the root's id becomes the tenant id, and
     /// the default rule packs are loaded for it).
     pub async fn create_org(&self, actor: &Actor, new: &NewOrg) -> StoreResult<Org> {
+        if new.parent_id.is_some() {
+            let mut created = self.insert_orgs(actor, std::slice::from_ref(new)).await?;
+            return created.pop().ok_or(StoreError::NotFound);
+        }
         if !ronghe_domain::org::valid_org_code(&new.code) {
             return Err(StoreError::Invalid("org.bad_code"));
         }
-        let parent = match new.parent_id {
-            Some(id) => Some(self.org(id).await?),
-            None => None,
-        };
-        if !new.kind.may_sit_under(parent.as_ref().map(|p| p.kind)) {
+        if !new.kind.may_sit_under(None) {
             return Err(StoreError::Invalid("org.bad_nesting"));
         }
         let now = now_ms();
@@ -106,11 +106,8 @@ impl Store {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO orgs (tenant_id, parent_id, path, depth, kind, code, name, unit_name, established_on, term_start, term_end, created_at, updated_at)
-                 VALUES ($1, $2, '', $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) RETURNING id",
+                 VALUES (0, NULL, '', 0, $1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
             )
-            .bind(parent.as_ref().map_or(0, |p| p.tenant_id))
-            .bind(new.parent_id)
-            .bind(parent.as_ref().map_or(0, |p| p.depth + 1))
             .bind(new.kind.code())
             .bind(&new.code)
             .bind(&new.name)
@@ -121,31 +118,25 @@ impl Store {
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            let (tenant, path) = match &parent {
-                Some(p) => (p.tenant_id, format!("{}{id}/", p.path)),
-                None => (id, format!("/{id}/")),
-            };
-            sqlx::query("UPDATE orgs SET tenant_id = $1, path = $2 WHERE id = $3")
-                .bind(tenant)
-                .bind(&path)
+            // The root's id is the tenant id, and its path is its id alone.
+            sqlx::query("UPDATE orgs SET tenant_id = $1, path = $2 WHERE id = $1")
                 .bind(id)
+                .bind(format!("/{id}/"))
                 .execute(&mut *tx)
                 .await?;
-            if parent.is_none() {
-                let pack = OrgRulePack::default_pack();
-                sqlx::query(
-                    "INSERT INTO rule_packs (tenant_id, kind, version, effective_from, body, loaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
-                )
-                .bind(tenant)
-                .bind(&pack.kind)
-                .bind(&pack.version)
-                .bind(pack.effective_from)
-                .bind(ronghe_domain::org::rules_default_text())
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            }
-            let actor = Actor { tenant_id: tenant, ..actor.clone() };
+            let pack = OrgRulePack::default_pack();
+            sqlx::query(
+                "INSERT INTO rule_packs (tenant_id, kind, version, effective_from, body, loaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
+            )
+            .bind(id)
+            .bind(&pack.kind)
+            .bind(&pack.version)
+            .bind(pack.effective_from)
+            .bind(ronghe_domain::org::rules_default_text())
+            .bind(now)
+            .execute(&mut *tx)
+            .await?;
+            let actor = Actor { tenant_id: id, ..actor.clone() };
             append_audit!(
                 &mut *tx,
                 &actor,
@@ -212,12 +203,17 @@ impl Store {
                     q.fetch_all(&mut *tx).await?.into_iter().map(|(id, code)| (code, id)).collect();
                 ids.extend(chunk.iter().map(|n| returned[&n.code]));
             }
-            sqlx::query(
-                "UPDATE orgs SET path = substr(path, 1, length(path) - 1) || CAST(id AS TEXT) || '/' WHERE tenant_id = $1 AND path LIKE '%?'",
-            )
-            .bind(actor.tenant_id)
-            .execute(&mut *tx)
-            .await?;
+            for chunk in ids.chunks(500) {
+                let sql = format!(
+                    "UPDATE orgs SET path = substr(path, 1, length(path) - 1) || CAST(id AS TEXT) || '/' WHERE id IN ({})",
+                    crate::list_placeholders(self.backend(), 1, chunk.len())
+                );
+                let mut q = sqlx::query(&sql);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+            }
             let entries: Vec<AuditEntry> = new
                 .iter()
                 .zip(&ids)
