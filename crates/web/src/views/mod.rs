@@ -106,6 +106,9 @@ fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     if p.can_somewhere(Action::ReadAudit) {
         add("/audit".into(), "nav.audit");
     }
+    if p.can_somewhere(Action::ManageAccounts) || p.can_somewhere(Action::ManageRoles) {
+        add("/account".into(), "nav.accounts");
+    }
     // The item whose address is the longest prefix of this page is current.
     if let Some(best) = items
         .iter_mut()
