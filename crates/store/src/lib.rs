@@ -278,3 +278,29 @@ pub(crate) fn param(backend: Backend, n: usize) -> String {
 pub(crate) fn path_hi(path: &str) -> String {
     format!("{path}~")
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn placeholders_per_backend() {
+        assert_eq!(values_placeholders(Backend::Postgres, 2, 3), "($1, $2, $3), ($4, $5, $6)");
+        assert_eq!(values_placeholders(Backend::Sqlite, 2, 2), "(?, ?), (?, ?)");
+        assert_eq!(list_placeholders(Backend::Postgres, 2, 3), "$2, $3, $4");
+        assert_eq!(list_placeholders(Backend::Sqlite, 2, 2), "?, ?");
+        assert_eq!(param(Backend::Postgres, 7), "$7");
+        assert_eq!(param(Backend::Sqlite, 7), "?");
+    }
+
+    #[test]
+    fn subtree_ranges() {
+        assert_eq!(path_hi("/1/5/"), "/1/5/~");
+        // A sibling whose id starts the same is outside the range.
+        assert!("/1/50/" >= "/1/5/~" || "/1/50/" < "/1/5/");
+        assert!("/1/5/23/" >= "/1/5/" && "/1/5/23/" < path_hi("/1/5/").as_str());
+        assert_eq!(sqlite_path("sqlite://data/x.sqlite3?mode=rwc"), Some("data/x.sqlite3"));
+        assert_eq!(Backend::of_url("postgresql://h/db"), Some(Backend::Postgres));
+        assert_eq!(Backend::of_url("mysql://h/db"), None);
+    }
+}
