@@ -566,14 +566,17 @@ impl Store {
 
     /// Members of a tenant by exact name (officer pickers, the demo).
     pub async fn members_named(&self, root_path: &str, name: &str) -> StoreResult<Vec<MemberRow>> {
+        // The tenant lets the (tenant_id, name) index find the name first.
+        let tenant = path_ids(root_path).first().copied().ok_or(StoreError::NotFound)?;
         let sql = format!(
             "SELECT {ROW_COLUMNS} FROM members m JOIN orgs o ON o.id = m.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND m.name = $3 ORDER BY m.id LIMIT 20"
+             WHERE m.tenant_id = $1 AND m.name = $2 AND o.path >= $3 AND o.path < $4 ORDER BY m.id LIMIT 20"
         );
         Ok(on!(self, |p| sqlx::query_as::<_, MemberRow>(&sql)
+            .bind(tenant)
+            .bind(name)
             .bind(root_path)
             .bind(path_hi(root_path))
-            .bind(name)
             .fetch_all(p)
             .await)?)
     }
