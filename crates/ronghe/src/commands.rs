@@ -1,6 +1,6 @@
 //! What each command does, given the parsed command line and the config.
 
-use std::io::BufRead;
+use std::io::{BufRead, Write};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
@@ -22,7 +22,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let started = std::time::Instant::now();
             let summary = demo::build(&store, members).await?;
             let listen = listen.unwrap_or(config.server.listen.parse()?);
-            println!("{}", summary.describe(listen, started.elapsed()));
+            // A closed pipe (`ronghe demo | head`) is no reason to stop serving.
+            let _ = writeln!(std::io::stdout(), "{}", summary.describe(listen, started.elapsed()));
             if build_only {
                 return Ok(());
             }
