@@ -227,25 +227,7 @@ impl Store {
             tx.commit().await?;
             Ok::<Vec<i64>, StoreError>(ids)
         })?;
-        let mut out = Vec::with_capacity(ids.len());
-        for chunk in ids.chunks(500) {
-            let sql = format!(
-                "SELECT {ORG_COLUMNS} FROM orgs WHERE id IN ({})",
-                crate::list_placeholders(self.backend(), 1, chunk.len())
-            );
-            let mut rows: std::collections::HashMap<i64, Org> = on!(self, |p| {
-                let mut q = sqlx::query_as::<_, Org>(&sql);
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                q.fetch_all(p).await
-            })?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
-            out.extend(chunk.iter().filter_map(|id| rows.remove(id)));
-        }
-        Ok(out)
+        self.orgs_by_ids(&ids).await
     }
 
     /// Appoints many officers at once (the demo's large groups).
@@ -328,11 +310,29 @@ impl Store {
 
     /// The organisations above `org`, root first (for breadcrumbs).
     pub async fn ancestors(&self, org: &Org) -> StoreResult<Vec<Org>> {
-        let mut out = Vec::new();
-        for id in path_ids(&org.path) {
-            if id != org.id {
-                out.push(self.org(id).await?);
-            }
+        let ids: Vec<i64> = path_ids(&org.path).into_iter().filter(|id| *id != org.id).collect();
+        self.orgs_by_ids(&ids).await
+    }
+
+    /// Organisations by id, in the order given (missing ones left out).
+    pub async fn orgs_by_ids(&self, ids: &[i64]) -> StoreResult<Vec<Org>> {
+        let mut out = Vec::with_capacity(ids.len());
+        for chunk in ids.chunks(500) {
+            let sql = format!(
+                "SELECT {ORG_COLUMNS} FROM orgs WHERE id IN ({})",
+                crate::list_placeholders(self.backend(), 1, chunk.len())
+            );
+            let mut rows: std::collections::HashMap<i64, Org> = on!(self, |p| {
+                let mut q = sqlx::query_as::<_, Org>(&sql);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.fetch_all(p).await
+            })?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
+            out.extend(chunk.iter().filter_map(|id| rows.remove(id)));
         }
         Ok(out)
     }

@@ -207,6 +207,17 @@ impl Auth {
         }
     }
 
+    /// Refuses unless the user may take `action` for the whole group: the
+    /// audit log and account administration belong to the tenant, so only
+    /// a role bound at the root reaches them.
+    pub fn require_group(&self, action: Action) -> Result<(), AppError> {
+        if self.principal().can(action, &format!("/{}/", self.principal().tenant_id)) {
+            Ok(())
+        } else {
+            Err(AppError::Forbidden)
+        }
+    }
+
     /// Like [`Auth::require`] for actions not tied to one organisation.
     pub fn require_somewhere(&self, action: Action) -> Result<(), AppError> {
         if self.principal().can_somewhere(action) {

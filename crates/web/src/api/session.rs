@@ -137,10 +137,7 @@ pub async fn audit(
     auth: Auth,
     Query(q): Query<AuditParams>,
 ) -> AppResult<Json<Vec<AuditEntryDto>>> {
-    let root = format!("/{}/", auth.principal().tenant_id);
-    if !auth.principal().can(Action::ReadAudit, &root) {
-        return Err(AppError::Forbidden);
-    }
+    auth.require_group(Action::ReadAudit)?;
     let rows = state
         .store
         .audit_log(

@@ -55,11 +55,6 @@ impl AccountPage {
     }
 }
 
-/// The tenant root's path: accounts are managed for the whole group.
-fn root(auth: &Auth) -> String {
-    format!("/{}/", auth.principal().tenant_id)
-}
-
 async fn render(
     state: &AppState,
     auth: &Auth,
@@ -85,8 +80,8 @@ async fn render_with(
         let org = state.store.org(b.org_id).await?;
         roles.push((tr.v("role", b.role.code()).to_string(), org.name));
     }
-    let can_create = p.can(Action::ManageAccounts, &root(auth));
-    let can_grant = p.can(Action::ManageRoles, &root(auth));
+    let can_create = auth.require_group(Action::ManageAccounts).is_ok();
+    let can_grant = auth.require_group(Action::ManageRoles).is_ok();
     let (users, bindings) = if can_create || can_grant {
         let mut by_user: HashMap<i64, Vec<RoleRow>> = HashMap::new();
         for r in state.store.role_bindings(p.tenant_id).await? {
@@ -163,9 +158,7 @@ struct NewAccountForm {
 /// The system administrator creates an account, with no roles: binding
 /// roles is the security administrator's part.
 async fn create(State(state): State<AppState>, auth: Auth, Form(mut f): Form<NewAccountForm>) -> AppResult<Response> {
-    if !auth.principal().can(Action::ManageAccounts, &root(&auth)) {
-        return Err(AppError::Forbidden);
-    }
+    auth.require_group(Action::ManageAccounts)?;
     let tr = Tr(auth.lang());
     let username = f.username.trim().to_string();
     let problem = if username.is_empty() || f.display_name.trim().is_empty() {
@@ -208,9 +201,7 @@ async fn grant(
     Path(user_id): Path<i64>,
     Form(f): Form<GrantForm>,
 ) -> AppResult<Response> {
-    if !auth.principal().can(Action::ManageRoles, &root(&auth)) {
-        return Err(AppError::Forbidden);
-    }
+    auth.require_group(Action::ManageRoles)?;
     if state.store.users(auth.principal().tenant_id).await?.iter().all(|u| u.id != user_id) {
         return Err(AppError::NotFound);
     }
@@ -257,7 +248,8 @@ async fn revoke(
     auth: Auth,
     Path((user_id, binding)): Path<(i64, i64)>,
 ) -> AppResult<Response> {
-    if !auth.principal().can(Action::ManageRoles, &root(&auth)) || user_id == auth.principal().user_id {
+    auth.require_group(Action::ManageRoles)?;
+    if user_id == auth.principal().user_id {
         return Err(AppError::Forbidden);
     }
     state.store.revoke_role(&auth.actor(), user_id, binding).await?;
@@ -265,9 +257,7 @@ async fn revoke(
 }
 
 async fn unlock(State(state): State<AppState>, auth: Auth, Path(user_id): Path<i64>) -> AppResult<Response> {
-    if !auth.principal().can(Action::ManageRoles, &root(&auth)) {
-        return Err(AppError::Forbidden);
-    }
+    auth.require_group(Action::ManageRoles)?;
     state.store.unlock_user(&auth.actor(), user_id).await?;
     Ok(Redirect::to("/account").into_response())
 }

@@ -11,7 +11,7 @@ use serde::Deserialize;
 
 use super::{datetime, page, Chrome};
 use crate::auth::Auth;
-use crate::error::{AppError, AppResult};
+use crate::error::AppResult;
 use crate::i18n::Tr;
 use crate::AppState;
 
@@ -47,11 +47,7 @@ impl AuditPage {
 pub const AUDIT_PAGE: i64 = 100;
 
 async fn list(State(state): State<AppState>, auth: Auth, Query(query): Query<AuditQuery>) -> AppResult<Response> {
-    // The log is the tenant's: only an audit administrator bound at the
-    // root may read it.
-    if !auth.principal().can(Action::ReadAudit, &format!("/{}/", auth.principal().tenant_id)) {
-        return Err(AppError::Forbidden);
-    }
+    auth.require_group(Action::ReadAudit)?;
     let filter = AuditFilter {
         username: Some(query.user.trim().to_string()).filter(|s| !s.is_empty()),
         action_prefix: Some(query.action.trim().to_string()).filter(|s| !s.is_empty()),
