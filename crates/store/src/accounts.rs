@@ -10,7 +10,7 @@ use ronghe_domain::auth::{Binding, Principal, Role};
 use serde::Serialize;
 use sm3::{Digest, Sm3};
 
-use crate::audit::append_audit;
+use crate::audit::{append_audit, audited_change};
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// Failed sign-ins in a row that lock an account…
@@ -399,47 +399,27 @@ impl Store {
     }
 
     pub async fn revoke_role(&self, actor: &Actor, user_id: i64, binding_id: i64) -> StoreResult<()> {
-        on!(self, |p| {
-            let mut tx = p.begin().await?;
-            let n = sqlx::query("DELETE FROM user_roles WHERE id = $1 AND user_id = $2 AND tenant_id = $3")
+        audited_change!(
+            self,
+            actor,
+            AuditEntry::new("user.role.revoke", "user", user_id).detail(serde_json::json!({"binding": binding_id})),
+            sqlx::query("DELETE FROM user_roles WHERE id = $1 AND user_id = $2 AND tenant_id = $3")
                 .bind(binding_id)
                 .bind(user_id)
                 .bind(actor.tenant_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            append_audit!(
-                &mut *tx,
-                actor,
-                &AuditEntry::new("user.role.revoke", "user", user_id)
-                    .detail(serde_json::json!({"binding": binding_id}))
-            )?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        })
+        )
     }
 
     /// Lifts a lockout before it runs out.
     pub async fn unlock_user(&self, actor: &Actor, user_id: i64) -> StoreResult<()> {
-        on!(self, |p| {
-            let mut tx = p.begin().await?;
-            let n =
-                sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND tenant_id = $2")
-                    .bind(user_id)
-                    .bind(actor.tenant_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            append_audit!(&mut *tx, actor, &AuditEntry::new("user.unlock", "user", user_id))?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        })
+        audited_change!(
+            self,
+            actor,
+            AuditEntry::new("user.unlock", "user", user_id),
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1 AND tenant_id = $2")
+                .bind(user_id)
+                .bind(actor.tenant_id)
+        )
     }
 
     /// Changes a user's own password after checking the current one, and

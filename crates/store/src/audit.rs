@@ -108,6 +108,24 @@ macro_rules! append_audit {
 }
 pub(crate) use append_audit;
 
+/// Runs one statement that must change at least one row, and appends its
+/// audit row, in one transaction; `NotFound` when it changed nothing.
+macro_rules! audited_change {
+    ($store:expr, $actor:expr, $entry:expr, $query:expr) => {
+        $crate::on!($store, |p| {
+            let mut tx = p.begin().await?;
+            let n = $query.execute(&mut *tx).await?.rows_affected();
+            if n == 0 {
+                return Err($crate::StoreError::NotFound);
+            }
+            append_audit!(&mut *tx, $actor, &$entry)?;
+            tx.commit().await?;
+            Ok::<(), $crate::StoreError>(())
+        })
+    };
+}
+pub(crate) use audited_change;
+
 /// Appends many audit rows in a few statements (bulk writes: imports).
 macro_rules! append_audits {
     ($backend:expr, $tx:expr, $actor:expr, $entries:expr) => {{

@@ -6,7 +6,7 @@ use chrono::NaiveDate;
 use ronghe_domain::org::{OfficerRole, OrgKind, OrgRulePack};
 use serde::Serialize;
 
-use crate::audit::{append_audit, append_audits};
+use crate::audit::{append_audit, append_audits, audited_change};
 use crate::rollups::{apply_rollups, Delta};
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -515,26 +515,13 @@ impl Store {
     }
 
     pub async fn remove_officer(&self, actor: &Actor, org_id: i64, officer_id: i64) -> StoreResult<()> {
-        on!(self, |p| {
-            let mut tx = p.begin().await?;
-            let n = sqlx::query("DELETE FROM org_officers WHERE id = $1 AND org_id = $2")
-                .bind(officer_id)
-                .bind(org_id)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if n == 0 {
-                return Err(StoreError::NotFound);
-            }
-            append_audit!(
-                &mut *tx,
-                actor,
-                &AuditEntry::new("org.officer.remove", "org", org_id)
-                    .org(org_id)
-                    .detail(serde_json::json!({"officer_id": officer_id}))
-            )?;
-            tx.commit().await?;
-            Ok::<(), StoreError>(())
-        })
+        audited_change!(
+            self,
+            actor,
+            AuditEntry::new("org.officer.remove", "org", org_id)
+                .org(org_id)
+                .detail(serde_json::json!({"officer_id": officer_id})),
+            sqlx::query("DELETE FROM org_officers WHERE id = $1 AND org_id = $2").bind(officer_id).bind(org_id)
+        )
     }
 }
