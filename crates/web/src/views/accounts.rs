@@ -11,7 +11,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use ronghe_domain::auth::{check_password_policy, may_add_role, Action, Role};
+use ronghe_domain::auth::{check_password_policy, may_add_role, Action, Principal, Role};
 use ronghe_store::{NewUser, RoleRow, StoreError, UserSummary};
 use serde::Deserialize;
 
@@ -202,10 +202,12 @@ async fn grant(
     Form(f): Form<GrantForm>,
 ) -> AppResult<Response> {
     auth.require_group(Action::ManageRoles)?;
-    if state.store.users(auth.principal().tenant_id).await?.iter().all(|u| u.id != user_id) {
+    // The account and what it already holds, as permission checks see it.
+    let target = state.store.principal(user_id).await?;
+    if target.tenant_id != auth.principal().tenant_id {
         return Err(AppError::NotFound);
     }
-    match check_grant(&state, &auth, user_id, &f).await? {
+    match check_grant(&state, &auth, &target, &f).await? {
         Ok((role, org_id)) => match state.store.grant_role(&auth.actor(), user_id, role, org_id).await {
             Ok(_) | Err(StoreError::Conflict(_)) => Ok(Redirect::to("/account").into_response()),
             Err(e) => Err(e.into()),
@@ -221,25 +223,18 @@ async fn grant(
 async fn check_grant(
     state: &AppState,
     auth: &Auth,
-    user_id: i64,
+    target: &Principal,
     f: &GrantForm,
 ) -> AppResult<Result<(Role, i64), &'static str>> {
     let p = auth.principal();
-    if user_id == p.user_id {
+    if target.user_id == p.user_id {
         return Ok(Err("accounts.not_yourself"));
     }
     let Some(role) = Role::from_code(&f.role) else { return Ok(Err("field.unknown_value")) };
     let Ok(org) = state.store.org_by_code(p.tenant_id, f.org_code.trim()).await else {
         return Ok(Err("accounts.unknown_org"));
     };
-    let held: Vec<Role> = state
-        .store
-        .role_bindings(p.tenant_id)
-        .await?
-        .into_iter()
-        .filter(|r| r.user_id == user_id)
-        .map(|r| r.role)
-        .collect();
+    let held: Vec<Role> = target.bindings.iter().map(|b| b.role).collect();
     Ok(may_add_role(&held, role).map(|()| (role, org.id)))
 }
 
