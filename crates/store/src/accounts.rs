@@ -47,6 +47,8 @@ pub struct SessionInfo {
     pub tenant_id: i64,
     pub csrf_token: String,
     pub last_seen_at: i64,
+    /// Changes whenever the user's principal does (see migration 0003).
+    pub auth_version: i64,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -269,15 +271,15 @@ impl Store {
     pub async fn session(&self, token: &str, idle_ms: i64) -> StoreResult<Option<SessionInfo>> {
         let now = now_ms();
         let h = token_hash(token);
-        let row: Option<(i64, i64, String, i64, i64)> = on!(self, |p| sqlx::query_as(
-            "SELECT s.user_id, s.tenant_id, s.csrf_token, s.last_seen_at, s.expires_at
+        let row: Option<(i64, i64, String, i64, i64, i64)> = on!(self, |p| sqlx::query_as(
+            "SELECT s.user_id, s.tenant_id, s.csrf_token, s.last_seen_at, s.expires_at, u.auth_version
              FROM sessions s JOIN users u ON u.id = s.user_id
              WHERE s.token_hash = $1 AND NOT u.disabled"
         )
         .bind(&h)
         .fetch_optional(p)
         .await)?;
-        let Some((user_id, tenant_id, csrf_token, last_seen_at, expires_at)) = row else {
+        let Some((user_id, tenant_id, csrf_token, last_seen_at, expires_at, auth_version)) = row else {
             return Ok(None);
         };
         if now > expires_at || now - last_seen_at > idle_ms {
@@ -292,7 +294,7 @@ impl Store {
                 .await
                 .map(|r| r.rows_affected()))?;
         }
-        Ok(Some(SessionInfo { user_id, tenant_id, csrf_token, last_seen_at }))
+        Ok(Some(SessionInfo { user_id, tenant_id, csrf_token, last_seen_at, auth_version }))
     }
 
     pub async fn delete_session(&self, token: &str) -> StoreResult<()> {
@@ -318,12 +320,23 @@ impl Store {
 
     /// The user with their role bindings, as permission checks see them.
     pub async fn principal(&self, user_id: i64) -> StoreResult<Principal> {
-        let (tenant_id, username, display_name, member_id): (i64, String, String, Option<i64>) = on!(self, |p| {
-            sqlx::query_as("SELECT tenant_id, username, display_name, member_id FROM users WHERE id = $1")
+        Ok(self.versioned_principal(user_id).await?.1)
+    }
+
+    /// The principal with the `auth_version` it was read at. The version is
+    /// read first, so a change made while the bindings are read can only
+    /// make the pair look older than it is, never newer: a cache keyed by it
+    /// reloads rather than serving stale bindings.
+    pub async fn versioned_principal(&self, user_id: i64) -> StoreResult<(i64, Principal)> {
+        let (auth_version, tenant_id, username, display_name, member_id): (i64, i64, String, String, Option<i64>) =
+            on!(self, |p| {
+                sqlx::query_as(
+                    "SELECT auth_version, tenant_id, username, display_name, member_id FROM users WHERE id = $1",
+                )
                 .bind(user_id)
                 .fetch_one(p)
                 .await
-        })?;
+            })?;
         let rows: Vec<(String, i64, String)> = on!(self, |p| {
             sqlx::query_as(
             "SELECT r.role, r.org_id, o.path FROM user_roles r JOIN orgs o ON o.id = r.org_id WHERE r.user_id = $1 ORDER BY r.id"
@@ -336,7 +349,7 @@ impl Store {
             .into_iter()
             .filter_map(|(role, org_id, org_path)| Some(Binding { role: Role::from_code(&role)?, org_id, org_path }))
             .collect();
-        Ok(Principal { user_id, tenant_id, username, display_name, member_id, bindings })
+        Ok((auth_version, Principal { user_id, tenant_id, username, display_name, member_id, bindings }))
     }
 
     pub async fn user_by_name(&self, username: &str) -> StoreResult<UserSummary> {

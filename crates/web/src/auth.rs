@@ -1,6 +1,7 @@
 //! Who is asking. [`context`] runs first on every request: it reads the
-//! session cookie, loads the session and the user's role bindings from the
-//! database (so any app node can serve any request), picks the language,
+//! session cookie, loads the session from the database (so any app node can
+//! serve any request) and the user's role bindings from the node's cache when
+//! the session's `auth_version` says they are current, picks the language,
 //! and refuses a state-changing browser request whose CSRF token does not
 //! match the session's.
 
@@ -26,7 +27,7 @@ pub const LANG_COOKIE: &str = "ronghe_lang";
 /// The signed-in user of a request.
 #[derive(Debug, Clone)]
 pub struct SignedIn {
-    pub principal: Principal,
+    pub principal: Arc<Principal>,
     pub token: String,
     pub csrf: String,
 }
@@ -138,7 +139,15 @@ async fn load_user(state: &AppState, token: &str) -> Result<Option<SignedIn>, Ap
     let Some(s) = state.store.session(token, idle).await? else {
         return Ok(None);
     };
-    let principal = state.store.principal(s.user_id).await?;
+    let principal = match state.principals.get(s.user_id, s.auth_version) {
+        Some(p) => p,
+        None => {
+            let (version, p) = state.store.versioned_principal(s.user_id).await?;
+            let p = Arc::new(p);
+            state.principals.put(s.user_id, version, p.clone());
+            p
+        }
+    };
     Ok(Some(SignedIn { principal, token: token.to_string(), csrf: s.csrf_token }))
 }
 

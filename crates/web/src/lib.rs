@@ -12,6 +12,7 @@ mod auth;
 mod error;
 mod i18n;
 mod metrics;
+mod principals;
 mod static_files;
 mod views;
 
@@ -59,16 +60,26 @@ impl Default for WebConfig {
 }
 
 /// What every handler can reach.
+/// Users per generation of the principal cache (two generations are kept):
+/// a few kilobytes each, so tens of megabytes at most.
+const PRINCIPAL_CACHE_GENERATION: usize = 20_000;
+
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
+    pub principals: Arc<principals::PrincipalCache>,
 }
 
 impl AppState {
     pub fn new(store: Store, config: WebConfig) -> AppState {
-        AppState { store, config: Arc::new(config), metrics: Arc::new(Metrics::default()) }
+        AppState {
+            store,
+            config: Arc::new(config),
+            metrics: Arc::new(Metrics::default()),
+            principals: Arc::new(principals::PrincipalCache::new(PRINCIPAL_CACHE_GENERATION)),
+        }
     }
 
     /// Today's date where the users are.

@@ -133,3 +133,35 @@ both!(anyone_changes_their_own_password_and_other_sessions_end, |app| async move
     let r = anon.post_json("/api/v1/session", serde_json::json!({"username": "member1", "password": PASSWORD})).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED);
 });
+
+both!(a_role_revoked_on_one_node_is_gone_on_every_node, |app| async move {
+    // Two app nodes; each caches the role bindings of the users it serves.
+    let other = app.node();
+    let mut sec1 = app.login("sec1").await;
+    let b1 = format!("/orgs/{}/members", app.fx.b1.id);
+    assert_eq!(sec1.get(&b1).await.status, StatusCode::OK);
+    let mut sec1_elsewhere = sec1.clone().via(&other);
+    assert_eq!(sec1_elsewhere.get(&b1).await.status, StatusCode::OK);
+
+    let user = app.store.user_by_name("sec1").await.unwrap();
+    let binding = app
+        .store
+        .role_bindings(app.fx.root.tenant_id)
+        .await
+        .unwrap()
+        .into_iter()
+        .find(|b| b.user_id == user.id && b.role == ronghe_domain::auth::Role::Secretary)
+        .unwrap();
+    let mut secadmin = app.login("secadmin").await.via(&other);
+    let r = secadmin.post_form(&format!("/accounts/{}/roles/{}/delete", user.id, binding.id), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    // Both nodes see it on the next request, with no waiting.
+    assert_eq!(sec1.get(&b1).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(sec1_elsewhere.get(&b1).await.status, StatusCode::NOT_FOUND);
+    // A grant made through the first node reaches the second.
+    let mut secadmin = secadmin.via(&app.router);
+    let r =
+        secadmin.post_form(&format!("/accounts/{}/roles", user.id), &[("role", "secretary"), ("org_code", "B1")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(sec1_elsewhere.get(&b1).await.status, StatusCode::OK);
+});

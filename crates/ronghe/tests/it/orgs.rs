@@ -107,6 +107,9 @@ both!(moving_a_subtree_moves_its_members_and_scopes, |app| async move {
     let f = app.fx.clone();
     let mut committee = app.login("committee1").await;
     assert_eq!(committee.get(&format!("/api/v1/orgs/{}", f.g1.id)).await.status, StatusCode::OK);
+    // The branch secretary's bindings are cached by this node before the move.
+    let mut sec = app.login("sec1").await;
+    assert_eq!(sec.get(&format!("/api/v1/orgs/{}/members", f.b1.id)).await.status, StatusCode::OK);
     let mut admin = app.login("admin").await;
     let before_u1 = admin.get(&format!("/api/v1/orgs/{}", f.u1.id)).await.json();
     assert_eq!(before_u1["full_members"], 3);
@@ -118,10 +121,11 @@ both!(moving_a_subtree_moves_its_members_and_scopes, |app| async move {
     // Counts follow the records.
     assert_eq!(admin.get(&format!("/api/v1/orgs/{}", f.u1.id)).await.json()["full_members"], 0);
     assert_eq!(admin.get(&format!("/api/v1/orgs/{}", f.u2.id)).await.json()["full_members"], 4);
-    // The old unit's committee no longer sees it; the branch secretary still does.
+    // The old unit's committee no longer sees it; the branch secretary still
+    // does, at the branch's new path (their cached bindings were refreshed).
     assert_eq!(committee.get(&format!("/api/v1/orgs/{}", f.g1.id)).await.status, StatusCode::NOT_FOUND);
-    let mut sec = app.login("sec1").await;
     assert_eq!(sec.get(&format!("/api/v1/orgs/{}/members", f.b1.id)).await.status, StatusCode::OK);
+    assert_eq!(sec.get(&format!("/api/v1/orgs/{}", f.g1.id)).await.status, StatusCode::OK);
 });
 
 both!(the_tree_loads_children_lazily, |app| async move {

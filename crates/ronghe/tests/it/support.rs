@@ -184,6 +184,12 @@ impl TestApp {
         }
     }
 
+    /// Another app node over the same database: its own caches, as behind a
+    /// load balancer.
+    pub fn node(&self) -> Router {
+        ronghe_web::router(ronghe_web::AppState::new(self.store.clone(), ronghe_web::WebConfig::default()))
+    }
+
     pub fn anon(&self) -> Client {
         Client { router: self.router.clone(), cookie: None, csrf: String::new() }
     }
@@ -298,6 +304,12 @@ pub struct Client {
 }
 
 impl Client {
+    /// The same session, sent to another app node from now on.
+    pub fn via(mut self, node: &Router) -> Client {
+        self.router = node.clone();
+        self
+    }
+
     pub async fn send(&mut self, req: Request<Body>) -> Resp {
         let mut req = req;
         if let Some(c) = &self.cookie {

@@ -71,7 +71,7 @@ pub async fn create(State(state): State<AppState>, ctx: RequestCtx, Json(c): Jso
         LoginOutcome::Ok { user_id, tenant_id } => {
             let max_age = state.config.session_max_age.as_millis() as i64;
             let (token, csrf) = state.store.create_session(user_id, tenant_id, max_age).await?;
-            let principal = state.store.principal(user_id).await?;
+            let principal = std::sync::Arc::new(state.store.principal(user_id).await?);
             let me = me_of(&crate::auth::SignedIn { principal, token: token.clone(), csrf });
             Ok(([(header::SET_COOKIE, session_cookie(&state, &token))], Json(me)).into_response())
         }
