@@ -3,8 +3,8 @@
 //! serve any request; repeated failures lock an account for a while.
 
 use argon2::password_hash::rand_core::OsRng;
-use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
-use argon2::Argon2;
+use argon2::password_hash::{Output, ParamsString, PasswordHash, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
 use rand::RngCore;
 use ronghe_domain::auth::{Binding, Principal, Role};
 use serde::Serialize;
@@ -113,16 +113,65 @@ async fn with_hasher<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) 
     Ok(result.await?)
 }
 
-fn hash_password(password: &str) -> anyhow::Result<String> {
-    let salt = SaltString::generate(&mut OsRng);
-    Argon2::default()
-        .hash_password(password.as_bytes(), &salt)
-        .map(|h| h.to_string())
+thread_local! {
+    /// This thread's argon2 working memory (19 MiB at the default cost),
+    /// allocated on its first hash and reused for every later one: the
+    /// hashing threads are few and long-lived, so the process holds a
+    /// fixed few of these instead of allocating and returning one per
+    /// sign-in.
+    static ARGON2_MEMORY: std::cell::RefCell<Vec<argon2::Block>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// argon2 of `password` and `salt` into `out`, in this thread's memory.
+fn argon2_into(argon: &Argon2, params: &Params, password: &[u8], salt: &[u8], out: &mut [u8]) -> anyhow::Result<()> {
+    ARGON2_MEMORY
+        .with_borrow_mut(|memory| {
+            memory.resize(params.block_count(), argon2::Block::default());
+            argon.hash_password_into_with_memory(password, salt, out, &mut memory[..])
+        })
         .map_err(|e| anyhow::anyhow!("hashing failed: {e}"))
 }
 
+/// A new argon2id hash of `password` (default cost, random salt) as a PHC
+/// string, the same as `Argon2::default().hash_password` writes.
+fn hash_password(password: &str) -> anyhow::Result<String> {
+    let salt = SaltString::generate(&mut OsRng);
+    let params = Params::default();
+    let argon = Argon2::new(Algorithm::Argon2id, Version::V0x13, params.clone());
+    let mut salt_buf = [0u8; 64];
+    let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(|e| anyhow::anyhow!("salt: {e}"))?;
+    let mut out = [0u8; Params::DEFAULT_OUTPUT_LEN];
+    argon2_into(&argon, &params, password.as_bytes(), salt_bytes, &mut out)?;
+    let hash = PasswordHash {
+        algorithm: Algorithm::Argon2id.ident(),
+        version: Some(Version::V0x13.into()),
+        params: ParamsString::try_from(&params).map_err(|e| anyhow::anyhow!("params: {e}"))?,
+        salt: Some(salt.as_salt()),
+        hash: Some(Output::new(&out).map_err(|e| anyhow::anyhow!("output: {e}"))?),
+    };
+    Ok(hash.to_string())
+}
+
+/// Whether `password` matches the PHC string `hash`, with the algorithm,
+/// version and cost the hash names. The comparison is constant-time.
 fn verify_password(password: &str, hash: &str) -> bool {
-    PasswordHash::new(hash).map(|h| Argon2::default().verify_password(password.as_bytes(), &h).is_ok()).unwrap_or(false)
+    let check = || -> anyhow::Result<bool> {
+        let h = PasswordHash::new(hash).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let (Some(salt), Some(expected)) = (h.salt, h.hash) else { return Ok(false) };
+        let algorithm = Algorithm::try_from(h.algorithm).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let version = match h.version {
+            Some(v) => Version::try_from(v).map_err(|e| anyhow::anyhow!("{e}"))?,
+            None => Version::default(),
+        };
+        let params = Params::try_from(&h).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let argon = Argon2::new(algorithm, version, params.clone());
+        let mut salt_buf = [0u8; 64];
+        let salt_bytes = salt.decode_b64(&mut salt_buf).map_err(|e| anyhow::anyhow!("{e}"))?;
+        let mut out = vec![0u8; expected.len()];
+        argon2_into(&argon, &params, password.as_bytes(), salt_bytes, &mut out)?;
+        Ok(Output::new(&out).map_err(|e| anyhow::anyhow!("{e}"))? == expected)
+    };
+    check().unwrap_or(false)
 }
 
 /// A hash nobody's password matches, verified when the username is unknown
@@ -475,5 +524,40 @@ impl Store {
             Ok::<(), StoreError>(())
         })?;
         Ok(true)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use argon2::password_hash::{PasswordHasher, PasswordVerifier};
+
+    #[test]
+    fn hashes_agree_with_the_reference_implementation() {
+        let ours = hash_password("correct horse battery").unwrap();
+        let parsed = PasswordHash::new(&ours).unwrap();
+        assert!(ours.starts_with("$argon2id$v=19$m=19456,t=2,p=1$"), "{ours}");
+        assert!(Argon2::default().verify_password(b"correct horse battery", &parsed).is_ok());
+
+        let salt = SaltString::generate(&mut OsRng);
+        let theirs = Argon2::default().hash_password(b"correct horse battery", &salt).unwrap().to_string();
+        assert!(verify_password("correct horse battery", &theirs));
+        assert!(!verify_password("correct horse batterz", &theirs));
+        assert!(!verify_password("correct horse battery", "not a hash"));
+    }
+
+    #[test]
+    fn the_reused_memory_follows_each_hash_cost() {
+        // A cheaper hash (an older cost, say) after a default one and back.
+        let params = Params::new(1024, 1, 1, None).unwrap();
+        let cheap = Argon2::new(Algorithm::Argon2id, Version::V0x13, params)
+            .hash_password(b"pw", &SaltString::generate(&mut OsRng))
+            .unwrap()
+            .to_string();
+        let default = hash_password("pw").unwrap();
+        for _ in 0..2 {
+            assert!(verify_password("pw", &cheap));
+            assert!(verify_password("pw", &default));
+        }
     }
 }
