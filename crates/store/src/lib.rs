@@ -120,6 +120,7 @@ impl Store {
                 if !opts.create && path != ":memory:" && !Path::new(path).exists() {
                     anyhow::bail!("the SQLite database {path} does not exist (pass --create to make a new one)");
                 }
+                sqlite_process_settings();
                 let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))?
                     .create_if_missing(opts.create)
                     .journal_mode(SqliteJournalMode::Wal)
@@ -129,10 +130,17 @@ impl Store {
                     // 8 MiB of page cache per connection: several connections
                     // share the OS page cache, and each one's own is per node.
                     .pragma("cache_size", "-8192")
-                    .pragma("temp_store", "memory");
+                    .pragma("temp_store", "memory")
+                    // The driver passes rows from its thread one at a time
+                    // through this channel; a page's rows fit without the
+                    // worker waiting on the reader.
+                    .row_buffer_size(512);
                 let pool = SqlitePoolOptions::new()
                     .max_connections(opts.max_connections.max(1))
                     .min_connections(1)
+                    // A ping before each query is a round trip to the
+                    // connection's thread; a local file has nothing to test.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
                 Db::Sqlite(pool)
@@ -142,6 +150,9 @@ impl Store {
                 let pool = PgPoolOptions::new()
                     .max_connections(opts.max_connections.max(1))
                     .acquire_timeout(Duration::from_secs(10))
+                    // No ping round trip before each query: a connection the
+                    // server dropped fails one query and leaves the pool.
+                    .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
                 Db::Postgres(pool)
@@ -277,6 +288,23 @@ pub(crate) fn param(backend: Backend, n: usize) -> String {
 /// digits and `/`, and `~` sorts after both.
 pub(crate) fn path_hi(path: &str) -> String {
     format!("{path}~")
+}
+
+/// SQLite's process-wide settings, applied once before its first connection
+/// opens. Memory statistics are off: keeping them takes one global mutex on
+/// every allocation, which the profile of the roster under load showed
+/// contended between the connections' threads.
+fn sqlite_process_settings() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: sqlite3_config is called before any connection exists (it
+        // returns SQLITE_MISUSE, changing nothing, if SQLite is already in use).
+        let rc =
+            unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
+        if rc != libsqlite3_sys::SQLITE_OK {
+            tracing::debug!(rc, "SQLite was initialised already; memory statistics stay on");
+        }
+    });
 }
 
 #[cfg(test)]

@@ -358,7 +358,7 @@ impl Store {
 
     /// Active members by category in the subtree at `org`.
     pub async fn org_counts(&self, org: &Org) -> StoreResult<OrgCounts> {
-        let r = self.rollup(org.id).await?;
+        let r = self.rollup_dim(org.id, "category").await?;
         Ok(OrgCounts {
             org_id: org.id,
             full_members: r.get("category", "full"),

@@ -154,6 +154,29 @@ impl Store {
         Ok(Rollup::from_rows(rows))
     }
 
+    /// One dimension of the roll-up of `org_id`.
+    pub async fn rollup_dim(&self, org_id: i64, dim: &str) -> StoreResult<Rollup> {
+        let rows: Vec<(String, String, i64)> =
+            on!(self, |p| sqlx::query_as("SELECT dim, key, n FROM org_rollups WHERE org_id = $1 AND dim = $2")
+                .bind(org_id)
+                .bind(dim)
+                .fetch_all(p)
+                .await)?;
+        Ok(Rollup::from_rows(rows))
+    }
+
+    /// How many active members the subtree of `org_id` holds: one row of the
+    /// roll-up, where [`Store::rollup`] reads every dimension.
+    pub async fn subtree_size(&self, org_id: i64) -> StoreResult<i64> {
+        let n: Option<i64> = on!(self, |p| sqlx::query_scalar(
+            "SELECT CAST(SUM(n) AS BIGINT) FROM org_rollups WHERE org_id = $1 AND dim = 'category'"
+        )
+        .bind(org_id)
+        .fetch_one(p)
+        .await)?;
+        Ok(n.unwrap_or(0))
+    }
+
     /// The same figures computed from the raw rows with a recursive query,
     /// as a DBA would write it: the baseline for tests and benchmarks.
     pub async fn naive_rollup(&self, org_id: i64) -> StoreResult<Rollup> {
