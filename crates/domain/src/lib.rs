@@ -10,6 +10,7 @@ pub mod i18n;
 pub mod id_number;
 pub mod members;
 pub mod org;
+pub mod par;
 pub mod phone;
 pub mod text;
 

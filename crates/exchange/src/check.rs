@@ -150,28 +150,41 @@ pub fn check_rows(rows: &[ImportRow], map: &ColumnMap, today: NaiveDate) -> Chec
         other_row,
     };
 
-    // The rows each normalised ID number appears on. Only numbers that
-    // parse are compared; the others already have an error of their own.
-    let mut seen: HashMap<String, Vec<usize>> = HashMap::new();
-    for r in rows {
-        if let Ok(id) = IdNumber::parse(&r.input.id_number) {
-            seen.entry(id.as_str().to_string()).or_default().push(r.row);
-        }
-    }
-
-    let mut checked = Checked::default();
-    for r in rows {
-        let mut errors = Vec::new();
+    // Validation is pure and most of the work: it runs on every core.
+    let validated = ronghe_domain::par::map(rows, |r| {
         let lost_digits = lost_digits(&r.input.id_number);
         let result = if lost_digits {
             // The digits are gone; the domain's "wrong length" would send
             // the person looking at the number rather than the cell format.
-            errors.push(error(r.row, "id_number", "import.id_number_as_number", None));
             let input = MemberInput { id_number: String::new(), ..r.input.clone() };
             input.validate(today)
         } else {
             r.input.validate(today)
         };
+        (lost_digits, result, IdNumber::parse(&r.input.id_number).ok())
+    });
+
+    // For each row, another row with the same normalised ID number. Only
+    // numbers that parse are compared; the others have an error of their own.
+    let twins: Vec<Option<usize>> = {
+        let mut seen: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (r, (_, _, id)) in rows.iter().zip(&validated) {
+            if let Some(id) = id {
+                seen.entry(id.as_str()).or_default().push(r.row);
+            }
+        }
+        rows.iter()
+            .zip(&validated)
+            .map(|(r, (_, _, id))| id.as_ref().and_then(|id| seen[id.as_str()].iter().copied().find(|&n| n != r.row)))
+            .collect()
+    };
+
+    let mut checked = Checked::default();
+    for ((r, (lost_digits, result, _)), twin) in rows.iter().zip(validated).zip(twins) {
+        let mut errors = Vec::new();
+        if lost_digits {
+            errors.push(error(r.row, "id_number", "import.id_number_as_number", None));
+        }
         let draft = match result {
             Ok(draft) => Some(draft),
             Err(field_errors) => {
@@ -184,10 +197,8 @@ pub fn check_rows(rows: &[ImportRow], map: &ColumnMap, today: NaiveDate) -> Chec
                 None
             }
         };
-        if let Ok(id) = IdNumber::parse(&r.input.id_number) {
-            if let Some(&other) = seen[id.as_str()].iter().find(|&&n| n != r.row) {
-                errors.push(error(r.row, "id_number", "import.duplicate_in_file", Some(other)));
-            }
+        if let Some(other) = twin {
+            errors.push(error(r.row, "id_number", "import.duplicate_in_file", Some(other)));
         }
         match draft {
             Some(draft) if errors.is_empty() => checked.drafts.push((r.row, r.branch.clone(), draft)),

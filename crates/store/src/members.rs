@@ -196,7 +196,7 @@ impl Store {
         action: &'static str,
     ) -> StoreResult<Vec<i64>> {
         const ROWS: usize = 250;
-        let sealed: Vec<Sealed> = members.iter().map(|(_, d)| self.seal(d)).collect();
+        let sealed: Vec<Sealed> = ronghe_domain::par::map(members, |(_, d)| self.seal(d));
         let now = now_ms();
         Ok(on!(self, |p| {
             let mut tx = p.begin().await?;
@@ -483,7 +483,7 @@ impl Store {
         let (Some(&tenant), Some(&root)) = (ids.first(), ids.last()) else {
             return Err(StoreError::NotFound);
         };
-        let large = self.rollup(root).await?.total() > 5_000;
+        let large = self.subtree_size(root).await? > 5_000;
         let backend = self.backend();
         let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<P> = Vec::new();

@@ -149,7 +149,8 @@ pub async fn analyse(
     }
 
     // Identity numbers already on the tenant's roster.
-    let indexes: Vec<String> = placed.iter().map(|(_, _, d)| store.id_number_index(d.id_number.as_str())).collect();
+    let indexes: Vec<String> =
+        ronghe_domain::par::map(&placed, |(_, _, d)| store.id_number_index(d.id_number.as_str()));
     let existing = store.existing_id_indexes(root.tenant_id, &indexes).await?;
     let id_column = ronghe_exchange::column_for(&map, "id_number");
     for ((row, _, _), index) in placed.iter().zip(&indexes) {
