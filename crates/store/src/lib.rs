@@ -66,6 +66,7 @@ pub(crate) enum Db {
 pub struct Store {
     pub(crate) db: Db,
     pub(crate) cipher: Arc<FieldCipher>,
+    pub(crate) sizes: Arc<rollups::SizeHints>,
 }
 
 /// Which backend a URL names.
@@ -159,7 +160,7 @@ impl Store {
             }
             None => anyhow::bail!("unsupported database URL (use sqlite://PATH or postgres://…): {}", opts.url),
         };
-        Ok(Store { db, cipher })
+        Ok(Store { db, cipher, sizes: Arc::default() })
     }
 
     /// Connects to PostgreSQL with every table in `schema` (tests give each
@@ -167,7 +168,7 @@ impl Store {
     pub async fn connect_pg_schema(url: &str, schema: &str, key: DataKey) -> anyhow::Result<Store> {
         let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
         let pool = PgPoolOptions::new().max_connections(4).connect_with(options).await?;
-        Ok(Store { db: Db::Postgres(pool), cipher: Arc::new(FieldCipher::new(&key)) })
+        Ok(Store { db: Db::Postgres(pool), cipher: Arc::new(FieldCipher::new(&key)), sizes: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {

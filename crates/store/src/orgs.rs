@@ -303,11 +303,6 @@ impl Store {
         Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).bind(root_path).bind(path_hi(root_path)).fetch_all(p).await)?)
     }
 
-    pub async fn children(&self, id: i64) -> StoreResult<Vec<Org>> {
-        let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE parent_id = $1 ORDER BY code, id");
-        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).bind(id).fetch_all(p).await)?)
-    }
-
     /// The organisations above `org`, root first (for breadcrumbs).
     pub async fn ancestors(&self, org: &Org) -> StoreResult<Vec<Org>> {
         let ids: Vec<i64> = path_ids(&org.path).into_iter().filter(|id| *id != org.id).collect();
@@ -337,23 +332,41 @@ impl Store {
         Ok(out)
     }
 
-    /// Active members by category in the subtree of each child of `id`,
-    /// from the maintained roll-ups. (PostgreSQL sums BIGINT to NUMERIC,
-    /// hence the casts.)
-    pub async fn child_counts(&self, id: i64) -> StoreResult<Vec<OrgCounts>> {
-        Ok(on!(self, |p| {
-            sqlx::query_as::<_, OrgCounts>(
-            "SELECT c.id AS org_id,
-                    CAST(COALESCE(SUM(CASE WHEN r.key = 'full' THEN r.n ELSE 0 END), 0) AS BIGINT) AS full_members,
-                    CAST(COALESCE(SUM(CASE WHEN r.key = 'probationary' THEN r.n ELSE 0 END), 0) AS BIGINT) AS probationary_members
-             FROM orgs c LEFT JOIN org_rollups r ON r.org_id = c.id AND r.dim = 'category'
-             WHERE c.parent_id = $1
-             GROUP BY c.id"
-        )
-        .bind(id)
-        .fetch_all(p)
-        .await
-        })?)
+    /// The organisations directly under `id`, each with the active members
+    /// of its subtree by category, from the maintained roll-ups: one query.
+    /// (PostgreSQL sums BIGINT to NUMERIC, hence the casts.)
+    pub async fn children_with_counts(&self, id: i64) -> StoreResult<Vec<(Org, OrgCounts)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            org: Org,
+            full_members: i64,
+            probationary_members: i64,
+        }
+        let count = |key: &str| {
+            format!(
+                "(SELECT CAST(COALESCE(SUM(r.n), 0) AS BIGINT) FROM org_rollups r
+                  WHERE r.org_id = orgs.id AND r.dim = 'category' AND r.key = '{key}')"
+            )
+        };
+        let sql = format!(
+            "SELECT {ORG_COLUMNS}, {} AS full_members, {} AS probationary_members
+             FROM orgs WHERE parent_id = $1 ORDER BY code, id",
+            count("full"),
+            count("probationary")
+        );
+        let rows: Vec<Row> = on!(self, |p| sqlx::query_as::<_, Row>(&sql).bind(id).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| {
+                let counts = OrgCounts {
+                    org_id: r.org.id,
+                    full_members: r.full_members,
+                    probationary_members: r.probationary_members,
+                };
+                (r.org, counts)
+            })
+            .collect())
     }
 
     /// Active members by category in the subtree at `org`.

@@ -143,6 +143,29 @@ impl Rollup {
     }
 }
 
+/// Per-node subtree sizes for [`Store::subtree_size_hint`].
+#[derive(Default)]
+pub(crate) struct SizeHints(std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, i64)>>);
+
+impl SizeHints {
+    const FRESH: std::time::Duration = std::time::Duration::from_secs(60);
+    /// Organisations remembered; past that the map starts over.
+    const CAPACITY: usize = 100_000;
+
+    fn get(&self, org_id: i64) -> Option<i64> {
+        let map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        map.get(&org_id).filter(|(at, _)| at.elapsed() < Self::FRESH).map(|(_, n)| *n)
+    }
+
+    fn put(&self, org_id: i64, n: i64) {
+        let mut map = self.0.lock().unwrap_or_else(|e| e.into_inner());
+        if map.len() >= Self::CAPACITY {
+            map.clear();
+        }
+        map.insert(org_id, (std::time::Instant::now(), n));
+    }
+}
+
 impl Store {
     /// The maintained roll-up of an organisation's subtree.
     pub async fn rollup(&self, org_id: i64) -> StoreResult<Rollup> {
@@ -163,6 +186,19 @@ impl Store {
                 .fetch_all(p)
                 .await)?;
         Ok(Rollup::from_rows(rows))
+    }
+
+    /// Roughly how many active members the subtree of `org_id` holds, for
+    /// choosing a query plan: read from the roll-up at most once a minute per
+    /// node. A stale figure can only pick the slower plan, never change a
+    /// result, so it needs no invalidation across nodes.
+    pub async fn subtree_size_hint(&self, org_id: i64) -> StoreResult<i64> {
+        if let Some(n) = self.sizes.get(org_id) {
+            return Ok(n);
+        }
+        let n = self.subtree_size(org_id).await?;
+        self.sizes.put(org_id, n);
+        Ok(n)
     }
 
     /// How many active members the subtree of `org_id` holds: one row of the

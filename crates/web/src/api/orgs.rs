@@ -96,17 +96,13 @@ pub async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
 pub async fn children(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Json<Vec<OrgDto>>> {
     let org = state.store.org(id).await?;
     auth.require(Action::ReadOrg, &org.path)?;
-    let counts = state.store.child_counts(id).await?;
     let out = state
         .store
-        .children(id)
+        .children_with_counts(id)
         .await?
         .into_iter()
-        .filter(|c| auth.principal().can(Action::ReadOrg, &c.path))
-        .map(|c| {
-            let n = counts.iter().find(|n| n.org_id == c.id).cloned().unwrap_or_default();
-            dto(c, &n)
-        })
+        .filter(|(c, _)| auth.principal().can(Action::ReadOrg, &c.path))
+        .map(|(c, n)| dto(c, &n))
         .collect();
     Ok(Json(out))
 }

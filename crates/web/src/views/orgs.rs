@@ -58,16 +58,12 @@ struct TreeChildren {
 }
 
 async fn nodes_under(state: &AppState, parent: i64) -> AppResult<Vec<Node>> {
-    let children = state.store.children(parent).await?;
-    let counts: HashMap<i64, OrgCounts> =
-        state.store.child_counts(parent).await?.into_iter().map(|c| (c.org_id, c)).collect();
-    Ok(children
+    Ok(state
+        .store
+        .children_with_counts(parent)
+        .await?
         .into_iter()
-        .map(|org| Node {
-            counts: counts.get(&org.id).cloned().unwrap_or_default(),
-            has_children: org.kind != OrgKind::Group,
-            org,
-        })
+        .map(|(org, counts)| Node { counts, has_children: org.kind != OrgKind::Group, org })
         .collect())
 }
 
