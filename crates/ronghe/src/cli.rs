@@ -172,14 +172,19 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum RulesCommand {
-    /// Load a revised organisation rule pack (TOML) for every group in the database.
+    /// Load a revised rule pack (TOML; its `kind` says which: org or dues) for every group in
+    /// the database.
     Load {
         #[command(flatten)]
         db: DbArg,
         file: PathBuf,
     },
-    /// Print the shipped organisation rule pack.
-    Default,
+    /// Print a shipped rule pack, to start a revision from.
+    Default {
+        /// Which pack: org (organisation rules) or dues (party dues).
+        #[arg(long, default_value = "org")]
+        kind: String,
+    },
 }
 
 #[derive(Subcommand)]

@@ -64,15 +64,19 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             let text = std::fs::read_to_string(&file).with_context(|| format!("reading {}", file.display()))?;
             for root in store.tenant_roots().await? {
                 let pack = store
-                    .load_org_rules(&Actor::system(root.tenant_id, "rules load"), &text)
+                    .load_rules(&Actor::system(root.tenant_id, "rules load"), &text)
                     .await
                     .map_err(|e| anyhow::anyhow!("{e}"))?;
-                println!("{}: organisation rules {} in force from {}", root.name, pack.version, pack.effective_from);
+                println!("{}: {} rules {} in force from {}", root.name, pack.kind, pack.version, pack.effective_from);
             }
             Ok(())
         }
-        Command::Rules(RulesCommand::Default) => {
-            print!("{}", ronghe_domain::org::rules_default_text());
+        Command::Rules(RulesCommand::Default { kind }) => {
+            match kind.as_str() {
+                "org" => print!("{}", ronghe_domain::org::rules_default_text()),
+                "dues" => print!("{}", ronghe_domain::dues::DEFAULT_DUES_PACK),
+                other => anyhow::bail!("no rule pack of kind {other:?} (use org or dues)"),
+            }
             Ok(())
         }
         Command::Bench(BenchCommand::Rollup { db, repeat }) => {

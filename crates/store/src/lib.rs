@@ -33,6 +33,7 @@ pub use members::{
 };
 pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
 pub use rollups::{Rollup, DIMENSIONS};
+pub use rules::PackHeader;
 
 use std::path::Path;
 use std::str::FromStr;

@@ -1,26 +1,41 @@
 //! Rule packs: the versioned TOML documents that hold every number a
-//! regulation sets. The pack in force on a date is the newest one whose
-//! effective date has come.
+//! regulation sets, one kind per module (`org`, `dues`). The pack of a
+//! kind in force on a date is the newest one whose effective date has come;
+//! a tenant with none of a kind uses the pack shipped with Ronghe.
 
 use chrono::NaiveDate;
+use ronghe_domain::dues::DuesRulePack;
 use ronghe_domain::org::OrgRulePack;
+use serde::Deserialize;
 
 use crate::audit::append_audit;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
+/// What every pack starts with, whatever its kind.
+#[derive(Debug, Clone, Deserialize, serde::Serialize)]
+pub struct PackHeader {
+    pub kind: String,
+    pub version: String,
+    pub effective_from: NaiveDate,
+}
+
 impl Store {
-    /// The organisation rules in force for a tenant on `day`; the shipped
-    /// pack if the tenant has none yet.
-    pub async fn org_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<OrgRulePack> {
-        let body: Option<String> = on!(self, |p| sqlx::query_scalar(
-            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = 'org' AND effective_from <= $2
+    /// The stored text of the `kind` pack in force for a tenant on `day`.
+    async fn rule_pack_text(&self, tenant_id: i64, kind: &str, day: NaiveDate) -> StoreResult<Option<String>> {
+        Ok(on!(self, |p| sqlx::query_scalar(
+            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = $2 AND effective_from <= $3
              ORDER BY effective_from DESC, id DESC LIMIT 1"
         )
         .bind(tenant_id)
+        .bind(kind)
         .bind(day)
         .fetch_optional(p)
-        .await)?;
-        match body {
+        .await)?)
+    }
+
+    /// The organisation rules in force for a tenant on `day`.
+    pub async fn org_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<OrgRulePack> {
+        match self.rule_pack_text(tenant_id, "org", day).await? {
             Some(b) => {
                 OrgRulePack::parse(&b).map_err(|e| StoreError::Other(anyhow::anyhow!("stored org rule pack: {e}")))
             }
@@ -28,17 +43,37 @@ impl Store {
         }
     }
 
-    /// Loads a revised organisation rule pack (checked before it is stored).
-    pub async fn load_org_rules(&self, actor: &Actor, text: &str) -> StoreResult<OrgRulePack> {
-        let pack = OrgRulePack::parse(text).map_err(|_| StoreError::Invalid("rules.unparsable"))?;
+    /// The dues rules in force for a tenant on `day`.
+    pub async fn dues_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<DuesRulePack> {
+        match self.rule_pack_text(tenant_id, "dues", day).await? {
+            Some(b) => {
+                DuesRulePack::parse(&b).map_err(|e| StoreError::Other(anyhow::anyhow!("stored dues rule pack: {e}")))
+            }
+            None => Ok(DuesRulePack::default_pack()),
+        }
+    }
+
+    /// Loads a revised rule pack of any kind, checked by its module's
+    /// parser before it is stored.
+    pub async fn load_rules(&self, actor: &Actor, text: &str) -> StoreResult<PackHeader> {
+        let header: PackHeader = toml::from_str(text).map_err(|_| StoreError::Invalid("rules.unparsable"))?;
+        let valid = match header.kind.as_str() {
+            "org" => OrgRulePack::parse(text).is_ok(),
+            "dues" => DuesRulePack::parse(text).is_ok(),
+            _ => return Err(StoreError::Invalid("rules.unknown_kind")),
+        };
+        if !valid {
+            return Err(StoreError::Invalid("rules.unparsable"));
+        }
         on!(self, |p| {
             let mut tx = p.begin().await?;
             sqlx::query(
-                "INSERT INTO rule_packs (tenant_id, kind, version, effective_from, body, loaded_at) VALUES ($1, 'org', $2, $3, $4, $5)",
+                "INSERT INTO rule_packs (tenant_id, kind, version, effective_from, body, loaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )
             .bind(actor.tenant_id)
-            .bind(&pack.version)
-            .bind(pack.effective_from)
+            .bind(&header.kind)
+            .bind(&header.version)
+            .bind(header.effective_from)
             .bind(text)
             .bind(now_ms())
             .execute(&mut *tx)
@@ -46,12 +81,22 @@ impl Store {
             append_audit!(
                 &mut *tx,
                 actor,
-                &AuditEntry::new("rules.load", "rule_pack", &pack.version)
-                    .detail(serde_json::json!({"kind": "org", "effective_from": pack.effective_from}))
+                &AuditEntry::new("rules.load", "rule_pack", &header.version)
+                    .detail(serde_json::json!({"kind": header.kind, "effective_from": header.effective_from}))
             )?;
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
+        Ok(header)
+    }
+
+    /// Loads a revised organisation rule pack.
+    pub async fn load_org_rules(&self, actor: &Actor, text: &str) -> StoreResult<OrgRulePack> {
+        let pack = OrgRulePack::parse(text).map_err(|_| StoreError::Invalid("rules.unparsable"))?;
+        if pack.kind != "org" {
+            return Err(StoreError::Invalid("rules.unparsable"));
+        }
+        self.load_rules(actor, text).await?;
         Ok(pack)
     }
 }

@@ -18,6 +18,7 @@ both!(the_openapi_document_describes_the_fixed_paths, |app| async move {
         "/api/v1/members/{id}/personal-data",
         "/api/v1/orgs/{id}/members/import",
         "/api/v1/audit",
+        "/api/v1/dues/quote",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }

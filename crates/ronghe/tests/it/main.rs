@@ -13,6 +13,7 @@ mod api;
 mod audit;
 mod browser;
 mod cli;
+mod dues;
 mod imports;
 mod orgs;
 mod permissions;

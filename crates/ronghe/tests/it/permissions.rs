@@ -137,6 +137,17 @@ both!(every_write_route_for_every_role, |app| async move {
                 c.json(Method::POST, &format!("/api/v1/members/{m}/personal-data"), serde_json::json!({})).await.status;
             check(&mut failures, &format!("POST /api/v1/members/{m}/personal-data"), user, got, want[i]);
         }
+        // The dues calculator: the national standard is public; signed-in
+        // users get their group's pack.
+        let got = c
+            .json(
+                Method::POST,
+                "/api/v1/dues/quote",
+                serde_json::json!({"category": "employed", "monthly_income_fen": 450000}),
+            )
+            .await
+            .status;
+        check(&mut failures, "POST /api/v1/dues/quote", user, got, 200);
         // Status changes.
         for (m, want) in
             [(f.mg, [303, 303, 303, 404, 403, 404, 404, 404]), (f.m2, [303, 303, 404, 404, 404, 404, 404, 404])]

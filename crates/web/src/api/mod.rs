@@ -2,6 +2,7 @@
 //! described by an OpenAPI document generated from these handlers
 //! (`/api/openapi.json`). Errors are [`crate::error::ApiErrorBody`].
 
+mod dues;
 mod members;
 mod openapi;
 mod orgs;
@@ -19,6 +20,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/openapi.json", get(openapi::document))
         .route("/api/v1/session", post(session::create).delete(session::delete))
         .route("/api/v1/me", get(session::me))
+        .route("/api/v1/dues/quote", post(dues::quote))
         .route("/api/v1/orgs/{id}", get(orgs::show))
         .route("/api/v1/orgs/{id}/children", get(orgs::children))
         .route("/api/v1/orgs/{id}/members", get(members::list).post(members::create))

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
+    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
     paths(
         super::session::create,
         super::session::delete,
@@ -19,12 +19,14 @@ use utoipa::OpenApi;
         super::members::update,
         super::members::reveal,
         super::members::import,
+        super::dues::quote,
     ),
     tags(
         (name = "session", description = "Signing in and out"),
         (name = "orgs", description = "The organisation tree"),
         (name = "members", description = "The member roster"),
         (name = "audit", description = "The audit log (audit administrators)"),
+        (name = "dues", description = "Party dues (党费)"),
     )
 )]
 pub struct ApiDoc;
