@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod bench;
 mod crypto;
+mod dues;
 mod error;
 mod imports;
 mod members;
@@ -26,6 +27,7 @@ pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOC
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use bench::RawRow;
 pub use crypto::{DataKey, FieldCipher};
+pub use dues::{DuesMember, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;
 pub use members::{

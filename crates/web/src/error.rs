@@ -12,7 +12,7 @@ use axum::extract::Request;
 use axum::http::{header, StatusCode};
 use axum::middleware::Next;
 use axum::response::{Html, IntoResponse, Redirect, Response};
-use ronghe_domain::i18n::t;
+use ronghe_domain::i18n::{t, tf};
 use ronghe_domain::members::FieldError;
 use ronghe_store::StoreError;
 use serde::Serialize;
@@ -35,6 +35,10 @@ pub enum AppError {
     /// Field-level problems with a submitted record.
     #[error("invalid")]
     Invalid(Vec<FieldError>),
+    /// A rule of a rule pack refuses the request: the message key, its
+    /// parameters (dates, limits, the regulation) and the field it concerns.
+    #[error("refused: {key}")]
+    Refused { field: &'static str, key: &'static str, params: Vec<(&'static str, String)> },
     #[error(transparent)]
     Internal(#[from] anyhow::Error),
 }
@@ -63,10 +67,13 @@ impl From<askama::Error> for AppError {
 pub struct ErrorInfo {
     pub key: &'static str,
     pub fields: Vec<FieldError>,
+    /// Parameters of `key`'s message (for refusals by a rule).
+    pub params: Vec<(&'static str, String)>,
 }
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
+        let mut params = vec![];
         let (status, key, fields) = match self {
             AppError::Unauthorized => (StatusCode::UNAUTHORIZED, "error.unauthorized", vec![]),
             AppError::Forbidden => (StatusCode::FORBIDDEN, "error.forbidden", vec![]),
@@ -74,13 +81,17 @@ impl IntoResponse for AppError {
             AppError::BadRequest(k) => (StatusCode::BAD_REQUEST, k, vec![]),
             AppError::Conflict(k) => (StatusCode::CONFLICT, k, vec![]),
             AppError::Invalid(f) => (StatusCode::UNPROCESSABLE_ENTITY, "error.invalid", f),
+            AppError::Refused { field, key, params: p } => {
+                params = p;
+                (StatusCode::UNPROCESSABLE_ENTITY, key, vec![FieldError { field, key }])
+            }
             AppError::Internal(e) => {
                 tracing::error!(error = ?e, "internal error");
                 (StatusCode::INTERNAL_SERVER_ERROR, "error.internal", vec![])
             }
         };
         let mut res = status.into_response();
-        res.extensions_mut().insert(ErrorInfo { key, fields });
+        res.extensions_mut().insert(ErrorInfo { key, fields, params });
         res
     }
 }
@@ -120,19 +131,17 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         return res;
     };
     let status = res.status();
+    let params: Vec<(&str, &str)> = info.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let message = |key: &str| if params.is_empty() { t(lang, key).to_string() } else { tf(lang, key, &params) };
     if is_api {
         let body = ApiErrorBody {
             error: ApiErrorDetail {
                 code: info.key.to_string(),
-                message: t(lang, info.key).to_string(),
+                message: message(info.key),
                 fields: info
                     .fields
                     .iter()
-                    .map(|f| ApiFieldError {
-                        field: f.field.into(),
-                        code: f.key.into(),
-                        message: t(lang, f.key).into(),
-                    })
+                    .map(|f| ApiFieldError { field: f.field.into(), code: f.key.into(), message: message(f.key) })
                     .collect(),
                 request_id,
             },
@@ -143,7 +152,7 @@ pub async fn render_errors(req: Request, next: Next) -> Response {
         let to = format!("/login?next={}", urlencode(&next_url));
         return Redirect::to(&to).into_response();
     }
-    let page = crate::views::error_page(lang, status, info.key, &request_id);
+    let page = crate::views::error_page(lang, status, &message(info.key), &request_id);
     let mut out = (status, Html(page)).into_response();
     out.headers_mut().insert(header::CACHE_CONTROL, "no-store".parse().expect("static header"));
     out

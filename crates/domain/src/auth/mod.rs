@@ -64,11 +64,15 @@ impl Role {
         use Action::*;
         match self {
             Self::Member => matches!(action, ReadOrg),
-            Self::CommitteeMember => matches!(action, ReadOrg | ReadRoster),
-            Self::Secretary => matches!(action, ReadOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster),
-            Self::GroupAdmin => {
-                matches!(action, ReadOrg | WriteOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster)
-            }
+            Self::CommitteeMember => matches!(action, ReadOrg | ReadRoster | ReadDues),
+            Self::Secretary => matches!(
+                action,
+                ReadOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster | ReadDues | WriteDues
+            ),
+            Self::GroupAdmin => matches!(
+                action,
+                ReadOrg | WriteOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster | ReadDues | WriteDues
+            ),
             Self::SystemAdmin => matches!(action, ManageAccounts),
             Self::SecurityAdmin => matches!(action, ManageRoles),
             Self::AuditAdmin => matches!(action, ReadAudit),
@@ -101,6 +105,10 @@ pub enum Action {
     /// See an ID number or phone in full (audited).
     ViewPersonalData,
     ImportRoster,
+    /// See dues standards, payments and arrears (a member always sees their own).
+    ReadDues,
+    /// Set standards and record payments.
+    WriteDues,
     ReadAudit,
     ManageAccounts,
     ManageRoles,

@@ -2,6 +2,10 @@
 //! monthly income into a monthly amount. Money is integer fen throughout;
 //! rates are integer permille; rounding is what the pack says.
 
+mod ledger;
+
+pub use ledger::{check_payment, year_lines, MonthLine, PaymentKind, PaymentRefusal, Period, StandardFrom};
+
 use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
@@ -169,6 +173,30 @@ impl DuesRulePack {
     }
 }
 
+/// Yuan as people type them ("15", "15.5", "1,500.05", full-width digits)
+/// into fen, exactly: no float ever holds money. More than two decimals,
+/// a sign or anything else is refused.
+pub fn parse_yuan(input: &str) -> Option<i64> {
+    let s = crate::text::fold_compact(input).replace([',', '，'], "");
+    let s = s.strip_suffix('元').unwrap_or(&s);
+    let (whole, frac) = s.split_once('.').unwrap_or((s, ""));
+    if whole.is_empty() && frac.is_empty() || frac.len() > 2 {
+        return None;
+    }
+    if !whole.bytes().chain(frac.bytes()).all(|b| b.is_ascii_digit()) {
+        return None;
+    }
+    let yuan: i64 = if whole.is_empty() { 0 } else { whole.parse().ok()? };
+    let fen: i64 = format!("{frac:0<2}").parse().ok()?;
+    yuan.checked_mul(100)?.checked_add(fen)
+}
+
+/// Fen as yuan with two decimals: 150005 → "1500.05".
+pub fn format_yuan(fen: i64) -> String {
+    let sign = if fen < 0 { "-" } else { "" };
+    format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
+}
+
 impl Rounding {
     /// `income × permille / 1000`, rounded to the fen. Exact in integers for
     /// any income a person earns (i128 would be needed past 9 × 10^15 fen).
@@ -238,6 +266,28 @@ mod tests {
         assert_eq!(pack.quote("pensioner", Some(1)).unwrap_err().field, "category");
         assert_eq!(pack.quote("employed", None).unwrap_err().key, "dues.income_required");
         assert_eq!(pack.quote("employed", Some(-1)).unwrap_err().key, "dues.income_negative");
+    }
+
+    #[test]
+    fn yuan_parse_exactly_to_fen() {
+        for (text, fen) in [
+            ("15", 1500),
+            ("15.5", 1550),
+            ("15.05", 1505),
+            ("1,500.05", 150005),
+            ("０.２", 20),
+            (" 30 元", 3000),
+            (".5", 50),
+            ("0.01", 1),
+        ] {
+            assert_eq!(parse_yuan(text), Some(fen), "{text}");
+        }
+        for bad in ["", ".", "1.234", "-5", "1e3", "十五", "1.2.3"] {
+            assert_eq!(parse_yuan(bad), None, "{bad}");
+        }
+        assert_eq!(format_yuan(150005), "1500.05");
+        assert_eq!(format_yuan(20), "0.20");
+        assert_eq!(format_yuan(-1500), "-15.00");
     }
 
     #[test]

@@ -81,3 +81,117 @@ both!(a_revised_dues_pack_applies_from_its_date_to_its_group, |app| async move {
     let latest = member.json(Method::POST, "/api/v1/dues/quote", body("2031-06-01")).await.json();
     assert_eq!(latest["rule_pack"], "2030.1");
 });
+
+/// This month and the `n`th month before it, as `YYYY-MM`.
+fn months_back(n: u32) -> String {
+    use chrono::Datelike;
+    let today = crate::support::today();
+    let total = today.year() * 12 + today.month0() as i32 - n as i32;
+    format!("{:04}-{:02}", total / 12, total % 12 + 1)
+}
+
+both!(standards_payments_and_arrears_follow_the_records, |app| async move {
+    use chrono::Datelike;
+    let f = app.fx.clone();
+    let today = crate::support::today();
+    let year = today.year();
+    let mut sec = app.login("sec1").await;
+    // A standard from January: 4,500 yuan a month → 1% = 45 yuan.
+    let r = sec
+        .json(
+            Method::PUT,
+            &format!("/api/v1/members/{}/dues/standard", f.m1),
+            serde_json::json!({"year": year, "from_month": 1, "category": "employed", "monthly_income_fen": 450000}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let d = r.json();
+    assert_eq!(d["standards"][0]["monthly_dues_fen"], 4500);
+    assert_eq!(d["standards"][0]["pack_version"], "2008.1");
+    let months = d["months"].as_array().unwrap().len() as i64;
+    assert_eq!(months, i64::from(today.month()));
+    assert_eq!(d["owed_fen"], 4500 * months, "every month so far is owed");
+
+    // Paying this month and the one six months back is fine; seven is too old.
+    let pay = |period: String, amount: i64| serde_json::json!({"period": period, "amount_fen": amount});
+    let path = format!("/api/v1/members/{}/dues/payments", f.m1);
+    assert_eq!(sec.post_json(&path, pay(months_back(0), 4500)).await.status, StatusCode::OK);
+    let r = sec.post_json(&path, pay(months_back(7), 4500)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let e = r.json();
+    assert_eq!(e["error"]["code"], "dues.back_payment_too_old");
+    let msg = e["error"]["message"].as_str().unwrap();
+    assert!(msg.contains(&months_back(7)) && msg.contains("6 个月") && msg.contains("中组发〔2008〕3号"), "{msg}");
+    // A refused payment writes nothing.
+    let d = sec.get(&format!("/api/v1/members/{}/dues?year={year}", f.m1)).await.json();
+    assert_eq!(d["payments"].as_array().unwrap().len(), 1);
+    // Before joining (the fixture's members joined in 2010).
+    let r = sec.post_json(&path, pay("2009-12".into(), 100)).await;
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "period");
+    // A voluntary extra payment is kept apart from the monthly dues.
+    let r =
+        sec.post_json(&path, serde_json::json!({"kind": "voluntary", "amount_fen": 100000, "payer": "家属代交"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let d = r.json();
+    assert_eq!(d["voluntary_fen"], 100000);
+    assert_eq!(d["owed_fen"], 4500 * (months - 1));
+
+    // The member sees their own year; the branch's figures drill down to them.
+    let mut member = app.login("member1").await;
+    let own = member.get(&format!("/api/v1/members/{}/dues?year={year}", f.m1)).await.json();
+    assert_eq!(own["owed_fen"], 4500 * (months - 1));
+    let mut committee = app.login("committee1").await;
+    let u1 = committee.get(&format!("/api/v1/orgs/{}/dues?year={year}", f.u1.id)).await.json();
+    assert_eq!(u1["regular_fen"], 4500);
+    assert_eq!(u1["voluntary_fen"], 100000);
+    let arrears = u1["arrears"].as_array().unwrap();
+    if months > 1 {
+        assert_eq!(arrears.len(), 1);
+        assert_eq!(arrears[0]["member_id"], f.m1);
+        assert_eq!(arrears[0]["owed_fen"], 4500 * (months - 1));
+    }
+    // The other members of the unit have no standard yet, and say so.
+    let without: Vec<i64> =
+        u1["without_standard"].as_array().unwrap().iter().map(|a| a["member_id"].as_i64().unwrap()).collect();
+    assert!(without.contains(&f.m1b) && without.contains(&f.mg) && !without.contains(&f.m1), "{without:?}");
+    // Each write is in the audit log.
+    let mut auditor = app.login("auditor").await;
+    let log = auditor.get("/api/v1/audit?action=dues.").await.json();
+    assert_eq!(log.as_array().unwrap().len(), 3, "{log}");
+});
+
+both!(the_dues_page_keeps_a_refused_payment_and_says_why, |app| async move {
+    let f = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let page = sec.get(&format!("/members/{}/dues", f.m1)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("本年度尚未核定党费标准"));
+    let r = sec
+        .post_form(
+            &format!("/members/{}/dues/standard", f.m1),
+            &[("year", "2026"), ("from_month", "1"), ("category", "retired"), ("monthly_income", "5,000.01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = sec.get(&format!("/members/{}/dues?year=2026", f.m1)).await;
+    assert!(page.text.contains("50.00"), "5,000.01 yuan of pension at 1%");
+    let r = sec
+        .post_form(
+            &format!("/members/{}/dues/payments", f.m1),
+            &[("kind", "regular"), ("period", "2026-01"), ("amount", "12.3.4"), ("paid_on", "2026-02-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("金额格式不正确"), "{}", r.text);
+    assert!(r.text.contains("value=\"12.3.4\""), "what was typed is kept");
+    let r = sec
+        .post_form(
+            &format!("/members/{}/dues/payments", f.m1),
+            &[("kind", "regular"), ("period", "2026-01"), ("amount", "50"), ("paid_on", "2026-02-01")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let page = sec.get(&format!("/orgs/{}/dues?year=2026", f.b1.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("2026-01") && page.text.contains("50.00"), "{}", page.text);
+});

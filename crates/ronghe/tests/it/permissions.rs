@@ -60,6 +60,11 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/members/{m2}"), [303, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/members/{m1}/edit"), [303, 200, 200, 403, 403, 404, 404, 404]),
         (format!("/members/{m2}/edit"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/dues"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/dues"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/members/{m1}/dues"), [303, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/members/{m1b}/dues"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/members/{m2}/dues"), [303, 200, 404, 404, 404, 404, 404, 404]),
         ("/audit".into(), [303, 403, 403, 403, 403, 403, 403, 200]),
         ("/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
         ("/members/999999".into(), [303, 404, 404, 404, 404, 404, 404, 404]),
@@ -76,6 +81,11 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/api/v1/members/{m1}"), [401, 200, 200, 200, 200, 404, 404, 404]),
         (format!("/api/v1/members/{m1b}"), [401, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/api/v1/members/{m2}"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/dues"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{root}/dues"), [401, 200, 404, 403, 404, 404, 404, 404]),
+        (format!("/api/v1/members/{m1}/dues"), [401, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/api/v1/members/{m1b}/dues"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/members/{m2}/dues"), [401, 200, 404, 404, 404, 404, 404, 404]),
         ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         // Open to all.
         ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -148,6 +158,18 @@ both!(every_write_route_for_every_role, |app| async move {
             .await
             .status;
         check(&mut failures, "POST /api/v1/dues/quote", user, got, 200);
+        // Recording dues payments: the secretary and the group admin; a
+        // member cannot record their own, a committee member only reads.
+        for (m, want) in
+            [(f.m1, [401, 200, 200, 403, 403, 404, 404, 404]), (f.m2, [401, 200, 404, 404, 404, 404, 404, 404])]
+        {
+            let body = serde_json::json!({"kind": "voluntary", "amount_fen": 100});
+            let got = c.json(Method::POST, &format!("/api/v1/members/{m}/dues/payments"), body).await.status;
+            check(&mut failures, &format!("POST /api/v1/members/{m}/dues/payments"), user, got, want[i]);
+            let body = serde_json::json!({"year": 2026, "from_month": 1, "category": "student"});
+            let got = c.json(Method::PUT, &format!("/api/v1/members/{m}/dues/standard"), body).await.status;
+            check(&mut failures, &format!("PUT /api/v1/members/{m}/dues/standard"), user, got, want[i]);
+        }
         // Status changes.
         for (m, want) in
             [(f.mg, [303, 303, 303, 404, 403, 404, 404, 404]), (f.m2, [303, 303, 404, 404, 404, 404, 404, 404])]

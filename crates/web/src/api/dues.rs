@@ -1,13 +1,16 @@
 //! Party dues: what a member pays a month, from the dues rule pack.
 
-use axum::extract::State;
+use axum::extract::{Path, Query, State};
 use axum::Json;
 use chrono::NaiveDate;
-use ronghe_domain::dues::DuesRulePack;
+use ronghe_domain::auth::Action;
+use ronghe_domain::dues::{DuesRulePack, PaymentKind, Period};
+use ronghe_domain::members::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::auth::RequestCtx;
+use crate::app::dues;
+use crate::auth::{Auth, RequestCtx};
 use crate::error::{ApiErrorBody, AppError, AppResult};
 use crate::AppState;
 
@@ -69,4 +72,141 @@ pub async fn quote(
         rule_pack: q.pack_version,
         source: q.source,
     }))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    /// The calendar year (default: this year).
+    pub year: Option<i32>,
+}
+
+fn year_or_now(state: &AppState, year: Option<i32>) -> i32 {
+    year.unwrap_or_else(|| chrono::Datelike::year(&state.today()))
+}
+
+/// A member's dues for a year: the standards set, each month's due, paid
+/// and owed (through the current month), the payments, and voluntary extra
+/// payments apart.
+#[utoipa::path(get, path = "/api/v1/members/{id}/dues", tag = "dues",
+    params(("id" = i64, Path, description = "Member id"), YearQuery),
+    responses((status = 200, description = "The member's dues year", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn member_year(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<dues::MemberYear>> {
+    let member = state.store.member(id).await?;
+    dues::may_read(&auth, &member)?;
+    Ok(Json(dues::member_year(&state, &member, year_or_now(&state, q.year)).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct StandardBody {
+    pub year: i32,
+    /// The month of `year` the standard applies from (1 at the start of the
+    /// year; later when income changes).
+    pub from_month: u32,
+    pub category: String,
+    #[serde(default)]
+    pub monthly_income_fen: Option<i64>,
+    /// Only for categories with a range (farmers): the amount the branch chose.
+    #[serde(default)]
+    pub monthly_dues_fen: Option<i64>,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// Sets a member's monthly standard from a month on, computed by the dues
+/// rule pack in force that month.
+#[utoipa::path(put, path = "/api/v1/members/{id}/dues/standard", tag = "dues", request_body = StandardBody,
+    params(("id" = i64, Path, description = "Member id")),
+    responses((status = 200, description = "The member's dues year after the change", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn set_standard(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<StandardBody>,
+) -> AppResult<Json<dues::MemberYear>> {
+    let member = state.store.member(id).await?;
+    let input = dues::StandardInput {
+        year: b.year,
+        from_month: b.from_month,
+        category: b.category,
+        monthly_income_fen: b.monthly_income_fen,
+        monthly_dues_fen: b.monthly_dues_fen,
+        reason: b.reason,
+    };
+    dues::set_standard(&state, &auth, &member, &input).await?;
+    Ok(Json(dues::member_year(&state, &member, b.year).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PaymentBody {
+    /// `regular` (for a month) or `voluntary` (an extra payment, kept apart).
+    #[serde(default = "regular")]
+    pub kind: String,
+    /// `YYYY-MM`, for a regular payment: at most six months back (the rule
+    /// pack's limit), not before joining, not into a later year.
+    #[serde(default)]
+    pub period: Option<String>,
+    pub amount_fen: i64,
+    /// Default: today.
+    #[serde(default)]
+    pub paid_on: Option<NaiveDate>,
+    /// Who paid on the member's behalf (代交), if someone did.
+    #[serde(default)]
+    pub payer: String,
+}
+
+fn regular() -> String {
+    "regular".into()
+}
+
+/// Records a payment received from (or for) a member.
+#[utoipa::path(post, path = "/api/v1/members/{id}/dues/payments", tag = "dues", request_body = PaymentBody,
+    params(("id" = i64, Path, description = "Member id")),
+    responses((status = 200, description = "The member's dues year after the payment", body = serde_json::Value),
+        (status = 422, description = "A rule refuses it: the message names the rule, the dates and the regulation", body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn record_payment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<PaymentBody>,
+) -> AppResult<Json<dues::MemberYear>> {
+    let member = state.store.member(id).await?;
+    let kind = PaymentKind::from_code(b.kind.trim())
+        .ok_or(AppError::Invalid(vec![FieldError { field: "kind", key: "dues.unknown_kind" }]))?;
+    let period = match b.period.as_deref().map(str::trim).filter(|p| !p.is_empty()) {
+        Some(p) => Some(
+            Period::parse(p).ok_or(AppError::Invalid(vec![FieldError { field: "period", key: "dues.bad_period" }]))?,
+        ),
+        None => None,
+    };
+    let paid_on = b.paid_on.unwrap_or_else(|| state.today());
+    let input = dues::PaymentInput { kind, period, amount_fen: b.amount_fen, paid_on, payer: b.payer };
+    dues::record_payment(&state, &auth, &member, &input).await?;
+    let year = period.map_or_else(|| chrono::Datelike::year(&paid_on), |p| p.year);
+    Ok(Json(dues::member_year(&state, &member, year).await?))
+}
+
+/// A subtree's dues for a year: money received each month (regular and
+/// voluntary apart), the members in arrears with what they owe, and those
+/// with no standard set.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/dues", tag = "dues",
+    params(("id" = i64, Path, description = "Organisation id"), YearQuery),
+    responses((status = 200, description = "The subtree's dues year", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn subtree_year(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<dues::SubtreeYear>> {
+    let org = state.store.org(id).await?;
+    auth.require(Action::ReadDues, &org.path)?;
+    Ok(Json(dues::subtree_year(&state, &org, year_or_now(&state, q.year)).await?))
 }

@@ -20,6 +20,10 @@ use utoipa::OpenApi;
         super::members::reveal,
         super::members::import,
         super::dues::quote,
+        super::dues::member_year,
+        super::dues::set_standard,
+        super::dues::record_payment,
+        super::dues::subtree_year,
     ),
     tags(
         (name = "session", description = "Signing in and out"),

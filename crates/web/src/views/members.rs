@@ -186,6 +186,7 @@ struct MemberPage {
     revealed: Option<(String, Option<String>)>,
     can_write: bool,
     can_reveal: bool,
+    can_dues: bool,
     statuses: Vec<&'static str>,
     today: String,
 }
@@ -209,6 +210,7 @@ async fn member_page(
         page: Chrome::new(auth, rec.row.name.clone(), format!("/members/{}", rec.row.id)),
         can_write: p.can(Action::WriteRoster, &rec.org_path),
         can_reveal: p.can(Action::ViewPersonalData, &rec.org_path),
+        can_dues: p.member_id == Some(rec.row.id) || p.can(Action::ReadDues, &rec.org_path),
         m: rec.row,
         org,
         history,

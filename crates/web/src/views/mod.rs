@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod dues;
 mod imports;
 mod members;
 mod orgs;
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .merge(members::routes())
         .merge(imports::routes())
         .merge(audit::routes())
+        .merge(dues::routes())
 }
 
 pub struct NavItem {
@@ -166,20 +168,20 @@ pub fn is_htmx(headers: &HeaderMap) -> bool {
 struct ErrorPage {
     page: Chrome,
     status: u16,
-    message: &'static str,
+    message: String,
     request_id: String,
 }
 
 /// The page shown for an error response (see `error::render_errors`).
-pub fn error_page(lang: Lang, status: StatusCode, key: &'static str, request_id: &str) -> String {
+pub fn error_page(lang: Lang, status: StatusCode, message: &str, request_id: &str) -> String {
     let tr = Tr(lang);
     let t = ErrorPage {
         page: Chrome::anonymous(lang, tr.t("error.title"), "/"),
         status: status.as_u16(),
-        message: tr.t(key),
+        message: message.to_string(),
         request_id: request_id.to_string(),
     };
-    t.render().unwrap_or_else(|_| format!("{} {}", status.as_u16(), tr.t(key)))
+    t.render().unwrap_or_else(|_| format!("{} {}", status.as_u16(), message))
 }
 
 /// Formats Unix milliseconds as local (UTC+8) date and time.

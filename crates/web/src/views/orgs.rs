@@ -126,6 +126,7 @@ struct OrgPage {
     findings: Vec<FindingView>,
     can_write: bool,
     can_roster: bool,
+    can_dues: bool,
     can_import: bool,
     /// Members who may be appointed (the organisation's own, for the form).
     candidates: Vec<(i64, String)>,
@@ -170,6 +171,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
     page(OrgPage {
         page: Chrome::new(&auth, title, format!("/orgs/{id}")),
         can_roster: p.can(Action::ReadRoster, &org.path),
+        can_dues: p.can(Action::ReadDues, &org.path),
         can_import: p.can(Action::ImportRoster, &org.path),
         can_write,
         org,

@@ -1,0 +1,245 @@
+//! Party dues: monthly standards and payments, in fen. Arrears and totals
+//! are computed from these rows (the domain's `year_lines`), never stored.
+
+use chrono::NaiveDate;
+use serde::Serialize;
+
+use crate::audit::append_audit;
+use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
+
+/// A standard to set from a month of a year on.
+#[derive(Debug, Clone)]
+pub struct NewStandard {
+    pub member_id: i64,
+    pub org_id: i64,
+    pub year: i32,
+    pub from_month: u32,
+    pub category: String,
+    pub monthly_income_fen: Option<i64>,
+    pub rate_permille: Option<i64>,
+    pub monthly_dues_fen: i64,
+    pub pack_version: String,
+    pub reason: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct StandardRow {
+    pub id: i64,
+    pub member_id: i64,
+    pub year: i64,
+    pub from_month: i64,
+    pub category: String,
+    pub monthly_income_fen: Option<i64>,
+    pub rate_permille: Option<i64>,
+    pub monthly_dues_fen: i64,
+    pub pack_version: String,
+    pub reason: String,
+    pub recorded_at: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewPayment {
+    pub member_id: i64,
+    pub org_id: i64,
+    pub period: String,
+    pub kind: &'static str,
+    pub amount_fen: i64,
+    pub paid_on: NaiveDate,
+    pub payer: String,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct PaymentRow {
+    pub id: i64,
+    pub member_id: i64,
+    pub org_id: i64,
+    pub period: String,
+    pub kind: String,
+    pub amount_fen: i64,
+    pub paid_on: NaiveDate,
+    pub payer: String,
+    pub recorded_at: i64,
+}
+
+/// A member of a subtree as the dues ledger needs them.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct DuesMember {
+    pub id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub join_date: NaiveDate,
+}
+
+/// Money received by a subtree in one month, by kind.
+#[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
+pub struct MonthTotal {
+    pub period: String,
+    pub regular_fen: i64,
+    pub voluntary_fen: i64,
+    pub payments: i64,
+}
+
+const STANDARD_COLUMNS: &str = "id, member_id, year, from_month, category, monthly_income_fen, rate_permille,
+     monthly_dues_fen, pack_version, reason, recorded_at";
+const PAYMENT_COLUMNS: &str = "id, member_id, org_id, period, kind, amount_fen, paid_on, payer, recorded_at";
+
+impl Store {
+    /// Sets a member's standard from a month on, replacing one set from the
+    /// same month; audited.
+    pub async fn set_dues_standard(&self, actor: &Actor, s: &NewStandard) -> StoreResult<i64> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            sqlx::query("DELETE FROM dues_standards WHERE member_id = $1 AND year = $2 AND from_month = $3")
+                .bind(s.member_id)
+                .bind(i64::from(s.year))
+                .bind(i64::from(s.from_month))
+                .execute(&mut *tx)
+                .await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO dues_standards (tenant_id, member_id, year, from_month, category, monthly_income_fen,
+                    rate_permille, monthly_dues_fen, pack_version, reason, recorded_by, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(s.member_id)
+            .bind(i64::from(s.year))
+            .bind(i64::from(s.from_month))
+            .bind(&s.category)
+            .bind(s.monthly_income_fen)
+            .bind(s.rate_permille)
+            .bind(s.monthly_dues_fen)
+            .bind(&s.pack_version)
+            .bind(&s.reason)
+            .bind(actor.user_id)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("dues.standard", "member", s.member_id).org(s.org_id).detail(serde_json::json!({
+                    "year": s.year, "from_month": s.from_month, "category": s.category,
+                    "monthly_dues_fen": s.monthly_dues_fen, "pack": s.pack_version,
+                }))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
+    }
+
+    /// Records money received; audited.
+    pub async fn record_dues_payment(&self, actor: &Actor, n: &NewPayment) -> StoreResult<i64> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO dues_payments (tenant_id, member_id, org_id, period, kind, amount_fen, paid_on, payer,
+                    recorded_by, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(n.member_id)
+            .bind(n.org_id)
+            .bind(&n.period)
+            .bind(n.kind)
+            .bind(n.amount_fen)
+            .bind(n.paid_on)
+            .bind(&n.payer)
+            .bind(actor.user_id)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("dues.payment", "member", n.member_id).org(n.org_id).detail(serde_json::json!({
+                    "period": n.period, "kind": n.kind, "amount_fen": n.amount_fen, "paid_on": n.paid_on,
+                }))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
+    }
+
+    /// The standards of the members given for one year, oldest first.
+    pub async fn dues_standards(&self, member_ids: &[i64], year: i32) -> StoreResult<Vec<StandardRow>> {
+        let mut out = Vec::new();
+        for chunk in member_ids.chunks(500) {
+            let sql = format!(
+                "SELECT {STANDARD_COLUMNS} FROM dues_standards WHERE year = {} AND member_id IN ({})
+                 ORDER BY member_id, from_month",
+                crate::param(self.backend(), 1),
+                crate::list_placeholders(self.backend(), 2, chunk.len())
+            );
+            let rows: Vec<StandardRow> = on!(self, |p| {
+                let mut q = sqlx::query_as::<_, StandardRow>(&sql).bind(i64::from(year));
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.fetch_all(p).await
+            })?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// Payments of the members given whose period falls in `year`.
+    pub async fn dues_payments(&self, member_ids: &[i64], year: i32) -> StoreResult<Vec<PaymentRow>> {
+        let mut out = Vec::new();
+        for chunk in member_ids.chunks(500) {
+            let sql = format!(
+                "SELECT {PAYMENT_COLUMNS} FROM dues_payments WHERE period >= {} AND period < {} AND member_id IN ({})
+                 ORDER BY member_id, period, id",
+                crate::param(self.backend(), 1),
+                crate::param(self.backend(), 2),
+                crate::list_placeholders(self.backend(), 3, chunk.len())
+            );
+            let rows: Vec<PaymentRow> = on!(self, |p| {
+                let mut q = sqlx::query_as::<_, PaymentRow>(&sql)
+                    .bind(format!("{year:04}-01"))
+                    .bind(format!("{:04}-01", year + 1));
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.fetch_all(p).await
+            })?;
+            out.extend(rows);
+        }
+        Ok(out)
+    }
+
+    /// The active members of a subtree (those who owe dues), by name.
+    pub async fn dues_members(&self, root_path: &str) -> StoreResult<Vec<DuesMember>> {
+        Ok(on!(self, |p| sqlx::query_as::<_, DuesMember>(
+            "SELECT m.id, m.name, m.org_id, o.name AS org_name, m.join_date
+             FROM members m JOIN orgs o ON o.id = m.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND m.status IN ('normal', 'lost_contact')
+             ORDER BY m.name_initials, m.id"
+        )
+        .bind(root_path)
+        .bind(path_hi(root_path))
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Money received by a subtree in each month of `year`, by kind.
+    pub async fn dues_totals(&self, root_path: &str, year: i32) -> StoreResult<Vec<MonthTotal>> {
+        Ok(on!(self, |p| {
+            sqlx::query_as::<_, MonthTotal>(
+            "SELECT d.period,
+                    CAST(COALESCE(SUM(CASE WHEN d.kind = 'regular' THEN d.amount_fen ELSE 0 END), 0) AS BIGINT) AS regular_fen,
+                    CAST(COALESCE(SUM(CASE WHEN d.kind = 'voluntary' THEN d.amount_fen ELSE 0 END), 0) AS BIGINT) AS voluntary_fen,
+                    COUNT(*) AS payments
+             FROM dues_payments d JOIN orgs o ON o.id = d.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND d.period >= $3 AND d.period < $4
+             GROUP BY d.period ORDER BY d.period"
+        )
+        .bind(root_path)
+        .bind(path_hi(root_path))
+        .bind(format!("{year:04}-01"))
+        .bind(format!("{:04}-01", year + 1))
+        .fetch_all(p)
+        .await
+        })?)
+    }
+}

@@ -1,0 +1,263 @@
+//! Party dues: a member's year, a subtree's totals and arrears, and the two
+//! writes (a standard, a payment), shared by the pages and the API.
+
+use std::collections::HashMap;
+
+use chrono::NaiveDate;
+use ronghe_domain::auth::Action;
+use ronghe_domain::dues::{check_payment, year_lines, MonthLine, PaymentKind, Period, StandardFrom};
+use ronghe_store::{DuesMember, MemberRecord, MonthTotal, NewPayment, NewStandard, Org, PaymentRow, StandardRow};
+use serde::Serialize;
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+/// A member's dues for one year.
+#[derive(Debug, Serialize)]
+pub struct MemberYear {
+    pub year: i32,
+    pub standards: Vec<StandardRow>,
+    pub months: Vec<MonthLine>,
+    pub payments: Vec<PaymentRow>,
+    pub owed_fen: i64,
+    pub voluntary_fen: i64,
+}
+
+/// A member in arrears, for the drill-down from a subtree's figures.
+#[derive(Debug, Clone, Serialize)]
+pub struct Arrears {
+    pub member_id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub months_owed: usize,
+    pub owed_fen: i64,
+}
+
+/// A subtree's dues for one year.
+#[derive(Debug, Serialize)]
+pub struct SubtreeYear {
+    pub year: i32,
+    pub months: Vec<MonthTotal>,
+    pub regular_fen: i64,
+    pub voluntary_fen: i64,
+    pub members: usize,
+    /// Active members with no standard set for the year.
+    pub without_standard: Vec<Arrears>,
+    pub arrears: Vec<Arrears>,
+    pub owed_fen: i64,
+}
+
+/// Members see their own dues; dues readers see their subtree's.
+pub fn may_read(auth: &Auth, member: &MemberRecord) -> AppResult<()> {
+    if auth.principal().member_id == Some(member.row.id) {
+        return Ok(());
+    }
+    auth.require(Action::ReadDues, &member.org_path)
+}
+
+fn lines_for(
+    year: i32,
+    through: Period,
+    join_date: NaiveDate,
+    standards: &[&StandardRow],
+    payments: &[&PaymentRow],
+) -> Vec<MonthLine> {
+    let from: Vec<StandardFrom> = standards
+        .iter()
+        .filter_map(|s| {
+            Some(StandardFrom {
+                from: Period::new(year, u32::try_from(s.from_month).ok()?)?,
+                monthly_dues_fen: s.monthly_dues_fen,
+            })
+        })
+        .collect();
+    let paid: Vec<(Period, i64)> = payments
+        .iter()
+        .filter(|p| p.kind == PaymentKind::Regular.code())
+        .filter_map(|p| Some((Period::parse(&p.period)?, p.amount_fen)))
+        .collect();
+    year_lines(year, join_date, through, &from, &paid)
+}
+
+/// The months of `year` that have come by `today`.
+fn through(year: i32, today: NaiveDate) -> Period {
+    let now = Period::of(today);
+    if year < now.year {
+        Period { year, month: 12 }
+    } else {
+        now
+    }
+}
+
+pub async fn member_year(state: &AppState, member: &MemberRecord, year: i32) -> AppResult<MemberYear> {
+    let ids = [member.row.id];
+    let standards = state.store.dues_standards(&ids, year).await?;
+    let payments = state.store.dues_payments(&ids, year).await?;
+    let months = lines_for(
+        year,
+        through(year, state.today()),
+        member.row.join_date,
+        &standards.iter().collect::<Vec<_>>(),
+        &payments.iter().collect::<Vec<_>>(),
+    );
+    Ok(MemberYear {
+        year,
+        owed_fen: months.iter().map(|m| m.owed_fen).sum(),
+        voluntary_fen: payments.iter().filter(|p| p.kind == PaymentKind::Voluntary.code()).map(|p| p.amount_fen).sum(),
+        standards,
+        months,
+        payments,
+    })
+}
+
+pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<SubtreeYear> {
+    let months = state.store.dues_totals(&org.path, year).await?;
+    let members: Vec<DuesMember> = state.store.dues_members(&org.path).await?;
+    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
+    let standards = state.store.dues_standards(&ids, year).await?;
+    let payments = state.store.dues_payments(&ids, year).await?;
+    let mut standards_of: HashMap<i64, Vec<&StandardRow>> = HashMap::new();
+    for s in &standards {
+        standards_of.entry(s.member_id).or_default().push(s);
+    }
+    let mut payments_of: HashMap<i64, Vec<&PaymentRow>> = HashMap::new();
+    for p in &payments {
+        payments_of.entry(p.member_id).or_default().push(p);
+    }
+    let until = through(year, state.today());
+    let (mut arrears, mut without_standard) = (Vec::new(), Vec::new());
+    for m in &members {
+        let entry = |months_owed, owed_fen| Arrears {
+            member_id: m.id,
+            name: m.name.clone(),
+            org_id: m.org_id,
+            org_name: m.org_name.clone(),
+            months_owed,
+            owed_fen,
+        };
+        let Some(st) = standards_of.get(&m.id) else {
+            if Period::of(m.join_date) <= until {
+                without_standard.push(entry(0, 0));
+            }
+            continue;
+        };
+        let lines = lines_for(year, until, m.join_date, st, payments_of.get(&m.id).map_or(&[][..], |v| &v[..]));
+        let owed: i64 = lines.iter().map(|l| l.owed_fen).sum();
+        if owed > 0 {
+            arrears.push(entry(lines.iter().filter(|l| l.owed_fen > 0).count(), owed));
+        }
+    }
+    arrears.sort_by(|a, b| b.owed_fen.cmp(&a.owed_fen).then(a.member_id.cmp(&b.member_id)));
+    Ok(SubtreeYear {
+        year,
+        regular_fen: months.iter().map(|m| m.regular_fen).sum(),
+        voluntary_fen: months.iter().map(|m| m.voluntary_fen).sum(),
+        months,
+        members: members.len(),
+        owed_fen: arrears.iter().map(|a| a.owed_fen).sum(),
+        without_standard,
+        arrears,
+    })
+}
+
+/// A standard as asked for: the category and income (and, for categories
+/// with a range, the amount the branch chose).
+#[derive(Debug, Clone, Default)]
+pub struct StandardInput {
+    pub year: i32,
+    pub from_month: u32,
+    pub category: String,
+    pub monthly_income_fen: Option<i64>,
+    pub monthly_dues_fen: Option<i64>,
+    pub reason: String,
+}
+
+/// Sets a standard computed by the pack in force on the first day it
+/// applies; the branch may choose an amount only within a category's range.
+pub async fn set_standard(state: &AppState, auth: &Auth, member: &MemberRecord, s: &StandardInput) -> AppResult<i64> {
+    auth.require(Action::WriteDues, &member.org_path)?;
+    let Some(first) = NaiveDate::from_ymd_opt(s.year, s.from_month, 1) else {
+        return Err(AppError::Refused { field: "from_month", key: "dues.bad_month", params: vec![] });
+    };
+    let pack = state.store.dues_rules(member.tenant_id, first).await?;
+    let q = pack.quote(s.category.trim(), s.monthly_income_fen).map_err(|e| AppError::Invalid(vec![e]))?;
+    let amount = match (s.monthly_dues_fen, q.max_fen) {
+        (None, _) => q.monthly_dues_fen,
+        (Some(chosen), Some(max)) if (q.monthly_dues_fen..=max).contains(&chosen) => chosen,
+        (Some(chosen), _) if chosen == q.monthly_dues_fen => chosen,
+        (Some(_), max) => {
+            return Err(AppError::Refused {
+                field: "monthly_dues_fen",
+                key: "dues.amount_not_standard",
+                params: vec![
+                    ("standard", q.monthly_dues_fen.to_string()),
+                    ("max", max.unwrap_or(q.monthly_dues_fen).to_string()),
+                    ("source", q.source.clone()),
+                ],
+            })
+        }
+    };
+    Ok(state
+        .store
+        .set_dues_standard(
+            &auth.actor(),
+            &NewStandard {
+                member_id: member.row.id,
+                org_id: member.row.org_id,
+                year: s.year,
+                from_month: s.from_month,
+                category: q.category,
+                monthly_income_fen: q.monthly_income_fen,
+                rate_permille: q.rate_permille,
+                monthly_dues_fen: amount,
+                pack_version: q.pack_version,
+                reason: s.reason.trim().to_string(),
+            },
+        )
+        .await?)
+}
+
+/// A payment as asked for.
+#[derive(Debug, Clone)]
+pub struct PaymentInput {
+    pub kind: PaymentKind,
+    /// For regular payments; a voluntary one is filed under the month paid.
+    pub period: Option<Period>,
+    pub amount_fen: i64,
+    pub paid_on: NaiveDate,
+    pub payer: String,
+}
+
+pub async fn record_payment(state: &AppState, auth: &Auth, member: &MemberRecord, p: &PaymentInput) -> AppResult<i64> {
+    auth.require(Action::WriteDues, &member.org_path)?;
+    if p.paid_on > state.today() {
+        return Err(AppError::Refused { field: "paid_on", key: "dues.paid_in_future", params: vec![] });
+    }
+    let period = match (p.kind, p.period) {
+        (PaymentKind::Regular, Some(period)) => period,
+        (PaymentKind::Regular, None) => {
+            return Err(AppError::Refused { field: "period", key: "dues.period_required", params: vec![] })
+        }
+        (PaymentKind::Voluntary, _) => Period::of(p.paid_on),
+    };
+    let pack = state.store.dues_rules(member.tenant_id, p.paid_on).await?;
+    check_payment(&pack, member.row.join_date, p.kind, period, p.amount_fen, p.paid_on)
+        .map_err(|r| AppError::Refused { field: r.field, key: r.key, params: r.params })?;
+    Ok(state
+        .store
+        .record_dues_payment(
+            &auth.actor(),
+            &NewPayment {
+                member_id: member.row.id,
+                org_id: member.row.org_id,
+                period: period.to_string(),
+                kind: p.kind.code(),
+                amount_fen: p.amount_fen,
+                paid_on: p.paid_on,
+                payer: p.payer.trim().to_string(),
+            },
+        )
+        .await?)
+}

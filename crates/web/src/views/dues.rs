@@ -1,0 +1,264 @@
+//! Dues pages: a subtree's year (money received by month, who is in
+//! arrears, who has no standard) and a member's year with the secretary's
+//! two forms (set a standard, record a payment).
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::Datelike;
+use ronghe_domain::auth::Action;
+use ronghe_domain::dues::{format_yuan, parse_yuan, DuesRulePack, PaymentKind, Period};
+use ronghe_domain::text::parse_date;
+use ronghe_store::{MemberRecord, Org};
+use serde::Deserialize;
+
+use super::{page, page_with, Chrome};
+use crate::app::dues::{self, MemberYear, PaymentInput, StandardInput, SubtreeYear};
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{id}/dues", get(org_year))
+        .route("/members/{id}/dues", get(member_year))
+        .route("/members/{id}/dues/standard", post(set_standard))
+        .route("/members/{id}/dues/payments", post(record_payment))
+}
+
+#[derive(Debug, Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+fn year_of(state: &AppState, q: Option<i32>) -> i32 {
+    q.unwrap_or_else(|| state.today().year())
+}
+
+/// Fen as yuan, for templates.
+fn yuan(fen: &i64) -> String {
+    format_yuan(*fen)
+}
+
+#[derive(Template)]
+#[template(path = "dues/org.html")]
+struct OrgDuesPage {
+    page: Chrome,
+    org: Org,
+    d: SubtreeYear,
+}
+
+impl OrgDuesPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(fen)
+    }
+}
+
+async fn org_year(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let org = state.store.org(id).await?;
+    auth.require(Action::ReadDues, &org.path)?;
+    let d = dues::subtree_year(&state, &org, year_of(&state, q.year)).await?;
+    let title = format!("{} · {}", org.name, Chrome::new(&auth, "", "").tr.t("dues.title"));
+    page(OrgDuesPage { page: Chrome::new(&auth, title, format!("/orgs/{id}/dues?year={}", d.year)), org, d })
+}
+
+/// The member's forms as typed, kept when they come back with an error.
+#[derive(Debug, Clone, Default, Deserialize)]
+struct StandardForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    from_month: String,
+    #[serde(default)]
+    category: String,
+    #[serde(default)]
+    monthly_income: String,
+    #[serde(default)]
+    monthly_dues: String,
+    #[serde(default)]
+    reason: String,
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct PaymentForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    period: String,
+    #[serde(default)]
+    amount: String,
+    #[serde(default)]
+    paid_on: String,
+    #[serde(default)]
+    payer: String,
+}
+
+#[derive(Template)]
+#[template(path = "dues/member.html")]
+struct MemberDuesPage {
+    page: Chrome,
+    m: MemberRecord,
+    org: Org,
+    d: MemberYear,
+    can_write: bool,
+    categories: Vec<String>,
+    standard: StandardForm,
+    payment: PaymentForm,
+    /// (which form, the message) when a form came back refused.
+    error: Option<(&'static str, String)>,
+}
+
+impl MemberDuesPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(fen)
+    }
+
+    fn opt_yuan(&self, fen: &Option<i64>) -> String {
+        fen.map(|f| yuan(&f)).unwrap_or_else(|| "—".into())
+    }
+}
+
+async fn member_page(
+    state: &AppState,
+    auth: &Auth,
+    m: MemberRecord,
+    year: i32,
+    standard: StandardForm,
+    payment: PaymentForm,
+    error: Option<(&'static str, String)>,
+) -> AppResult<Response> {
+    let org = state.store.org(m.row.org_id).await?;
+    let d = dues::member_year(state, &m, year).await?;
+    let pack =
+        state.store.dues_rules(m.tenant_id, state.today()).await.unwrap_or_else(|_| DuesRulePack::default_pack());
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let title = format!("{} · {}", m.row.name, Chrome::new(auth, "", "").tr.t("dues.title"));
+    page_with(
+        status,
+        MemberDuesPage {
+            page: Chrome::new(auth, title, format!("/members/{}/dues?year={year}", m.row.id)),
+            can_write: auth.principal().can(Action::WriteDues, &m.org_path),
+            categories: pack.categories.iter().map(|c| c.code.clone()).collect(),
+            m,
+            org,
+            d,
+            standard,
+            payment,
+            error,
+        },
+    )
+}
+
+async fn member_year(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let m = state.store.member(id).await?;
+    dues::may_read(&auth, &m)?;
+    let year = year_of(&state, q.year);
+    let today = state.today();
+    let standard = StandardForm { year: year.to_string(), from_month: "1".into(), ..Default::default() };
+    let payment = PaymentForm {
+        kind: "regular".into(),
+        period: Period::of(today).to_string(),
+        paid_on: today.to_string(),
+        ..Default::default()
+    };
+    member_page(&state, &auth, m, year, standard, payment, None).await
+}
+
+/// Turns a refusal into the message shown beside the form; other errors
+/// go on as errors.
+fn form_error(auth: &Auth, e: AppError) -> Result<String, AppError> {
+    let tr = crate::i18n::Tr(auth.lang());
+    match e {
+        AppError::Refused { key, params, .. } => {
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Ok(tr.tf(key, &params))
+        }
+        AppError::Invalid(fields) => Ok(fields.iter().map(|f| tr.t(f.key)).collect::<Vec<_>>().join("；")),
+        other => Err(other),
+    }
+}
+
+async fn set_standard(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<StandardForm>,
+) -> AppResult<Response> {
+    let m = state.store.member(id).await?;
+    auth.require(Action::WriteDues, &m.org_path)?;
+    let year = f.year.trim().parse::<i32>().unwrap_or_else(|_| state.today().year());
+    let money = |s: &str, field| match s.trim() {
+        "" => Ok(None),
+        t => parse_yuan(t).map(Some).ok_or(AppError::Refused { field, key: "dues.bad_amount", params: vec![] }),
+    };
+    let result = async {
+        let input = StandardInput {
+            year,
+            from_month: f.from_month.trim().parse().unwrap_or(0),
+            category: f.category.clone(),
+            monthly_income_fen: money(&f.monthly_income, "monthly_income_fen")?,
+            monthly_dues_fen: money(&f.monthly_dues, "monthly_dues_fen")?,
+            reason: f.reason.clone(),
+        };
+        dues::set_standard(&state, &auth, &m, &input).await
+    }
+    .await;
+    match result {
+        Ok(_) => Ok(Redirect::to(&format!("/members/{id}/dues?year={year}")).into_response()),
+        Err(e) => {
+            let message = form_error(&auth, e)?;
+            let payment = PaymentForm { kind: "regular".into(), ..Default::default() };
+            member_page(&state, &auth, m, year, f, payment, Some(("standard", message))).await
+        }
+    }
+}
+
+async fn record_payment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<PaymentForm>,
+) -> AppResult<Response> {
+    let m = state.store.member(id).await?;
+    auth.require(Action::WriteDues, &m.org_path)?;
+    let refused = |field, key| AppError::Refused { field, key, params: vec![] };
+    let input = (|| {
+        let kind = PaymentKind::from_code(f.kind.trim()).ok_or(refused("kind", "dues.unknown_kind"))?;
+        let period = match f.period.trim() {
+            "" => None,
+            p => Some(Period::parse(p).ok_or(refused("period", "dues.bad_period"))?),
+        };
+        let amount_fen = parse_yuan(&f.amount).ok_or(refused("amount_fen", "dues.bad_amount"))?;
+        let paid_on = parse_date(&f.paid_on).ok_or(refused("paid_on", "dues.bad_date"))?;
+        Ok::<_, AppError>(PaymentInput { kind, period, amount_fen, paid_on, payer: f.payer.clone() })
+    })();
+    let result = match input {
+        Ok(input) => dues::record_payment(&state, &auth, &m, &input).await.map(|_| input),
+        Err(e) => Err(e),
+    };
+    match result {
+        Ok(input) => {
+            let year = input.period.map_or(input.paid_on.year(), |p| p.year);
+            Ok(Redirect::to(&format!("/members/{id}/dues?year={year}")).into_response())
+        }
+        Err(e) => {
+            let message = form_error(&auth, e)?;
+            let year = Period::parse(&f.period).map_or_else(|| state.today().year(), |p| p.year);
+            let standard = StandardForm { year: year.to_string(), from_month: "1".into(), ..Default::default() };
+            member_page(&state, &auth, m, year, standard, f, Some(("payment", message))).await
+        }
+    }
+}
