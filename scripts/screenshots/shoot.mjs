@@ -33,6 +33,8 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     member: "/members/10",
     form: "/orgs/5/members/new",
     import: "/orgs/5/import",
+    "dues-unit": "/orgs/7/dues",
+    "dues-branch": "/orgs/93/dues",
   };
   for (const [name, path] of Object.entries(shots)) {
     await page.goto(base + path);
@@ -47,6 +49,19 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
   await page.screenshot({ path: `${out}/form-errors-${width}.png`, fullPage: true });
   const sec = await session("sec-a", width, height, "en-US");
   await sec.screenshot({ path: `${out}/secretary-en-${width}.png`, fullPage: true });
+  // A member's dues year, with a payment refused by the back-payment rule.
+  const dues = await session("sec-b", width, height, "zh-CN");
+  await dues.goto(`${base}/orgs/93/dues`);
+  const owing = dues.locator("#arrears a[href^='/members/']").first();
+  if (await owing.count()) {
+    await owing.click();
+    const pay = dues.locator("details.addform").nth(1);
+    await pay.locator("summary").click();
+    await pay.locator("input[name=period]").fill("2025-01");
+    await pay.locator("input[name=amount]").fill("30");
+    await pay.locator("button.primary").click();
+    await dues.screenshot({ path: `${out}/dues-member-${width}.png`, fullPage: true });
+  }
   const aud = await session("auditor", width, height, "zh-CN");
   await aud.screenshot({ path: `${out}/audit-${width}.png` });
 }

@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::audit::append_audit;
+use crate::audit::{append_audit, append_audits};
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// A standard to set from a month of a year on.
@@ -158,6 +158,91 @@ impl Store {
             )?;
             tx.commit().await?;
             Ok::<i64, StoreError>(id)
+        })
+    }
+
+    /// Writes many standards (new ones: none may exist for the same member
+    /// and month) and payments in one transaction, a few hundred rows a
+    /// statement, with an audit row each: for imports and the demo.
+    pub async fn insert_dues(
+        &self,
+        actor: &Actor,
+        standards: &[NewStandard],
+        payments: &[NewPayment],
+    ) -> StoreResult<()> {
+        const ROWS: usize = 400;
+        let now = now_ms();
+        let backend = self.backend();
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            for chunk in standards.chunks(ROWS) {
+                let sql = format!(
+                    "INSERT INTO dues_standards (tenant_id, member_id, year, from_month, category, monthly_income_fen,
+                        rate_permille, monthly_dues_fen, pack_version, reason, recorded_by, recorded_at) VALUES {}",
+                    crate::values_placeholders(backend, chunk.len(), 12)
+                );
+                let mut q = sqlx::query(&sql);
+                for s in chunk {
+                    q = q
+                        .bind(actor.tenant_id)
+                        .bind(s.member_id)
+                        .bind(i64::from(s.year))
+                        .bind(i64::from(s.from_month))
+                        .bind(&s.category)
+                        .bind(s.monthly_income_fen)
+                        .bind(s.rate_permille)
+                        .bind(s.monthly_dues_fen)
+                        .bind(&s.pack_version)
+                        .bind(&s.reason)
+                        .bind(actor.user_id)
+                        .bind(now);
+                }
+                q.execute(&mut *tx).await?;
+                let entries: Vec<AuditEntry> = chunk
+                    .iter()
+                    .map(|s| {
+                        AuditEntry::new("dues.standard", "member", s.member_id).org(s.org_id).detail(
+                            serde_json::json!({
+                                "year": s.year, "from_month": s.from_month, "monthly_dues_fen": s.monthly_dues_fen,
+                            }),
+                        )
+                    })
+                    .collect();
+                append_audits!(backend, tx, actor, &entries)?;
+            }
+            for chunk in payments.chunks(ROWS) {
+                let sql = format!(
+                    "INSERT INTO dues_payments (tenant_id, member_id, org_id, period, kind, amount_fen, paid_on, payer,
+                        recorded_by, recorded_at) VALUES {}",
+                    crate::values_placeholders(backend, chunk.len(), 10)
+                );
+                let mut q = sqlx::query(&sql);
+                for n in chunk {
+                    q = q
+                        .bind(actor.tenant_id)
+                        .bind(n.member_id)
+                        .bind(n.org_id)
+                        .bind(&n.period)
+                        .bind(n.kind)
+                        .bind(n.amount_fen)
+                        .bind(n.paid_on)
+                        .bind(&n.payer)
+                        .bind(actor.user_id)
+                        .bind(now);
+                }
+                q.execute(&mut *tx).await?;
+                let entries: Vec<AuditEntry> = chunk
+                    .iter()
+                    .map(|n| {
+                        AuditEntry::new("dues.payment", "member", n.member_id).org(n.org_id).detail(serde_json::json!({
+                            "period": n.period, "kind": n.kind, "amount_fen": n.amount_fen,
+                        }))
+                    })
+                    .collect();
+                append_audits!(backend, tx, actor, &entries)?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
         })
     }
 

@@ -150,12 +150,15 @@ pub struct MonthLine {
     /// None when no standard was set for the month.
     pub due_fen: Option<i64>,
     pub paid_fen: i64,
-    /// What is still owed (zero when paid in full or nothing was due).
+    /// What is still owed once the month is over (zero when paid in full,
+    /// when nothing was due, or for the current month, which may still be
+    /// paid in time).
     pub owed_fen: i64,
 }
 
 /// The months of `year` from the member's joining up to `through` (the
-/// current month), each with its standard, regular payments and arrears.
+/// current month), each with its standard, regular payments and arrears;
+/// a month is in arrears only once it is over.
 pub fn year_lines(
     year: i32,
     join_date: NaiveDate,
@@ -168,7 +171,8 @@ pub fn year_lines(
     while p.year == year && p <= through {
         let due = standards.iter().filter(|s| s.from <= p).max_by_key(|s| s.from).map(|s| s.monthly_dues_fen);
         let paid: i64 = regular_payments.iter().filter(|(q, _)| *q == p).map(|(_, a)| a).sum();
-        lines.push(MonthLine { period: p, due_fen: due, paid_fen: paid, owed_fen: (due.unwrap_or(0) - paid).max(0) });
+        let owed = if p < through { (due.unwrap_or(0) - paid).max(0) } else { 0 };
+        lines.push(MonthLine { period: p, due_fen: due, paid_fen: paid, owed_fen: owed });
         p = p.next();
     }
     lines
@@ -250,15 +254,25 @@ mod tests {
                 ("2026-02".into(), Some(1500), 1500, 0),
                 ("2026-03".into(), Some(1500), 0, 1500),
                 ("2026-04".into(), Some(3000), 3000, 0),
-                ("2026-05".into(), Some(3000), 0, 3000),
+                // The current month is not yet late.
+                ("2026-05".into(), Some(3000), 0, 0),
             ]
         );
         // A member who joined in March owes nothing for earlier months; a
         // month with no standard set owes nothing but says so.
-        let lines = year_lines(2026, d("2026-03-15"), p("2026-04"), &standards[1..], &[]);
+        let lines = year_lines(2026, d("2026-03-15"), p("2026-05"), &standards[1..], &[]);
         assert_eq!(
             lines.iter().map(|l| (l.due_fen, l.owed_fen)).collect::<Vec<_>>(),
-            vec![(None, 0), (Some(3000), 3000)]
+            vec![(None, 0), (Some(3000), 3000), (Some(3000), 0)]
         );
+        // A past year is over: its December is owed too.
+        let lines = year_lines(
+            2025,
+            d("2000-01-01"),
+            p("2026-01"),
+            &[StandardFrom { from: p("2025-01"), monthly_dues_fen: 100 }],
+            &[],
+        );
+        assert_eq!((lines.len(), lines.iter().map(|l| l.owed_fen).sum::<i64>()), (12, 1200));
     }
 }

@@ -291,6 +291,99 @@ impl People {
 }
 
 /// What the demo made for one branch, for officers and accounts.
+/// Units whose members get this year's dues (standards, payments, some
+/// arrears): enough to show every part of the dues pages without making
+/// the large benchmark datasets slow to build.
+const DUES_UNITS: [&str; 2] = ["DL", "FY"];
+
+struct DuesPerson {
+    id: i64,
+    org_id: i64,
+    join_date: NaiveDate,
+    retired: bool,
+    /// Branch B, where several members have fallen behind.
+    in_arrears_branch: bool,
+}
+
+/// This year's dues for the members given: a standard from January from a
+/// plausible income, monthly payments through last month (some this month
+/// too), members in arrears (more in branch B), a few paid on their behalf
+/// and a few voluntary extra payments.
+async fn seed_dues(
+    store: &Store,
+    actor: &Actor,
+    people: &[DuesPerson],
+    today: NaiveDate,
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    use ronghe_domain::dues::{DuesRulePack, Period};
+    use ronghe_store::{NewPayment, NewStandard};
+    let pack = DuesRulePack::default_pack();
+    let year = today.year();
+    let now = Period::of(today);
+    let (mut standards, mut payments) = (Vec::new(), Vec::new());
+    for p in people {
+        let (category, income) = if p.retired {
+            ("retired", rng.gen_range(2_600..7_500) * 100 + rng.gen_range(0..100))
+        } else {
+            ("employed", rng.gen_range(2_800..16_000) * 100 + rng.gen_range(0..100))
+        };
+        let q = pack.quote(category, Some(income)).map_err(|e| anyhow::anyhow!("demo dues: {}", e.key))?;
+        standards.push(NewStandard {
+            member_id: p.id,
+            org_id: p.org_id,
+            year,
+            from_month: 1,
+            category: q.category,
+            monthly_income_fen: q.monthly_income_fen,
+            rate_permille: q.rate_permille,
+            monthly_dues_fen: q.monthly_dues_fen,
+            pack_version: q.pack_version,
+            reason: String::new(),
+        });
+        let behind = if p.in_arrears_branch && rng.gen_bool(0.4) {
+            rng.gen_range(2..=4)
+        } else if rng.gen_bool(0.07) {
+            rng.gen_range(1..=2)
+        } else {
+            0
+        };
+        let first = Period { year, month: 1 }.max(Period::of(p.join_date));
+        let on_behalf = p.retired && rng.gen_bool(0.2);
+        let mut m = first;
+        while m.year == year && m <= now {
+            let months_left = m.months_until(now);
+            // Paid this month by some; behind by `behind` months for others.
+            let paid = if months_left == 0 { rng.gen_bool(0.3) && behind == 0 } else { months_left >= behind };
+            if paid {
+                let day = if months_left == 0 { rng.gen_range(1..=today.day()) } else { rng.gen_range(5..=25) };
+                payments.push(NewPayment {
+                    member_id: p.id,
+                    org_id: p.org_id,
+                    period: m.to_string(),
+                    kind: "regular",
+                    amount_fen: q.monthly_dues_fen,
+                    paid_on: NaiveDate::from_ymd_opt(m.year, m.month, day).unwrap_or(today),
+                    payer: if on_behalf { "家属代交".into() } else { String::new() },
+                });
+            }
+            m = m.next();
+        }
+        if rng.gen_bool(0.01) {
+            payments.push(NewPayment {
+                member_id: p.id,
+                org_id: p.org_id,
+                period: Period { year, month: 7 }.min(now).to_string(),
+                kind: "voluntary",
+                amount_fen: rng.gen_range(10..=30) * 10_000,
+                paid_on: NaiveDate::from_ymd_opt(year, 7, 1).unwrap_or(today).min(today),
+                payer: String::new(),
+            });
+        }
+    }
+    store.insert_dues(actor, &standards, &payments).await.map_err(|e| anyhow::anyhow!("demo dues: {e}"))
+}
+
 struct BuiltBranch {
     org: Org,
     /// (member id, enrolled org id, full member?)
@@ -487,6 +580,9 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     let mut pending: Vec<(i64, MemberDraft)> = Vec::new();
     let mut pending_branches: Vec<(String, usize)> = Vec::new();
     let mut member_count = 0;
+    let retired_branch: HashMap<&str, bool> =
+        branches.iter().map(|(b, _, _)| (b.code.as_str(), b.work.retired())).collect();
+    let mut dues_people: Vec<DuesPerson> = Vec::new();
     for (i, (b, _, u)) in branches.iter().enumerate() {
         let org = lv.by_code[&b.code].clone();
         let groups: Vec<i64> = (0..groups_for(b)).map(|g| lv.by_code[&format!("{}-G{}", b.code, g + 1)].id).collect();
@@ -511,6 +607,17 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
             let mut at = 0;
             for (code, size) in pending_branches.drain(..) {
                 let slice = &pending[at..at + size];
+                if DUES_UNITS.iter().any(|u| code.starts_with(&format!("{u}-"))) {
+                    for ((o, d), id) in slice.iter().zip(&ids[at..at + size]) {
+                        dues_people.push(DuesPerson {
+                            id: *id,
+                            org_id: *o,
+                            join_date: d.join_date,
+                            retired: retired_branch.get(code.as_str()).copied().unwrap_or(false),
+                            in_arrears_branch: code == "FY-YX1",
+                        });
+                    }
+                }
                 let members: Vec<(i64, i64, bool)> = slice
                     .iter()
                     .zip(&ids[at..at + size])
@@ -583,6 +690,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
         }
     }
     store.insert_officers(&lv.actor, &officers).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    seed_dues(store, &lv.actor, &dues_people, today, &mut lv.rng).await?;
 
     let branch_a = built.remove("DL-ZC1").ok_or_else(|| anyhow::anyhow!("the demo plan lost branch A"))?;
     let branch_b = built.remove("FY-YX1").ok_or_else(|| anyhow::anyhow!("the demo plan lost branch B"))?;

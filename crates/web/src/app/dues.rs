@@ -81,11 +81,12 @@ fn lines_for(
     year_lines(year, join_date, through, &from, &paid)
 }
 
-/// The months of `year` that have come by `today`.
+/// The months of `year` that have come by `today` (all of a past year:
+/// the month after December closes it).
 fn through(year: i32, today: NaiveDate) -> Period {
     let now = Period::of(today);
     if year < now.year {
-        Period { year, month: 12 }
+        Period { year: year + 1, month: 1 }
     } else {
         now
     }
