@@ -293,6 +293,42 @@ impl Store {
         Ok(out)
     }
 
+    /// The standards for `year` of the members now in a subtree, by member.
+    pub async fn subtree_dues_standards(&self, root_path: &str, year: i32) -> StoreResult<Vec<StandardRow>> {
+        let sql = format!(
+            // CROSS JOIN fixes the order on SQLite (subtree, its members,
+            // their rows by index); PostgreSQL plans it as any join.
+            "SELECT {} FROM orgs o CROSS JOIN members m CROSS JOIN dues_standards s
+             WHERE m.org_id = o.id AND s.member_id = m.id
+               AND o.path >= $1 AND o.path < $2 AND s.year = $3 ORDER BY s.member_id, s.from_month",
+            STANDARD_COLUMNS.split(", ").map(|c| format!("s.{}", c.trim())).collect::<Vec<_>>().join(", ")
+        );
+        Ok(on!(self, |p| sqlx::query_as::<_, StandardRow>(&sql)
+            .bind(root_path)
+            .bind(path_hi(root_path))
+            .bind(i64::from(year))
+            .fetch_all(p)
+            .await)?)
+    }
+
+    /// Regular dues paid for each month of `year` by the members now in a
+    /// subtree: (member, period, fen), summed in the database.
+    pub async fn subtree_dues_paid(&self, root_path: &str, year: i32) -> StoreResult<Vec<(i64, String, i64)>> {
+        Ok(on!(self, |p| sqlx::query_as::<_, (i64, String, i64)>(
+            "SELECT d.member_id, d.period, CAST(SUM(d.amount_fen) AS BIGINT)
+             FROM orgs o CROSS JOIN members m CROSS JOIN dues_payments d
+             WHERE m.org_id = o.id AND d.member_id = m.id
+               AND o.path >= $1 AND o.path < $2 AND d.kind = 'regular' AND d.period >= $3 AND d.period < $4
+             GROUP BY d.member_id, d.period"
+        )
+        .bind(root_path)
+        .bind(path_hi(root_path))
+        .bind(format!("{year:04}-01"))
+        .bind(format!("{:04}-01", year + 1))
+        .fetch_all(p)
+        .await)?)
+    }
+
     /// The active members of a subtree (those who owe dues), by name.
     pub async fn dues_members(&self, root_path: &str) -> StoreResult<Vec<DuesMember>> {
         Ok(on!(self, |p| sqlx::query_as::<_, DuesMember>(

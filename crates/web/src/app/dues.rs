@@ -116,16 +116,22 @@ pub async fn member_year(state: &AppState, member: &MemberRecord, year: i32) -> 
 pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<SubtreeYear> {
     let months = state.store.dues_totals(&org.path, year).await?;
     let members: Vec<DuesMember> = state.store.dues_members(&org.path).await?;
-    let ids: Vec<i64> = members.iter().map(|m| m.id).collect();
-    let standards = state.store.dues_standards(&ids, year).await?;
-    let payments = state.store.dues_payments(&ids, year).await?;
-    let mut standards_of: HashMap<i64, Vec<&StandardRow>> = HashMap::new();
+    let standards = state.store.subtree_dues_standards(&org.path, year).await?;
+    let paid = state.store.subtree_dues_paid(&org.path, year).await?;
+    let mut standards_of: HashMap<i64, Vec<StandardFrom>> = HashMap::new();
     for s in &standards {
-        standards_of.entry(s.member_id).or_default().push(s);
+        if let Some(from) = u32::try_from(s.from_month).ok().and_then(|m| Period::new(year, m)) {
+            standards_of
+                .entry(s.member_id)
+                .or_default()
+                .push(StandardFrom { from, monthly_dues_fen: s.monthly_dues_fen });
+        }
     }
-    let mut payments_of: HashMap<i64, Vec<&PaymentRow>> = HashMap::new();
-    for p in &payments {
-        payments_of.entry(p.member_id).or_default().push(p);
+    let mut paid_of: HashMap<i64, Vec<(Period, i64)>> = HashMap::new();
+    for (member, period, fen) in &paid {
+        if let Some(p) = Period::parse(period) {
+            paid_of.entry(*member).or_default().push((p, *fen));
+        }
     }
     let until = through(year, state.today());
     let (mut arrears, mut without_standard) = (Vec::new(), Vec::new());
@@ -139,12 +145,12 @@ pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<S
             owed_fen,
         };
         let Some(st) = standards_of.get(&m.id) else {
-            if Period::of(m.join_date) <= until {
+            if Period::of(m.join_date) <= until && Period::of(m.join_date).year <= year {
                 without_standard.push(entry(0, 0));
             }
             continue;
         };
-        let lines = lines_for(year, until, m.join_date, st, payments_of.get(&m.id).map_or(&[][..], |v| &v[..]));
+        let lines = year_lines(year, m.join_date, until, st, paid_of.get(&m.id).map_or(&[][..], |v| &v[..]));
         let owed: i64 = lines.iter().map(|l| l.owed_fen).sum();
         if owed > 0 {
             arrears.push(entry(lines.iter().filter(|l| l.owed_fen > 0).count(), owed));
