@@ -15,11 +15,13 @@ mod check;
 mod columns;
 mod export;
 mod read;
+mod report;
 
 pub use check::{check_rows, rows, Checked, ImportRow, RowError};
 pub use columns::{column_for, header_label, map_columns, ColumnMap, HeaderProblem};
 pub use export::{write_csv, write_xlsx, ExportError, ExportRow};
 pub use read::{read_table, ReadError, Table};
+pub use report::{write_report, Cell, Sheet};
 
 /// The spreadsheet formats accepted for import.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

@@ -194,4 +194,14 @@ both!(the_dues_page_keeps_a_refused_payment_and_says_why, |app| async move {
     let page = sec.get(&format!("/orgs/{}/dues?year=2026", f.b1.id)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("2026-01") && page.text.contains("50.00"), "{}", page.text);
+    // The same figures as a spreadsheet.
+    let r = sec.get(&format!("/orgs/{}/dues/export?year=2026", f.b1.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    use calamine::{Data, Reader};
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(r.bytes)).unwrap();
+    assert_eq!(book.sheet_names(), ["按月收缴", "欠缴名单", "未核定标准"]);
+    let months = book.worksheet_range("按月收缴").unwrap();
+    assert_eq!(months.get((0, 1)), Some(&Data::String("按月交纳（元）".into())));
+    assert_eq!(months.get((1, 0)), Some(&Data::String("2026-01".into())));
+    assert_eq!(months.get((1, 1)), Some(&Data::Float(50.0)));
 });

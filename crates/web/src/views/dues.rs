@@ -24,6 +24,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs/{id}/dues", get(org_year))
+        .route("/orgs/{id}/dues/export", get(org_export))
         .route("/members/{id}/dues", get(member_year))
         .route("/members/{id}/dues/standard", post(set_standard))
         .route("/members/{id}/dues/payments", post(record_payment))
@@ -68,6 +69,85 @@ async fn org_year(
     let d = dues::subtree_year(&state, &org, year_of(&state, q.year)).await?;
     let title = format!("{} · {}", org.name, Chrome::new(&auth, "", "").tr.t("dues.title"));
     page(OrgDuesPage { page: Chrome::new(&auth, title, format!("/orgs/{id}/dues?year={}", d.year)), org, d })
+}
+
+/// The subtree's dues year as .xlsx: money received by month, the members
+/// in arrears, those with no standard. Audited: it names people and sums.
+async fn org_export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    use ronghe_exchange::{write_report, Cell, Sheet};
+    let org = state.store.org(id).await?;
+    auth.require(Action::ReadDues, &org.path)?;
+    let d = dues::subtree_year(&state, &org, year_of(&state, q.year)).await?;
+    let tr = crate::i18n::Tr(auth.lang());
+    let yuan = |key: &str| format!("{}{}", tr.t(key), tr.t("dues.yuan_suffix"));
+    let person = |a: &dues::Arrears| vec![Cell::Text(a.name.clone()), Cell::Text(a.org_name.clone())];
+    let sheets = vec![
+        Sheet {
+            name: tr.t("dues.by_month").into(),
+            columns: vec![
+                (tr.t("dues.period").into(), 12.0),
+                (yuan("dues.regular"), 16.0),
+                (yuan("dues.voluntary"), 16.0),
+                (tr.t("dues.payments").into(), 10.0),
+            ],
+            rows: d
+                .months
+                .iter()
+                .map(|m| {
+                    vec![
+                        Cell::Text(m.period.clone()),
+                        Cell::Fen(m.regular_fen),
+                        Cell::Fen(m.voluntary_fen),
+                        Cell::Int(m.payments),
+                    ]
+                })
+                .collect(),
+        },
+        Sheet {
+            name: tr.t("dues.arrears").into(),
+            columns: vec![
+                (tr.t("member.name").into(), 12.0),
+                (tr.t("member.org").into(), 28.0),
+                (tr.t("dues.months_owed").into(), 10.0),
+                (yuan("dues.owed"), 14.0),
+            ],
+            rows: d
+                .arrears
+                .iter()
+                .map(|a| [person(a), vec![Cell::Int(a.months_owed as i64), Cell::Fen(a.owed_fen)]].concat())
+                .collect(),
+        },
+        Sheet {
+            name: tr.t("dues.without_standard").into(),
+            columns: vec![(tr.t("member.name").into(), 12.0), (tr.t("member.org").into(), 28.0)],
+            rows: d.without_standard.iter().map(person).collect(),
+        },
+    ];
+    let bytes = write_report(&sheets).map_err(|e| AppError::Internal(e.into()))?;
+    state
+        .store
+        .audit(
+            &auth.actor(),
+            ronghe_store::AuditEntry::new("dues.export", "org", id).org(id).detail(serde_json::json!({"year": d.year})),
+        )
+        .await?;
+    let disposition = format!("attachment; filename=\"dues-{}-{}.xlsx\"", org.code, d.year);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
 
 /// The member's forms as typed, kept when they come back with an error.
