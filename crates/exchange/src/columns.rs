@@ -79,7 +79,7 @@ const ROW_NUMBERS: &[&str] = &["序号", "编号", "no", "no.", "#"];
 /// Folds a header to the form synonyms are compared in: no spaces, no
 /// underscores, half-width, lower case, without `*` or `（必填）`-style
 /// markers that templates put around required columns.
-fn normalise(header: &str) -> String {
+pub(crate) fn normalise(header: &str) -> String {
     let mut s = fold_compact(header).to_lowercase().replace('_', "");
     loop {
         let before = s.len();

@@ -14,12 +14,14 @@
 mod check;
 mod columns;
 mod export;
+mod payroll;
 mod read;
 mod report;
 
 pub use check::{check_rows, rows, Checked, ImportRow, RowError};
 pub use columns::{column_for, header_label, map_columns, ColumnMap, HeaderProblem};
 pub use export::{write_csv, write_xlsx, ExportError, ExportRow};
+pub use payroll::{dues_category, read_payroll, Payroll, PayrollRow};
 pub use read::{read_table, ReadError, Table};
 pub use report::{write_report, Cell, Sheet};
 
