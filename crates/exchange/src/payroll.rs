@@ -46,6 +46,11 @@ pub struct PayrollRow {
 pub struct Payroll {
     pub rows: Vec<PayrollRow>,
     pub errors: Vec<RowError>,
+    /// The headers of the columns read, as the file writes them, for
+    /// problems the caller finds (not on the roster, a different name).
+    pub id_column: String,
+    pub name_column: String,
+    pub income_column: String,
 }
 
 /// A category as payroll departments write it.
@@ -73,7 +78,12 @@ pub fn read_payroll(table: &Table) -> Result<Payroll, &'static str> {
     let header = |c: usize| table.headers[c].clone();
     let error = |row, c: usize, field, key, other_row| RowError { row, column: header(c), field, key, other_row };
 
-    let mut out = Payroll::default();
+    let mut out = Payroll {
+        id_column: header(id_col),
+        name_column: name_col.map(header).unwrap_or_default(),
+        income_column: header(income_col),
+        ..Payroll::default()
+    };
     let mut first_row_of: HashMap<String, usize> = HashMap::new();
     for (row, cells) in &table.rows {
         let cell = |c: usize| cells.get(c).map(String::as_str).unwrap_or("");

@@ -161,14 +161,16 @@ impl Store {
         })
     }
 
-    /// Writes many standards (new ones: none may exist for the same member
-    /// and month) and payments in one transaction, a few hundred rows a
-    /// statement, with an audit row each: for imports and the demo.
+    /// Writes many standards and payments in one transaction, a few hundred
+    /// rows a statement, with an audit row each: for imports and the demo.
+    /// With `replace_standards`, a standard already set for the same member
+    /// from the same month is replaced; without, it is an error.
     pub async fn insert_dues(
         &self,
         actor: &Actor,
         standards: &[NewStandard],
         payments: &[NewPayment],
+        replace_standards: bool,
     ) -> StoreResult<()> {
         const ROWS: usize = 400;
         let now = now_ms();
@@ -176,6 +178,25 @@ impl Store {
         on!(self, |p| {
             let mut tx = p.begin().await?;
             for chunk in standards.chunks(ROWS) {
+                if replace_standards {
+                    let mut months: std::collections::BTreeMap<(i32, u32), Vec<i64>> = Default::default();
+                    for s in chunk {
+                        months.entry((s.year, s.from_month)).or_default().push(s.member_id);
+                    }
+                    for ((year, month), ids) in months {
+                        let sql = format!(
+                            "DELETE FROM dues_standards WHERE year = {} AND from_month = {} AND member_id IN ({})",
+                            crate::param(backend, 1),
+                            crate::param(backend, 2),
+                            crate::list_placeholders(backend, 3, ids.len())
+                        );
+                        let mut q = sqlx::query(&sql).bind(i64::from(year)).bind(i64::from(month));
+                        for id in ids {
+                            q = q.bind(id);
+                        }
+                        q.execute(&mut *tx).await?;
+                    }
+                }
                 let sql = format!(
                     "INSERT INTO dues_standards (tenant_id, member_id, year, from_month, category, monthly_income_fen,
                         rate_permille, monthly_dues_fen, pack_version, reason, recorded_by, recorded_at) VALUES {}",

@@ -31,7 +31,8 @@ pub use dues::{DuesMember, MonthTotal, NewPayment, NewStandard, PaymentRow, Stan
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;
 pub use members::{
-    decode_cursor, encode_cursor, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation, StatusChange,
+    decode_cursor, encode_cursor, IndexedMember, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation,
+    StatusChange,
 };
 pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
 pub use rollups::{Rollup, DIMENSIONS};

@@ -40,6 +40,18 @@ pub struct MemberRow {
     pub version: i64,
 }
 
+/// A member found by the blind index of their ID number.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct IndexedMember {
+    pub id_number_index: String,
+    pub id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub org_path: String,
+    pub status: String,
+}
+
 /// An optional education band as stored (NULL when not recorded).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize)]
 #[serde(transparent)]
@@ -175,6 +187,30 @@ impl Store {
             );
             let rows: Vec<String> = on!(self, |p| {
                 let mut q = sqlx::query_scalar(&sql).bind(tenant_id);
+                for i in chunk {
+                    q = q.bind(i);
+                }
+                q.fetch_all(p).await
+            })?;
+            found.extend(rows);
+        }
+        Ok(found)
+    }
+
+    /// Members of a tenant found by the blind indexes of their ID numbers,
+    /// with where they are now.
+    pub async fn members_by_id_indexes(&self, tenant_id: i64, indexes: &[String]) -> StoreResult<Vec<IndexedMember>> {
+        let mut found = Vec::new();
+        for chunk in indexes.chunks(500) {
+            let sql = format!(
+                "SELECT m.id_number_index, m.id, m.name, m.org_id, o.name AS org_name, o.path AS org_path, m.status
+                 FROM members m JOIN orgs o ON o.id = m.org_id
+                 WHERE m.tenant_id = {} AND m.id_number_index IN ({})",
+                crate::param(self.backend(), 1),
+                crate::list_placeholders(self.backend(), 2, chunk.len())
+            );
+            let rows: Vec<IndexedMember> = on!(self, |p| {
+                let mut q = sqlx::query_as::<_, IndexedMember>(&sql).bind(tenant_id);
                 for i in chunk {
                     q = q.bind(i);
                 }

@@ -381,7 +381,7 @@ async fn seed_dues(
             });
         }
     }
-    store.insert_dues(actor, &standards, &payments).await.map_err(|e| anyhow::anyhow!("demo dues: {e}"))
+    store.insert_dues(actor, &standards, &payments, false).await.map_err(|e| anyhow::anyhow!("demo dues: {e}"))
 }
 
 struct BuiltBranch {

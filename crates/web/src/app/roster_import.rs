@@ -51,7 +51,13 @@ impl ImportReport {
 
 /// A located problem with its message; `params` fill the message's
 /// placeholders (`{row}`, `{column}`, `{value}`).
-fn problem(lang: Lang, row: usize, column: impl Into<String>, key: &str, params: &[(&str, String)]) -> ImportProblem {
+pub(crate) fn problem(
+    lang: Lang,
+    row: usize,
+    column: impl Into<String>,
+    key: &str,
+    params: &[(&str, String)],
+) -> ImportProblem {
     ImportProblem { row, column: column.into(), code: key.to_string(), message: tf(lang, key, params) }
 }
 
