@@ -205,3 +205,55 @@ both!(the_dues_page_keeps_a_refused_payment_and_says_why, |app| async move {
     assert_eq!(months.get((1, 0)), Some(&Data::String("2026-01".into())));
     assert_eq!(months.get((1, 1)), Some(&Data::Float(50.0)));
 });
+
+both!(a_payroll_sets_standards_all_or_none, |app| async move {
+    use crate::support::id_number;
+    let f = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let path = format!("/orgs/{}/dues/import", f.b1.id);
+    let opts = [("year", "2026"), ("from_month", "3"), ("category", "employed")];
+    // Every problem at once, each at its row and column; nothing written.
+    let bad = format!(
+        "2026年3月工资表\n姓名,身份证号码,税后工资,党费类别\n张三,{},\"7,512.35\",\n李四,{},3200,退休\n王五,{},5000,\n钱七,{},5000,\n张三丰,{},4000,\n",
+        id_number(1),
+        id_number(2),
+        id_number(3),
+        id_number(99),
+        id_number(4)
+    );
+    let r = sec.upload_with(&path, "payroll.csv", bad.as_bytes(), &opts).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("不在综采一队党支部"), "row 5: 王五 is in another branch");
+    assert!(r.text.contains("名册中没有这个身份证号码的党员"), "row 6");
+    assert!(r.text.contains("姓名与名册不一致（名册为：赵六）"), "row 7");
+    let year = sec.get(&format!("/api/v1/members/{}/dues?year=2026", f.m1)).await.json();
+    assert!(year["standards"].as_array().unwrap().is_empty(), "a file with problems sets nothing");
+
+    // A good file: a preview, then the confirmation sets every standard.
+    let good = format!(
+        "姓名,身份证号码,税后工资,党费类别\n张三,{},\"7,512.35\",\n李四,{},3200,退休\n赵六,{},2800.5,\n",
+        id_number(1),
+        id_number(2),
+        id_number(4)
+    );
+    let r = sec.upload_with(&path, "payroll.csv", good.as_bytes(), &opts).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.text.contains("112.69"), "7,512.35 yuan at 1.5%: {}", r.text);
+    let draft = r.text.split("/dues/import/").nth(1).and_then(|s| s.split('/').next()).unwrap().to_string();
+    let r = sec.post_form(&format!("{path}/{draft}/commit"), &opts).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    for (m, fen, category) in [(f.m1, 11269, "employed"), (f.m1b, 1600, "retired"), (f.mg, 1400, "employed")] {
+        let year = sec.get(&format!("/api/v1/members/{m}/dues?year=2026")).await.json();
+        let s = &year["standards"][0];
+        assert_eq!((s["from_month"].as_i64(), s["monthly_dues_fen"].as_i64()), (Some(3), Some(fen)), "{year}");
+        assert_eq!(s["category"], category);
+    }
+    // A later payroll for the same month replaces the standard, not adds one.
+    let raise = format!("姓名,身份证号码,税后工资\n张三,{},10000\n", id_number(1));
+    let r = sec.upload_with(&path, "raise.csv", raise.as_bytes(), &opts).await;
+    let draft = r.text.split("/dues/import/").nth(1).and_then(|s| s.split('/').next()).unwrap().to_string();
+    assert_eq!(sec.post_form(&format!("{path}/{draft}/commit"), &opts).await.status, StatusCode::SEE_OTHER);
+    let year = sec.get(&format!("/api/v1/members/{}/dues?year=2026", f.m1)).await.json();
+    assert_eq!(year["standards"].as_array().unwrap().len(), 1);
+    assert_eq!(year["standards"][0]["monthly_dues_fen"], 15000);
+});

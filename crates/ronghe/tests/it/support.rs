@@ -374,8 +374,19 @@ impl Client {
 
     /// Uploads a file as the import page's form does.
     pub async fn upload(&mut self, path: &str, file_name: &str, bytes: &[u8]) -> Resp {
+        self.upload_with(path, file_name, bytes, &[]).await
+    }
+
+    /// A multipart form: the file and text fields.
+    pub async fn upload_with(&mut self, path: &str, file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Resp {
         let boundary = "----ronghe-test-boundary";
         let mut body = Vec::new();
+        for (name, value) in fields {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{value}\r\n")
+                    .as_bytes(),
+            );
+        }
         body.extend_from_slice(
             format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
         );

@@ -3,6 +3,7 @@
 //! and return `AppError`s that both surfaces render in their own way.
 
 pub mod dues;
+pub mod dues_import;
 pub mod orgs;
 pub mod roster;
 pub mod roster_import;

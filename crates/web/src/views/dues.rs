@@ -17,6 +17,7 @@ use serde::Deserialize;
 
 use super::{page, page_with, Chrome};
 use crate::app::dues::{self, MemberYear, PaymentInput, StandardInput, SubtreeYear};
+use crate::app::dues_import;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
@@ -25,6 +26,8 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs/{id}/dues", get(org_year))
         .route("/orgs/{id}/dues/export", get(org_export))
+        .route("/orgs/{id}/dues/import", get(import_form).post(import_upload))
+        .route("/orgs/{id}/dues/import/{draft}/commit", post(import_commit))
         .route("/members/{id}/dues", get(member_year))
         .route("/members/{id}/dues/standard", post(set_standard))
         .route("/members/{id}/dues/payments", post(record_payment))
@@ -50,6 +53,7 @@ struct OrgDuesPage {
     page: Chrome,
     org: Org,
     d: SubtreeYear,
+    can_write: bool,
 }
 
 impl OrgDuesPage {
@@ -68,7 +72,8 @@ async fn org_year(
     auth.require(Action::ReadDues, &org.path)?;
     let d = dues::subtree_year(&state, &org, year_of(&state, q.year)).await?;
     let title = format!("{} · {}", org.name, Chrome::new(&auth, "", "").tr.t("dues.title"));
-    page(OrgDuesPage { page: Chrome::new(&auth, title, format!("/orgs/{id}/dues?year={}", d.year)), org, d })
+    let can_write = auth.principal().can(Action::WriteDues, &org.path);
+    page(OrgDuesPage { page: Chrome::new(&auth, title, format!("/orgs/{id}/dues?year={}", d.year)), org, d, can_write })
 }
 
 /// The subtree's dues year as .xlsx: money received by month, the members
@@ -341,4 +346,149 @@ async fn record_payment(
             member_page(&state, &auth, m, year, standard, f, Some(("payment", message))).await
         }
     }
+}
+
+#[derive(Template)]
+#[template(path = "dues/import.html")]
+struct ImportPage {
+    page: Chrome,
+    org: Org,
+    report: Option<dues_import::PayrollReport>,
+    draft_id: Option<i64>,
+    year: String,
+    from_month: String,
+    category: String,
+    categories: Vec<String>,
+}
+
+impl ImportPage {
+    fn yuan(&self, fen: &i64) -> String {
+        yuan(fen)
+    }
+}
+
+async fn import_scope(state: &AppState, auth: &Auth, id: i64) -> AppResult<Org> {
+    let org = state.store.org(id).await?;
+    auth.require(Action::WriteDues, &org.path)?;
+    Ok(org)
+}
+
+/// The import page, empty or with a report.
+async fn import_page(
+    state: &AppState,
+    auth: &Auth,
+    org: Org,
+    opts: &dues_import::PayrollOptions,
+    report: Option<dues_import::PayrollReport>,
+    draft_id: Option<i64>,
+) -> AppResult<Response> {
+    let pack = state.store.dues_rules(org.tenant_id, state.today()).await?;
+    let status = match &report {
+        Some(r) if !r.problems.is_empty() => StatusCode::UNPROCESSABLE_ENTITY,
+        _ => StatusCode::OK,
+    };
+    let tr = crate::i18n::Tr(auth.lang());
+    page_with(
+        status,
+        ImportPage {
+            page: Chrome::new(auth, tr.t("dues.import_title"), format!("/orgs/{}/dues/import", org.id)),
+            org,
+            report,
+            draft_id,
+            year: opts.year.to_string(),
+            from_month: opts.from_month.to_string(),
+            category: opts.category.clone(),
+            categories: pack.categories.iter().map(|c| c.code.clone()).collect(),
+        },
+    )
+}
+
+async fn import_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+    let org = import_scope(&state, &auth, id).await?;
+    let today = state.today();
+    let opts =
+        dues_import::PayrollOptions { year: today.year(), from_month: today.month(), category: "employed".into() };
+    import_page(&state, &auth, org, &opts, None, None).await
+}
+
+#[derive(Debug, Deserialize)]
+struct ImportOptionsForm {
+    #[serde(default)]
+    year: String,
+    #[serde(default)]
+    from_month: String,
+    #[serde(default)]
+    category: String,
+}
+
+impl ImportOptionsForm {
+    fn options(&self) -> dues_import::PayrollOptions {
+        dues_import::PayrollOptions {
+            year: self.year.trim().parse().unwrap_or(0),
+            from_month: self.from_month.trim().parse().unwrap_or(0),
+            category: self.category.trim().to_string(),
+        }
+    }
+}
+
+async fn import_upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let org = import_scope(&state, &auth, id).await?;
+    let mut file = None;
+    let mut form = ImportOptionsForm { year: String::new(), from_month: String::new(), category: String::new() };
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest("import.unreadable"))? {
+        match field.name() {
+            Some("file") => {
+                let name = field.file_name().unwrap_or("").to_string();
+                let bytes = field.bytes().await.map_err(|_| AppError::BadRequest("import.unreadable"))?;
+                file = Some((name, bytes));
+            }
+            Some(name @ ("year" | "from_month" | "category")) => {
+                let name = name.to_string();
+                let value = field.text().await.map_err(|_| AppError::BadRequest("import.unreadable"))?;
+                match name.as_str() {
+                    "year" => form.year = value,
+                    "from_month" => form.from_month = value,
+                    _ => form.category = value,
+                }
+            }
+            _ => {}
+        }
+    }
+    let (file_name, bytes) = file.filter(|(_, b)| !b.is_empty()).ok_or(AppError::BadRequest("import.no_file"))?;
+    let opts = form.options();
+    let report = dues_import::analyse(&state, &auth, &org, &file_name, &bytes, &opts).await?;
+    let draft_id = if report.ok() {
+        Some(state.store.stash_import(org.tenant_id, auth.principal().user_id, org.id, &file_name, &bytes).await?)
+    } else {
+        None
+    };
+    import_page(&state, &auth, org, &opts, Some(report), draft_id).await
+}
+
+/// Checks the stashed payroll again (the roster may have changed since the
+/// preview) and sets every standard, or none.
+async fn import_commit(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, draft)): Path<(i64, i64)>,
+    Form(form): Form<ImportOptionsForm>,
+) -> AppResult<Response> {
+    let org = import_scope(&state, &auth, id).await?;
+    let stashed = state.store.import_draft(draft, auth.principal().user_id).await?;
+    if stashed.org_id != org.id {
+        return Err(AppError::NotFound);
+    }
+    let opts = form.options();
+    let report = dues_import::analyse(&state, &auth, &org, &stashed.file_name, &stashed.content, &opts).await?;
+    if !report.ok() {
+        return import_page(&state, &auth, org, &opts, Some(report), None).await;
+    }
+    dues_import::commit(&state, &auth.actor(), &report).await?;
+    state.store.drop_import(draft).await?;
+    Ok(Redirect::to(&format!("/orgs/{id}/dues?year={}", opts.year)).into_response())
 }
