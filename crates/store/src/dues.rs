@@ -71,6 +71,16 @@ pub struct DuesMember {
     pub join_date: NaiveDate,
 }
 
+/// A member id and twelve monthly sums, as the query returns them.
+type PaidRow = (i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64, i64);
+
+/// A member's regular dues paid in each month of a year (January first).
+#[derive(Debug, Clone)]
+pub struct MemberPaid {
+    pub member_id: i64,
+    pub by_month: [i64; 12],
+}
+
 /// Money received by a subtree in one month, by kind.
 #[derive(Debug, Clone, Default, Serialize, sqlx::FromRow)]
 pub struct MonthTotal {
@@ -332,22 +342,37 @@ impl Store {
             .await)?)
     }
 
-    /// Regular dues paid for each month of `year` by the members now in a
-    /// subtree: (member, period, fen), summed in the database.
-    pub async fn subtree_dues_paid(&self, root_path: &str, year: i32) -> StoreResult<Vec<(i64, String, i64)>> {
-        Ok(on!(self, |p| sqlx::query_as::<_, (i64, String, i64)>(
-            "SELECT d.member_id, d.period, CAST(SUM(d.amount_fen) AS BIGINT)
+    /// Regular dues paid for each month of `year` by each member now in a
+    /// subtree: one row a member with a column a month, summed in the
+    /// database (a row per member and month made ten times the rows).
+    pub async fn subtree_dues_paid(&self, root_path: &str, year: i32) -> StoreResult<Vec<MemberPaid>> {
+        let month = |m: u32| {
+            format!("CAST(COALESCE(SUM(CASE WHEN d.period = '{year:04}-{m:02}' THEN d.amount_fen END), 0) AS BIGINT)")
+        };
+        let sql = format!(
+            "SELECT d.member_id, {}
              FROM orgs o CROSS JOIN members m CROSS JOIN dues_payments d
              WHERE m.org_id = o.id AND d.member_id = m.id
                AND o.path >= $1 AND o.path < $2 AND d.kind = 'regular' AND d.period >= $3 AND d.period < $4
-             GROUP BY d.member_id, d.period"
-        )
-        .bind(root_path)
-        .bind(path_hi(root_path))
-        .bind(format!("{year:04}-01"))
-        .bind(format!("{:04}-01", year + 1))
-        .fetch_all(p)
-        .await)?)
+             GROUP BY d.member_id",
+            (1..=12).map(month).collect::<Vec<_>>().join(", ")
+        );
+        let rows: Vec<PaidRow> = on!(self, |p| {
+            sqlx::query_as(&sql)
+                .bind(root_path)
+                .bind(path_hi(root_path))
+                .bind(format!("{year:04}-01"))
+                .bind(format!("{:04}-01", year + 1))
+                .fetch_all(p)
+                .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|r| MemberPaid {
+                member_id: r.0,
+                by_month: [r.1, r.2, r.3, r.4, r.5, r.6, r.7, r.8, r.9, r.10, r.11, r.12],
+            })
+            .collect())
     }
 
     /// The active members of a subtree (those who owe dues), by name.
@@ -372,8 +397,8 @@ impl Store {
                     CAST(COALESCE(SUM(CASE WHEN d.kind = 'regular' THEN d.amount_fen ELSE 0 END), 0) AS BIGINT) AS regular_fen,
                     CAST(COALESCE(SUM(CASE WHEN d.kind = 'voluntary' THEN d.amount_fen ELSE 0 END), 0) AS BIGINT) AS voluntary_fen,
                     COUNT(*) AS payments
-             FROM dues_payments d JOIN orgs o ON o.id = d.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND d.period >= $3 AND d.period < $4
+             FROM orgs o CROSS JOIN dues_payments d
+             WHERE d.org_id = o.id AND o.path >= $1 AND o.path < $2 AND d.period >= $3 AND d.period < $4
              GROUP BY d.period ORDER BY d.period"
         )
         .bind(root_path)

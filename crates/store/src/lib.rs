@@ -27,7 +27,7 @@ pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOC
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use bench::RawRow;
 pub use crypto::{DataKey, FieldCipher};
-pub use dues::{DuesMember, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
+pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;
 pub use members::{

@@ -127,12 +127,17 @@ pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<S
                 .push(StandardFrom { from, monthly_dues_fen: s.monthly_dues_fen });
         }
     }
-    let mut paid_of: HashMap<i64, Vec<(Period, i64)>> = HashMap::new();
-    for (member, period, fen) in &paid {
-        if let Some(p) = Period::parse(period) {
-            paid_of.entry(*member).or_default().push((p, *fen));
-        }
-    }
+    let paid_of: HashMap<i64, Vec<(Period, i64)>> = paid
+        .iter()
+        .map(|p| {
+            let months = (1..=12u32)
+                .zip(p.by_month)
+                .filter(|(_, fen)| *fen > 0)
+                .filter_map(|(m, fen)| Some((Period::new(year, m)?, fen)))
+                .collect();
+            (p.member_id, months)
+        })
+        .collect();
     let until = through(year, state.today());
     let (mut arrears, mut without_standard) = (Vec::new(), Vec::new());
     for m in &members {
