@@ -335,7 +335,7 @@ impl Store {
     /// The organisations directly under `id`, each with the active members
     /// of its subtree by category, from the maintained roll-ups: one query.
     /// (PostgreSQL sums BIGINT to NUMERIC, hence the casts.)
-    pub async fn children_with_counts(&self, id: i64) -> StoreResult<Vec<(Org, OrgCounts)>> {
+    pub async fn children_with_counts(&self, id: i64, limit: Option<i64>) -> StoreResult<Vec<(Org, OrgCounts)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             #[sqlx(flatten)]
@@ -351,9 +351,10 @@ impl Store {
         };
         let sql = format!(
             "SELECT {ORG_COLUMNS}, {} AS full_members, {} AS probationary_members
-             FROM orgs WHERE parent_id = $1 ORDER BY code, id",
+             FROM orgs WHERE parent_id = $1 ORDER BY code, id{}",
             count("full"),
-            count("probationary")
+            count("probationary"),
+            limit.map(|n| format!(" LIMIT {}", n.max(0))).unwrap_or_default()
         );
         let rows: Vec<Row> = on!(self, |p| sqlx::query_as::<_, Row>(&sql).bind(id).fetch_all(p).await)?;
         Ok(rows
@@ -367,6 +368,14 @@ impl Store {
                 (r.org, counts)
             })
             .collect())
+    }
+
+    /// How many organisations sit directly under `id`.
+    pub async fn child_count(&self, id: i64) -> StoreResult<i64> {
+        Ok(on!(self, |p| sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE parent_id = $1")
+            .bind(id)
+            .fetch_one(p)
+            .await)?)
     }
 
     /// Active members by category in the subtree at `org`.

@@ -211,3 +211,32 @@ both!(a_revised_rule_pack_takes_effect_from_its_date, |app| async move {
     // A pack that does not parse is refused.
     assert!(app.store.load_org_rules(&actor, "kind = 1").await.is_err());
 });
+
+both!(an_org_with_hundreds_of_children_lists_the_first_hundred, |app| async move {
+    let f = app.fx.clone();
+    let actor = ronghe_store::Actor::system(f.root.tenant_id, "test");
+    for i in 0..101 {
+        let new = ronghe_store::NewOrg {
+            parent_id: Some(f.u2.id),
+            kind: ronghe_domain::org::OrgKind::Branch,
+            code: format!("U2-{i:03}"),
+            name: format!("第{i:03}党支部"),
+            unit_name: "电厂".into(),
+            established_on: None,
+            term_start: None,
+            term_end: None,
+        };
+        app.store.create_org(&actor, &new).await.unwrap();
+    }
+    let mut admin = app.login("admin").await;
+    let page = admin.get(&format!("/orgs/{}", f.u2.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(page.text.contains("显示前 100 个，共 102 个"), "{}", page.text);
+    assert!(page.text.contains("<strong>102</strong>"), "the count is of all the children");
+    assert!(!page.text.contains("第100党支部"), "B2 and the first 99 new branches, by code");
+    let all = admin.get(&format!("/orgs/{}?children=all", f.u2.id)).await;
+    assert!(all.text.contains("第100党支部") && !all.text.contains("显示前 100 个"));
+    // The API's children are never cut short.
+    let api = admin.get(&format!("/api/v1/orgs/{}/children", f.u2.id)).await.json();
+    assert_eq!(api.as_array().unwrap().len(), 102);
+});

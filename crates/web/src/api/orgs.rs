@@ -98,7 +98,7 @@ pub async fn children(State(state): State<AppState>, auth: Auth, Path(id): Path<
     auth.require(Action::ReadOrg, &org.path)?;
     let out = state
         .store
-        .children_with_counts(id)
+        .children_with_counts(id, None)
         .await?
         .into_iter()
         .filter(|(c, _)| auth.principal().can(Action::ReadOrg, &c.path))

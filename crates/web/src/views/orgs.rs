@@ -5,7 +5,7 @@
 use std::collections::HashMap;
 
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -57,10 +57,10 @@ struct TreeChildren {
     nodes: Vec<Node>,
 }
 
-async fn nodes_under(state: &AppState, parent: i64) -> AppResult<Vec<Node>> {
+async fn nodes_under(state: &AppState, parent: i64, limit: Option<i64>) -> AppResult<Vec<Node>> {
     Ok(state
         .store
-        .children_with_counts(parent)
+        .children_with_counts(parent, limit)
         .await?
         .into_iter()
         .map(|(org, counts)| Node { counts, has_children: org.kind != OrgKind::Group, org })
@@ -103,7 +103,7 @@ async fn tree_children(
     if !is_htmx(&headers) {
         return Ok(Redirect::to(&format!("/orgs/{id}")).into_response());
     }
-    let nodes = nodes_under(&state, id).await?;
+    let nodes = nodes_under(&state, id, None).await?;
     let nodes = nodes.into_iter().filter(|n| auth.principal().can(Action::ReadOrg, &n.org.path)).collect();
     page(TreeChildren { tr: Tr(auth.lang()), nodes })
 }
@@ -122,6 +122,8 @@ struct OrgPage {
     breadcrumbs: Vec<Org>,
     counts: OrgCounts,
     children: Vec<Node>,
+    /// How many children there are, when `children` holds only the first.
+    children_total: usize,
     officers: Vec<OfficerRow>,
     findings: Vec<FindingView>,
     can_write: bool,
@@ -133,7 +135,22 @@ struct OrgPage {
     officer_roles: Vec<&'static str>,
 }
 
-async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+/// The org page lists this many children unless asked for all of them (a
+/// national root has hundreds).
+const CHILDREN_SHOWN: usize = 100;
+
+#[derive(Debug, Default, Deserialize)]
+struct ShowQuery {
+    #[serde(default)]
+    children: String,
+}
+
+async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<ShowQuery>,
+) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     auth.require(Action::ReadOrg, &org.path)?;
     let p = auth.principal();
@@ -141,7 +158,14 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
     let breadcrumbs =
         state.store.ancestors(&org).await?.into_iter().filter(|a| p.can(Action::ReadOrg, &a.path)).collect();
     let counts = state.store.org_counts(&org).await?;
-    let children = nodes_under(&state, id).await?;
+    let all_children = q.children == "all";
+    let mut children = nodes_under(&state, id, (!all_children).then_some(CHILDREN_SHOWN as i64 + 1)).await?;
+    let children_total = if children.len() > CHILDREN_SHOWN && !all_children {
+        children.truncate(CHILDREN_SHOWN);
+        state.store.child_count(id).await? as usize
+    } else {
+        children.len()
+    };
     let officers = state.store.officers(id).await?;
     let findings = crate::app::orgs::findings(&state, &org, &counts, &officers)
         .await?
@@ -178,6 +202,7 @@ async fn show(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
         breadcrumbs,
         counts,
         children,
+        children_total,
         officers,
         findings,
         candidates,
