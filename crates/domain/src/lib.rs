@@ -6,6 +6,7 @@
 //! the file system or the clock. Functions that need "today" take it.
 
 pub mod auth;
+pub mod development;
 pub mod dues;
 pub mod i18n;
 pub mod id_number;
