@@ -71,7 +71,7 @@ async fn org_year(
     let org = state.store.org(id).await?;
     auth.require(Action::ReadDues, &org.path)?;
     let d = dues::subtree_year(&state, &org, year_of(&state, q.year)).await?;
-    let title = format!("{} · {}", org.name, Chrome::new(&auth, "", "").tr.t("dues.title"));
+    let title = format!("{} · {}", org.name, crate::i18n::Tr(auth.lang()).t("dues.title"));
     let can_write = auth.principal().can(Action::WriteDues, &org.path);
     page(OrgDuesPage { page: Chrome::new(&auth, title, format!("/orgs/{id}/dues?year={}", d.year)), org, d, can_write })
 }
@@ -225,7 +225,7 @@ async fn member_page(
     let pack =
         state.store.dues_rules(m.tenant_id, state.today()).await.unwrap_or_else(|_| DuesRulePack::default_pack());
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    let title = format!("{} · {}", m.row.name, Chrome::new(auth, "", "").tr.t("dues.title"));
+    let title = format!("{} · {}", m.row.name, crate::i18n::Tr(auth.lang()).t("dues.title"));
     page_with(
         status,
         MemberDuesPage {
