@@ -19,6 +19,11 @@ both!(the_openapi_document_describes_the_fixed_paths, |app| async move {
         "/api/v1/orgs/{id}/members/import",
         "/api/v1/audit",
         "/api/v1/dues/quote",
+        "/api/v1/members/{id}/dues",
+        "/api/v1/members/{id}/dues/standard",
+        "/api/v1/members/{id}/dues/payments",
+        "/api/v1/orgs/{id}/dues",
+        "/api/v1/orgs/{id}/dues/import",
     ] {
         assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
     }

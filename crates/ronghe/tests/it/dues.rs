@@ -256,4 +256,28 @@ both!(a_payroll_sets_standards_all_or_none, |app| async move {
     let year = sec.get(&format!("/api/v1/members/{}/dues?year=2026", f.m1)).await.json();
     assert_eq!(year["standards"].as_array().unwrap().len(), 1);
     assert_eq!(year["standards"][0]["monthly_dues_fen"], 15000);
+
+    // The same through the API: problems located, nothing written; then a dry run; then for real.
+    let api = |q: &str| format!("/api/v1/orgs/{}/dues/import?file_name=payroll.csv&year=2026&from_month=4{q}", f.b1.id);
+    // A file body is not JSON, so the API asks for the CSRF header.
+    let csrf = sec.csrf.clone();
+    let send = |path: String, body: String| {
+        axum::http::Request::post(path)
+            .header("content-type", "text/csv")
+            .header("x-csrf-token", csrf.as_str())
+            .body(axum::body::Body::from(body))
+            .unwrap()
+    };
+    let r = sec.send(send(api(""), bad)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let rows: Vec<i64> = r.json()["problems"].as_array().unwrap().iter().map(|p| p["row"].as_i64().unwrap()).collect();
+    assert_eq!(rows, vec![5, 6, 7]);
+    let r = sec.send(send(api("&dry_run=true"), good.clone())).await;
+    assert_eq!((r.status, r.json()["imported"].as_i64()), (StatusCode::OK, Some(0)));
+    let r = sec.send(send(api(""), good)).await;
+    assert_eq!((r.status, r.json()["imported"].as_i64()), (StatusCode::OK, Some(3)));
+    let year = sec.get(&format!("/api/v1/members/{}/dues?year=2026", f.m1)).await.json();
+    let from: Vec<i64> =
+        year["standards"].as_array().unwrap().iter().map(|s| s["from_month"].as_i64().unwrap()).collect();
+    assert_eq!(from, vec![3, 4], "a standard from March and one from April");
 });

@@ -210,3 +210,63 @@ pub async fn subtree_year(
     auth.require(Action::ReadDues, &org.path)?;
     Ok(Json(dues::subtree_year(&state, &org, year_or_now(&state, q.year)).await?))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PayrollParams {
+    /// The file's name; its extension (.xlsx or .csv) says how to read it.
+    pub file_name: String,
+    /// The year and month (1–12) the standards apply from.
+    pub year: i32,
+    pub from_month: u32,
+    /// The category of rows with no category column value (default `employed`).
+    #[serde(default)]
+    pub category: Option<String>,
+    /// Check only; write nothing.
+    #[serde(default)]
+    pub dry_run: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PayrollResult {
+    pub rows: usize,
+    /// Standards set (0 on a dry run or when there are problems).
+    pub imported: usize,
+    pub problems: Vec<crate::app::roster_import::ImportProblem>,
+}
+
+/// Imports a payroll export (the request body is the file): each row sets
+/// a member's dues standard from the month given, by the rule pack. Every
+/// row is checked first; with any problem nothing is written and the answer
+/// (422) names each problem's row, column and reason.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/dues/import", tag = "dues",
+    params(("id" = i64, Path, description = "Organisation whose members the payroll covers"), PayrollParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 200, body = PayrollResult), (status = 422, body = PayrollResult),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn import_payroll(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<PayrollParams>,
+    body: axum::body::Bytes,
+) -> AppResult<(axum::http::StatusCode, Json<PayrollResult>)> {
+    let org = state.store.org(id).await?;
+    auth.require(Action::WriteDues, &org.path)?;
+    let opts = crate::app::dues_import::PayrollOptions {
+        year: q.year,
+        from_month: q.from_month,
+        category: q.category.clone().unwrap_or_else(|| "employed".into()),
+    };
+    let report = crate::app::dues_import::analyse(&state, &auth, &org, &q.file_name, &body, &opts).await?;
+    let imported = if report.ok() && !q.dry_run {
+        crate::app::dues_import::commit(&state, &auth.actor(), &report).await?
+    } else {
+        0
+    };
+    let status = if report.problems.is_empty() {
+        axum::http::StatusCode::OK
+    } else {
+        axum::http::StatusCode::UNPROCESSABLE_ENTITY
+    };
+    Ok((status, Json(PayrollResult { rows: report.rows, imported, problems: report.problems })))
+}

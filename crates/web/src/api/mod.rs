@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/dues/standard", axum::routing::put(dues::set_standard))
         .route("/api/v1/members/{id}/dues/payments", post(dues::record_payment))
         .route("/api/v1/orgs/{id}/dues", get(dues::subtree_year))
+        .route("/api/v1/orgs/{id}/dues/import", post(dues::import_payroll))
         .route("/api/v1/orgs/{id}", get(orgs::show))
         .route("/api/v1/orgs/{id}/children", get(orgs::children))
         .route("/api/v1/orgs/{id}/members", get(members::list).post(members::create))

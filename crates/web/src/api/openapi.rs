@@ -24,6 +24,7 @@ use utoipa::OpenApi;
         super::dues::set_standard,
         super::dues::record_payment,
         super::dues::subtree_year,
+        super::dues::import_payroll,
     ),
     tags(
         (name = "session", description = "Signing in and out"),
