@@ -279,7 +279,13 @@ pub fn check_step(
         }
         "target" => {
             let t = &pack.target;
-            let since = last(done, "activist").map(|d| d.on).expect("checked as a previous step");
+            let Some(since) = last(done, "activist").map(|d| d.on) else {
+                return refuse(
+                    "dev.missing_previous",
+                    vec![("step", step.title_zh.into()), ("previous", "确定入党积极分子".into())],
+                    "rules",
+                );
+            };
             let earliest = months_after(since, t.min_months_as_activist);
             if on < earliest {
                 return refuse(
@@ -322,6 +328,13 @@ pub fn check_step(
             let Some(v) = facts.vote else {
                 return refuse("dev.vote_missing", vec![], "rules");
             };
+            if v.eligible == 0 || v.agree > v.eligible {
+                return refuse(
+                    "dev.vote_inconsistent",
+                    vec![("agree", v.agree.to_string()), ("eligible", v.eligible.to_string())],
+                    "rules",
+                );
+            }
             // More than half of the full members with voting rights who should attend.
             if v.agree * 2 <= v.eligible {
                 return refuse(
@@ -336,7 +349,13 @@ pub fn check_step(
             }
             if code == "conversion_vote" {
                 let p = &pack.probation;
-                let resolved = last(done, "branch_vote").map(|d| d.on).expect("an earlier step");
+                let Some(resolved) = last(done, "branch_vote").map(|d| d.on) else {
+                    return refuse(
+                        "dev.missing_previous",
+                        vec![("step", step.title_zh.into()), ("previous", "支部大会讨论".into())],
+                        "rules",
+                    );
+                };
                 let months = p.months + facts.extended_months.unwrap_or(0);
                 if let Some(ext) = facts.extended_months {
                     if !(p.extend_min_months..=p.extend_max_months).contains(&ext) {
@@ -363,7 +382,13 @@ pub fn check_step(
         }
         "approval" => {
             let a = &pack.admission;
-            let voted = last(done, "branch_vote").map(|d| d.on).expect("an earlier step");
+            let Some(voted) = last(done, "branch_vote").map(|d| d.on) else {
+                return refuse(
+                    "dev.missing_previous",
+                    vec![("step", step.title_zh.into()), ("previous", "支部大会讨论".into())],
+                    "rules",
+                );
+            };
             let within = if facts.special { a.approve_within_months_special } else { a.approve_within_months };
             let latest = months_after(voted, within);
             if on > latest {
@@ -389,8 +414,8 @@ pub struct Deadline {
 }
 
 /// What is due next for a person, as of `today`: the talk after an
-/// application, half-yearly reviews of an activist or a probationary
-/// member, approval after the branch vote, and the end of probation.
+/// application, half-yearly reviews of an activist, approval after the
+/// branch vote, and the end of probation.
 pub fn deadlines(pack: &DevelopmentRulePack, done: &[Done], today: NaiveDate, extended_months: u32) -> Vec<Deadline> {
     let has = |c: &str| last(done, c).is_some();
     let at = |c: &str| last(done, c).map(|d| d.on);
@@ -481,6 +506,12 @@ mod tests {
             "dev.activist_too_short"
         );
         assert!(check_step(&pack(), &done, "target", d("2025-02-28"), &StepFacts::default()).is_ok());
+        // A history with a gap is refused, not a panic.
+        let gap: Vec<Done> = done.iter().filter(|x| x.step != "activist").cloned().collect();
+        assert_eq!(
+            check_step(&pack(), &gap, "target", d("2025-03-01"), &StepFacts::default()).unwrap_err().key,
+            "dev.missing_previous"
+        );
         // Reviews do not hold the target up: the step before is contacts.
         let without_review: Vec<Done> = done.iter().filter(|x| x.step != "activist_review").cloned().collect();
         assert!(check_step(&pack(), &without_review, "target", d("2025-03-01"), &StepFacts::default()).is_ok());

@@ -99,10 +99,22 @@ pub fn check_payment(
     period: Period,
     amount_fen: i64,
     paid_on: NaiveDate,
+    recorded_on: NaiveDate,
 ) -> Result<(), PaymentRefusal> {
     let refuse = |field, key, params| Err(PaymentRefusal { field, key, params });
     if amount_fen <= 0 {
         return refuse("amount_fen", "dues.amount_not_positive", vec![]);
+    }
+    if paid_on > recorded_on {
+        return refuse("paid_on", "dues.paid_in_future", vec![]);
+    }
+    let window = pack.payments.record_within_months;
+    if paid_on.checked_add_months(chrono::Months::new(window)).is_some_and(|last| last < recorded_on) {
+        return refuse(
+            "paid_on",
+            "dues.recorded_too_late",
+            vec![("paid_on", paid_on.to_string()), ("months", window.to_string())],
+        );
     }
     if kind == PaymentKind::Voluntary {
         return Ok(());
@@ -205,7 +217,7 @@ mod tests {
     fn back_payment_reaches_six_months_and_no_further() {
         let pack = DuesRulePack::default_pack();
         let ok = |period: &str, paid: &str| {
-            check_payment(&pack, d("2000-01-01"), PaymentKind::Regular, p(period), 1500, d(paid))
+            check_payment(&pack, d("2000-01-01"), PaymentKind::Regular, p(period), 1500, d(paid), d(paid))
         };
         // Paid on the last day of August: February is six months back.
         assert!(ok("2026-02", "2026-08-31").is_ok());
@@ -223,17 +235,54 @@ mod tests {
     }
 
     #[test]
+    fn a_payment_is_recorded_within_a_month_so_it_cannot_be_back_dated() {
+        let pack = DuesRulePack::default_pack();
+        let rec = |paid: &str, recorded: &str| {
+            check_payment(&pack, d("2000-01-01"), PaymentKind::Regular, p("2026-01"), 1500, d(paid), d(recorded))
+        };
+        assert!(rec("2026-01-31", "2026-02-28").is_ok());
+        let e = rec("2026-01-31", "2026-03-01").unwrap_err();
+        assert_eq!((e.field, e.key), ("paid_on", "dues.recorded_too_late"));
+        assert_eq!(rec("2026-02-02", "2026-02-01").unwrap_err().key, "dues.paid_in_future");
+    }
+
+    #[test]
     fn dues_start_from_joining() {
         let pack = DuesRulePack::default_pack();
-        let pay =
-            |period: &str| check_payment(&pack, d("2026-03-31"), PaymentKind::Regular, p(period), 500, d("2026-04-10"));
+        let pay = |period: &str| {
+            check_payment(
+                &pack,
+                d("2026-03-31"),
+                PaymentKind::Regular,
+                p(period),
+                500,
+                d("2026-04-10"),
+                d("2026-04-10"),
+            )
+        };
         assert!(pay("2026-03").is_ok(), "the month of the branch resolution counts");
         assert_eq!(pay("2026-02").unwrap_err().key, "dues.before_joining");
-        let zero = check_payment(&pack, d("2026-03-31"), PaymentKind::Voluntary, p("2020-01"), 0, d("2026-04-10"));
+        let zero = check_payment(
+            &pack,
+            d("2026-03-31"),
+            PaymentKind::Voluntary,
+            p("2020-01"),
+            0,
+            d("2026-04-10"),
+            d("2026-04-10"),
+        );
         assert_eq!(zero.unwrap_err().key, "dues.amount_not_positive");
         // A voluntary payment is for no month.
-        assert!(check_payment(&pack, d("2026-03-31"), PaymentKind::Voluntary, p("2020-01"), 100000, d("2026-04-10"))
-            .is_ok());
+        assert!(check_payment(
+            &pack,
+            d("2026-03-31"),
+            PaymentKind::Voluntary,
+            p("2020-01"),
+            100000,
+            d("2026-04-10"),
+            d("2026-04-10")
+        )
+        .is_ok());
     }
 
     #[test]

@@ -13,6 +13,10 @@ use serde::{Deserialize, Serialize};
 
 use crate::members::FieldError;
 
+/// The largest monthly income accepted: a hundred million yuan. Anything
+/// above is a typing error, not a wage.
+pub const MAX_INCOME_FEN: i64 = 10_000_000_000;
+
 /// The pack shipped with Ronghe, in force unless a newer one is loaded.
 pub const DEFAULT_DUES_PACK: &str = include_str!("../../rules/dues-2008.toml");
 
@@ -65,6 +69,10 @@ pub struct Bracket {
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
 pub struct PaymentRules {
     pub max_back_months: u32,
+    /// How long after a payment it may still be recorded (packs written
+    /// before this rule existed get one month).
+    #[serde(default = "one_month")]
+    pub record_within_months: u32,
     pub voluntary_one_off_min_fen: i64,
     pub source: String,
 }
@@ -161,6 +169,9 @@ impl DuesRulePack {
         if income < 0 {
             return Err(FieldError { field: "monthly_income_fen", key: "dues.income_negative" });
         }
+        if income > MAX_INCOME_FEN {
+            return Err(FieldError { field: "monthly_income_fen", key: "dues.income_too_large" });
+        }
         let bracket = rule
             .brackets
             .iter()
@@ -197,16 +208,21 @@ pub fn format_yuan(fen: i64) -> String {
     format!("{sign}{}.{:02}", fen.abs() / 100, fen.abs() % 100)
 }
 
+fn one_month() -> u32 {
+    1
+}
+
 impl Rounding {
-    /// `income × permille / 1000`, rounded to the fen. Exact in integers for
-    /// any income a person earns (i128 would be needed past 9 × 10^15 fen).
+    /// `income × permille / 1000`, rounded to the fen, exactly (in i128, so
+    /// no income can overflow it; callers cap incomes at [`MAX_INCOME_FEN`]).
     pub fn apply(self, income_fen: i64, permille: i64) -> i64 {
-        let product = income_fen * permille;
-        match self {
+        let product = i128::from(income_fen) * i128::from(permille);
+        let fen = match self {
             Rounding::HalfUp => (product + 500) / 1000,
             Rounding::Down => product / 1000,
             Rounding::Up => (product + 999) / 1000,
-        }
+        };
+        i64::try_from(fen).unwrap_or(i64::MAX)
     }
 }
 
@@ -266,6 +282,9 @@ mod tests {
         assert_eq!(pack.quote("pensioner", Some(1)).unwrap_err().field, "category");
         assert_eq!(pack.quote("employed", None).unwrap_err().key, "dues.income_required");
         assert_eq!(pack.quote("employed", Some(-1)).unwrap_err().key, "dues.income_negative");
+        assert_eq!(pack.quote("employed", Some(MAX_INCOME_FEN + 1)).unwrap_err().key, "dues.income_too_large");
+        assert_eq!(pack.quote("employed", Some(MAX_INCOME_FEN)).unwrap().monthly_dues_fen, 200_000_000);
+        assert_eq!(Rounding::HalfUp.apply(i64::MAX, 20), 184_467_440_737_095_516, "exact, never wraps");
     }
 
     #[test]

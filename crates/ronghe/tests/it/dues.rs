@@ -161,7 +161,10 @@ both!(standards_payments_and_arrears_follow_the_records, |app| async move {
 });
 
 both!(the_dues_page_keeps_a_refused_payment_and_says_why, |app| async move {
+    use chrono::Datelike;
     let f = app.fx.clone();
+    let today = crate::support::today();
+    let (year, this_month, paid_on) = (today.year().to_string(), months_back(0), today.to_string());
     let mut sec = app.login("sec1").await;
     let page = sec.get(&format!("/members/{}/dues", f.m1)).await;
     assert_eq!(page.status, StatusCode::OK);
@@ -169,16 +172,21 @@ both!(the_dues_page_keeps_a_refused_payment_and_says_why, |app| async move {
     let r = sec
         .post_form(
             &format!("/members/{}/dues/standard", f.m1),
-            &[("year", "2026"), ("from_month", "1"), ("category", "retired"), ("monthly_income", "5,000.01")],
+            &[("year", year.as_str()), ("from_month", "1"), ("category", "retired"), ("monthly_income", "5,000.01")],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    let page = sec.get(&format!("/members/{}/dues?year=2026", f.m1)).await;
+    let page = sec.get(&format!("/members/{}/dues?year={year}", f.m1)).await;
     assert!(page.text.contains("50.00"), "5,000.01 yuan of pension at 1%");
     let r = sec
         .post_form(
             &format!("/members/{}/dues/payments", f.m1),
-            &[("kind", "regular"), ("period", "2026-01"), ("amount", "12.3.4"), ("paid_on", "2026-02-01")],
+            &[
+                ("kind", "regular"),
+                ("period", this_month.as_str()),
+                ("amount", "12.3.4"),
+                ("paid_on", paid_on.as_str()),
+            ],
         )
         .await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
@@ -187,22 +195,33 @@ both!(the_dues_page_keeps_a_refused_payment_and_says_why, |app| async move {
     let r = sec
         .post_form(
             &format!("/members/{}/dues/payments", f.m1),
-            &[("kind", "regular"), ("period", "2026-01"), ("amount", "50"), ("paid_on", "2026-02-01")],
+            &[("kind", "regular"), ("period", this_month.as_str()), ("amount", "50"), ("paid_on", paid_on.as_str())],
         )
         .await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
-    let page = sec.get(&format!("/orgs/{}/dues?year=2026", f.b1.id)).await;
+    // A payment made months ago and recorded only now is refused: back-dating
+    // it would get round the back-payment limit.
+    let long_ago = (today - chrono::Duration::days(70)).to_string();
+    let r = sec
+        .post_form(
+            &format!("/members/{}/dues/payments", f.m1),
+            &[("kind", "regular"), ("period", this_month.as_str()), ("amount", "50"), ("paid_on", long_ago.as_str())],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("个月内登记"), "{}", r.text);
+    let page = sec.get(&format!("/orgs/{}/dues?year={year}", f.b1.id)).await;
     assert_eq!(page.status, StatusCode::OK);
-    assert!(page.text.contains("2026-01") && page.text.contains("50.00"), "{}", page.text);
+    assert!(page.text.contains(&this_month) && page.text.contains("50.00"), "{}", page.text);
     // The same figures as a spreadsheet.
-    let r = sec.get(&format!("/orgs/{}/dues/export?year=2026", f.b1.id)).await;
+    let r = sec.get(&format!("/orgs/{}/dues/export?year={year}", f.b1.id)).await;
     assert_eq!(r.status, StatusCode::OK);
     use calamine::{Data, Reader};
     let mut book = calamine::Xlsx::new(std::io::Cursor::new(r.bytes)).unwrap();
     assert_eq!(book.sheet_names(), ["按月收缴", "欠缴名单", "未核定标准"]);
     let months = book.worksheet_range("按月收缴").unwrap();
     assert_eq!(months.get((0, 1)), Some(&Data::String("按月交纳（元）".into())));
-    assert_eq!(months.get((1, 0)), Some(&Data::String("2026-01".into())));
+    assert_eq!(months.get((1, 0)), Some(&Data::String(this_month.clone())));
     assert_eq!(months.get((1, 1)), Some(&Data::Float(50.0)));
 });
 

@@ -81,7 +81,8 @@ pub struct YearQuery {
 }
 
 fn year_or_now(state: &AppState, year: Option<i32>) -> i32 {
-    year.unwrap_or_else(|| chrono::Datelike::year(&state.today()))
+    // A year people keep records for; far-off years would overflow dates.
+    year.unwrap_or_else(|| chrono::Datelike::year(&state.today())).clamp(1900, 9998)
 }
 
 /// A member's dues for a year: the standards set, each month's due, paid

@@ -244,9 +244,6 @@ pub struct PaymentInput {
 
 pub async fn record_payment(state: &AppState, auth: &Auth, member: &MemberRecord, p: &PaymentInput) -> AppResult<i64> {
     auth.require(Action::WriteDues, &member.org_path)?;
-    if p.paid_on > state.today() {
-        return Err(AppError::Refused { field: "paid_on", key: "dues.paid_in_future", params: vec![] });
-    }
     let period = match (p.kind, p.period) {
         (PaymentKind::Regular, Some(period)) => period,
         (PaymentKind::Regular, None) => {
@@ -255,7 +252,7 @@ pub async fn record_payment(state: &AppState, auth: &Auth, member: &MemberRecord
         (PaymentKind::Voluntary, _) => Period::of(p.paid_on),
     };
     let pack = state.store.dues_rules(member.tenant_id, p.paid_on).await?;
-    check_payment(&pack, member.row.join_date, p.kind, period, p.amount_fen, p.paid_on)
+    check_payment(&pack, member.row.join_date, p.kind, period, p.amount_fen, p.paid_on, state.today())
         .map_err(|r| AppError::Refused { field: r.field, key: r.key, params: r.params })?;
     Ok(state
         .store

@@ -39,7 +39,7 @@ struct YearQuery {
 }
 
 fn year_of(state: &AppState, q: Option<i32>) -> i32 {
-    q.unwrap_or_else(|| state.today().year())
+    q.unwrap_or_else(|| state.today().year()).clamp(1900, 9998)
 }
 
 /// Fen as yuan, for templates.
