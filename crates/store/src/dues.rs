@@ -4,7 +4,7 @@
 use chrono::NaiveDate;
 use serde::Serialize;
 
-use crate::audit::{append_audit, append_audits};
+use crate::audit::{append_audit, append_audits, audited_change};
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// A standard to set from a month of a year on.
@@ -59,6 +59,9 @@ pub struct PaymentRow {
     pub paid_on: NaiveDate,
     pub payer: String,
     pub recorded_at: i64,
+    /// When it was voided, if it was: a voided payment counts for nothing.
+    pub voided_at: Option<i64>,
+    pub void_reason: String,
 }
 
 /// A member of a subtree as the dues ledger needs them.
@@ -92,7 +95,8 @@ pub struct MonthTotal {
 
 const STANDARD_COLUMNS: &str = "id, member_id, year, from_month, category, monthly_income_fen, rate_permille,
      monthly_dues_fen, pack_version, reason, recorded_at";
-const PAYMENT_COLUMNS: &str = "id, member_id, org_id, period, kind, amount_fen, paid_on, payer, recorded_at";
+const PAYMENT_COLUMNS: &str =
+    "id, member_id, org_id, period, kind, amount_fen, paid_on, payer, recorded_at, voided_at, void_reason";
 
 impl Store {
     /// Sets a member's standard from a month on, replacing one set from the
@@ -277,6 +281,46 @@ impl Store {
         })
     }
 
+    /// Voids a payment recorded in error, with the reason; audited. Not
+    /// found when it is not this member's or already void.
+    pub async fn void_dues_payment(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        org_id: i64,
+        payment_id: i64,
+        reason: &str,
+    ) -> StoreResult<()> {
+        audited_change!(
+            self,
+            actor,
+            AuditEntry::new("dues.payment.void", "member", member_id)
+                .org(org_id)
+                .detail(serde_json::json!({"payment": payment_id, "reason": reason})),
+            sqlx::query(
+                "UPDATE dues_payments SET voided_at = $1, voided_by = $2, void_reason = $3
+                 WHERE id = $4 AND member_id = $5 AND tenant_id = $6 AND voided_at IS NULL"
+            )
+            .bind(now_ms())
+            .bind(actor.user_id)
+            .bind(reason)
+            .bind(payment_id)
+            .bind(member_id)
+            .bind(actor.tenant_id)
+        )
+    }
+
+    /// The year a member's payment falls in (by its period), if it exists.
+    pub async fn dues_payment_year(&self, member_id: i64, payment_id: i64) -> StoreResult<Option<i32>> {
+        let period: Option<String> =
+            on!(self, |p| sqlx::query_scalar("SELECT period FROM dues_payments WHERE id = $1 AND member_id = $2")
+                .bind(payment_id)
+                .bind(member_id)
+                .fetch_optional(p)
+                .await)?;
+        Ok(period.and_then(|p| p.get(..4)?.parse().ok()))
+    }
+
     /// The standards of the members given for one year, oldest first.
     pub async fn dues_standards(&self, member_ids: &[i64], year: i32) -> StoreResult<Vec<StandardRow>> {
         let mut out = Vec::new();
@@ -352,7 +396,7 @@ impl Store {
         let sql = format!(
             "SELECT d.member_id, {}
              FROM orgs o CROSS JOIN members m CROSS JOIN dues_payments d
-             WHERE m.org_id = o.id AND d.member_id = m.id
+             WHERE m.org_id = o.id AND d.member_id = m.id AND d.voided_at IS NULL
                AND o.path >= $1 AND o.path < $2 AND d.kind = 'regular' AND d.period >= $3 AND d.period < $4
              GROUP BY d.member_id",
             (1..=12).map(month).collect::<Vec<_>>().join(", ")
@@ -398,7 +442,8 @@ impl Store {
                     CAST(COALESCE(SUM(CASE WHEN d.kind = 'voluntary' THEN d.amount_fen ELSE 0 END), 0) AS BIGINT) AS voluntary_fen,
                     COUNT(*) AS payments
              FROM orgs o CROSS JOIN dues_payments d
-             WHERE d.org_id = o.id AND o.path >= $1 AND o.path < $2 AND d.period >= $3 AND d.period < $4
+             WHERE d.org_id = o.id AND d.voided_at IS NULL
+               AND o.path >= $1 AND o.path < $2 AND d.period >= $3 AND d.period < $4
              GROUP BY d.period ORDER BY d.period"
         )
         .bind(root_path)

@@ -22,6 +22,7 @@ both!(the_openapi_document_describes_the_fixed_paths, |app| async move {
         "/api/v1/members/{id}/dues",
         "/api/v1/members/{id}/dues/standard",
         "/api/v1/members/{id}/dues/payments",
+        "/api/v1/members/{id}/dues/payments/{payment}/void",
         "/api/v1/orgs/{id}/dues",
         "/api/v1/orgs/{id}/dues/import",
     ] {

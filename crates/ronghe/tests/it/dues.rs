@@ -300,3 +300,41 @@ both!(a_payroll_sets_standards_all_or_none, |app| async move {
         year["standards"].as_array().unwrap().iter().map(|s| s["from_month"].as_i64().unwrap()).collect();
     assert_eq!(from, vec![3, 4], "a standard from March and one from April");
 });
+
+both!(a_payment_recorded_in_error_is_voided_not_deleted, |app| async move {
+    use chrono::Datelike;
+    let f = app.fx.clone();
+    let year = crate::support::today().year();
+    let mut sec = app.login("sec1").await;
+    let standard = serde_json::json!({"year": year, "from_month": 1, "category": "student"});
+    sec.json(Method::PUT, &format!("/api/v1/members/{}/dues/standard", f.m1), standard).await;
+    let pay = serde_json::json!({"period": months_back(0), "amount_fen": 20});
+    let d = sec.post_json(&format!("/api/v1/members/{}/dues/payments", f.m1), pay.clone()).await.json();
+    sec.post_json(&format!("/api/v1/members/{}/dues/payments", f.m1), pay).await;
+    let before = sec.get(&format!("/api/v1/orgs/{}/dues?year={year}", f.b1.id)).await.json();
+    assert_eq!(before["regular_fen"], 40, "recorded twice by mistake");
+    let payment = d["payments"][0]["id"].as_i64().unwrap();
+    let void = |reason: &str| serde_json::json!({ "reason": reason });
+    let path = format!("/api/v1/members/{}/dues/payments/{payment}/void", f.m1);
+    // A reason is required; a member cannot void their own; then the secretary does.
+    let r = sec.post_json(&path, void(" ")).await;
+    assert_eq!(
+        (r.status, r.json()["error"]["code"].as_str()),
+        (StatusCode::UNPROCESSABLE_ENTITY, Some("dues.void_reason_required"))
+    );
+    let mut member = app.login("member1").await;
+    assert_eq!(member.post_json(&path, void("mine")).await.status, StatusCode::FORBIDDEN);
+    let r = sec.post_json(&path, void("重复登记")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let voided = &r.json()["payments"].as_array().unwrap().iter().find(|p| p["id"] == payment).unwrap().clone();
+    assert!(voided["voided_at"].is_i64() && voided["void_reason"] == "重复登记");
+    let after = sec.get(&format!("/api/v1/orgs/{}/dues?year={year}", f.b1.id)).await.json();
+    assert_eq!(after["regular_fen"], 20, "a void payment counts for nothing");
+    // Voiding twice finds nothing to void; the page shows it struck through.
+    assert_eq!(sec.post_json(&path, void("again")).await.status, StatusCode::NOT_FOUND);
+    let page = sec.get(&format!("/members/{}/dues?year={year}", f.m1)).await;
+    assert!(page.text.contains("已作废") && page.text.contains("重复登记"));
+    let mut auditor = app.login("auditor").await;
+    let log = auditor.get("/api/v1/audit?action=dues.payment.void").await.json();
+    assert_eq!(log.as_array().unwrap().len(), 1);
+});

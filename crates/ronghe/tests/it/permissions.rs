@@ -174,6 +174,15 @@ both!(every_write_route_for_every_role, |app| async move {
             let got = c.json(Method::PUT, &format!("/api/v1/members/{m}/dues/standard"), body).await.status;
             check(&mut failures, &format!("PUT /api/v1/members/{m}/dues/standard"), user, got, want[i]);
         }
+        // Voiding a payment (one that does not exist: 404 once past the
+        // permission check).
+        for (m, want) in
+            [(f.m1, [401, 404, 404, 403, 403, 404, 404, 404]), (f.m2, [401, 404, 404, 404, 404, 404, 404, 404])]
+        {
+            let path = format!("/api/v1/members/{m}/dues/payments/999999/void");
+            let got = c.post_json(&path, serde_json::json!({"reason": "x"})).await.status;
+            check(&mut failures, &format!("POST {path}"), user, got, want[i]);
+        }
         // Payroll import through the API (a file without an income column:
         // 422 once past the permission check).
         for (org, want) in

@@ -271,3 +271,29 @@ pub async fn import_payroll(
     };
     Ok((status, Json(PayrollResult { rows: report.rows, imported, problems: report.problems })))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct VoidBody {
+    /// Why the payment is void (recorded twice, wrong amount, …).
+    pub reason: String,
+}
+
+/// Voids a payment recorded in error. It stays on the member's record with
+/// the reason, and counts for nothing.
+#[utoipa::path(post, path = "/api/v1/members/{id}/dues/payments/{payment}/void", tag = "dues", request_body = VoidBody,
+    params(("id" = i64, Path, description = "Member id"), ("payment" = i64, Path, description = "Payment id")),
+    responses((status = 200, description = "The member's dues year after voiding", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, description = "No such payment of this member, or already void", body = ApiErrorBody)))]
+pub async fn void_payment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, payment)): Path<(i64, i64)>,
+    Json(b): Json<VoidBody>,
+) -> AppResult<Json<dues::MemberYear>> {
+    let member = state.store.member(id).await?;
+    let year =
+        state.store.dues_payment_year(id, payment).await?.unwrap_or_else(|| chrono::Datelike::year(&state.today()));
+    dues::void_payment(&state, &auth, &member, payment, &b.reason).await?;
+    Ok(Json(dues::member_year(&state, &member, year).await?))
+}

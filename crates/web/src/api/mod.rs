@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/dues", get(dues::member_year))
         .route("/api/v1/members/{id}/dues/standard", axum::routing::put(dues::set_standard))
         .route("/api/v1/members/{id}/dues/payments", post(dues::record_payment))
+        .route("/api/v1/members/{id}/dues/payments/{payment}/void", post(dues::void_payment))
         .route("/api/v1/orgs/{id}/dues", get(dues::subtree_year))
         .route("/api/v1/orgs/{id}/dues/import", post(dues::import_payroll))
         .route("/api/v1/orgs/{id}", get(orgs::show))

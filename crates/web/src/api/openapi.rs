@@ -23,6 +23,7 @@ use utoipa::OpenApi;
         super::dues::member_year,
         super::dues::set_standard,
         super::dues::record_payment,
+        super::dues::void_payment,
         super::dues::subtree_year,
         super::dues::import_payroll,
     ),

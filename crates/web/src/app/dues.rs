@@ -75,7 +75,7 @@ fn lines_for(
         .collect();
     let paid: Vec<(Period, i64)> = payments
         .iter()
-        .filter(|p| p.kind == PaymentKind::Regular.code())
+        .filter(|p| p.kind == PaymentKind::Regular.code() && p.voided_at.is_none())
         .filter_map(|p| Some((Period::parse(&p.period)?, p.amount_fen)))
         .collect();
     year_lines(year, join_date, through, &from, &paid)
@@ -106,7 +106,11 @@ pub async fn member_year(state: &AppState, member: &MemberRecord, year: i32) -> 
     Ok(MemberYear {
         year,
         owed_fen: months.iter().map(|m| m.owed_fen).sum(),
-        voluntary_fen: payments.iter().filter(|p| p.kind == PaymentKind::Voluntary.code()).map(|p| p.amount_fen).sum(),
+        voluntary_fen: payments
+            .iter()
+            .filter(|p| p.kind == PaymentKind::Voluntary.code() && p.voided_at.is_none())
+            .map(|p| p.amount_fen)
+            .sum(),
         standards,
         months,
         payments,
@@ -269,4 +273,21 @@ pub async fn record_payment(state: &AppState, auth: &Auth, member: &MemberRecord
             },
         )
         .await?)
+}
+
+/// Voids a payment recorded in error: it stays on the record, counts for
+/// nothing, and says who voided it and why.
+pub async fn void_payment(
+    state: &AppState,
+    auth: &Auth,
+    member: &MemberRecord,
+    payment_id: i64,
+    reason: &str,
+) -> AppResult<()> {
+    auth.require(Action::WriteDues, &member.org_path)?;
+    let reason = reason.trim();
+    if reason.is_empty() {
+        return Err(AppError::Refused { field: "reason", key: "dues.void_reason_required", params: vec![] });
+    }
+    Ok(state.store.void_dues_payment(&auth.actor(), member.row.id, member.row.org_id, payment_id, reason).await?)
 }

@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/dues", get(member_year))
         .route("/members/{id}/dues/standard", post(set_standard))
         .route("/members/{id}/dues/payments", post(record_payment))
+        .route("/members/{id}/dues/payments/{payment}/void", post(void_payment))
 }
 
 #[derive(Debug, Deserialize)]
@@ -491,4 +492,29 @@ async fn import_commit(
     dues_import::commit(&state, &auth.actor(), &report).await?;
     state.store.drop_import(draft).await?;
     Ok(Redirect::to(&format!("/orgs/{id}/dues?year={}", opts.year)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+struct VoidForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn void_payment(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, payment)): Path<(i64, i64)>,
+    Form(f): Form<VoidForm>,
+) -> AppResult<Response> {
+    let m = state.store.member(id).await?;
+    let year = state.store.dues_payment_year(id, payment).await?.unwrap_or_else(|| state.today().year());
+    match dues::void_payment(&state, &auth, &m, payment, &f.reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}/dues?year={year}")).into_response()),
+        Err(e) => {
+            let message = form_error(&auth, e)?;
+            let standard = StandardForm { year: year.to_string(), from_month: "1".into(), ..Default::default() };
+            let payment = PaymentForm { kind: "regular".into(), ..Default::default() };
+            member_page(&state, &auth, m, year, standard, payment, Some(("payment", message))).await
+        }
+    }
 }

@@ -1,0 +1,7 @@
+-- A payment recorded in error is voided, not deleted: it stays on the
+-- member's record, struck through, with who voided it, when and why, and
+-- counts for nothing.
+ALTER TABLE dues_payments
+    ADD COLUMN voided_at BIGINT,
+    ADD COLUMN voided_by BIGINT,
+    ADD COLUMN void_reason TEXT NOT NULL DEFAULT '';
