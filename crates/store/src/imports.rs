@@ -19,8 +19,11 @@ pub struct ImportDraft {
 }
 
 impl Store {
+    /// Keeps an upload between its preview and its confirmation; `kind`
+    /// says which import it is for (`roster`, `payroll`).
     pub async fn stash_import(
         &self,
+        kind: &str,
         tenant_id: i64,
         user_id: i64,
         org_id: i64,
@@ -29,7 +32,7 @@ impl Store {
     ) -> StoreResult<i64> {
         Ok(on!(self, |p| {
             sqlx::query_scalar(
-            "INSERT INTO import_drafts (tenant_id, user_id, org_id, file_name, content, created_at) VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+            "INSERT INTO import_drafts (tenant_id, user_id, org_id, file_name, content, created_at, kind) VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id"
         )
         .bind(tenant_id)
         .bind(user_id)
@@ -37,19 +40,22 @@ impl Store {
         .bind(file_name)
         .bind(content)
         .bind(now_ms())
+        .bind(kind)
         .fetch_one(p)
         .await
         })?)
     }
 
-    /// A stashed file, only for the user who uploaded it.
-    pub async fn import_draft(&self, id: i64, user_id: i64) -> StoreResult<ImportDraft> {
+    /// A stashed file, only for the user who uploaded it and the import it
+    /// was stashed for.
+    pub async fn import_draft(&self, kind: &str, id: i64, user_id: i64) -> StoreResult<ImportDraft> {
         Ok(on!(self, |p| {
             sqlx::query_as::<_, ImportDraft>(
-            "SELECT id, tenant_id, user_id, org_id, file_name, content, created_at FROM import_drafts WHERE id = $1 AND user_id = $2"
+            "SELECT id, tenant_id, user_id, org_id, file_name, content, created_at FROM import_drafts WHERE id = $1 AND user_id = $2 AND kind = $3"
         )
         .bind(id)
         .bind(user_id)
+        .bind(kind)
         .fetch_one(p)
         .await
         })?)

@@ -259,6 +259,9 @@ both!(a_payroll_sets_standards_all_or_none, |app| async move {
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert!(r.text.contains("112.69"), "7,512.35 yuan at 1.5%: {}", r.text);
     let draft = r.text.split("/dues/import/").nth(1).and_then(|s| s.split('/').next()).unwrap().to_string();
+    // The roster import cannot confirm a payroll's draft.
+    let r = sec.post_form(&format!("/orgs/{}/import/{draft}/commit", f.b1.id), &[]).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
     let r = sec.post_form(&format!("{path}/{draft}/commit"), &opts).await;
     assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
     for (m, fen, category) in [(f.m1, 11269, "employed"), (f.m1b, 1600, "retired"), (f.mg, 1400, "employed")] {

@@ -464,7 +464,12 @@ async fn import_upload(
     let opts = form.options();
     let report = dues_import::analyse(&state, &auth, &org, &file_name, &bytes, &opts).await?;
     let draft_id = if report.ok() {
-        Some(state.store.stash_import(org.tenant_id, auth.principal().user_id, org.id, &file_name, &bytes).await?)
+        Some(
+            state
+                .store
+                .stash_import("payroll", org.tenant_id, auth.principal().user_id, org.id, &file_name, &bytes)
+                .await?,
+        )
     } else {
         None
     };
@@ -480,7 +485,7 @@ async fn import_commit(
     Form(form): Form<ImportOptionsForm>,
 ) -> AppResult<Response> {
     let org = import_scope(&state, &auth, id).await?;
-    let stashed = state.store.import_draft(draft, auth.principal().user_id).await?;
+    let stashed = state.store.import_draft("payroll", draft, auth.principal().user_id).await?;
     if stashed.org_id != org.id {
         return Err(AppError::NotFound);
     }

@@ -100,7 +100,12 @@ async fn upload(
     let (file_name, bytes) = file.filter(|(_, b)| !b.is_empty()).ok_or(AppError::BadRequest("import.no_file"))?;
     let report = analyse(&state, &auth, &org, &file_name, &bytes).await?;
     let draft_id = if report.ok() {
-        Some(state.store.stash_import(org.tenant_id, auth.principal().user_id, org.id, &file_name, &bytes).await?)
+        Some(
+            state
+                .store
+                .stash_import("roster", org.tenant_id, auth.principal().user_id, org.id, &file_name, &bytes)
+                .await?,
+        )
     } else {
         None
     };
@@ -150,7 +155,7 @@ async fn template(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
 /// preview) and writes it whole.
 async fn commit(State(state): State<AppState>, auth: Auth, Path((id, draft)): Path<(i64, i64)>) -> AppResult<Response> {
     let org = load_scope(&state, &auth, id).await?;
-    let stashed = state.store.import_draft(draft, auth.principal().user_id).await?;
+    let stashed = state.store.import_draft("roster", draft, auth.principal().user_id).await?;
     if stashed.org_id != org.id {
         return Err(AppError::NotFound);
     }
