@@ -414,8 +414,8 @@ pub struct Deadline {
 }
 
 /// What is due next for a person, as of `today`: the talk after an
-/// application, half-yearly reviews of an activist, approval after the
-/// branch vote, and the end of probation.
+/// application, half-yearly reviews of an activist and of a probationary
+/// member, approval after the branch vote, and the end of probation.
 pub fn deadlines(pack: &DevelopmentRulePack, done: &[Done], today: NaiveDate, extended_months: u32) -> Vec<Deadline> {
     let has = |c: &str| last(done, c).is_some();
     let at = |c: &str| last(done, c).map(|d| d.on);
@@ -432,6 +432,10 @@ pub fn deadlines(pack: &DevelopmentRulePack, done: &[Done], today: NaiveDate, ex
         push("approval", months_after(voted, pack.admission.approve_within_months));
     }
     if let (Some(voted), false) = (at("branch_vote"), has("conversion_vote")) {
+        // A probationary member is reviewed every half year too, from the
+        // resolution or the last review.
+        let from = at("probation_review").unwrap_or(voted).max(voted);
+        push("probation_review", months_after(from, pack.activist.review_every_months));
         push("conversion_vote", months_after(voted, pack.probation.months + extended_months));
     }
     out
@@ -619,5 +623,11 @@ mod tests {
             due.contains(&("approval", d("2026-02-28"))) && due.contains(&("conversion_vote", d("2026-11-30"))),
             "{due:?}"
         );
+        assert!(due.contains(&("probation_review", d("2026-05-30"))), "{due:?}");
+        // After a review, the next one is half a year on from it; it goes overdue.
+        done.push(Done { step: "probation_review", on: d("2026-05-31") });
+        let next = deadlines(&pack(), &done, d("2026-12-01"), 0);
+        let review = next.iter().find(|x| x.step == "probation_review").unwrap();
+        assert_eq!((review.due, review.overdue), (d("2026-11-30"), true));
     }
 }
