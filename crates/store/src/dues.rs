@@ -101,78 +101,13 @@ const PAYMENT_COLUMNS: &str =
 impl Store {
     /// Sets a member's standard from a month on, replacing one set from the
     /// same month; audited.
-    pub async fn set_dues_standard(&self, actor: &Actor, s: &NewStandard) -> StoreResult<i64> {
-        on!(self, |p| {
-            let mut tx = p.begin().await?;
-            sqlx::query("DELETE FROM dues_standards WHERE member_id = $1 AND year = $2 AND from_month = $3")
-                .bind(s.member_id)
-                .bind(i64::from(s.year))
-                .bind(i64::from(s.from_month))
-                .execute(&mut *tx)
-                .await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO dues_standards (tenant_id, member_id, year, from_month, category, monthly_income_fen,
-                    rate_permille, monthly_dues_fen, pack_version, reason, recorded_by, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id",
-            )
-            .bind(actor.tenant_id)
-            .bind(s.member_id)
-            .bind(i64::from(s.year))
-            .bind(i64::from(s.from_month))
-            .bind(&s.category)
-            .bind(s.monthly_income_fen)
-            .bind(s.rate_permille)
-            .bind(s.monthly_dues_fen)
-            .bind(&s.pack_version)
-            .bind(&s.reason)
-            .bind(actor.user_id)
-            .bind(now_ms())
-            .fetch_one(&mut *tx)
-            .await?;
-            append_audit!(
-                &mut *tx,
-                actor,
-                &AuditEntry::new("dues.standard", "member", s.member_id).org(s.org_id).detail(serde_json::json!({
-                    "year": s.year, "from_month": s.from_month, "category": s.category,
-                    "monthly_dues_fen": s.monthly_dues_fen, "pack": s.pack_version,
-                }))
-            )?;
-            tx.commit().await?;
-            Ok::<i64, StoreError>(id)
-        })
+    pub async fn set_dues_standard(&self, actor: &Actor, s: &NewStandard) -> StoreResult<()> {
+        self.insert_dues(actor, std::slice::from_ref(s), &[], true).await
     }
 
     /// Records money received; audited.
-    pub async fn record_dues_payment(&self, actor: &Actor, n: &NewPayment) -> StoreResult<i64> {
-        on!(self, |p| {
-            let mut tx = p.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO dues_payments (tenant_id, member_id, org_id, period, kind, amount_fen, paid_on, payer,
-                    recorded_by, recorded_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
-            )
-            .bind(actor.tenant_id)
-            .bind(n.member_id)
-            .bind(n.org_id)
-            .bind(&n.period)
-            .bind(n.kind)
-            .bind(n.amount_fen)
-            .bind(n.paid_on)
-            .bind(&n.payer)
-            .bind(actor.user_id)
-            .bind(now_ms())
-            .fetch_one(&mut *tx)
-            .await?;
-            append_audit!(
-                &mut *tx,
-                actor,
-                &AuditEntry::new("dues.payment", "member", n.member_id).org(n.org_id).detail(serde_json::json!({
-                    "period": n.period, "kind": n.kind, "amount_fen": n.amount_fen, "paid_on": n.paid_on,
-                }))
-            )?;
-            tx.commit().await?;
-            Ok::<i64, StoreError>(id)
-        })
+    pub async fn record_dues_payment(&self, actor: &Actor, n: &NewPayment) -> StoreResult<()> {
+        self.insert_dues(actor, &[], std::slice::from_ref(n), false).await
     }
 
     /// Writes many standards and payments in one transaction, a few hundred
@@ -270,7 +205,7 @@ impl Store {
                     .iter()
                     .map(|n| {
                         AuditEntry::new("dues.payment", "member", n.member_id).org(n.org_id).detail(serde_json::json!({
-                            "period": n.period, "kind": n.kind, "amount_fen": n.amount_fen,
+                            "period": n.period, "kind": n.kind, "amount_fen": n.amount_fen, "paid_on": n.paid_on,
                         }))
                     })
                     .collect();

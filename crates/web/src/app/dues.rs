@@ -192,7 +192,7 @@ pub struct StandardInput {
 
 /// Sets a standard computed by the pack in force on the first day it
 /// applies; the branch may choose an amount only within a category's range.
-pub async fn set_standard(state: &AppState, auth: &Auth, member: &MemberRecord, s: &StandardInput) -> AppResult<i64> {
+pub async fn set_standard(state: &AppState, auth: &Auth, member: &MemberRecord, s: &StandardInput) -> AppResult<()> {
     auth.require(Action::WriteDues, &member.org_path)?;
     let Some(first) = NaiveDate::from_ymd_opt(s.year, s.from_month, 1) else {
         return Err(AppError::Refused { field: "from_month", key: "dues.bad_month", params: vec![] });
@@ -246,7 +246,7 @@ pub struct PaymentInput {
     pub payer: String,
 }
 
-pub async fn record_payment(state: &AppState, auth: &Auth, member: &MemberRecord, p: &PaymentInput) -> AppResult<i64> {
+pub async fn record_payment(state: &AppState, auth: &Auth, member: &MemberRecord, p: &PaymentInput) -> AppResult<()> {
     auth.require(Action::WriteDues, &member.org_path)?;
     let period = match (p.kind, p.period) {
         (PaymentKind::Regular, Some(period)) => period,
