@@ -80,11 +80,6 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
-fn year_or_now(state: &AppState, year: Option<i32>) -> i32 {
-    // A year people keep records for; far-off years would overflow dates.
-    year.unwrap_or_else(|| chrono::Datelike::year(&state.today())).clamp(1900, 9998)
-}
-
 /// A member's dues for a year: the standards set, each month's due, paid
 /// and owed (through the current month), the payments, and voluntary extra
 /// payments apart.
@@ -100,7 +95,7 @@ pub async fn member_year(
 ) -> AppResult<Json<dues::MemberYear>> {
     let member = state.store.member(id).await?;
     dues::may_read(&auth, &member)?;
-    Ok(Json(dues::member_year(&state, &member, year_or_now(&state, q.year)).await?))
+    Ok(Json(dues::member_year(&state, &member, dues::year_or_current(&state, q.year)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -207,9 +202,8 @@ pub async fn subtree_year(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<dues::SubtreeYear>> {
-    let org = state.store.org(id).await?;
-    auth.require(Action::ReadDues, &org.path)?;
-    Ok(Json(dues::subtree_year(&state, &org, year_or_now(&state, q.year)).await?))
+    let org = dues::readable_org(&state, &auth, id).await?;
+    Ok(Json(dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

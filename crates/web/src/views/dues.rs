@@ -39,10 +39,6 @@ struct YearQuery {
     year: Option<i32>,
 }
 
-fn year_of(state: &AppState, q: Option<i32>) -> i32 {
-    q.unwrap_or_else(|| state.today().year()).clamp(1900, 9998)
-}
-
 /// Fen as yuan, for templates.
 fn yuan(fen: &i64) -> String {
     format_yuan(*fen)
@@ -69,9 +65,8 @@ async fn org_year(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let org = state.store.org(id).await?;
-    auth.require(Action::ReadDues, &org.path)?;
-    let d = dues::subtree_year(&state, &org, year_of(&state, q.year)).await?;
+    let org = dues::readable_org(&state, &auth, id).await?;
+    let d = dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?;
     let title = format!("{} · {}", org.name, crate::i18n::Tr(auth.lang()).t("dues.title"));
     let can_write = auth.principal().can(Action::WriteDues, &org.path);
     page(OrgDuesPage { page: Chrome::new(&auth, title, format!("/orgs/{id}/dues?year={}", d.year)), org, d, can_write })
@@ -86,9 +81,8 @@ async fn org_export(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     use ronghe_exchange::{write_report, Cell, Sheet};
-    let org = state.store.org(id).await?;
-    auth.require(Action::ReadDues, &org.path)?;
-    let d = dues::subtree_year(&state, &org, year_of(&state, q.year)).await?;
+    let org = dues::readable_org(&state, &auth, id).await?;
+    let d = dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?;
     let tr = crate::i18n::Tr(auth.lang());
     let yuan = |key: &str| format!("{}{}", tr.t(key), tr.t("dues.yuan_suffix"));
     let person = |a: &dues::Arrears| vec![Cell::Text(a.name.clone()), Cell::Text(a.org_name.clone())];
@@ -251,7 +245,7 @@ async fn member_year(
 ) -> AppResult<Response> {
     let m = state.store.member(id).await?;
     dues::may_read(&auth, &m)?;
-    let year = year_of(&state, q.year);
+    let year = dues::year_or_current(&state, q.year);
     let today = state.today();
     let standard = StandardForm { year: year.to_string(), from_month: "1".into(), ..Default::default() };
     let payment = PaymentForm {
