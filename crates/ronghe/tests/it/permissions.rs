@@ -174,6 +174,44 @@ both!(every_write_route_for_every_role, |app| async move {
             let got = c.json(Method::PUT, &format!("/api/v1/members/{m}/dues/standard"), body).await.status;
             check(&mut failures, &format!("PUT /api/v1/members/{m}/dues/standard"), user, got, want[i]);
         }
+        // The dues pages' forms: a standard, a payment, a void (of a payment
+        // that does not exist: 404 once past the permission check).
+        let today = crate::support::today().to_string();
+        for (m, want) in
+            [(f.m1, [303, 303, 303, 403, 403, 404, 404, 404]), (f.m2, [303, 303, 404, 404, 404, 404, 404, 404])]
+        {
+            let std_form = [("year", "2026"), ("from_month", "1"), ("category", "student")];
+            let got = c.post_form(&format!("/members/{m}/dues/standard"), &std_form).await.status;
+            check(&mut failures, &format!("POST /members/{m}/dues/standard"), user, got, want[i]);
+            let pay_form = [("kind", "voluntary"), ("amount", "1"), ("paid_on", today.as_str())];
+            let got = c.post_form(&format!("/members/{m}/dues/payments"), &pay_form).await.status;
+            check(&mut failures, &format!("POST /members/{m}/dues/payments"), user, got, want[i]);
+            // Where writing is allowed, the missing payment is not found.
+            let void_want = if want[i] == 303 && user != "anon" { 404 } else { want[i] };
+            let got = c.post_form(&format!("/members/{m}/dues/payments/999999/void"), &[("reason", "x")]).await.status;
+            check(&mut failures, &format!("POST /members/{m}/dues/payments/999999/void"), user, got, void_want);
+        }
+        // The payroll upload page (a file without an income column: 422 once
+        // past the permission check).
+        for (org, want) in
+            [(f.b1.id, [303, 422, 422, 403, 403, 404, 404, 404]), (f.b2.id, [303, 422, 404, 404, 404, 404, 404, 404])]
+        {
+            let fields = [("year", "2026"), ("from_month", "1"), ("category", "employed")];
+            let got = c
+                .upload_with(&format!("/orgs/{org}/dues/import"), "p.csv", "姓名,身份证号码\n".as_bytes(), &fields)
+                .await
+                .status;
+            check(&mut failures, &format!("POST /orgs/{org}/dues/import"), user, got, want[i]);
+        }
+        // Confirming a payroll draft that does not exist: 404 once past the
+        // permission check.
+        for (org, want) in
+            [(f.b1.id, [303, 404, 404, 403, 403, 404, 404, 404]), (f.b2.id, [303, 404, 404, 404, 404, 404, 404, 404])]
+        {
+            let form = [("year", "2026"), ("from_month", "1"), ("category", "employed")];
+            let got = c.post_form(&format!("/orgs/{org}/dues/import/999999/commit"), &form).await.status;
+            check(&mut failures, &format!("POST /orgs/{org}/dues/import/999999/commit"), user, got, want[i]);
+        }
         // Voiding a payment (one that does not exist: 404 once past the
         // permission check).
         for (m, want) in
