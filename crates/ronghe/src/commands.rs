@@ -75,7 +75,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             match kind.as_str() {
                 "org" => print!("{}", ronghe_domain::org::rules_default_text()),
                 "dues" => print!("{}", ronghe_domain::dues::DEFAULT_DUES_PACK),
-                other => anyhow::bail!("no rule pack of kind {other:?} (use org or dues)"),
+                "development" => print!("{}", ronghe_domain::development::DEFAULT_DEVELOPMENT_PACK),
+                other => anyhow::bail!("no rule pack of kind {other:?} (use org, dues or development)"),
             }
             Ok(())
         }

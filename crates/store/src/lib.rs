@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod bench;
 mod crypto;
+mod development;
 mod dues;
 mod error;
 mod imports;
@@ -27,6 +28,9 @@ pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOC
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use bench::RawRow;
 pub use crypto::{DataKey, FieldCipher};
+pub use development::{
+    CandidateRecord, CandidateRow, DocumentRow, NamedMember, NewDocument, NewStep, StepEffect, StepRow, Voter,
+};
 pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;

@@ -149,17 +149,17 @@ macro_rules! bind_record {
 }
 
 /// The encrypted and derived columns of a draft.
-struct Sealed {
-    initials: String,
-    id_enc: Vec<u8>,
-    id_index: String,
-    id_masked: String,
-    phone_enc: Option<Vec<u8>>,
-    phone_masked: Option<String>,
+pub(crate) struct Sealed {
+    pub(crate) initials: String,
+    pub(crate) id_enc: Vec<u8>,
+    pub(crate) id_index: String,
+    pub(crate) id_masked: String,
+    pub(crate) phone_enc: Option<Vec<u8>>,
+    pub(crate) phone_masked: Option<String>,
 }
 
 impl Store {
-    fn seal(&self, d: &MemberDraft) -> Sealed {
+    pub(crate) fn seal(&self, d: &MemberDraft) -> Sealed {
         let c = self.cipher();
         Sealed {
             initials: name_initials(&d.name),
@@ -257,16 +257,36 @@ impl Store {
                 );
                 count(&mut delta, &facts, 1);
             }
+            // Members and candidates share one id space (a candidate becomes
+            // the member with their id). PostgreSQL draws both from one
+            // sequence; SQLite would reuse a candidate's id for a member, so
+            // ids are allocated here, after the highest of either table.
+            let mut next_id: Option<i64> = match self.backend() {
+                crate::Backend::Sqlite => Some(
+                    sqlx::query_scalar::<_, i64>(
+                        "SELECT COALESCE(MAX(id), 0) + 1 FROM
+                         (SELECT MAX(id) AS id FROM members UNION ALL SELECT MAX(id) FROM candidates)",
+                    )
+                    .fetch_one(&mut *tx)
+                    .await?,
+                ),
+                crate::Backend::Postgres => None,
+            };
+            let (id_column, id_count) = if next_id.is_some() { ("id, ", 1) } else { ("", 0) };
             for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
                 let sql = format!(
-                    "INSERT INTO members (tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
+                    "INSERT INTO members ({id_column}tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
                         id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
                         category, join_date, conversion_date, status, status_since, created_at, updated_at)
                      VALUES {} RETURNING id, id_number_index",
-                    crate::values_placeholders(self.backend(), chunk.len(), 22)
+                    crate::values_placeholders(self.backend(), chunk.len(), 22 + id_count)
                 );
                 let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
                 for ((org_id, d), s) in chunk.iter().zip(seals) {
+                    if let Some(id) = next_id.as_mut() {
+                        q = q.bind(*id);
+                        *id += 1;
+                    }
                     q = bind_record!(q.bind(actor.tenant_id).bind(org_id), d, s)
                         .bind("normal")
                         .bind(d.join_date)

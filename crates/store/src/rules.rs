@@ -1,9 +1,10 @@
 //! Rule packs: the versioned TOML documents that hold every number a
-//! regulation sets, one kind per module (`org`, `dues`). The pack of a
+//! regulation sets, one kind per module (`org`, `dues`, `development`). The pack of a
 //! kind in force on a date is the newest one whose effective date has come;
 //! a tenant with none of a kind uses the pack shipped with Ronghe.
 
 use chrono::NaiveDate;
+use ronghe_domain::development::DevelopmentRulePack;
 use ronghe_domain::dues::DuesRulePack;
 use ronghe_domain::org::OrgRulePack;
 use serde::Deserialize;
@@ -53,6 +54,34 @@ impl Store {
         }
     }
 
+    /// The member-development rules in force for a tenant on `day`.
+    pub async fn development_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<DevelopmentRulePack> {
+        match self.rule_pack_text(tenant_id, "development", day).await? {
+            Some(b) => parse_development(&b),
+            None => Ok(DevelopmentRulePack::default_pack()),
+        }
+    }
+
+    /// A member-development pack by version: the one a person's stage runs
+    /// under, even after a newer one has come into force. The shipped pack
+    /// answers for its own version.
+    pub async fn development_rules_version(&self, tenant_id: i64, version: &str) -> StoreResult<DevelopmentRulePack> {
+        let shipped = DevelopmentRulePack::default_pack();
+        let body: Option<String> = on!(self, |p| sqlx::query_scalar(
+            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = 'development' AND version = $2
+             ORDER BY id DESC LIMIT 1"
+        )
+        .bind(tenant_id)
+        .bind(version)
+        .fetch_optional(p)
+        .await)?;
+        match body {
+            Some(b) => parse_development(&b),
+            None if version == shipped.version => Ok(shipped),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
     /// Loads a revised rule pack of any kind, checked by its module's
     /// parser before it is stored.
     pub async fn load_rules(&self, actor: &Actor, text: &str) -> StoreResult<PackHeader> {
@@ -60,6 +89,7 @@ impl Store {
         let valid = match header.kind.as_str() {
             "org" => OrgRulePack::parse(text).is_ok(),
             "dues" => DuesRulePack::parse(text).is_ok(),
+            "development" => DevelopmentRulePack::parse(text).is_ok(),
             _ => return Err(StoreError::Invalid("rules.unknown_kind")),
         };
         if !valid {
@@ -99,4 +129,9 @@ impl Store {
         self.load_rules(actor, text).await?;
         Ok(pack)
     }
+}
+
+fn parse_development(body: &str) -> StoreResult<DevelopmentRulePack> {
+    DevelopmentRulePack::parse(body)
+        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored development rule pack: {e}")))
 }

@@ -64,14 +64,31 @@ impl Role {
         use Action::*;
         match self {
             Self::Member => matches!(action, ReadOrg),
-            Self::CommitteeMember => matches!(action, ReadOrg | ReadRoster | ReadDues),
+            Self::CommitteeMember => matches!(action, ReadOrg | ReadRoster | ReadDues | ReadDevelopment),
             Self::Secretary => matches!(
                 action,
-                ReadOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster | ReadDues | WriteDues
+                ReadOrg
+                    | ReadRoster
+                    | WriteRoster
+                    | ViewPersonalData
+                    | ImportRoster
+                    | ReadDues
+                    | WriteDues
+                    | ReadDevelopment
+                    | WriteDevelopment
             ),
             Self::GroupAdmin => matches!(
                 action,
-                ReadOrg | WriteOrg | ReadRoster | WriteRoster | ViewPersonalData | ImportRoster | ReadDues | WriteDues
+                ReadOrg
+                    | WriteOrg
+                    | ReadRoster
+                    | WriteRoster
+                    | ViewPersonalData
+                    | ImportRoster
+                    | ReadDues
+                    | WriteDues
+                    | ReadDevelopment
+                    | WriteDevelopment
             ),
             Self::SystemAdmin => matches!(action, ManageAccounts),
             Self::SecurityAdmin => matches!(action, ManageRoles),
@@ -109,6 +126,12 @@ pub enum Action {
     ReadDues,
     /// Set standards and record payments.
     WriteDues,
+    /// See the people in development and their records (a probationary
+    /// member always sees their own).
+    ReadDevelopment,
+    /// Take applications and record development steps; the higher
+    /// committee's steps need it over the branch's parent.
+    WriteDevelopment,
     ReadAudit,
     ManageAccounts,
     ManageRoles,

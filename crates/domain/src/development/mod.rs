@@ -76,6 +76,97 @@ pub fn step_by_code(code: &str) -> Option<&'static Step> {
     STEPS.iter().find(|s| s.code == code)
 }
 
+/// Steps the higher party committee takes (filing, pre-review, its talk,
+/// approval): the branch that proposes a person does not approve them, so
+/// these need authority over the branch's parent organisation.
+pub fn by_higher_committee(code: &str) -> bool {
+    matches!(
+        code,
+        "activist_filed"
+            | "target_filed"
+            | "pre_review"
+            | "higher_talk"
+            | "approval"
+            | "approval_filed"
+            | "conversion_approval"
+    )
+}
+
+/// Whether a step opens its stage: the pack in force on its date becomes
+/// the person's pack for the stage.
+pub fn opens_stage(code: &str) -> bool {
+    step_by_code(code).is_some_and(|s| STEPS.iter().find(|t| t.stage == s.stage).is_some_and(|t| t.code == s.code))
+}
+
+/// What a step needs recorded with it besides its date.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Requirement {
+    /// Cultivation contacts: full members, named.
+    Contacts,
+    /// Introducers: full members, named.
+    Introducers,
+    /// Training days or class hours.
+    Training,
+    /// Named votes of the branch's full members.
+    Votes,
+}
+
+pub fn requirement(code: &str) -> Option<Requirement> {
+    match code {
+        "contacts" => Some(Requirement::Contacts),
+        "introducers" => Some(Requirement::Introducers),
+        "training" => Some(Requirement::Training),
+        "branch_vote" | "conversion_vote" => Some(Requirement::Votes),
+        _ => None,
+    }
+}
+
+/// The stage a person is in after the steps `done` (none before applying).
+pub fn current_stage(done: &[Done]) -> Option<Stage> {
+    done.iter().filter_map(|d| step_by_code(d.step)).max_by_key(|s| s.number).map(|s| s.stage)
+}
+
+/// The steps that could come next: the first step not yet taken, and the
+/// half-yearly review of the stage the person is in (which may repeat).
+pub fn possible_next(done: &[Done]) -> Vec<&'static Step> {
+    let has = |c: &str| done.iter().any(|d| d.step == c);
+    let mut out: Vec<&'static Step> = Vec::new();
+    if let Some(next) = STEPS.iter().find(|s| !repeatable(s.code) && !has(s.code)) {
+        out.push(next);
+    }
+    if has("activist") && !has("target") {
+        out.extend(step_by_code("activist_review"));
+    }
+    if has("placement") && !has("conversion_vote") {
+        out.extend(step_by_code("probation_review"));
+    }
+    out.sort_by_key(|s| s.number);
+    out
+}
+
+/// Facts that satisfy every count a step asks for, so that a check with
+/// them tests only order, dates and ages: what "allowed now" means before
+/// the secretary has named anyone.
+pub fn sufficient_facts(pack: &DevelopmentRulePack, birth_date: Option<NaiveDate>) -> StepFacts {
+    StepFacts {
+        birth_date,
+        contacts: pack.activist.min_contacts,
+        introducers: pack.target.introducers,
+        training_days: pack.target.min_training_days,
+        training_hours: pack.target.min_training_hours,
+        vote: Some(Vote { eligible: 1, agree: 1 }),
+        special: false,
+        extended_months: None,
+    }
+}
+
+/// The day probation ends: a year (and any extension) from the branch
+/// general meeting's resolution. Party standing counts from this day.
+pub fn probation_ends(pack: &DevelopmentRulePack, done: &[Done], extended_months: u32) -> Option<NaiveDate> {
+    last(done, "branch_vote").map(|d| months_after(d.on, pack.probation.months + extended_months))
+}
+
 /// Steps that may be recorded more than once, and that the next step does
 /// not wait for (reviews happen every half year while the stage lasts).
 fn repeatable(code: &str) -> bool {
@@ -629,5 +720,50 @@ mod tests {
         let next = deadlines(&pack(), &done, d("2026-12-01"), 0);
         let review = next.iter().find(|x| x.step == "probation_review").unwrap();
         assert_eq!((review.due, review.overdue), (d("2026-11-30"), true));
+    }
+    #[test]
+    fn stages_open_where_the_rules_say_and_the_higher_committee_acts_where_it_should() {
+        let openers: Vec<&str> = STEPS.iter().filter(|s| opens_stage(s.code)).map(|s| s.code).collect();
+        assert_eq!(openers, ["application", "activist", "target", "committee_review", "placement"]);
+        let higher: Vec<u8> = STEPS.iter().filter(|s| by_higher_committee(s.code)).map(|s| s.number).collect();
+        assert_eq!(higher, [4, 8, 13, 16, 17, 18, 24]);
+        assert_eq!(requirement("branch_vote"), Some(Requirement::Votes));
+        assert_eq!(requirement("talk"), None);
+    }
+
+    #[test]
+    fn what_may_come_next() {
+        let codes = |done: &[Done]| possible_next(done).iter().map(|s| s.code).collect::<Vec<_>>();
+        assert_eq!(codes(&[]), ["application"]);
+        // An activist: the next step and the half-yearly review.
+        assert_eq!(codes(&through("activist_filed", "2025-01-01")), ["activist_filed", "activist_review"]);
+        // Reviews never block: after contacts, the target comes next.
+        assert_eq!(codes(&through("target", "2025-01-01")), ["activist_review", "target"]);
+        // A probationary member after placement is reviewed too.
+        assert_eq!(codes(&through("oath", "2025-01-01")), ["oath", "probation_review"]);
+        assert!(codes(&through("archive", "2025-01-01")).contains(&"archive"));
+        let mut all = through("archive", "2025-01-01");
+        all.push(Done { step: "archive", on: d("2026-12-01") });
+        assert!(codes(&all).is_empty());
+        assert_eq!(current_stage(&all), Some(Stage::Probation));
+        assert_eq!(current_stage(&[]), None);
+    }
+
+    #[test]
+    fn sufficient_facts_leave_only_dates_and_order_to_check() {
+        let p = pack();
+        let facts = sufficient_facts(&p, Some(d("1990-01-01")));
+        for step in ["contacts", "introducers", "training", "branch_vote"] {
+            let done = through(step, "2025-01-01");
+            assert!(check_step(&p, &done, step, d("2025-06-01"), &facts).is_ok(), "{step}");
+        }
+    }
+
+    #[test]
+    fn probation_ends_a_year_and_any_extension_after_the_resolution() {
+        let done = [Done { step: "branch_vote", on: d("2024-02-29") }];
+        assert_eq!(probation_ends(&pack(), &done, 0), Some(d("2025-02-28")));
+        assert_eq!(probation_ends(&pack(), &done, 6), Some(d("2025-08-29")));
+        assert_eq!(probation_ends(&pack(), &[], 0), None);
     }
 }

@@ -67,6 +67,23 @@ impl MemberInput {
     /// Checks every field and the rules between them, and returns every
     /// problem at once so the person can fix them in one pass.
     pub fn validate(&self, today: NaiveDate) -> Result<MemberDraft, Vec<FieldError>> {
+        self.check(today, true)
+    }
+
+    /// Checks the person's own fields only, for someone not yet a member
+    /// (an applicant): the draft's category and join date are placeholders
+    /// (probationary, today) that the caller does not store.
+    pub fn validate_person(&self, today: NaiveDate) -> Result<MemberDraft, Vec<FieldError>> {
+        let input = MemberInput {
+            category: "probationary".into(),
+            join_date: today.to_string(),
+            conversion_date: String::new(),
+            ..self.clone()
+        };
+        input.check(today, false)
+    }
+
+    fn check(&self, today: NaiveDate, join_age: bool) -> Result<MemberDraft, Vec<FieldError>> {
         let mut errors = Vec::new();
         let mut err = |field, key| errors.push(FieldError::new(field, key));
 
@@ -176,7 +193,7 @@ impl MemberInput {
                     None
                 }
                 Some(d) => {
-                    if birth_date.is_some_and(|b| years_between(b, d) < MIN_JOIN_AGE) {
+                    if join_age && birth_date.is_some_and(|b| years_between(b, d) < MIN_JOIN_AGE) {
                         err("join_date", "join_date.under_age");
                     }
                     Some(d)

@@ -13,6 +13,7 @@ mod api;
 mod audit;
 mod browser;
 mod cli;
+mod development;
 mod dues;
 mod imports;
 mod orgs;

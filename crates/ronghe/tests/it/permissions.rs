@@ -69,6 +69,13 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/members/{m1}/dues"), [303, 200, 200, 200, 200, 404, 404, 404]),
         (format!("/members/{m1b}/dues"), [303, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/members/{m2}/dues"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/development"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/development"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/members/{m1}/development"), [303, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/members/{m1b}/development"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/members/{m2}/development"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/members/{m1}/development/print"), [303, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/members/{m2}/development/print"), [303, 200, 404, 404, 404, 404, 404, 404]),
         ("/audit".into(), [303, 403, 403, 403, 403, 403, 403, 200]),
         ("/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
         ("/members/999999".into(), [303, 404, 404, 404, 404, 404, 404, 404]),
@@ -90,6 +97,11 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/api/v1/members/{m1}/dues"), [401, 200, 200, 200, 200, 404, 404, 404]),
         (format!("/api/v1/members/{m1b}/dues"), [401, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/api/v1/members/{m2}/dues"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/development"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{root}/development"), [401, 200, 404, 403, 404, 404, 404, 404]),
+        (format!("/api/v1/members/{m1}/development"), [401, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/api/v1/members/{m1b}/development"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/members/{m2}/development"), [401, 200, 404, 404, 404, 404, 404, 404]),
         ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         // Open to all.
         ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -111,6 +123,15 @@ both!(every_get_route_for_every_role, |app| async move {
 both!(every_write_route_for_every_role, |app| async move {
     let f = app.fx.clone();
     let mut clients = clients(&app).await;
+    // A person in development in each branch, for the steps' routes.
+    let mut candidates = Vec::new();
+    for (org, n) in [(f.b1.id, 9001), (f.b2.id, 9002)] {
+        let body = serde_json::json!({"name": "申请人", "id_number": crate::support::id_number(n), "ethnicity": "汉族",
+            "applied_on": crate::support::today().to_string()});
+        let r = clients[1].post_json(&format!("/api/v1/orgs/{org}/development"), body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+        candidates.push(r.json()["person"]["id"].as_i64().unwrap());
+    }
     let mut failures = Vec::new();
     let mut n = 100;
     // (what, expected per user, request)
@@ -234,6 +255,62 @@ both!(every_write_route_for_every_role, |app| async move {
                 .unwrap();
             let got = c.send(req).await.status;
             check(&mut failures, &format!("POST /api/v1/orgs/{org}/dues/import"), user, got, want[i]);
+        }
+        // Taking an application, through the form and the API.
+        for (org, want) in
+            [(f.b1.id, [303, 303, 303, 403, 403, 404, 404, 404]), (f.b2.id, [303, 303, 404, 404, 404, 404, 404, 404])]
+        {
+            n += 1;
+            let id = crate::support::id_number(n);
+            let today = crate::support::today().to_string();
+            let form = [
+                ("name", "表单申请人"),
+                ("id_number", id.as_str()),
+                ("ethnicity", "汉族"),
+                ("applied_on", today.as_str()),
+            ];
+            let got = c.post_form(&format!("/orgs/{org}/development"), &form).await.status;
+            check(&mut failures, &format!("POST /orgs/{org}/development"), user, got, want[i]);
+        }
+        for (org, want) in
+            [(f.b1.id, [401, 201, 201, 403, 403, 404, 404, 404]), (f.b2.id, [401, 201, 404, 404, 404, 404, 404, 404])]
+        {
+            n += 1;
+            let body = serde_json::json!({"name": "接口申请人", "id_number": crate::support::id_number(n), "ethnicity": "汉族",
+                "applied_on": crate::support::today().to_string()});
+            let got = c.post_json(&format!("/api/v1/orgs/{org}/development"), body).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/development"), user, got, want[i]);
+        }
+        // Recording a step (out of order: 422 once past the permission
+        // check), through the API and the form; filing a document.
+        for (person, api, page, doc) in [
+            (
+                candidates[0],
+                [401, 422, 422, 403, 403, 404, 404, 404],
+                [303, 422, 422, 403, 403, 404, 404, 404],
+                [401, 201, 201, 403, 403, 404, 404, 404],
+            ),
+            (
+                candidates[1],
+                [401, 422, 404, 404, 404, 404, 404, 404],
+                [303, 422, 404, 404, 404, 404, 404, 404],
+                [401, 201, 404, 404, 404, 404, 404, 404],
+            ),
+        ] {
+            let today = crate::support::today().to_string();
+            let body = serde_json::json!({"step": "archive", "on": today});
+            let got = c.post_json(&format!("/api/v1/members/{person}/development/steps"), body).await.status;
+            check(&mut failures, &format!("POST /api/v1/members/{person}/development/steps"), user, got, api[i]);
+            let form = [("step", "archive"), ("on", today.as_str())];
+            let got = c.post_form(&format!("/members/{person}/development/steps"), &form).await.status;
+            check(&mut failures, &format!("POST /members/{person}/development/steps"), user, got, page[i]);
+            let req =
+                axum::http::Request::post(format!("/api/v1/members/{person}/development/documents?file_name=note.txt"))
+                    .header("x-csrf-token", c.csrf.clone())
+                    .body(axum::body::Body::from("谈话记录"))
+                    .unwrap();
+            let got = c.send(req).await.status;
+            check(&mut failures, &format!("POST /api/v1/members/{person}/development/documents"), user, got, doc[i]);
         }
         // Status changes.
         for (m, want) in

@@ -2,6 +2,7 @@
 //! described by an OpenAPI document generated from these handlers
 //! (`/api/openapi.json`). Errors are [`crate::error::ApiErrorBody`].
 
+mod development;
 mod dues;
 mod members;
 mod openapi;
@@ -27,6 +28,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/dues/payments/{payment}/void", post(dues::void_payment))
         .route("/api/v1/orgs/{id}/dues", get(dues::subtree_year))
         .route("/api/v1/orgs/{id}/dues/import", post(dues::import_payroll))
+        .route("/api/v1/members/{id}/development", get(development::show))
+        .route("/api/v1/members/{id}/development/steps", post(development::record_step))
+        .route("/api/v1/members/{id}/development/documents", post(development::add_document))
+        .route("/api/v1/orgs/{id}/development", get(development::pipeline).post(development::apply))
         .route("/api/v1/orgs/{id}", get(orgs::show))
         .route("/api/v1/orgs/{id}/children", get(orgs::children))
         .route("/api/v1/orgs/{id}/members", get(members::list).post(members::create))

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
+    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
     paths(
         super::session::create,
         super::session::delete,
@@ -26,6 +26,11 @@ use utoipa::OpenApi;
         super::dues::void_payment,
         super::dues::subtree_year,
         super::dues::import_payroll,
+        super::development::show,
+        super::development::record_step,
+        super::development::pipeline,
+        super::development::apply,
+        super::development::add_document,
     ),
     tags(
         (name = "session", description = "Signing in and out"),
@@ -33,6 +38,7 @@ use utoipa::OpenApi;
         (name = "members", description = "The member roster"),
         (name = "audit", description = "The audit log (audit administrators)"),
         (name = "dues", description = "Party dues (党费)"),
+        (name = "development", description = "Member development (发展党员): 5 stages, 25 steps, checked against the rule pack"),
     )
 )]
 pub struct ApiDoc;

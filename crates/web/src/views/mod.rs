@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod development;
 mod dues;
 mod imports;
 mod members;
@@ -37,6 +38,7 @@ pub fn routes() -> Router<AppState> {
         .merge(imports::routes())
         .merge(audit::routes())
         .merge(dues::routes())
+        .merge(development::routes())
 }
 
 pub struct NavItem {
@@ -101,6 +103,9 @@ fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     }
     if let Some(root) = p.scopes(Action::ReadRoster).first() {
         add(format!("/orgs/{}/members", root.org_id), "nav.roster");
+    }
+    if let Some(root) = p.scopes(Action::ReadDevelopment).first() {
+        add(format!("/orgs/{}/development", root.org_id), "nav.development");
     }
     if let Some(m) = p.member_id {
         add(format!("/members/{m}"), "nav.me");
