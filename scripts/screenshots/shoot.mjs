@@ -35,6 +35,8 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     import: "/orgs/5/import",
     "dues-unit": "/orgs/7/dues",
     "dues-branch": "/orgs/93/dues",
+    "dev-unit": "/orgs/3/development",
+    "dev-branch": "/orgs/21/development",
   };
   for (const [name, path] of Object.entries(shots)) {
     await page.goto(base + path);
@@ -61,6 +63,20 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     await pay.locator("input[name=amount]").fill("30");
     await pay.locator("button.primary").click();
     await dues.screenshot({ path: `${out}/dues-member-${width}.png`, fullPage: true });
+  }
+  // Member development: a person's record with the next step's form, a
+  // vote refused by the majority rule, and the printed record sheet.
+  const dev = await session("sec-a", width, height, "zh-CN");
+  await dev.goto(`${base}/orgs/21/development`);
+  await dev.locator("#stage-target a[href$='/development']").first().click();
+  await dev.screenshot({ path: `${out}/dev-person-${width}.png`, fullPage: true });
+  await dev.goto(`${base}/orgs/21/development`);
+  await dev.locator("#stage-admission a[href$='/development']").first().click();
+  await dev.screenshot({ path: `${out}/dev-admission-${width}.png`, fullPage: true });
+  const print = dev.locator("a[href$='/development/print']");
+  if (await print.count()) {
+    await print.click();
+    await dev.screenshot({ path: `${out}/dev-print-${width}.png`, fullPage: true });
   }
   const aud = await session("auditor", width, height, "zh-CN");
   await aud.screenshot({ path: `${out}/audit-${width}.png` });

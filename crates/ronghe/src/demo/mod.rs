@@ -5,6 +5,7 @@
 //! `--members N` builds the same group. Some organisations are left failing
 //! the rules on purpose, so that the checks have something to show.
 
+mod development;
 pub(crate) mod names;
 
 use std::collections::{HashMap, HashSet};
@@ -34,15 +35,18 @@ pub struct DemoAccount {
 pub struct DemoSummary {
     pub orgs: usize,
     pub members: usize,
+    /// People in member development (from applicants to archived files).
+    pub in_development: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
 impl DemoSummary {
     pub fn describe(&self, listen: SocketAddr, took: Duration) -> String {
         let mut s = format!(
-            "Ronghe demo: {} organisations, {} members, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
+            "Ronghe demo: {} organisations, {} members, {} people in member development, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
             self.orgs,
             self.members,
+            self.in_development,
             took.as_secs_f64()
         );
         for a in &self.accounts {
@@ -384,6 +388,39 @@ async fn seed_dues(
     store.insert_dues(actor, &standards, &payments, false).await.map_err(|e| anyhow::anyhow!("demo dues: {e}"))
 }
 
+/// Who is in member development, and how far they have got: in branch A
+/// and B one person at each stage (some waiting too long for their next
+/// step), elsewhere in the two units now and then someone at a random step.
+fn development_plans(
+    branches: &[(&BranchPlan, String, &UnitPlan)],
+    built: &HashMap<String, BuiltBranch>,
+    people: &mut People,
+    rng: &mut StdRng,
+) -> Vec<development::Plan> {
+    let mut plans = Vec::new();
+    for (b, _, u) in branches {
+        if b.work.retired() || !DUES_UNITS.contains(&u.code.as_str()) {
+            continue;
+        }
+        let Some(bb) = built.get(&b.code) else { continue };
+        // (last step reached, days since it was taken)
+        let reached: Vec<(u8, i64)> = match b.code.as_str() {
+            "DL-ZC1" => vec![(1, 45), (2, 20), (5, 60), (10, 15), (15, 100), (20, 40), (25, 30)],
+            "FY-YX1" => vec![(1, 5), (3, 200), (11, 25), (17, 50), (23, 10)],
+            _ if rng.gen_bool(0.5) => vec![(rng.gen_range(1..=25), rng.gen_range(0..90))],
+            _ => vec![],
+        };
+        let voters: Vec<(i64, String)> =
+            bb.members.iter().zip(&bb.names).filter(|(m, _)| m.2).map(|(m, name)| (m.0, name.clone())).collect();
+        for (reached, idle_days) in reached {
+            let mut person = people.person(b.work, true);
+            person.unit = u.unit.clone();
+            plans.push(development::Plan { org_id: bb.org.id, voters: voters.clone(), person, reached, idle_days });
+        }
+    }
+    plans
+}
+
 struct BuiltBranch {
     org: Org,
     /// (member id, enrolled org id, full member?)
@@ -691,6 +728,8 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     }
     store.insert_officers(&lv.actor, &officers).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     seed_dues(store, &lv.actor, &dues_people, today, &mut lv.rng).await?;
+    let plans = development_plans(&branches, &built, &mut people, &mut lv.rng);
+    let in_development = development::seed(store, &lv.actor, plans, today, &mut lv.rng).await?;
 
     let branch_a = built.remove("DL-ZC1").ok_or_else(|| anyhow::anyhow!("the demo plan lost branch A"))?;
     let branch_b = built.remove("FY-YX1").ok_or_else(|| anyhow::anyhow!("the demo plan lost branch B"))?;
@@ -770,7 +809,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
         accounts.push(DemoAccount { username, role: role_label, org: org.name.clone() });
     }
     store.analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(DemoSummary { orgs: lv.by_code.len(), members: member_count, accounts })
+    Ok(DemoSummary { orgs: lv.by_code.len(), members: member_count, in_development, accounts })
 }
 
 #[cfg(test)]

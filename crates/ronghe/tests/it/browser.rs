@@ -125,3 +125,126 @@ async fn sign_in_open_the_roster_add_a_member_and_find_them() {
     let _ = b.close().await;
     result.expect("the browser flow");
 }
+
+/// Member development through the pages: a branch takes an application,
+/// and every step up to full membership is recorded with its form (the
+/// people named, the training, the named votes), the higher committee's
+/// steps by the group administrator.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn take_an_applicant_to_full_membership() {
+    use chrono::{Duration, Months};
+    let Some((_driver, port)) = chromedriver() else { return };
+    let app = TestApp::new(Backend::Sqlite).await;
+    let base = serve(&app).await;
+    let b = browser(port).await;
+    let set = |css: &str, value: String| {
+        let b = b.clone();
+        let script = format!("document.querySelector({css:?}).value = arguments[0];");
+        async move { b.execute(&script, vec![serde_json::json!(value)]).await.map(|_| ()) }
+    };
+    let result = async {
+        b.goto(&format!("{base}/login")).await?;
+        b.find(Locator::Css("#username")).await?.send_keys("admin").await?;
+        b.find(Locator::Css("#password")).await?.send_keys(PASSWORD).await?;
+        b.find(Locator::Css("form.form button[type=submit]")).await?.click().await?;
+        b.wait().for_element(Locator::Css(".mainnav a")).await?;
+        b.goto(&format!("{base}/orgs/{}/development", app.fx.b1.id)).await?;
+        b.find(Locator::Css("details.addform summary")).await?.click().await?;
+        let today = crate::support::today();
+        let t0 = today - Duration::days(900);
+        b.find(Locator::Css("input[name=name]")).await?.send_keys("浏览器申请人").await?;
+        b.find(Locator::Css("input[name=id_number]")).await?.send_keys(&id_number(4400)).await?;
+        set("input[name=applied_on]", t0.to_string()).await?;
+        b.find(Locator::Css("details.addform button.primary")).await?.click().await?;
+        b.wait().for_element(Locator::Css("ol.timeline")).await?;
+        let url = b.current_url().await?;
+        let id: i64 = url.path().split('/').nth(2).and_then(|s| s.parse().ok()).expect("the person's page");
+
+        // Each step a few days after the one before, with the waits the
+        // rules ask for: a year as activist, a year of probation.
+        let activist = t0 + Duration::days(30);
+        let target = activist + Months::new(12);
+        let voted = target + Duration::days(40);
+        let ends = voted + Months::new(12);
+        let mut plan: Vec<(&str, chrono::NaiveDate)> = vec![("talk", t0 + Duration::days(10)), ("activist", activist)];
+        for (i, code) in ["activist_filed", "contacts"].iter().enumerate() {
+            plan.push((code, activist + Duration::days(2 + i as i64)));
+        }
+        for (i, code) in [
+            "target",
+            "target_filed",
+            "introducers",
+            "political_review",
+            "training",
+            "committee_review",
+            "pre_review",
+            "application_form",
+        ]
+        .iter()
+        .enumerate()
+        {
+            plan.push((code, target + Duration::days(i as i64 * 4)));
+        }
+        for (i, code) in
+            ["branch_vote", "higher_talk", "approval", "approval_filed", "placement", "oath"].iter().enumerate()
+        {
+            plan.push((code, voted + Duration::days(i as i64 * 5)));
+        }
+        plan.push(("conversion_request", ends - Duration::days(20)));
+        for (i, code) in ["conversion_vote", "conversion_approval", "archive"].iter().enumerate() {
+            plan.push((code, ends + Duration::days(i as i64 * 5)));
+        }
+        for (n, (code, on)) in plan.into_iter().enumerate() {
+            let form = format!("#step-{code}");
+            b.wait().for_element(Locator::Css(&form)).await?;
+            b.execute(&format!("document.querySelector('{form}').open = true;"), vec![]).await?;
+            set(&format!("{form} input[name=on]"), on.to_string()).await?;
+            match code {
+                "contacts" => b.find(Locator::Css(&format!("{form} input[name=contacts]"))).await?.click().await?,
+                "introducers" => {
+                    for cb in
+                        b.find_all(Locator::Css(&format!("{form} input[name=introducers]"))).await?.into_iter().take(2)
+                    {
+                        cb.click().await?;
+                    }
+                }
+                "training" => {
+                    b.find(Locator::Css(&format!("{form} input[name=training_days]"))).await?.send_keys("3").await?
+                }
+                "branch_vote" | "conversion_vote" => {
+                    b.execute(
+                        &format!(
+                            "document.querySelectorAll('{form} select[name^=vote_]').forEach(s => s.value = 'agree');"
+                        ),
+                        vec![],
+                    )
+                    .await?;
+                }
+                _ => {}
+            }
+            b.find(Locator::Css(&format!("{form} button.primary"))).await?.click().await?;
+            // The page comes back with the step on the timeline (a refusal
+            // would come back with the message instead).
+            let mut taken = 0;
+            for _ in 0..100 {
+                taken = b.find_all(Locator::Css("ol.timeline li")).await?.len();
+                if taken == n + 2 {
+                    break;
+                }
+                tokio::time::sleep(Duration::milliseconds(50).to_std().unwrap()).await;
+            }
+            assert_eq!(taken, n + 2, "{code} on {on} was not recorded: {}", b.source().await?);
+        }
+        // Full member now, with the date probation ended.
+        b.goto(&format!("{base}/members/{id}")).await?;
+        let page = b.source().await?;
+        assert!(
+            page.contains("浏览器申请人") && page.contains("正式党员") && page.contains(&ends.to_string()),
+            "{page}"
+        );
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.expect("the development flow");
+}

@@ -465,17 +465,7 @@ pub async fn record_step(state: &AppState, auth: &Auth, c: &CandidateRecord, inp
         record.insert("special".into(), true.into());
     }
     check_step(&pack, &done, step.code, on, &facts).map_err(refused)?;
-    let effect = match step.code {
-        "approval" => StepEffect::Admit {
-            join_date: done.iter().rev().find(|d| d.step == "branch_vote").map(|d| d.on).unwrap_or(on),
-        },
-        "conversion_approval" => {
-            let extended = extension_of(&rows);
-            StepEffect::Convert { conversion_date: probation_ends(&pack, &done, extended).unwrap_or(on) }
-        }
-        "archive" => StepEffect::Archive,
-        _ => StepEffect::None,
-    };
+    let effect = effect_of(&pack, &done, extension_of(&rows), step.code, on);
     let new = NewStep {
         step: step.code,
         step_no: step.number,
@@ -488,6 +478,29 @@ pub async fn record_step(state: &AppState, auth: &Auth, c: &CandidateRecord, inp
     };
     let version = input.version.unwrap_or(c.row.version);
     Ok(state.store.record_development_step(&auth.actor(), c.row.id, version, &new, effect).await?)
+}
+
+/// What a step does to the roster: approval admits the person as a
+/// probationary member from the branch resolution's day (probation runs
+/// from it); the conversion approval makes them a full member from the day
+/// probation ended; archiving closes the record.
+pub fn effect_of(
+    pack: &DevelopmentRulePack,
+    done: &[Done],
+    extended_months: u32,
+    code: &str,
+    on: NaiveDate,
+) -> StepEffect {
+    match code {
+        "approval" => {
+            StepEffect::Admit { join_date: done.iter().rev().find(|d| d.step == "branch_vote").map_or(on, |d| d.on) }
+        }
+        "conversion_approval" => {
+            StepEffect::Convert { conversion_date: probation_ends(pack, done, extended_months).unwrap_or(on) }
+        }
+        "archive" => StepEffect::Archive,
+        _ => StepEffect::None,
+    }
 }
 
 /// An application as taken by the branch: the person's details (checked
