@@ -123,4 +123,19 @@ fn demo_export_import_and_user_add() {
         .output()
         .unwrap();
     assert!(!o.status.success(), "the audit administrator holds no other role");
+
+    // A revised development pack: printed, edited, loaded as data.
+    let o = ronghe(&["rules", "default", "--kind", "development"]);
+    assert!(o.status.success());
+    let revised = String::from_utf8_lossy(&o.stdout)
+        .replace("version = \"2014.1\"", "version = \"2026.5\"")
+        .replace("effective_from = \"2014-05-28\"", "effective_from = \"2026-05-01\"");
+    let pack = dir.path().join("dev.toml");
+    std::fs::write(&pack, &revised).unwrap();
+    let o = ronghe(&["rules", "load", "--db", &db, pack.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("development rules 2026.5 in force from 2026-05-01"), "{}", text(&o));
+    std::fs::write(&pack, revised.replace("[probation]", "[probation_typo]")).unwrap();
+    let o = ronghe(&["rules", "load", "--db", &db, pack.to_str().unwrap()]);
+    assert!(!o.status.success(), "a pack that does not parse is refused");
 }
