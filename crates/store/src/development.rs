@@ -424,6 +424,35 @@ impl Store {
         })
     }
 
+    /// Moves a person to another development pack (an administrator's
+    /// decision, with its reason); audited.
+    pub async fn set_candidate_pack(
+        &self,
+        actor: &Actor,
+        candidate_id: i64,
+        org_id: i64,
+        from: &str,
+        to: &str,
+        reason: &str,
+    ) -> StoreResult<()> {
+        let entry = AuditEntry::new("development.pack", "candidate", candidate_id)
+            .org(org_id)
+            .detail(serde_json::json!({"from": from, "to": to, "reason": reason}));
+        crate::audit::audited_change!(
+            self,
+            actor,
+            entry,
+            sqlx::query(
+                "UPDATE candidates SET pack_version = $1, version = version + 1, updated_at = $2
+                 WHERE id = $3 AND pack_version = $4"
+            )
+            .bind(to)
+            .bind(now_ms())
+            .bind(candidate_id)
+            .bind(from)
+        )
+    }
+
     /// The people in development in a subtree (those whose file is not yet
     /// archived), by branch and name.
     pub async fn subtree_candidates(&self, path: &str) -> StoreResult<Vec<CandidateRow>> {

@@ -82,6 +82,19 @@ impl Store {
         }
     }
 
+    /// The versions of a kind of pack a tenant has loaded, newest first,
+    /// with their effective dates.
+    pub async fn rule_pack_versions(&self, tenant_id: i64, kind: &str) -> StoreResult<Vec<(String, NaiveDate)>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT version, MAX(effective_from) FROM rule_packs WHERE tenant_id = $1 AND kind = $2
+             GROUP BY version ORDER BY MAX(effective_from) DESC"
+        )
+        .bind(tenant_id)
+        .bind(kind)
+        .fetch_all(p)
+        .await)?)
+    }
+
     /// Loads a revised rule pack of any kind, checked by its module's
     /// parser before it is stored.
     pub async fn load_rules(&self, actor: &Actor, text: &str) -> StoreResult<PackHeader> {

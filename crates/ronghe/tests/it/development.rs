@@ -426,3 +426,31 @@ both!(documents_are_filed_with_a_step_and_read_back_in_scope, |app| async move {
     assert_eq!(sheet.status, StatusCode::OK);
     assert!(sheet.text.contains("发展党员工作纪实表") && sheet.text.contains("材料归档"));
 });
+
+both!(an_administrator_moves_a_person_to_another_pack_with_a_reason, |app| async move {
+    let fx = app.fx.clone();
+    let revised = ronghe_domain::development::DEFAULT_DEVELOPMENT_PACK
+        .replace("version = \"2014.1\"", "version = \"2026.5\"")
+        .replace("effective_from = \"2014-05-28\"", "effective_from = \"2026-05-01\"");
+    app.store.load_rules(&Actor::system(fx.root.tenant_id, "test"), &revised).await.unwrap();
+    let mut sec = app.login("sec1").await;
+    let id = apply(&mut sec, fx.b1.id, applicant("卯", 18, day(-900))).await;
+    let path = format!("/api/v1/members/{id}/development/pack");
+    let body = |version: &str, reason: &str| json!({"version": version, "reason": reason});
+    let r = sec.json(axum::http::Method::PUT, &path, body("2026.5", "新细则")).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN, "a secretary does not move people between packs");
+    let mut admin = app.login("admin").await;
+    let r = admin.json(axum::http::Method::PUT, &path, body("2026.5", " ")).await;
+    assert_eq!(refusal(&r).0, "dev.reason_required");
+    let r = admin.json(axum::http::Method::PUT, &path, body("1999.1", "x")).await;
+    assert_eq!(refusal(&r).0, "dev.unknown_pack");
+    let r = admin.json(axum::http::Method::PUT, &path, body("2026.5", "按新细则执行")).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["person"]["pack_version"], "2026.5");
+    let audited = app.raw_text("SELECT detail FROM audit_log WHERE action = 'development.pack'").await;
+    assert!(audited.contains("按新细则执行") && audited.contains("2014.1"), "{audited}");
+    // The next step within the stage runs under the pack moved to.
+    ok(&mut sec, id, "talk", day(-890), json!({})).await;
+    let d = sec.get(&format!("/api/v1/members/{id}/development")).await.json();
+    assert_eq!(d["steps"][1]["pack_version"], "2026.5");
+});

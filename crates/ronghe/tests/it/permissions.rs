@@ -312,6 +312,18 @@ both!(every_write_route_for_every_role, |app| async move {
             let got = c.send(req).await.status;
             check(&mut failures, &format!("POST /api/v1/members/{person}/development/documents"), user, got, doc[i]);
         }
+        // Moving a person to another pack: group administrators only.
+        for (person, api, page) in [
+            (candidates[0], [401, 200, 403, 403, 403, 404, 404, 404], [303, 303, 403, 403, 403, 404, 404, 404]),
+            (candidates[1], [401, 200, 404, 404, 404, 404, 404, 404], [303, 303, 404, 404, 404, 404, 404, 404]),
+        ] {
+            let body = serde_json::json!({"version": "2014.1", "reason": "核对"});
+            let got = c.json(Method::PUT, &format!("/api/v1/members/{person}/development/pack"), body).await.status;
+            check(&mut failures, &format!("PUT /api/v1/members/{person}/development/pack"), user, got, api[i]);
+            let form = [("version", "2014.1"), ("reason", "核对")];
+            let got = c.post_form(&format!("/members/{person}/development/pack"), &form).await.status;
+            check(&mut failures, &format!("POST /members/{person}/development/pack"), user, got, page[i]);
+        }
         // Status changes.
         for (m, want) in
             [(f.mg, [303, 303, 303, 404, 403, 404, 404, 404]), (f.m2, [303, 303, 404, 404, 404, 404, 404, 404])]

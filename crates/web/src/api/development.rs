@@ -185,3 +185,30 @@ pub async fn add_document(
     let doc = dev::add_document(&state, &auth, &c, q.step_id, &q.file_name, &body).await?;
     Ok((StatusCode::CREATED, Json(serde_json::json!({"id": doc}))))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct PackBody {
+    /// The development pack's version to move the person to.
+    pub version: String,
+    /// Why (recorded in the audit log).
+    pub reason: String,
+}
+
+/// Moves a person to another development rule pack. A person otherwise
+/// stays on the pack in force when their current stage began; a group
+/// administrator may move them, with a reason.
+#[utoipa::path(put, path = "/api/v1/members/{id}/development/pack", tag = "development", request_body = PackBody,
+    params(("id" = i64, Path, description = "Person id")),
+    responses((status = 200, description = "The record under the pack", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn move_pack(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<PackBody>,
+) -> AppResult<Json<dev::Timeline>> {
+    let c = state.store.candidate(id).await?;
+    dev::move_pack(&state, &auth, &c, &b.version, &b.reason).await?;
+    let c = state.store.candidate(id).await?;
+    Ok(Json(dev::timeline(&state, Tr(auth.lang()), &Person::Candidate(c)).await?))
+}

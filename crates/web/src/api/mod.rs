@@ -31,6 +31,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/development", get(development::show))
         .route("/api/v1/members/{id}/development/steps", post(development::record_step))
         .route("/api/v1/members/{id}/development/documents", post(development::add_document))
+        .route("/api/v1/members/{id}/development/pack", axum::routing::put(development::move_pack))
         .route("/api/v1/orgs/{id}/development", get(development::pipeline).post(development::apply))
         .route("/api/v1/orgs/{id}", get(orgs::show))
         .route("/api/v1/orgs/{id}/children", get(orgs::children))

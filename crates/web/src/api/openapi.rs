@@ -31,6 +31,7 @@ use utoipa::OpenApi;
         super::development::pipeline,
         super::development::apply,
         super::development::add_document,
+        super::development::move_pack,
     ),
     tags(
         (name = "session", description = "Signing in and out"),

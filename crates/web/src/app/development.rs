@@ -503,6 +503,49 @@ pub fn effect_of(
     }
 }
 
+/// Moves a person to another loaded development pack: a group
+/// administrator's decision (a person otherwise stays on the pack their
+/// stage began under), recorded with its reason.
+pub async fn move_pack(
+    state: &AppState,
+    auth: &Auth,
+    c: &CandidateRecord,
+    version: &str,
+    reason: &str,
+) -> AppResult<()> {
+    auth.require(Action::WriteOrg, &c.org_path)?;
+    let (version, reason) = (version.trim(), reason.trim());
+    if reason.is_empty() {
+        return Err(refuse("reason", "dev.reason_required", vec![]));
+    }
+    match state.store.development_rules_version(c.tenant_id, version).await {
+        Ok(_) => {}
+        Err(StoreError::NotFound) => {
+            return Err(refuse("version", "dev.unknown_pack", vec![("version", version.to_string())]))
+        }
+        Err(e) => return Err(e.into()),
+    }
+    if version == c.row.pack_version {
+        return Ok(());
+    }
+    Ok(state
+        .store
+        .set_candidate_pack(&auth.actor(), c.row.id, c.row.org_id, &c.row.pack_version, version, reason)
+        .await?)
+}
+
+/// The development packs a person could be moved to: the shipped one and
+/// those the group has loaded.
+pub async fn pack_versions(state: &AppState, tenant_id: i64) -> AppResult<Vec<String>> {
+    let mut out = vec![DevelopmentRulePack::default_pack().version];
+    for (v, _) in state.store.rule_pack_versions(tenant_id, "development").await? {
+        if !out.contains(&v) {
+            out.push(v);
+        }
+    }
+    Ok(out)
+}
+
 /// An application as taken by the branch: the person's details (checked
 /// like a roster record) and the day the letter was handed in.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]

@@ -28,6 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/development", get(person))
         .route("/members/{id}/development/print", get(print))
         .route("/members/{id}/development/steps", post(record_step))
+        .route("/members/{id}/development/pack", post(move_pack))
         .route("/members/{id}/development/documents", post(upload))
         .route("/members/{id}/development/documents/{doc}", get(download))
 }
@@ -119,6 +120,8 @@ struct PersonPage {
     /// Whether the user may take the higher committee's steps.
     can_approve: bool,
     voters: Vec<Voter>,
+    /// The packs a group administrator may move the person to.
+    packs: Vec<String>,
     today: String,
     /// The step whose form came back, and the message.
     error: Option<(String, String)>,
@@ -209,6 +212,12 @@ async fn person_page(
     } else {
         vec![]
     };
+    let packs = match &person {
+        Person::Candidate(c) if auth.principal().can(Action::WriteOrg, &c.org_path) => {
+            dev::pack_versions(state, c.tenant_id).await?
+        }
+        _ => vec![],
+    };
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let title = format!("{} · {}", t.person.name, tr.t("dev.record"));
     page_with(
@@ -219,6 +228,7 @@ async fn person_page(
             can_write,
             can_approve,
             voters,
+            packs,
             today: state.today().to_string(),
             error,
         },
@@ -288,6 +298,31 @@ async fn record_step(
         Err(e) => {
             let message = form_error(Tr(auth.lang()), e)?;
             person_page(&state, &auth, Person::Candidate(c), Some((step, message))).await
+        }
+    }
+}
+
+#[derive(Debug, serde::Deserialize)]
+struct PackForm {
+    #[serde(default)]
+    version: String,
+    #[serde(default)]
+    reason: String,
+}
+
+async fn move_pack(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<PackForm>,
+) -> AppResult<Response> {
+    let c = state.store.candidate(id).await?;
+    auth.require(Action::WriteOrg, &c.org_path)?;
+    match dev::move_pack(&state, &auth, &c, &f.version, &f.reason).await {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}/development")).into_response()),
+        Err(e) => {
+            let message = form_error(Tr(auth.lang()), e)?;
+            person_page(&state, &auth, Person::Candidate(c), Some(("pack".into(), message))).await
         }
     }
 }
