@@ -15,5 +15,6 @@ pub mod org;
 pub mod par;
 pub mod phone;
 pub mod text;
+pub mod transfers;
 
 pub use i18n::Lang;

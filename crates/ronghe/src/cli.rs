@@ -172,7 +172,7 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum RulesCommand {
-    /// Load a revised rule pack (TOML; its `kind` says which: org, dues or development) for every group in
+    /// Load a revised rule pack (TOML; its `kind` says which: org, dues, development or membership) for every group in
     /// the database.
     Load {
         #[command(flatten)]
@@ -181,8 +181,8 @@ pub enum RulesCommand {
     },
     /// Print a shipped rule pack, to start a revision from.
     Default {
-        /// Which pack: org (organisation rules), dues (party dues) or development (member
-        /// development).
+        /// Which pack: org (organisation rules), dues (party dues), development (member
+        /// development) or membership (transfers, members away, lost contact).
         #[arg(long, default_value = "org")]
         kind: String,
     },

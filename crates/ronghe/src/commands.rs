@@ -76,7 +76,8 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 "org" => print!("{}", ronghe_domain::org::rules_default_text()),
                 "dues" => print!("{}", ronghe_domain::dues::DEFAULT_DUES_PACK),
                 "development" => print!("{}", ronghe_domain::development::DEFAULT_DEVELOPMENT_PACK),
-                other => anyhow::bail!("no rule pack of kind {other:?} (use org, dues or development)"),
+                "membership" => print!("{}", ronghe_domain::transfers::DEFAULT_MEMBERSHIP_PACK),
+                other => anyhow::bail!("no rule pack of kind {other:?} (use org, dues, development or membership)"),
             }
             Ok(())
         }

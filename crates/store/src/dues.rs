@@ -99,6 +99,17 @@ const PAYMENT_COLUMNS: &str =
     "id, member_id, org_id, period, kind, amount_fen, paid_on, payer, recorded_at, voided_at, void_reason";
 
 impl Store {
+    /// The latest month a member's regular dues are paid for (`YYYY-MM`),
+    /// as an introduction letter states it.
+    pub async fn dues_paid_through(&self, member_id: i64) -> StoreResult<Option<String>> {
+        Ok(on!(self, |p| sqlx::query_scalar(
+            "SELECT MAX(period) FROM dues_payments WHERE member_id = $1 AND kind = 'regular' AND voided_at IS NULL"
+        )
+        .bind(member_id)
+        .fetch_one(p)
+        .await)?)
+    }
+
     /// Sets a member's standard from a month on, replacing one set from the
     /// same month; audited.
     pub async fn set_dues_standard(&self, actor: &Actor, s: &NewStandard) -> StoreResult<()> {

@@ -23,6 +23,7 @@ mod members;
 mod orgs;
 mod rollups;
 mod rules;
+mod transfers;
 
 pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOCKOUT_AFTER, LOCKOUT_MINUTES};
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
@@ -41,6 +42,7 @@ pub use members::{
 pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
 pub use rollups::{Rollup, DIMENSIONS};
 pub use rules::PackHeader;
+pub use transfers::{NewTransfer, TransferEffect, TransferEvent, TransferRow, TransferStep};
 
 use std::path::Path;
 use std::str::FromStr;

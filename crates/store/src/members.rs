@@ -7,10 +7,123 @@ use chrono::NaiveDate;
 use ronghe_domain::members::{name_initials, Category, Education, Gender, MemberDraft, Status};
 use serde::Serialize;
 
-use crate::audit::{append_audit, append_audits};
+use crate::audit::append_audit;
 use crate::orgs::path_ids;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
+
+/// Inserts members in an open transaction (with their status history,
+/// audit rows and roll-ups); evaluates to their ids in order. Shared by
+/// [`Store::insert_members`] and the writes that add a member as part of
+/// something else (a transfer received from outside the group).
+macro_rules! insert_members_in {
+    ($store:expr, $tx:expr, $actor:expr, $members:expr, $sealed:expr, $action:expr) => {{
+        const ROWS: usize = 250;
+        let store: &$crate::Store = $store;
+        let actor: &$crate::Actor = $actor;
+        let members: &[(i64, ronghe_domain::members::MemberDraft)] = $members;
+        let sealed: &[$crate::members::Sealed] = $sealed;
+        let action: &'static str = $action;
+        let now = $crate::now_ms();
+        let tx = &mut $tx;
+        let result: Result<Vec<i64>, $crate::StoreError> = async {
+        let mut ids = Vec::with_capacity(members.len());
+        let mut paths: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+        let mut delta = $crate::rollups::Delta::new();
+        for ((org_id, d), _) in members.iter().zip(sealed.iter()) {
+            if !paths.contains_key(org_id) {
+                let path: String = sqlx::query_scalar("SELECT path FROM orgs WHERE id = $1")
+                    .bind(org_id)
+                    .fetch_one(&mut **tx)
+                    .await?;
+                paths.insert(*org_id, path);
+            }
+            let facts = $crate::rollups::Facts::new(
+                &paths[org_id],
+                "normal",
+                d.category.code(),
+                d.gender.code(),
+                d.education.map(|e| e.code()),
+                d.birth_date,
+            );
+            $crate::rollups::count(&mut delta, &facts, 1);
+        }
+        // Members and candidates share one id space (a candidate becomes
+        // the member with their id). PostgreSQL draws both from one
+        // sequence; SQLite would reuse a candidate's id for a member, so
+        // ids are allocated here, after the highest of either table.
+        let mut next_id: Option<i64> = match store.backend() {
+            crate::Backend::Sqlite => Some(
+                sqlx::query_scalar::<_, i64>(
+                    "SELECT COALESCE(MAX(id), 0) + 1 FROM
+                     (SELECT MAX(id) AS id FROM members UNION ALL SELECT MAX(id) FROM candidates)",
+                )
+                .fetch_one(&mut **tx)
+                .await?,
+            ),
+            crate::Backend::Postgres => None,
+        };
+        let (id_column, id_count) = if next_id.is_some() { ("id, ", 1) } else { ("", 0) };
+        for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
+            let sql = format!(
+                "INSERT INTO members ({id_column}tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
+                    id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
+                    category, join_date, conversion_date, status, status_since, created_at, updated_at)
+                 VALUES {} RETURNING id, id_number_index",
+                crate::values_placeholders(store.backend(), chunk.len(), 22 + id_count)
+            );
+            let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
+            for ((org_id, d), s) in chunk.iter().zip(seals) {
+                if let Some(id) = next_id.as_mut() {
+                    q = q.bind(*id);
+                    *id += 1;
+                }
+                q = $crate::members::bind_record!(q.bind(actor.tenant_id).bind(org_id), d, s)
+                    .bind("normal")
+                    .bind(d.join_date)
+                    .bind(now)
+                    .bind(now);
+            }
+            // RETURNING promises no order: match the new ids by the
+            // (unique) blind index.
+            let returned: std::collections::HashMap<String, i64> =
+                q.fetch_all(&mut **tx).await?.into_iter().map(|(id, index)| (index, id)).collect();
+            let chunk_ids: Vec<i64> = seals.iter().map(|s| returned[&s.id_index]).collect();
+
+            let sql = format!(
+                "INSERT INTO member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at) VALUES {}",
+                crate::values_placeholders(store.backend(), chunk.len(), 7)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((_, d), id) in chunk.iter().zip(&chunk_ids) {
+                q = q
+                    .bind(actor.tenant_id)
+                    .bind(id)
+                    .bind("normal")
+                    .bind(d.join_date)
+                    .bind("")
+                    .bind(actor.user_id)
+                    .bind(now);
+            }
+            q.execute(&mut **tx).await?;
+            let entries: Vec<$crate::AuditEntry> = chunk
+                .iter()
+                .zip(&chunk_ids)
+                .map(|((org_id, d), id)| {
+                    $crate::AuditEntry::new(action, "member", id).org(*org_id).detail(serde_json::json!({"name": d.name}))
+                })
+                .collect();
+            $crate::audit::append_audits!(store.backend(), *tx, actor, &entries)?;
+            ids.extend(chunk_ids);
+        }
+        $crate::rollups::apply_rollups!(store.backend(), *tx, actor.tenant_id, delta)?;
+            Ok(ids)
+        }
+        .await;
+        result
+    }};
+}
+pub(crate) use insert_members_in;
 
 /// A roster line, as lists show it: personal data masked.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -147,6 +260,7 @@ macro_rules! bind_record {
             .bind($d.conversion_date)
     };
 }
+pub(crate) use bind_record;
 
 /// The encrypted and derived columns of a draft.
 pub(crate) struct Sealed {
@@ -231,101 +345,10 @@ impl Store {
         members: &[(i64, MemberDraft)],
         action: &'static str,
     ) -> StoreResult<Vec<i64>> {
-        const ROWS: usize = 250;
         let sealed: Vec<Sealed> = ronghe_domain::par::map(members, |(_, d)| self.seal(d));
-        let now = now_ms();
         Ok(on!(self, |p| {
             let mut tx = p.begin().await?;
-            let mut ids = Vec::with_capacity(members.len());
-            let mut paths: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
-            let mut delta = Delta::new();
-            for ((org_id, d), _) in members.iter().zip(&sealed) {
-                if !paths.contains_key(org_id) {
-                    let path: String = sqlx::query_scalar("SELECT path FROM orgs WHERE id = $1")
-                        .bind(org_id)
-                        .fetch_one(&mut *tx)
-                        .await?;
-                    paths.insert(*org_id, path);
-                }
-                let facts = Facts::new(
-                    &paths[org_id],
-                    "normal",
-                    d.category.code(),
-                    d.gender.code(),
-                    d.education.map(|e| e.code()),
-                    d.birth_date,
-                );
-                count(&mut delta, &facts, 1);
-            }
-            // Members and candidates share one id space (a candidate becomes
-            // the member with their id). PostgreSQL draws both from one
-            // sequence; SQLite would reuse a candidate's id for a member, so
-            // ids are allocated here, after the highest of either table.
-            let mut next_id: Option<i64> = match self.backend() {
-                crate::Backend::Sqlite => Some(
-                    sqlx::query_scalar::<_, i64>(
-                        "SELECT COALESCE(MAX(id), 0) + 1 FROM
-                         (SELECT MAX(id) AS id FROM members UNION ALL SELECT MAX(id) FROM candidates)",
-                    )
-                    .fetch_one(&mut *tx)
-                    .await?,
-                ),
-                crate::Backend::Postgres => None,
-            };
-            let (id_column, id_count) = if next_id.is_some() { ("id, ", 1) } else { ("", 0) };
-            for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
-                let sql = format!(
-                    "INSERT INTO members ({id_column}tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
-                        id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
-                        category, join_date, conversion_date, status, status_since, created_at, updated_at)
-                     VALUES {} RETURNING id, id_number_index",
-                    crate::values_placeholders(self.backend(), chunk.len(), 22 + id_count)
-                );
-                let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
-                for ((org_id, d), s) in chunk.iter().zip(seals) {
-                    if let Some(id) = next_id.as_mut() {
-                        q = q.bind(*id);
-                        *id += 1;
-                    }
-                    q = bind_record!(q.bind(actor.tenant_id).bind(org_id), d, s)
-                        .bind("normal")
-                        .bind(d.join_date)
-                        .bind(now)
-                        .bind(now);
-                }
-                // RETURNING promises no order: match the new ids by the
-                // (unique) blind index.
-                let returned: std::collections::HashMap<String, i64> =
-                    q.fetch_all(&mut *tx).await?.into_iter().map(|(id, index)| (index, id)).collect();
-                let chunk_ids: Vec<i64> = seals.iter().map(|s| returned[&s.id_index]).collect();
-
-                let sql = format!(
-                    "INSERT INTO member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at) VALUES {}",
-                    crate::values_placeholders(self.backend(), chunk.len(), 7)
-                );
-                let mut q = sqlx::query(&sql);
-                for ((_, d), id) in chunk.iter().zip(&chunk_ids) {
-                    q = q
-                        .bind(actor.tenant_id)
-                        .bind(id)
-                        .bind("normal")
-                        .bind(d.join_date)
-                        .bind("")
-                        .bind(actor.user_id)
-                        .bind(now);
-                }
-                q.execute(&mut *tx).await?;
-                let entries: Vec<AuditEntry> = chunk
-                    .iter()
-                    .zip(&chunk_ids)
-                    .map(|((org_id, d), id)| {
-                        AuditEntry::new(action, "member", id).org(*org_id).detail(serde_json::json!({"name": d.name}))
-                    })
-                    .collect();
-                append_audits!(self.backend(), tx, actor, &entries)?;
-                ids.extend(chunk_ids);
-            }
-            apply_rollups!(self.backend(), tx, actor.tenant_id, delta)?;
+            let ids = insert_members_in!(self, tx, actor, members, &sealed, action)?;
             tx.commit().await?;
             Ok::<Vec<i64>, StoreError>(ids)
         })?)
@@ -438,6 +461,20 @@ impl Store {
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })
+    }
+
+    /// The members of a subtree out of contact, with the day it began:
+    /// (id, name, org id, org name, since), longest first.
+    pub async fn subtree_lost_contact(&self, path: &str) -> StoreResult<Vec<(i64, String, i64, String, NaiveDate)>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT m.id, m.name, m.org_id, o.name, m.status_since FROM members m JOIN orgs o ON o.id = m.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND m.status = 'lost_contact'
+             ORDER BY m.status_since, m.id LIMIT 1000"
+        )
+        .bind(path)
+        .bind(path_hi(path))
+        .fetch_all(p)
+        .await)?)
     }
 
     pub async fn member(&self, id: i64) -> StoreResult<MemberRecord> {

@@ -1,5 +1,5 @@
 //! Rule packs: the versioned TOML documents that hold every number a
-//! regulation sets, one kind per module (`org`, `dues`, `development`). The pack of a
+//! regulation sets, one kind per module (`org`, `dues`, `development`, `membership`). The pack of a
 //! kind in force on a date is the newest one whose effective date has come;
 //! a tenant with none of a kind uses the pack shipped with Ronghe.
 
@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use ronghe_domain::development::DevelopmentRulePack;
 use ronghe_domain::dues::DuesRulePack;
 use ronghe_domain::org::OrgRulePack;
+use ronghe_domain::transfers::MembershipRulePack;
 use serde::Deserialize;
 
 use crate::audit::append_audit;
@@ -62,6 +63,16 @@ impl Store {
         }
     }
 
+    /// The membership-management rules (transfers, members away, lost
+    /// contact) in force for a tenant on `day`.
+    pub async fn membership_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<MembershipRulePack> {
+        match self.rule_pack_text(tenant_id, "membership", day).await? {
+            Some(b) => MembershipRulePack::parse(&b)
+                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored membership rule pack: {e}"))),
+            None => Ok(MembershipRulePack::default_pack()),
+        }
+    }
+
     /// A member-development pack by version: the one a person's stage runs
     /// under, even after a newer one has come into force. The shipped pack
     /// answers for its own version.
@@ -103,6 +114,7 @@ impl Store {
             "org" => OrgRulePack::parse(text).is_ok(),
             "dues" => DuesRulePack::parse(text).is_ok(),
             "development" => DevelopmentRulePack::parse(text).is_ok(),
+            "membership" => MembershipRulePack::parse(text).is_ok(),
             _ => return Err(StoreError::Invalid("rules.unknown_kind")),
         };
         if !valid {

@@ -21,3 +21,4 @@ mod permissions;
 mod rollups;
 mod roster;
 mod sessions;
+mod transfers;

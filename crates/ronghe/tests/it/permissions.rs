@@ -76,6 +76,10 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/members/{m2}/development"), [303, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/members/{m1}/development/print"), [303, 200, 200, 200, 200, 404, 404, 404]),
         (format!("/members/{m2}/development/print"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/transfers"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/transfers"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/members/{m1}/transfers"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/members/{m2}/transfers"), [303, 200, 404, 404, 404, 404, 404, 404]),
         ("/audit".into(), [303, 403, 403, 403, 403, 403, 403, 200]),
         ("/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
         ("/members/999999".into(), [303, 404, 404, 404, 404, 404, 404, 404]),
@@ -102,6 +106,8 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/api/v1/members/{m1}/development"), [401, 200, 200, 200, 200, 404, 404, 404]),
         (format!("/api/v1/members/{m1b}/development"), [401, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/api/v1/members/{m2}/development"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/transfers"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{root}/transfers"), [401, 200, 404, 403, 404, 404, 404, 404]),
         ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         // Open to all.
         ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -123,6 +129,15 @@ both!(every_get_route_for_every_role, |app| async move {
 both!(every_write_route_for_every_role, |app| async move {
     let f = app.fx.clone();
     let mut clients = clients(&app).await;
+    // A transfer under way, for its routes.
+    let r = clients[1]
+        .post_json(
+            &format!("/api/v1/members/{}/transfers", f.m1),
+            serde_json::json!({"kind": "internal", "to_org_id": f.b2.id}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let transfer = r.json()["transfer"]["id"].as_i64().unwrap();
     // A person in development in each branch, for the steps' routes.
     let mut candidates = Vec::new();
     for (org, n) in [(f.b1.id, 9001), (f.b2.id, 9002)] {
@@ -324,6 +339,37 @@ both!(every_write_route_for_every_role, |app| async move {
             let got = c.post_form(&format!("/members/{person}/development/pack"), &form).await.status;
             check(&mut failures, &format!("POST /members/{person}/development/pack"), user, got, page[i]);
         }
+        // Transfers: asking (a bad kind: 422 once past the permission
+        // check), registering a letter from outside (missing details: 422).
+        for (m, api, page) in [
+            (f.m1, [401, 422, 422, 403, 403, 404, 404, 404], [303, 422, 422, 403, 403, 404, 404, 404]),
+            (f.m2, [401, 422, 404, 404, 404, 404, 404, 404], [303, 422, 404, 404, 404, 404, 404, 404]),
+        ] {
+            let got =
+                c.post_json(&format!("/api/v1/members/{m}/transfers"), serde_json::json!({"kind": "x"})).await.status;
+            check(&mut failures, &format!("POST /api/v1/members/{m}/transfers"), user, got, api[i]);
+            let got = c.post_form(&format!("/members/{m}/transfers"), &[("kind", "x")]).await.status;
+            check(&mut failures, &format!("POST /members/{m}/transfers"), user, got, page[i]);
+        }
+        for (org, api, page) in [
+            (f.b1.id, [401, 422, 422, 403, 403, 404, 404, 404], [303, 422, 422, 403, 403, 404, 404, 404]),
+            (f.b2.id, [401, 422, 404, 404, 404, 404, 404, 404], [303, 422, 404, 404, 404, 404, 404, 404]),
+        ] {
+            let got = c.post_json(&format!("/api/v1/orgs/{org}/transfers/inbound"), serde_json::json!({})).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/transfers/inbound"), user, got, api[i]);
+            let got = c.post_form(&format!("/orgs/{org}/transfers/inbound"), &[("person_name", "x")]).await.status;
+            check(&mut failures, &format!("POST /orgs/{org}/transfers/inbound"), user, got, page[i]);
+        }
+        // A transfer of m1 (b1 → b2): read by both ends and the member;
+        // an action it cannot take yet is 422 for any reader.
+        let tp = format!("/transfers/{transfer}");
+        check(&mut failures, &tp, user, c.get(&tp).await.status, [303, 200, 200, 200, 200, 404, 404, 404][i]);
+        let api_tp = format!("/api/v1/transfers/{transfer}");
+        check(&mut failures, &api_tp, user, c.get(&api_tp).await.status, [401, 200, 200, 200, 200, 404, 404, 404][i]);
+        let got = c.post_json(&format!("{api_tp}/actions"), serde_json::json!({"action": "report"})).await.status;
+        check(&mut failures, &format!("POST {api_tp}/actions"), user, got, [401, 422, 422, 422, 422, 404, 404, 404][i]);
+        let got = c.post_form(&format!("{tp}/actions"), &[("action", "report")]).await.status;
+        check(&mut failures, &format!("POST {tp}/actions"), user, got, [303, 422, 422, 422, 422, 404, 404, 404][i]);
         // Status changes.
         for (m, want) in
             [(f.mg, [303, 303, 303, 404, 403, 404, 404, 404]), (f.m2, [303, 303, 404, 404, 404, 404, 404, 404])]

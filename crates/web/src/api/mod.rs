@@ -8,6 +8,7 @@ mod members;
 mod openapi;
 mod orgs;
 mod session;
+mod transfers;
 
 use axum::routing::{get, post};
 use axum::Router;
@@ -33,6 +34,11 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/development/documents", post(development::add_document))
         .route("/api/v1/members/{id}/development/pack", axum::routing::put(development::move_pack))
         .route("/api/v1/orgs/{id}/development", get(development::pipeline).post(development::apply))
+        .route("/api/v1/members/{id}/transfers", post(transfers::request))
+        .route("/api/v1/orgs/{id}/transfers", get(transfers::overview))
+        .route("/api/v1/orgs/{id}/transfers/inbound", post(transfers::register_inbound))
+        .route("/api/v1/transfers/{id}", get(transfers::show))
+        .route("/api/v1/transfers/{id}/actions", post(transfers::act))
         .route("/api/v1/orgs/{id}", get(orgs::show))
         .route("/api/v1/orgs/{id}/children", get(orgs::children))
         .route("/api/v1/orgs/{id}/members", get(members::list).post(members::create))

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
+    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development, transfers. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
     paths(
         super::session::create,
         super::session::delete,
@@ -32,6 +32,11 @@ use utoipa::OpenApi;
         super::development::apply,
         super::development::add_document,
         super::development::move_pack,
+        super::transfers::request,
+        super::transfers::register_inbound,
+        super::transfers::show,
+        super::transfers::act,
+        super::transfers::overview,
     ),
     tags(
         (name = "session", description = "Signing in and out"),
@@ -39,6 +44,7 @@ use utoipa::OpenApi;
         (name = "members", description = "The member roster"),
         (name = "audit", description = "The audit log (audit administrators)"),
         (name = "dues", description = "Party dues (党费)"),
+        (name = "transfers", description = "Transfers of membership (组织关系转接) and membership alerts"),
         (name = "development", description = "Member development (发展党员): 5 stages, 25 steps, checked against the rule pack"),
     )
 )]

@@ -8,3 +8,4 @@ pub mod dues_import;
 pub mod orgs;
 pub mod roster;
 pub mod roster_import;
+pub mod transfers;

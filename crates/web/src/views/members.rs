@@ -187,6 +187,8 @@ struct MemberPage {
     can_write: bool,
     can_reveal: bool,
     can_dues: bool,
+    can_roster: bool,
+    can_development: bool,
     statuses: Vec<&'static str>,
     today: String,
 }
@@ -211,6 +213,8 @@ async fn member_page(
         can_write: p.can(Action::WriteRoster, &rec.org_path),
         can_reveal: p.can(Action::ViewPersonalData, &rec.org_path),
         can_dues: p.member_id == Some(rec.row.id) || p.can(Action::ReadDues, &rec.org_path),
+        can_roster: p.can(Action::ReadRoster, &rec.org_path),
+        can_development: p.member_id == Some(rec.row.id) || p.can(Action::ReadDevelopment, &rec.org_path),
         m: rec.row,
         org,
         history,

@@ -14,6 +14,7 @@ mod imports;
 mod members;
 mod orgs;
 mod session;
+mod transfers;
 
 use askama::Template;
 use axum::http::{HeaderMap, StatusCode};
@@ -39,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .merge(audit::routes())
         .merge(dues::routes())
         .merge(development::routes())
+        .merge(transfers::routes())
 }
 
 pub struct NavItem {

@@ -129,6 +129,7 @@ struct OrgPage {
     can_write: bool,
     can_roster: bool,
     can_dues: bool,
+    can_development: bool,
     can_import: bool,
     /// Members who may be appointed (the organisation's own, for the form).
     candidates: Vec<(i64, String)>,
@@ -196,6 +197,7 @@ async fn show(
         page: Chrome::new(&auth, title, format!("/orgs/{id}")),
         can_roster: p.can(Action::ReadRoster, &org.path),
         can_dues: p.can(Action::ReadDues, &org.path),
+        can_development: p.can(Action::ReadDevelopment, &org.path),
         can_import: p.can(Action::ImportRoster, &org.path),
         can_write,
         org,
