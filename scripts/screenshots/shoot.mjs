@@ -37,6 +37,9 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     "dues-branch": "/orgs/93/dues",
     "dev-unit": "/orgs/3/development",
     "dev-branch": "/orgs/21/development",
+    "transfers-group": "/orgs/1/transfers",
+    "transfer-expired": "/transfers/2",
+    "transfer-letter": "/transfers/3/letter",
   };
   for (const [name, path] of Object.entries(shots)) {
     await page.goto(base + path);

@@ -7,6 +7,7 @@
 
 mod development;
 pub(crate) mod names;
+mod transfers;
 
 use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
@@ -37,16 +38,19 @@ pub struct DemoSummary {
     pub members: usize,
     /// People in member development (from applicants to archived files).
     pub in_development: usize,
+    /// Transfers of membership made (most still under way).
+    pub transfers: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
 impl DemoSummary {
     pub fn describe(&self, listen: SocketAddr, took: Duration) -> String {
         let mut s = format!(
-            "Ronghe demo: {} organisations, {} members, {} people in member development, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
+            "Ronghe demo: {} organisations, {} members, {} people in member development, {} transfers, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
             self.orgs,
             self.members,
             self.in_development,
+            self.transfers,
             took.as_secs_f64()
         );
         for a in &self.accounts {
@@ -733,6 +737,16 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
 
     let branch_a = built.remove("DL-ZC1").ok_or_else(|| anyhow::anyhow!("the demo plan lost branch A"))?;
     let branch_b = built.remove("FY-YX1").ok_or_else(|| anyhow::anyhow!("the demo plan lost branch B"))?;
+    // Transfers under way between branch A, its neighbour and branch B.
+    let who = |bb: &BuiltBranch| -> Vec<transfers::Who> {
+        bb.members.iter().zip(&bb.names).filter(|(m, _)| m.2).map(|(m, n)| (m.0, m.1, n.clone())).collect()
+    };
+    let transfers_made = match built.get("DL-ZC2") {
+        Some(a2) => {
+            transfers::seed(store, &lv.actor, today, &who(&branch_a), &who(&branch_b), &branch_a.org, &a2.org).await?
+        }
+        None => 0,
+    };
     // A member whose status changed, with dated history.
     if let Some(m) = branch_b.members.last() {
         store
@@ -809,7 +823,13 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
         accounts.push(DemoAccount { username, role: role_label, org: org.name.clone() });
     }
     store.analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    Ok(DemoSummary { orgs: lv.by_code.len(), members: member_count, in_development, accounts })
+    Ok(DemoSummary {
+        orgs: lv.by_code.len(),
+        members: member_count,
+        in_development,
+        transfers: transfers_made,
+        accounts,
+    })
 }
 
 #[cfg(test)]
