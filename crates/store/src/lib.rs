@@ -42,7 +42,7 @@ pub use members::{
 pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
 pub use rollups::{Rollup, DIMENSIONS};
 pub use rules::PackHeader;
-pub use transfers::{NewTransfer, TransferEffect, TransferEvent, TransferRow, TransferStep};
+pub use transfers::{AwayRow, NewAway, NewTransfer, TransferEffect, TransferEvent, TransferRow, TransferStep};
 
 use std::path::Path;
 use std::str::FromStr;

@@ -398,3 +398,125 @@ impl Store {
         })
     }
 }
+
+/// A member away (流动党员).
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AwayRow {
+    pub id: i64,
+    pub member_id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub left_on: NaiveDate,
+    pub expected_back: Option<NaiveDate>,
+    pub place: String,
+    pub work: String,
+    pub contact: String,
+    pub certificate: String,
+    pub returned_on: Option<NaiveDate>,
+}
+
+/// A stay away to record.
+#[derive(Debug, Clone)]
+pub struct NewAway {
+    pub member_id: i64,
+    pub org_id: i64,
+    pub left_on: NaiveDate,
+    pub expected_back: Option<NaiveDate>,
+    pub place: String,
+    pub work: String,
+    pub contact: String,
+    pub certificate: String,
+}
+
+const AWAY_COLUMNS: &str = "a.id, a.member_id, m.name, a.org_id, o.name AS org_name, a.left_on, a.expected_back,
+    a.place, a.work, a.contact, a.certificate, a.returned_on";
+
+impl Store {
+    /// Records that a member is away; refused while an earlier stay is
+    /// still open; audited.
+    pub async fn add_away(&self, actor: &Actor, a: &NewAway) -> StoreResult<i64> {
+        let now = now_ms();
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let open: Option<i64> =
+                sqlx::query_scalar("SELECT id FROM members_away WHERE member_id = $1 AND returned_on IS NULL LIMIT 1")
+                    .bind(a.member_id)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            if open.is_some() {
+                return Err(StoreError::Conflict("away.already_away"));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO members_away (tenant_id, member_id, org_id, left_on, expected_back, place, work, contact,
+                    certificate, recorded_by, recorded_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(a.member_id)
+            .bind(a.org_id)
+            .bind(a.left_on)
+            .bind(a.expected_back)
+            .bind(&a.place)
+            .bind(&a.work)
+            .bind(&a.contact)
+            .bind(&a.certificate)
+            .bind(actor.user_id)
+            .bind(now)
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("member.away", "member", a.member_id)
+                    .org(a.org_id)
+                    .detail(serde_json::json!({"away": id, "left_on": a.left_on, "place": a.place}))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
+    }
+
+    /// Records a member's return; audited.
+    pub async fn end_away(
+        &self,
+        actor: &Actor,
+        member_id: i64,
+        org_id: i64,
+        id: i64,
+        on: NaiveDate,
+    ) -> StoreResult<()> {
+        let entry = AuditEntry::new("member.back", "member", member_id)
+            .org(org_id)
+            .detail(serde_json::json!({"away": id, "returned_on": on}));
+        crate::audit::audited_change!(
+            self,
+            actor,
+            entry,
+            sqlx::query(
+                "UPDATE members_away SET returned_on = $1 WHERE id = $2 AND member_id = $3 AND returned_on IS NULL
+                 AND left_on <= $1"
+            )
+            .bind(on)
+            .bind(id)
+            .bind(member_id)
+        )
+    }
+
+    pub async fn member_away(&self, member_id: i64) -> StoreResult<Vec<AwayRow>> {
+        let sql = format!(
+            "SELECT {AWAY_COLUMNS} FROM members_away a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = a.org_id
+             WHERE a.member_id = $1 ORDER BY a.left_on DESC, a.id DESC"
+        );
+        Ok(on!(self, |p| sqlx::query_as(&sql).bind(member_id).fetch_all(p).await)?)
+    }
+
+    /// The members of a subtree away now, longest away first.
+    pub async fn subtree_away(&self, path: &str) -> StoreResult<Vec<AwayRow>> {
+        let sql = format!(
+            "SELECT {AWAY_COLUMNS} FROM members_away a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = a.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND a.returned_on IS NULL ORDER BY a.left_on, a.id LIMIT 1000"
+        );
+        Ok(on!(self, |p| sqlx::query_as(&sql).bind(path).bind(path_hi(path)).fetch_all(p).await)?)
+    }
+}

@@ -298,6 +298,14 @@ pub fn suspension_due(pack: &MembershipRulePack, since: NaiveDate, today: NaiveD
     (today >= due).then_some(due)
 }
 
+/// Whether a member away since `left_on` (and not back) should have their
+/// membership transferred by `today`: after the pack's months at a fixed
+/// place; before that a certificate letter suffices.
+pub fn away_transfer_due(pack: &MembershipRulePack, left_on: NaiveDate, today: NaiveDate) -> Option<NaiveDate> {
+    let due = months_after(left_on, pack.away.transfer_after_months);
+    (today > due).then_some(due)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -418,6 +426,14 @@ mod tests {
         t.received_on = Some(d("2026-02-20"));
         assert!(warnings(&p, &t, d("2026-03-02")).is_empty());
         assert_eq!(warnings(&p, &t, d("2026-03-03"))[0].key, "transfer.warn_not_reported");
+    }
+
+    #[test]
+    fn more_than_six_months_away_calls_for_a_transfer() {
+        // Six months from the 31st of August is the last day of February;
+        // a stay longer than that calls for the transfer.
+        assert_eq!(away_transfer_due(&pack(), d("2023-08-31"), d("2024-02-29")), None);
+        assert_eq!(away_transfer_due(&pack(), d("2023-08-31"), d("2024-03-01")), Some(d("2024-02-29")));
     }
 
     #[test]

@@ -6,7 +6,7 @@
 
 use chrono::{Duration, NaiveDate};
 use ronghe_domain::transfers::{check_action, Action, ActionFacts, Kind, MembershipRulePack, State, Transfer};
-use ronghe_store::{Actor, NewTransfer, Org, Store, TransferEffect, TransferStep};
+use ronghe_store::{Actor, NewAway, NewTransfer, Org, Store, TransferEffect, TransferStep};
 
 /// A member to transfer: (member id, their organisation, their name).
 pub(crate) type Who = (i64, i64, String);
@@ -139,6 +139,30 @@ pub(crate) async fn seed(
             }
         }
         n += 1;
+    }
+    // Members working away: one long enough that the membership should
+    // move, one for a season.
+    for (who, ago, place, work) in [
+        (pick(a, 4), 230, "江苏省苏州市工业园区", "设备安装"),
+        (pick(b, 3), 60, "河南省郑州市航空港区", "电厂检修外委"),
+    ] {
+        let Some((member, org, _)) = who else { continue };
+        store
+            .add_away(
+                actor,
+                &NewAway {
+                    member_id: member,
+                    org_id: org,
+                    left_on: today - Duration::days(ago),
+                    expected_back: None,
+                    place: place.into(),
+                    work: work.into(),
+                    contact: String::new(),
+                    certificate: format!("流动党员活动证 {member:06}"),
+                },
+            )
+            .await
+            .map_err(|e| anyhow::anyhow!("demo away: {e}"))?;
     }
     // A letter brought in from outside, waiting to be received.
     store

@@ -360,6 +360,21 @@ both!(every_write_route_for_every_role, |app| async move {
             let got = c.post_form(&format!("/orgs/{org}/transfers/inbound"), &[("person_name", "x")]).await.status;
             check(&mut failures, &format!("POST /orgs/{org}/transfers/inbound"), user, got, page[i]);
         }
+        // Members away: recording a stay (no place: 422 once past the
+        // permission check) and a return (of a stay that does not exist: 404).
+        for (m, api, page) in [
+            (f.m1, [401, 422, 422, 403, 403, 404, 404, 404], [303, 422, 422, 403, 403, 404, 404, 404]),
+            (f.m2, [401, 422, 404, 404, 404, 404, 404, 404], [303, 422, 404, 404, 404, 404, 404, 404]),
+        ] {
+            let got = c.post_json(&format!("/api/v1/members/{m}/away"), serde_json::json!({})).await.status;
+            check(&mut failures, &format!("POST /api/v1/members/{m}/away"), user, got, api[i]);
+            let got = c.post_form(&format!("/members/{m}/away"), &[("place", "")]).await.status;
+            check(&mut failures, &format!("POST /members/{m}/away"), user, got, page[i]);
+            let want = if api[i] == 422 { 404 } else { api[i] };
+            let got =
+                c.post_json(&format!("/api/v1/members/{m}/away/999999/return"), serde_json::json!({})).await.status;
+            check(&mut failures, &format!("POST /api/v1/members/{m}/away/999999/return"), user, got, want);
+        }
         // A transfer of m1 (b1 → b2): read by both ends and the member;
         // an action it cannot take yet is 422 for any reader.
         let tp = format!("/transfers/{transfer}");

@@ -238,3 +238,60 @@ both!(members_out_of_contact_for_six_months_are_flagged_for_suspension, |app| as
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("王五"), "{}", page.text);
 });
+
+both!(members_away_longer_than_six_months_are_due_a_transfer, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec1 = app.login("sec1").await;
+    let path = format!("/api/v1/members/{}/away", fx.m1);
+    // Where is required; coming back before leaving is named.
+    let r = sec1.post_json(&path, json!({"left_on": day(-10).to_string()})).await;
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "place");
+    let r = sec1
+        .post_json(&path, json!({"left_on": day(-10).to_string(), "expected_back": day(-20).to_string(), "place": "x"}))
+        .await;
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "expected_back");
+    let left = day(-200);
+    let r = sec1
+        .post_json(
+            &path,
+            json!({"left_on": left.to_string(), "place": "广东省深圳市", "work": "电工", "contact": "13800000000", "certificate": "流动证 001"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let away = r.json()[0]["id"].as_i64().unwrap();
+    // One stay at a time.
+    let r = sec1.post_json(&path, json!({"left_on": day(-5).to_string(), "place": "y"})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT);
+    let b2 = sec1
+        .post_json(
+            &format!("/api/v1/members/{}/away", fx.m1b),
+            json!({"left_on": day(-30).to_string(), "place": "郑州"}),
+        )
+        .await;
+    assert_eq!(b2.status, StatusCode::CREATED, "{}", b2.text);
+    // Away more than six months: the transfer is due from six months on.
+    let o = sec1.get(&format!("/api/v1/orgs/{}/transfers", fx.b1.id)).await.json();
+    let listed: Vec<(i64, Option<String>)> = o["away"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| (a["member_id"].as_i64().unwrap(), a["transfer_due"].as_str().map(str::to_string)))
+        .collect();
+    let due = left.checked_add_months(chrono::Months::new(6)).unwrap().to_string();
+    assert_eq!(listed, [(fx.m1, Some(due)), (fx.m1b, None)], "{o}");
+    // Back home: off the list.
+    let r = sec1
+        .post_json(&format!("/api/v1/members/{}/away/{away}/return", fx.m1), json!({"on": day(-1).to_string()}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()[0]["returned_on"], day(-1).to_string());
+    let o = sec1.get(&format!("/api/v1/orgs/{}/transfers", fx.b1.id)).await.json();
+    assert_eq!(o["away"].as_array().unwrap().len(), 1);
+    let r = sec1.post_json(&format!("/api/v1/members/{}/away/{away}/return", fx.m1), json!({})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND, "already back");
+    // Another branch's secretary may not record it.
+    let r = app.login("sec2").await.post_json(&path, json!({"left_on": day(-5).to_string(), "place": "z"})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let page = sec1.get(&format!("/members/{}/transfers", fx.m1)).await;
+    assert!(page.text.contains("广东省深圳市"), "{}", page.text);
+});

@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/development/pack", axum::routing::put(development::move_pack))
         .route("/api/v1/orgs/{id}/development", get(development::pipeline).post(development::apply))
         .route("/api/v1/members/{id}/transfers", post(transfers::request))
+        .route("/api/v1/members/{id}/away", post(transfers::record_away))
+        .route("/api/v1/members/{id}/away/{away}/return", post(transfers::end_away))
         .route("/api/v1/orgs/{id}/transfers", get(transfers::overview))
         .route("/api/v1/orgs/{id}/transfers/inbound", post(transfers::register_inbound))
         .route("/api/v1/transfers/{id}", get(transfers::show))

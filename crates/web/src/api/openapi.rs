@@ -37,6 +37,8 @@ use utoipa::OpenApi;
         super::transfers::show,
         super::transfers::act,
         super::transfers::overview,
+        super::transfers::record_away,
+        super::transfers::end_away,
     ),
     tags(
         (name = "session", description = "Signing in and out"),

@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use serde::Deserialize;
 use utoipa::ToSchema;
 
-use crate::app::transfers::{self, ActionInput, InboundInput, RequestInput};
+use crate::app::transfers::{self, ActionInput, AwayInput, InboundInput, RequestInput};
 use crate::auth::Auth;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::AppState;
@@ -132,4 +132,48 @@ pub async fn overview(
 ) -> AppResult<Json<transfers::Overview>> {
     let org = transfers::readable_org(&state, &auth, id).await?;
     Ok(Json(transfers::overview(&state, &org).await?))
+}
+
+/// Records that a member is away (流动党员): since when, where, doing what,
+/// the certificate they carry. Refused (409) while an earlier stay is open.
+/// Away longer than the membership pack's months, the subtree's list says
+/// the membership should be transferred. Answers 201 with the member's stays.
+#[utoipa::path(post, path = "/api/v1/members/{id}/away", tag = "transfers", request_body = AwayInput,
+    params(("id" = i64, Path, description = "Member id")),
+    responses((status = 201, description = "The member's stays away", body = serde_json::Value),
+        (status = 409, body = ApiErrorBody), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn record_away(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<AwayInput>,
+) -> AppResult<(StatusCode, Json<Vec<ronghe_store::AwayRow>>)> {
+    let m = state.store.member(id).await?;
+    transfers::record_away(&state, &auth, &m, &b).await?;
+    Ok((StatusCode::CREATED, Json(state.store.member_away(id).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BackBody {
+    /// The day the member came back (default: today).
+    #[serde(default)]
+    pub on: Option<NaiveDate>,
+}
+
+/// Records a member's return from a stay away.
+#[utoipa::path(post, path = "/api/v1/members/{id}/away/{away}/return", tag = "transfers", request_body = BackBody,
+    params(("id" = i64, Path, description = "Member id"), ("away" = i64, Path, description = "The stay")),
+    responses((status = 200, description = "The member's stays away", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody),
+        (status = 404, description = "No such open stay (or a return before leaving)", body = ApiErrorBody)))]
+pub async fn end_away(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, away)): Path<(i64, i64)>,
+    Json(b): Json<BackBody>,
+) -> AppResult<Json<Vec<ronghe_store::AwayRow>>> {
+    let m = state.store.member(id).await?;
+    transfers::end_away(&state, &auth, &m, away, b.on.unwrap_or_else(|| state.today())).await?;
+    Ok(Json(state.store.member_away(id).await?))
 }

@@ -14,10 +14,12 @@ use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
 use ronghe_domain::members::{FieldError, MemberInput};
 use ronghe_domain::transfers::{
-    check_action, next_actions, suspension_due, warnings, Action as Step, ActionFacts, Kind, MembershipRulePack,
-    Refusal, State, Transfer, Warning,
+    away_transfer_due, check_action, next_actions, suspension_due, warnings, Action as Step, ActionFacts, Kind,
+    MembershipRulePack, Refusal, State, Transfer, Warning,
 };
-use ronghe_store::{MemberRecord, NewTransfer, Org, TransferEffect, TransferEvent, TransferRow, TransferStep};
+use ronghe_store::{
+    AwayRow, MemberRecord, NewAway, NewTransfer, Org, TransferEffect, TransferEvent, TransferRow, TransferStep,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::app::development::parent_path;
@@ -30,8 +32,17 @@ fn refuse(field: &'static str, key: &'static str, params: Vec<(&'static str, Str
     AppError::Refused { field, key, params }
 }
 
-fn refused(r: Refusal) -> AppError {
-    let mut params = r.params;
+/// A refusal with the state and action it names in the user's words.
+fn refused(tr: Tr, r: Refusal) -> AppError {
+    let mut params: Vec<(&'static str, String)> = r
+        .params
+        .into_iter()
+        .map(|(k, v)| match k {
+            "state" => (k, tr.v("transfer_state", &v).to_string()),
+            "action" => (k, tr.v("transfer_action", &v).to_string()),
+            _ => (k, v),
+        })
+        .collect();
     params.push(("source", r.source));
     AppError::Refused { field: "action", key: r.key, params }
 }
@@ -136,9 +147,13 @@ pub async fn view(state: &AppState, auth: &Auth, t: TransferRow) -> AppResult<Tr
 }
 
 fn message(tr: Tr, r: &Refusal) -> String {
-    let mut params: Vec<(&str, &str)> = r.params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-    params.push(("source", &r.source));
-    tr.tf(r.key, &params)
+    match refused(tr, r.clone()) {
+        AppError::Refused { key, params, .. } => {
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            tr.tf(key, &params)
+        }
+        _ => String::new(),
+    }
 }
 
 /// A transfer as asked for by the member's branch.
@@ -312,7 +327,7 @@ pub async fn act(state: &AppState, auth: &Auth, t: &TransferRow, input: &ActionI
     let pack: MembershipRulePack = state.store.membership_rules(t.tenant_id, on).await?;
     let d = as_transfer(t);
     let facts = ActionFacts { valid_days: input.valid_days };
-    let next = check_action(&pack, &d, step, on, facts).map_err(refused)?;
+    let next = check_action(&pack, &d, step, on, facts).map_err(|r| refused(Tr(auth.lang()), r))?;
     if !may(auth, t, step) {
         return Err(AppError::Forbidden);
     }
@@ -371,6 +386,15 @@ pub struct LostContact {
     pub suspension_due: NaiveDate,
 }
 
+/// A member away now, and the day their membership should have been
+/// transferred if they have been away longer than the pack allows.
+#[derive(Debug, Clone, Serialize)]
+pub struct Away {
+    #[serde(flatten)]
+    pub row: AwayRow,
+    pub transfer_due: Option<NaiveDate>,
+}
+
 /// A subtree's transfers (under way, and those closed in the last year)
 /// and its membership alerts.
 #[derive(Debug, Clone, Serialize)]
@@ -378,6 +402,10 @@ pub struct Overview {
     pub transfers: Vec<Listed>,
     pub open: usize,
     pub warnings: usize,
+    /// Members away now (流动党员), longest away first.
+    pub away: Vec<Away>,
+    /// The rule the away alert comes from.
+    pub away_rule: String,
     pub lost_contact: Vec<LostContact>,
     /// The rule the lost-contact alert comes from.
     pub lost_contact_rule: String,
@@ -408,7 +436,16 @@ pub async fn overview(state: &AppState, org: &Org) -> AppResult<Overview> {
             })
         })
         .collect();
+    let away = state
+        .store
+        .subtree_away(&org.path)
+        .await?
+        .into_iter()
+        .map(|row| Away { transfer_due: away_transfer_due(&pack, row.left_on, today), row })
+        .collect();
     Ok(Overview {
+        away,
+        away_rule: pack.source(&pack.away.source),
         open: transfers.iter().filter(|t| t.open).count(),
         warnings: transfers.iter().filter(|t| !t.warnings.is_empty()).count(),
         transfers,
@@ -421,4 +458,69 @@ pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<O
     let org = state.store.org(id).await?;
     auth.require(Action::ReadRoster, &org.path)?;
     Ok(org)
+}
+
+/// A stay away as recorded by the member's branch.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct AwayInput {
+    pub left_on: Option<NaiveDate>,
+    pub expected_back: Option<NaiveDate>,
+    /// Where (city, workplace address).
+    pub place: String,
+    /// The work they do there.
+    pub work: String,
+    /// How to reach them.
+    pub contact: String,
+    /// The certificate they carry (流动党员活动证 or 党员证明信 number), if any.
+    pub certificate: String,
+}
+
+pub async fn record_away(state: &AppState, auth: &Auth, m: &MemberRecord, a: &AwayInput) -> AppResult<i64> {
+    auth.require(Action::WriteRoster, &m.org_path)?;
+    let today = state.today();
+    let mut errors = Vec::new();
+    match a.left_on {
+        None => errors.push(FieldError { field: "left_on", key: "field.required" }),
+        Some(d) if d > today => errors.push(FieldError { field: "left_on", key: "date.in_future" }),
+        Some(_) => {}
+    }
+    if a.place.trim().is_empty() {
+        errors.push(FieldError { field: "place", key: "field.required" });
+    }
+    if let (Some(left), Some(back)) = (a.left_on, a.expected_back) {
+        if back < left {
+            errors.push(FieldError { field: "expected_back", key: "away.back_before_left" });
+        }
+    }
+    let (Some(left_on), true) = (a.left_on, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    if m.row.status.code() != "normal" {
+        return Err(refuse("member", "transfer.member_not_active", vec![]));
+    }
+    Ok(state
+        .store
+        .add_away(
+            &auth.actor(),
+            &NewAway {
+                member_id: m.row.id,
+                org_id: m.row.org_id,
+                left_on,
+                expected_back: a.expected_back,
+                place: a.place.trim().to_string(),
+                work: a.work.trim().to_string(),
+                contact: a.contact.trim().to_string(),
+                certificate: a.certificate.trim().to_string(),
+            },
+        )
+        .await?)
+}
+
+pub async fn end_away(state: &AppState, auth: &Auth, m: &MemberRecord, away: i64, on: NaiveDate) -> AppResult<()> {
+    auth.require(Action::WriteRoster, &m.org_path)?;
+    if on > state.today() {
+        return Err(refuse("on", "date.in_future", vec![]));
+    }
+    Ok(state.store.end_away(&auth.actor(), m.row.id, m.row.org_id, away, on).await?)
 }

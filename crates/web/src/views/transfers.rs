@@ -12,11 +12,11 @@ use axum::{Form, Router};
 use ronghe_domain::auth::Action;
 use ronghe_domain::members::MemberInput;
 use ronghe_domain::text::parse_date;
-use ronghe_store::{MemberRecord, Org, TransferRow};
+use ronghe_store::{AwayRow, MemberRecord, Org, TransferRow};
 use serde::Deserialize;
 
 use super::{page_with, Chrome};
-use crate::app::transfers::{self, ActionInput, InboundInput, Overview, RequestInput, TransferView};
+use crate::app::transfers::{self, ActionInput, AwayInput, InboundInput, Overview, RequestInput, TransferView};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -27,6 +27,8 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/transfers", get(org_page))
         .route("/orgs/{id}/transfers/inbound", post(inbound))
         .route("/members/{id}/transfers", get(member_page).post(request))
+        .route("/members/{id}/away", post(away))
+        .route("/members/{id}/away/{away}/return", post(back))
         .route("/transfers/{id}", get(show))
         .route("/transfers/{id}/actions", post(act))
         .route("/transfers/{id}/letter", get(letter))
@@ -145,9 +147,18 @@ struct MemberPage {
     page: Chrome,
     m: MemberRecord,
     list: Vec<TransferRow>,
+    away: Vec<AwayRow>,
     can_request: bool,
     form: RequestForm,
-    error: Option<String>,
+    /// (which form, the message)
+    error: Option<(&'static str, String)>,
+    today: String,
+}
+
+impl MemberPage {
+    fn error_for(&self, form: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| *f == form).map(|(_, m)| m.as_str())
+    }
 }
 
 #[derive(Debug, Clone, Default, Deserialize)]
@@ -167,10 +178,11 @@ async fn member_view(
     auth: &Auth,
     m: MemberRecord,
     form: RequestForm,
-    error: Option<String>,
+    error: Option<(&'static str, String)>,
 ) -> AppResult<Response> {
     let tr = Tr(auth.lang());
     let list = state.store.member_transfers(m.row.id).await?;
+    let away = state.store.member_away(m.row.id).await?;
     let can_request = auth.principal().can(Action::WriteRoster, &m.org_path);
     let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     page_with(
@@ -183,9 +195,11 @@ async fn member_view(
             ),
             m,
             list,
+            away,
             can_request,
             form,
             error,
+            today: state.today().to_string(),
         },
     )
 }
@@ -216,7 +230,75 @@ async fn request(
         Ok(t) => Ok(Redirect::to(&format!("/transfers/{t}")).into_response()),
         Err(e) => {
             let message = form_error(Tr(auth.lang()), e)?;
-            member_view(&state, &auth, m, f, Some(message)).await
+            member_view(&state, &auth, m, f, Some(("request", message))).await
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct AwayForm {
+    #[serde(default)]
+    left_on: String,
+    #[serde(default)]
+    expected_back: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    work: String,
+    #[serde(default)]
+    contact: String,
+    #[serde(default)]
+    certificate: String,
+}
+
+async fn away(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<AwayForm>,
+) -> AppResult<Response> {
+    let m = state.store.member(id).await?;
+    auth.require(Action::WriteRoster, &m.org_path)?;
+    let input = AwayInput {
+        left_on: date_or_none(&f.left_on),
+        expected_back: date_or_none(&f.expected_back),
+        place: f.place,
+        work: f.work,
+        contact: f.contact,
+        certificate: f.certificate,
+    };
+    match transfers::record_away(&state, &auth, &m, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/members/{id}/transfers")).into_response()),
+        Err(e) => {
+            let message = form_error(Tr(auth.lang()), e)?;
+            let form = RequestForm { kind: "internal".into(), ..Default::default() };
+            member_view(&state, &auth, m, form, Some(("away", message))).await
+        }
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct BackForm {
+    #[serde(default)]
+    on: String,
+}
+
+async fn back(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, away)): Path<(i64, i64)>,
+    Form(f): Form<BackForm>,
+) -> AppResult<Response> {
+    let m = state.store.member(id).await?;
+    auth.require(Action::WriteRoster, &m.org_path)?;
+    let on = date_or_none(&f.on).unwrap_or_else(|| state.today());
+    match transfers::end_away(&state, &auth, &m, away, on).await {
+        Ok(()) => Ok(Redirect::to(&format!("/members/{id}/transfers")).into_response()),
+        Err(AppError::NotFound) => Err(AppError::NotFound),
+        Err(e) => {
+            let message = form_error(Tr(auth.lang()), e)?;
+            let form = RequestForm { kind: "internal".into(), ..Default::default() };
+            member_view(&state, &auth, m, form, Some(("away", message))).await
         }
     }
 }
