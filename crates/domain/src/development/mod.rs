@@ -687,6 +687,13 @@ mod tests {
             check_step(&pack(), &done, "conversion_vote", d("2027-06-01"), &vote(Some(5))).unwrap_err().key,
             "dev.extension_out_of_range"
         );
+        // Extended by a year at most: twelve months is allowed, thirteen is not.
+        assert!(check_step(&pack(), &done, "conversion_vote", d("2027-02-28"), &vote(Some(12))).is_ok());
+        assert!(check_step(&pack(), &done, "conversion_vote", d("2027-02-27"), &vote(Some(12))).is_err());
+        assert_eq!(
+            check_step(&pack(), &done, "conversion_vote", d("2027-06-01"), &vote(Some(13))).unwrap_err().key,
+            "dev.extension_out_of_range"
+        );
     }
 
     #[test]
