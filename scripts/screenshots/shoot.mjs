@@ -40,6 +40,7 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     "transfers-group": "/orgs/1/transfers",
     "transfer-expired": "/transfers/2",
     "transfer-letter": "/transfers/3/letter",
+    "member-transfers": "/members/10/transfers",
   };
   for (const [name, path] of Object.entries(shots)) {
     await page.goto(base + path);
