@@ -10,6 +10,7 @@ pub mod development;
 pub mod dues;
 pub mod i18n;
 pub mod id_number;
+pub mod meetings;
 pub mod members;
 pub mod org;
 pub mod par;
