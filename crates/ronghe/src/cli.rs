@@ -63,6 +63,12 @@ pub enum Command {
         #[arg(long)]
         create: bool,
     },
+    /// Check every sealed record against its organisation's SM3 hash chain: exits 1 and names
+    /// each meeting changed since it was sealed, each broken link and each seal missing.
+    Verify {
+        #[command(flatten)]
+        db: DbArg,
+    },
     /// Import records.
     #[command(subcommand)]
     Import(ImportCommand),
@@ -172,7 +178,7 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum RulesCommand {
-    /// Load a revised rule pack (TOML; its `kind` says which: org, dues, development or membership) for every group in
+    /// Load a revised rule pack (TOML; its `kind` says which: org, dues, development, membership or meetings) for every group in
     /// the database.
     Load {
         #[command(flatten)]
@@ -182,7 +188,8 @@ pub enum RulesCommand {
     /// Print a shipped rule pack, to start a revision from.
     Default {
         /// Which pack: org (organisation rules), dues (party dues), development (member
-        /// development) or membership (transfers, members away, lost contact).
+        /// development), membership (transfers, members away, lost contact) or meetings
+        /// (organisational life).
         #[arg(long, default_value = "org")]
         kind: String,
     },

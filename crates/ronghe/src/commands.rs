@@ -41,6 +41,26 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
             println!("migrations applied");
             Ok(())
         }
+        Command::Verify { db } => {
+            // Read only: a verifier applies no migrations.
+            let store = open(&config, &db, false).await?;
+            let (checked, problems) = store.verify_life_seals().await?;
+            for p in &problems {
+                let what = match p.problem {
+                    "seal.record_changed" => "the record changed after it was sealed",
+                    "seal.broken_link" => "the chain's link to the seal before it is broken",
+                    _ => "marked sealed but has no seal",
+                };
+                println!("meeting {} (organisation {}, seal {}) «{}»: {what}", p.meeting_id, p.org_id, p.seq, p.topic);
+            }
+            if problems.is_empty() {
+                println!("{checked} sealed records verified: every chain holds");
+                Ok(())
+            } else {
+                println!("{} of {checked} sealed records fail verification", problems.len());
+                std::process::exit(1);
+            }
+        }
         Command::Import(ImportCommand::Members { db, org, dry_run, lang, file }) => {
             import_members(&config, &db, &org, dry_run, Lang::from_tag(&lang), &file).await
         }
@@ -77,7 +97,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 "dues" => print!("{}", ronghe_domain::dues::DEFAULT_DUES_PACK),
                 "development" => print!("{}", ronghe_domain::development::DEFAULT_DEVELOPMENT_PACK),
                 "membership" => print!("{}", ronghe_domain::transfers::DEFAULT_MEMBERSHIP_PACK),
-                other => anyhow::bail!("no rule pack of kind {other:?} (use org, dues, development or membership)"),
+                "meetings" => print!("{}", ronghe_domain::meetings::DEFAULT_MEETINGS_PACK),
+                other => {
+                    anyhow::bail!("no rule pack of kind {other:?} (use org, dues, development, membership or meetings)")
+                }
             }
             Ok(())
         }

@@ -19,6 +19,7 @@ mod development;
 mod dues;
 mod error;
 mod imports;
+mod meetings;
 mod members;
 mod orgs;
 mod rollups;
@@ -35,6 +36,9 @@ pub use development::{
 pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;
+pub use meetings::{
+    AttendeeRow, Expected, LifeOrg, MeetingRecord, MeetingRow, NewMeeting, NewResolution, ResolutionRow, SealProblem,
+};
 pub use members::{
     decode_cursor, encode_cursor, IndexedMember, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation,
     StatusChange,

@@ -64,7 +64,7 @@ impl Role {
         use Action::*;
         match self {
             Self::Member => matches!(action, ReadOrg),
-            Self::CommitteeMember => matches!(action, ReadOrg | ReadRoster | ReadDues | ReadDevelopment),
+            Self::CommitteeMember => matches!(action, ReadOrg | ReadRoster | ReadDues | ReadDevelopment | ReadLife),
             Self::Secretary => matches!(
                 action,
                 ReadOrg
@@ -76,6 +76,8 @@ impl Role {
                     | WriteDues
                     | ReadDevelopment
                     | WriteDevelopment
+                    | ReadLife
+                    | WriteLife
             ),
             Self::GroupAdmin => matches!(
                 action,
@@ -89,6 +91,8 @@ impl Role {
                     | WriteDues
                     | ReadDevelopment
                     | WriteDevelopment
+                    | ReadLife
+                    | WriteLife
             ),
             Self::SystemAdmin => matches!(action, ManageAccounts),
             Self::SecurityAdmin => matches!(action, ManageRoles),
@@ -132,6 +136,11 @@ pub enum Action {
     /// Take applications and record development steps; the higher
     /// committee's steps need it over the branch's parent.
     WriteDevelopment,
+    /// See meetings, attendance and compliance (members see the meetings
+    /// they were expected at).
+    ReadLife,
+    /// Plan meetings, mark attendance, write minutes and resolutions, seal.
+    WriteLife,
     ReadAudit,
     ManageAccounts,
     ManageRoles,

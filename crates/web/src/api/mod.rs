@@ -4,6 +4,7 @@
 
 mod development;
 mod dues;
+mod life;
 mod members;
 mod openapi;
 mod orgs;
@@ -41,6 +42,16 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}/transfers/inbound", post(transfers::register_inbound))
         .route("/api/v1/transfers/{id}", get(transfers::show))
         .route("/api/v1/transfers/{id}/actions", post(transfers::act))
+        .route("/api/v1/orgs/{id}/life/compliance", get(life::compliance))
+        .route("/api/v1/orgs/{id}/meetings", get(life::list).post(life::plan))
+        .route("/api/v1/meetings/{id}", get(life::show))
+        .route("/api/v1/meetings/{id}/attendance", post(life::attendance))
+        .route("/api/v1/meetings/{id}/signin-code", post(life::signin_code))
+        .route("/api/v1/meetings/{id}/sign-in", post(life::sign_in))
+        .route("/api/v1/meetings/{id}/minutes", post(life::minutes))
+        .route("/api/v1/meetings/{id}/resolutions", post(life::resolution))
+        .route("/api/v1/meetings/{id}/seal", post(life::seal))
+        .route("/api/v1/meetings/{id}/correction", post(life::correction))
         .route("/api/v1/orgs/{id}", get(orgs::show))
         .route("/api/v1/orgs/{id}/children", get(orgs::children))
         .route("/api/v1/orgs/{id}/members", get(members::list).post(members::create))

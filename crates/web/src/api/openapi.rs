@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development, transfers. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
+    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development, transfers, organisational life. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
     paths(
         super::session::create,
         super::session::delete,
@@ -38,6 +38,17 @@ use utoipa::OpenApi;
         super::transfers::act,
         super::transfers::overview,
         super::transfers::record_away,
+        super::life::compliance,
+        super::life::list,
+        super::life::plan,
+        super::life::show,
+        super::life::attendance,
+        super::life::signin_code,
+        super::life::sign_in,
+        super::life::minutes,
+        super::life::resolution,
+        super::life::seal,
+        super::life::correction,
         super::transfers::end_away,
     ),
     tags(
@@ -46,6 +57,7 @@ use utoipa::OpenApi;
         (name = "members", description = "The member roster"),
         (name = "audit", description = "The audit log (audit administrators)"),
         (name = "dues", description = "Party dues (党费)"),
+        (name = "life", description = "Organisational life (三会一课, 主题党日, 组织生活会, 民主评议): meetings, sealing, compliance"),
         (name = "transfers", description = "Transfers of membership (组织关系转接) and membership alerts"),
         (name = "development", description = "Member development (发展党员): 5 stages, 25 steps, checked against the rule pack"),
     )

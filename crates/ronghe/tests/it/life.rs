@@ -1,0 +1,288 @@
+//! Organisational life through the API: planning with the roster's
+//! attendees, sign-in with the room's code and by the recorder, minutes,
+//! resolutions checked for quorum and majority, sealing into the SM3 chain
+//! (and a change behind the application's back found by verification),
+//! and compliance for a subtree at the edges of its periods.
+
+use axum::http::StatusCode;
+use chrono::{Datelike, Duration, NaiveDate};
+use ronghe_domain::org::OrgKind;
+use ronghe_store::{Actor, NewOrg};
+use serde_json::{json, Value};
+
+use crate::both;
+use crate::support::{today, Client, Resp};
+
+fn day(offset: i64) -> NaiveDate {
+    today() + Duration::days(offset)
+}
+
+fn code(r: &Resp) -> String {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    r.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+}
+
+async fn plan(c: &mut Client, org: i64, kind: &str, on: NaiveDate) -> Value {
+    let r = c
+        .post_json(
+            &format!("/api/v1/orgs/{org}/meetings"),
+            json!({"kind": kind, "topic": format!("{kind} {on}"), "planned_on": on.to_string(), "starts_at": "15:00",
+                   "place": "会议室", "agenda": "学习；讨论", "host": "李四", "recorder": "李四"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.json()
+}
+
+/// Plans and holds a meeting with everyone present: its id.
+async fn hold(c: &mut Client, org: i64, kind: &str, on: NaiveDate) -> i64 {
+    let m = plan(c, org, kind, on).await;
+    let id = m["meeting"]["id"].as_i64().unwrap();
+    let marks: Vec<Value> = m["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| json!({"member_id": a["member_id"], "present": true}))
+        .collect();
+    let r = c.post_json(&format!("/api/v1/meetings/{id}/attendance"), json!({"marks": marks})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = c
+        .post_json(&format!("/api/v1/meetings/{id}/minutes"), json!({"held_on": on.to_string(), "minutes": "会议纪要"}))
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    id
+}
+
+both!(a_meeting_is_planned_signed_in_minuted_voted_and_sealed, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let m = plan(&mut sec, fx.b1.id, "branch_general", day(0)).await;
+    let id = m["meeting"]["id"].as_i64().unwrap();
+    // Everyone in good standing in the branch and its groups is expected.
+    let mut expected: Vec<i64> =
+        m["attendees"].as_array().unwrap().iter().map(|a| a["member_id"].as_i64().unwrap()).collect();
+    expected.sort_unstable();
+    let mut want = vec![fx.m1, fx.m1b, fx.mg];
+    want.sort_unstable();
+    assert_eq!(expected, want);
+    assert_eq!(m["entitled"], 3);
+    // The room's code: a member signs in with it; a wrong one is refused.
+    let r = sec.post_json(&format!("/api/v1/meetings/{id}/signin-code"), json!({})).await;
+    let room = r.json()["code"].as_str().unwrap().to_string();
+    assert_eq!(room.len(), 6);
+    let mut member = app.login("member1").await;
+    let wrong = if room == "000000" { "111111" } else { "000000" };
+    assert_eq!(
+        code(&member.post_json(&format!("/api/v1/meetings/{id}/sign-in"), json!({"code": wrong})).await),
+        "meeting.bad_code"
+    );
+    let r = member.post_json(&format!("/api/v1/meetings/{id}/sign-in"), json!({"code": room})).await;
+    assert_eq!(r.status, StatusCode::NO_CONTENT, "{}", r.text);
+    // The member sees the meeting (they were expected), not the code.
+    let seen = member.get(&format!("/api/v1/meetings/{id}")).await.json();
+    assert!(seen["meeting"]["signin_code"].is_null());
+    let me = seen["attendees"].as_array().unwrap().iter().find(|a| a["member_id"] == fx.m1).unwrap().clone();
+    assert_eq!((me["present"].as_i64(), me["signed_by"].as_str()), (Some(1), Some("self")));
+    // The recorder marks the others: one present, one absent (no reason yet).
+    let marks = json!({"marks": [{"member_id": fx.m1b, "present": true}, {"member_id": fx.mg, "present": false}]});
+    assert_eq!(sec.post_json(&format!("/api/v1/meetings/{id}/attendance"), marks).await.status, StatusCode::OK);
+    let r = sec
+        .post_json(&format!("/api/v1/meetings/{id}/minutes"), json!({"held_on": day(1).to_string(), "minutes": "x"}))
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "not in the future");
+    let r = sec
+        .post_json(
+            &format!("/api/v1/meetings/{id}/minutes"),
+            json!({"held_on": day(0).to_string(), "minutes": "一、传达学习……二、讨论……"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    // A vote: an absent member cannot vote; two of three present is quorate
+    // and two for passes (more than half of the three entitled).
+    let vote = |votes: Value| json!({"text": "同意推荐张某为入党积极分子", "votes": votes});
+    let r = sec
+        .post_json(
+            &format!("/api/v1/meetings/{id}/resolutions"),
+            vote(json!([{"member_id": fx.mg, "choice": "agree"}])),
+        )
+        .await;
+    assert_eq!(code(&r), "meeting.voter_absent");
+    let r = sec
+        .post_json(
+            &format!("/api/v1/meetings/{id}/resolutions"),
+            vote(json!([{"member_id": fx.m1, "choice": "agree"}, {"member_id": fx.m1b, "choice": "agree"}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let res = &r.json()["resolutions"][0];
+    assert_eq!(
+        (res["entitled"].as_i64(), res["present"].as_i64(), res["agree"].as_i64(), res["passed"].as_i64()),
+        (Some(3), Some(2), Some(2), Some(1))
+    );
+    // Sealing needs everyone accounted for.
+    let r = sec.post_json(&format!("/api/v1/meetings/{id}/seal"), json!({})).await;
+    assert_eq!(code(&r), "meeting.absence_reason_missing");
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("赵六"), "{}", r.text);
+    let marks = json!({"marks": [{"member_id": fx.mg, "present": false, "absence_reason": "井下当班"}]});
+    sec.post_json(&format!("/api/v1/meetings/{id}/attendance"), marks).await;
+    let r = sec.post_json(&format!("/api/v1/meetings/{id}/seal"), json!({})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let sealed = r.json();
+    assert_eq!(sealed["meeting"]["status"], "sealed");
+    assert_eq!(sealed["seal"][0], 1);
+    assert_eq!(sealed["seal"][1].as_str().unwrap().len(), 64);
+    // Sealed: nothing changes, through the application or directly.
+    let r = sec
+        .post_json(&format!("/api/v1/meetings/{id}/minutes"), json!({"held_on": day(0).to_string(), "minutes": "改"}))
+        .await;
+    assert_eq!(code(&r), "meeting.sealed");
+    assert!(app.raw_exec(&format!("UPDATE meetings SET minutes = '改' WHERE id = {id}")).await.is_err());
+    assert!(app.raw_exec(&format!("UPDATE meeting_attendees SET present = 1 WHERE meeting_id = {id}")).await.is_err());
+    // A correction is a new record pointing at the old one.
+    let r = sec.post_json(&format!("/api/v1/meetings/{id}/correction"), json!({})).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    assert_eq!(r.json()["meeting"]["corrects"], id);
+    let (checked, problems) = app.store.verify_life_seals().await.unwrap();
+    assert_eq!((checked, problems.len()), (1, 0));
+});
+
+both!(a_change_behind_the_applications_back_is_found_and_named, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let mut ids = Vec::new();
+    for offset in [-30, -20, -10] {
+        let id = hold(&mut sec, fx.b1.id, "theme_day", day(offset)).await;
+        assert_eq!(sec.post_json(&format!("/api/v1/meetings/{id}/seal"), json!({})).await.status, StatusCode::OK);
+        ids.push(id);
+    }
+    let other = hold(&mut sec, fx.g1.id, "group", day(-5)).await;
+    sec.post_json(&format!("/api/v1/meetings/{other}/seal"), json!({})).await;
+    let (checked, problems) = app.store.verify_life_seals().await.unwrap();
+    assert_eq!((checked, problems.len()), (4, 0));
+    // Someone with database access removes the guard and edits the minutes
+    // of the middle meeting, and an attendance row of the group's.
+    let drop = match app.backend {
+        crate::support::Backend::Sqlite => {
+            vec!["DROP TRIGGER meetings_sealed_no_update", "DROP TRIGGER meeting_attendees_sealed_no_update"]
+        }
+        crate::support::Backend::Postgres => vec![
+            "DROP TRIGGER meetings_sealed_no_change ON meetings",
+            "DROP TRIGGER meeting_attendees_sealed_no_change ON meeting_attendees",
+        ],
+    };
+    for sql in drop {
+        app.raw_exec(sql).await.unwrap();
+    }
+    app.raw_exec(&format!("UPDATE meetings SET minutes = '另一版本' WHERE id = {}", ids[1])).await.unwrap();
+    app.raw_exec(&format!("UPDATE meeting_attendees SET present = 0 WHERE meeting_id = {other}")).await.unwrap();
+    let (_, problems) = app.store.verify_life_seals().await.unwrap();
+    let named: Vec<(i64, &str)> = problems.iter().map(|p| (p.meeting_id, p.problem)).collect();
+    assert_eq!(named, [(ids[1], "seal.record_changed"), (other, "seal.record_changed")], "{problems:?}");
+});
+
+both!(compliance_counts_each_obligation_at_the_edges_of_its_periods, |app| async move {
+    let fx = app.fx.clone();
+    let year = today().year() - 1;
+    let d = |m: u32, dd: u32| NaiveDate::from_ymd_opt(year, m, dd).unwrap();
+    let mut sec = app.login("sec1").await;
+    // In the fourth quarter: a general meeting on the last day, one theme
+    // day (in October), a lecture on 1 October; the group meets in November
+    // only. A theme day on 30 September belongs to the third quarter.
+    hold(&mut sec, fx.b1.id, "branch_general", d(12, 31)).await;
+    hold(&mut sec, fx.b1.id, "theme_day", d(10, 15)).await;
+    hold(&mut sec, fx.b1.id, "theme_day", d(9, 30)).await;
+    hold(&mut sec, fx.b1.id, "lecture", d(10, 1)).await;
+    hold(&mut sec, fx.g1.id, "group", d(11, 20)).await;
+    hold(&mut sec, fx.b1.id, "life_meeting", d(3, 5)).await;
+    // A branch founded on 15 November owes December's theme day only.
+    let actor = Actor::system(fx.root.tenant_id, "test");
+    let late = app
+        .store
+        .create_org(
+            &actor,
+            &NewOrg {
+                parent_id: Some(fx.u1.id),
+                kind: OrgKind::Branch,
+                code: "B3".into(),
+                name: "新设党支部".into(),
+                unit_name: String::new(),
+                established_on: Some(d(11, 15)),
+                term_start: None,
+                term_end: None,
+            },
+        )
+        .await
+        .unwrap();
+    let mut committee = app.login("committee1").await;
+    let r = committee.get(&format!("/api/v1/orgs/{}/life/compliance?year={year}&quarter=4", fx.u1.id)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let c = r.json();
+    let kind = |k: &str| c["kinds"].as_array().unwrap().iter().find(|x| x["kind"] == k).cloned().unwrap_or(Value::Null);
+    let counts = |k: &str| {
+        let x = kind(k);
+        (x["required"].as_u64().unwrap(), x["held"].as_u64().unwrap(), x["missing"].as_u64().unwrap())
+    };
+    assert_eq!(counts("branch_general"), (1, 1, 0), "b3 was founded mid-quarter: {c}");
+    assert_eq!(kind("branch_general")["rate"], 1.0);
+    assert_eq!(counts("theme_day"), (4, 1, 3));
+    let missed = kind("theme_day")["missed"].as_array().unwrap().clone();
+    let b1_missed: Vec<&str> = missed.iter().find(|m| m["org_id"] == fx.b1.id).unwrap()["periods"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|p| p.as_str())
+        .collect();
+    assert_eq!(b1_missed, [format!("{year}-11"), format!("{year}-12")]);
+    assert!(missed.iter().any(|m| m["org_id"] == late.id && m["periods"][0] == format!("{year}-12")));
+    assert_eq!(counts("lecture"), (1, 1, 0));
+    assert_eq!(counts("group"), (3, 1, 2));
+    // The year's meetings fall due in the fourth quarter.
+    assert_eq!(counts("life_meeting"), (1, 1, 0));
+    assert_eq!(counts("appraisal"), (1, 0, 1));
+    assert!(
+        kind("branch_committee").is_null() || counts("branch_committee").0 == 0,
+        "no branch has seven full members"
+    );
+    assert!(kind("theme_day")["source"].as_str().unwrap().contains("支部工作条例"));
+    // The third quarter: the theme day of 30 September counts there.
+    let q3 = committee.get(&format!("/api/v1/orgs/{}/life/compliance?year={year}&quarter=3", fx.u1.id)).await.json();
+    let theme = q3["kinds"].as_array().unwrap().iter().find(|x| x["kind"] == "theme_day").unwrap().clone();
+    assert_eq!((theme["required"].as_u64(), theme["held"].as_u64()), (Some(3), Some(1)));
+    assert!(q3["kinds"].as_array().unwrap().iter().all(|x| x["kind"] != "life_meeting"));
+    // Outside the subtree: not found.
+    let r = app.login("sec2").await.get(&format!("/api/v1/orgs/{}/life/compliance", fx.b1.id)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+});
+
+both!(who_may_plan_read_and_sign_in, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let id = plan(&mut sec, fx.b1.id, "lecture", day(0)).await["meeting"]["id"].as_i64().unwrap();
+    for (user, status) in [("member1", 200), ("committee1", 200), ("admin", 200), ("sec2", 404), ("auditor", 404)] {
+        let got = app.login(user).await.get(&format!("/api/v1/meetings/{id}")).await.status;
+        assert_eq!(got.as_u16(), status, "{user}");
+    }
+    let mut member = app.login("member1").await;
+    let body = json!({"kind": "lecture", "topic": "x", "planned_on": day(0).to_string()});
+    assert_eq!(
+        member.post_json(&format!("/api/v1/orgs/{}/meetings", fx.b1.id), body.clone()).await.status,
+        StatusCode::FORBIDDEN
+    );
+    assert_eq!(member.post_json(&format!("/api/v1/meetings/{id}/seal"), json!({})).await.status, StatusCode::FORBIDDEN);
+    // Meetings fit their organisations: a group meeting at a branch is refused.
+    let r = sec
+        .post_json(
+            &format!("/api/v1/orgs/{}/meetings", fx.b1.id),
+            json!({"kind": "group", "topic": "x", "planned_on": day(0).to_string()}),
+        )
+        .await;
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "kind");
+    let r = sec.post_json(&format!("/api/v1/orgs/{}/meetings", fx.b1.id), json!({"kind": "lecture"})).await;
+    let fields: Vec<String> = r.json()["error"]["fields"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter_map(|f| f["field"].as_str().map(str::to_string))
+        .collect();
+    assert!(fields.iter().any(|f| f == "topic") && fields.iter().any(|f| f == "planned_on"), "{fields:?}");
+});

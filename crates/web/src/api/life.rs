@@ -1,0 +1,245 @@
+//! Organisational life (三会一课 and the rest): compliance for a subtree,
+//! meetings planned and held, sign-in, minutes, resolutions with named
+//! votes, sealing and corrections.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::life::{self, Mark, PlanInput, ResolutionInput};
+use crate::auth::Auth;
+use crate::error::{ApiErrorBody, AppResult};
+use crate::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct QuarterQuery {
+    /// Default: this year.
+    pub year: Option<i32>,
+    /// 1–4; default: this quarter.
+    pub quarter: Option<u32>,
+}
+
+/// Compliance with the meetings rule pack for a subtree in a quarter: for
+/// each required kind of meeting, how many obligations fell in it (each
+/// branch's or group's month, quarter or — in the fourth quarter — year;
+/// organisations founded during a period owe nothing for it), how many were
+/// held, missed and still pending, the rate (held ÷ those fallen due), the
+/// regulation, and the branches or groups that missed with the periods.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/life/compliance", tag = "life",
+    params(("id" = i64, Path, description = "Organisation id"), QuarterQuery),
+    responses((status = 200, description = "Compliance by kind of meeting", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn compliance(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<QuarterQuery>,
+) -> AppResult<Json<life::Compliance>> {
+    let org = life::readable_org(&state, &auth, id).await?;
+    let (year, quarter) = life::quarter_or_current(&state, q.year, q.quarter);
+    Ok(Json(life::compliance(&state, &org, year, quarter).await?))
+}
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    pub year: Option<i32>,
+}
+
+/// An organisation's meetings in a year, newest first.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/meetings", tag = "life",
+    params(("id" = i64, Path, description = "Organisation id"), YearQuery),
+    responses((status = 200, description = "Meetings", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn list(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<Vec<ronghe_store::MeetingRow>>> {
+    let org = life::readable_org(&state, &auth, id).await?;
+    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&state.today())).clamp(2000, 9998);
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let mut rows = state.store.org_meetings(org.id, from, to).await?;
+    for r in &mut rows {
+        r.signin_code = None;
+    }
+    Ok(Json(rows))
+}
+
+/// Plans a meeting; the expected attendees come from the roster. Answers 201.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/meetings", tag = "life", request_body = PlanInput,
+    params(("id" = i64, Path, description = "The branch (or party group)")),
+    responses((status = 201, description = "The meeting", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn plan(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(p): Json<PlanInput>,
+) -> AppResult<(StatusCode, Json<life::MeetingView>)> {
+    let org = state.store.org(id).await?;
+    let m = life::plan(&state, &auth, &org, &p, None).await?;
+    let m = state.store.meeting(m).await?;
+    Ok((StatusCode::CREATED, Json(life::view(&state, m).await?)))
+}
+
+/// A meeting: details, who was expected and who came, the resolutions with
+/// their named votes, the quorum, and the seal once sealed.
+#[utoipa::path(get, path = "/api/v1/meetings/{id}", tag = "life",
+    params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 200, description = "The meeting", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn show(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<life::MeetingView>> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    Ok(Json(life::view(&state, m).await?))
+}
+
+async fn after(state: &AppState, id: i64) -> AppResult<Json<life::MeetingView>> {
+    let m = state.store.meeting(id).await?;
+    Ok(Json(life::view(state, m).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct AttendanceBody {
+    pub marks: Vec<Mark>,
+}
+
+/// The recorder marks who came and who did not (with the reason).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/attendance", tag = "life", request_body = AttendanceBody,
+    params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 200, description = "The meeting", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn attendance(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<AttendanceBody>,
+) -> AppResult<Json<life::MeetingView>> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    life::mark_attendance(&state, &auth, &m, &b.marks).await?;
+    after(&state, id).await
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SigninCode {
+    /// Six digits to show in the room; valid for two hours.
+    pub code: String,
+}
+
+/// Opens sign-in: a one-time code to show in the room.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/signin-code", tag = "life",
+    params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 200, body = SigninCode), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn signin_code(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<SigninCode>> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    Ok(Json(SigninCode { code: life::open_signin(&state, &auth, &m).await? }))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SignInBody {
+    pub code: String,
+}
+
+/// A member signs themselves in with the code shown in the room.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/sign-in", tag = "life", request_body = SignInBody,
+    params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 204, description = "Signed in"), (status = 422, description = "Wrong or expired code", body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn sign_in(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<SignInBody>,
+) -> AppResult<StatusCode> {
+    life::readable_meeting(&state, &auth, id).await?;
+    life::sign_in(&state, &auth, id, &b.code).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct MinutesBody {
+    pub held_on: NaiveDate,
+    pub minutes: String,
+    #[serde(default)]
+    pub version: Option<i64>,
+}
+
+/// Records the meeting as held on a day, with its minutes (editable until sealed).
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/minutes", tag = "life", request_body = MinutesBody,
+    params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 200, description = "The meeting", body = serde_json::Value), (status = 409, body = ApiErrorBody),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn minutes(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<MinutesBody>,
+) -> AppResult<Json<life::MeetingView>> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    life::record_minutes(&state, &auth, &m, Some(b.held_on), &b.minutes, b.version).await?;
+    after(&state, id).await
+}
+
+/// Adds a resolution with named votes, checked for quorum; it passes with
+/// more than half of those entitled to vote.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/resolutions", tag = "life", request_body = ResolutionInput,
+    params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 200, description = "The meeting", body = serde_json::Value),
+        (status = 422, description = "Not quorate, or a voter not entitled or absent", body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn resolution(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<ResolutionInput>,
+) -> AppResult<Json<life::MeetingView>> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    life::add_resolution(&state, &auth, &m, &b).await?;
+    after(&state, id).await
+}
+
+/// Seals a held meeting into its organisation's SM3 hash chain. Refused
+/// without minutes, or while someone expected is neither present nor
+/// excused with a reason.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/seal", tag = "life",
+    params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 200, description = "The sealed meeting", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn seal(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<life::MeetingView>> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    life::seal(&state, &auth, &m).await?;
+    after(&state, id).await
+}
+
+/// Starts a correction of a sealed meeting: a new record pointing at it.
+/// Answers 201 with the new meeting.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/correction", tag = "life",
+    params(("id" = i64, Path, description = "The sealed meeting")),
+    responses((status = 201, description = "The correcting meeting", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn correction(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<(StatusCode, Json<life::MeetingView>)> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let new = life::correct(&state, &auth, &m).await?;
+    Ok((StatusCode::CREATED, after(&state, new).await?))
+}

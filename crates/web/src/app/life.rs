@@ -1,0 +1,527 @@
+//! Organisational life: planning a meeting with the roster's expected
+//! attendees, sign-in (with the room's one-time code, or marked by the
+//! recorder), minutes, resolutions with named votes checked for quorum and
+//! majority, sealing; and supervision: each branch's and group's
+//! obligations in a period, and compliance for any subtree. Shared by the
+//! pages and the API.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+use chrono::{Datelike, NaiveDate};
+use ronghe_domain::auth::Action;
+use ronghe_domain::meetings::{
+    applies, check_vote, passes, periods_in_quarter, standing, Frequency, Kind, MeetingsRulePack, OrgFacts, Standing,
+};
+use ronghe_domain::members::FieldError;
+use ronghe_store::{AttendeeRow, MeetingRecord, MeetingRow, NewMeeting, NewResolution, Org, ResolutionRow, StoreError};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+fn refuse(field: &'static str, key: &'static str, params: Vec<(&'static str, String)>) -> AppError {
+    AppError::Refused { field, key, params }
+}
+
+/// The organisation whose organisational life the caller reads.
+pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<Org> {
+    let org = state.store.org(id).await?;
+    auth.require(Action::ReadLife, &org.path)?;
+    Ok(org)
+}
+
+/// A meeting the caller may read: readers of its organisation, and the
+/// people expected at it.
+pub async fn readable_meeting(state: &AppState, auth: &Auth, id: i64) -> AppResult<MeetingRecord> {
+    let m = state.store.meeting(id).await?;
+    if auth.principal().can(Action::ReadLife, &m.org_path) {
+        return Ok(m);
+    }
+    if let Some(me) = auth.principal().member_id {
+        if state.store.meeting_attendees(id).await?.iter().any(|a| a.member_id == me) {
+            return Ok(m);
+        }
+    }
+    auth.require(Action::ReadLife, &m.org_path)?;
+    Ok(m)
+}
+
+fn writable(auth: &Auth, m: &MeetingRecord) -> AppResult<()> {
+    auth.require(Action::WriteLife, &m.org_path)
+}
+
+/// A meeting as planned.
+#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct PlanInput {
+    /// `branch_general`, `branch_committee`, `group`, `lecture`, `theme_day`,
+    /// `life_meeting`, `appraisal` or `other`.
+    pub kind: String,
+    pub topic: String,
+    pub planned_on: Option<NaiveDate>,
+    /// `HH:MM`.
+    pub starts_at: String,
+    pub place: String,
+    pub agenda: String,
+    pub host: String,
+    pub recorder: String,
+}
+
+/// Plans a meeting at an organisation: branch meetings at a branch, group
+/// meetings at a party group; everyone expected comes from the roster (the
+/// committee's officers for a committee meeting).
+pub async fn plan(state: &AppState, auth: &Auth, org: &Org, p: &PlanInput, corrects: Option<i64>) -> AppResult<i64> {
+    auth.require(Action::WriteLife, &org.path)?;
+    let mut errors = Vec::new();
+    let kind = Kind::from_code(p.kind.trim());
+    if kind.is_none() {
+        errors.push(FieldError { field: "kind", key: "field.unknown_value" });
+    }
+    if p.topic.trim().is_empty() {
+        errors.push(FieldError { field: "topic", key: "field.required" });
+    } else if p.topic.chars().count() > 200 {
+        errors.push(FieldError { field: "topic", key: "field.too_long" });
+    }
+    if p.planned_on.is_none() {
+        errors.push(FieldError { field: "planned_on", key: "field.required" });
+    }
+    let starts = p.starts_at.trim();
+    if !starts.is_empty() && chrono::NaiveTime::parse_from_str(starts, "%H:%M").is_err() {
+        errors.push(FieldError { field: "starts_at", key: "meeting.bad_time" });
+    }
+    let (Some(kind), Some(planned_on), true) = (kind, p.planned_on, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    use ronghe_domain::org::OrgKind;
+    let fits = match kind {
+        Kind::Group => org.kind == OrgKind::Group,
+        Kind::Other => true,
+        _ => org.kind == OrgKind::Branch,
+    };
+    if !fits {
+        return Err(AppError::Invalid(vec![FieldError { field: "kind", key: "meeting.kind_not_here" }]));
+    }
+    let expected = if kind == Kind::BranchCommittee {
+        state.store.committee_attendees(org.id, planned_on).await?
+    } else {
+        state.store.expected_attendees(&org.path).await?
+    };
+    let new = NewMeeting {
+        org_id: org.id,
+        kind: kind.code(),
+        topic: p.topic.trim().to_string(),
+        planned_on,
+        starts_at: starts.to_string(),
+        place: p.place.trim().to_string(),
+        agenda: p.agenda.trim().to_string(),
+        host: p.host.trim().to_string(),
+        recorder: p.recorder.trim().to_string(),
+        corrects,
+    };
+    Ok(state.store.create_meeting(&auth.actor(), &new, &expected).await?)
+}
+
+/// A correction of a sealed meeting: a new record that points at it, with
+/// the same details and expected attendees, to be completed and sealed.
+pub async fn correct(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppResult<i64> {
+    writable(auth, m)?;
+    if m.row.status != "sealed" {
+        return Err(refuse("meeting", "meeting.correct_sealed_only", vec![]));
+    }
+    let org = state.store.org(m.row.org_id).await?;
+    let p = PlanInput {
+        kind: m.row.kind.clone(),
+        topic: m.row.topic.clone(),
+        planned_on: Some(m.row.held_on.unwrap_or(m.row.planned_on)),
+        starts_at: m.row.starts_at.clone(),
+        place: m.row.place.clone(),
+        agenda: m.row.agenda.clone(),
+        host: m.row.host.clone(),
+        recorder: m.row.recorder.clone(),
+    };
+    plan(state, auth, &org, &p, Some(m.row.id)).await
+}
+
+fn open_for_changes(m: &MeetingRecord) -> AppResult<()> {
+    match m.row.status.as_str() {
+        "sealed" => Err(refuse("meeting", "meeting.sealed", vec![])),
+        "cancelled" => Err(refuse("meeting", "meeting.cancelled", vec![])),
+        _ => Ok(()),
+    }
+}
+
+/// One attendee as the recorder marks them.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct Mark {
+    pub member_id: i64,
+    pub present: bool,
+    /// Why they were absent (required when absent: leave, duty, illness…).
+    #[serde(default)]
+    pub absence_reason: String,
+}
+
+pub async fn mark_attendance(state: &AppState, auth: &Auth, m: &MeetingRecord, marks: &[Mark]) -> AppResult<()> {
+    writable(auth, m)?;
+    open_for_changes(m)?;
+    let expected: HashSet<i64> = state.store.meeting_attendees(m.row.id).await?.iter().map(|a| a.member_id).collect();
+    for mark in marks {
+        if !expected.contains(&mark.member_id) {
+            return Err(refuse("attendance", "meeting.not_expected", vec![("id", mark.member_id.to_string())]));
+        }
+    }
+    let rows: Vec<(i64, bool, String)> =
+        marks.iter().map(|k| (k.member_id, k.present, k.absence_reason.trim().to_string())).collect();
+    Ok(state.store.mark_attendance(&auth.actor(), m, &rows).await?)
+}
+
+/// Shows a six-digit code in the room for two hours; members sign in with it.
+pub async fn open_signin(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppResult<String> {
+    writable(auth, m)?;
+    open_for_changes(m)?;
+    let code = format!("{:06}", rand_code());
+    let until = chrono::Utc::now().timestamp_millis() + 2 * 3_600_000;
+    state.store.open_signin(&auth.actor(), m, &code, until).await?;
+    Ok(code)
+}
+
+fn rand_code() -> u32 {
+    use std::hash::{BuildHasher, Hasher};
+    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
+    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
+    (h.finish() % 1_000_000) as u32
+}
+
+/// A member signs themselves in with the room's code.
+pub async fn sign_in(state: &AppState, auth: &Auth, meeting_id: i64, code: &str) -> AppResult<()> {
+    let Some(me) = auth.principal().member_id else {
+        return Err(refuse("code", "meeting.sign_in_members_only", vec![]));
+    };
+    if state.store.sign_in(&auth.actor(), meeting_id, me, code.trim()).await? {
+        Ok(())
+    } else {
+        Err(refuse("code", "meeting.bad_code", vec![]))
+    }
+}
+
+/// Records the meeting as held, with its minutes.
+pub async fn record_minutes(
+    state: &AppState,
+    auth: &Auth,
+    m: &MeetingRecord,
+    held_on: Option<NaiveDate>,
+    minutes: &str,
+    version: Option<i64>,
+) -> AppResult<()> {
+    writable(auth, m)?;
+    open_for_changes(m)?;
+    let Some(held_on) = held_on else {
+        return Err(AppError::Invalid(vec![FieldError { field: "held_on", key: "field.required" }]));
+    };
+    if held_on > state.today() {
+        return Err(AppError::Invalid(vec![FieldError { field: "held_on", key: "date.in_future" }]));
+    }
+    Ok(state.store.record_held(&auth.actor(), m, version.unwrap_or(m.row.version), held_on, minutes.trim()).await?)
+}
+
+/// A resolution as put to the vote.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ResolutionInput {
+    pub text: String,
+    /// Named votes: `agree`, `disagree` or `abstain` for each voter present.
+    pub votes: Vec<VoteInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub struct VoteInput {
+    pub member_id: i64,
+    pub choice: String,
+}
+
+/// Adds a resolution: the voters must be members entitled to vote and
+/// marked present; the meeting must be quorate (more than half of those
+/// entitled present); it passes with more than half of those entitled.
+pub async fn add_resolution(state: &AppState, auth: &Auth, m: &MeetingRecord, r: &ResolutionInput) -> AppResult<bool> {
+    writable(auth, m)?;
+    open_for_changes(m)?;
+    if r.text.trim().is_empty() {
+        return Err(AppError::Invalid(vec![FieldError { field: "text", key: "field.required" }]));
+    }
+    let attendees = state.store.meeting_attendees(m.row.id).await?;
+    let by_id: HashMap<i64, &AttendeeRow> = attendees.iter().map(|a| (a.member_id, a)).collect();
+    let entitled = attendees.iter().filter(|a| a.entitled == 1).count() as u32;
+    let present = attendees.iter().filter(|a| a.entitled == 1 && a.present == 1).count() as u32;
+    let mut seen = HashSet::new();
+    let mut votes = Vec::new();
+    let (mut agree, mut disagree, mut abstain) = (0, 0, 0);
+    for v in &r.votes {
+        let Some(a) = by_id.get(&v.member_id).filter(|a| a.entitled == 1) else {
+            return Err(refuse("votes", "meeting.not_entitled", vec![("id", v.member_id.to_string())]));
+        };
+        if a.present != 1 {
+            return Err(refuse("votes", "meeting.voter_absent", vec![("name", a.name.clone())]));
+        }
+        if !seen.insert(v.member_id) {
+            return Err(refuse("votes", "dev.named_twice", vec![]));
+        }
+        match v.choice.trim() {
+            "agree" => agree += 1,
+            "disagree" => disagree += 1,
+            "abstain" => abstain += 1,
+            _ => return Err(refuse("votes", "dev.bad_choice", vec![])),
+        }
+        votes.push(serde_json::json!({"member_id": a.member_id, "name": a.name, "choice": v.choice.trim()}));
+    }
+    let pack = state.store.meetings_rules(m.row.tenant_id, m.row.held_on.unwrap_or(m.row.planned_on)).await?;
+    check_vote(entitled, present, votes.len() as u32).map_err(|e| {
+        let mut params = e.params;
+        params.push(("source", pack.source(&pack.votes.source)));
+        refuse("votes", e.key, params)
+    })?;
+    let passed = passes(entitled, agree);
+    state
+        .store
+        .add_resolution(
+            &auth.actor(),
+            m,
+            &NewResolution {
+                text: r.text.trim().to_string(),
+                votes: votes.into(),
+                entitled: i64::from(entitled),
+                present: i64::from(present),
+                agree: i64::from(agree),
+                disagree,
+                abstain,
+                passed,
+            },
+        )
+        .await?;
+    Ok(passed)
+}
+
+/// Seals a held meeting. Minutes are required, and everyone expected is
+/// accounted for: present, or absent with a reason.
+pub async fn seal(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppResult<String> {
+    writable(auth, m)?;
+    if m.row.status != "held" {
+        return Err(refuse(
+            "meeting",
+            if m.row.status == "sealed" { "meeting.sealed" } else { "meeting.not_held" },
+            vec![],
+        ));
+    }
+    if m.row.minutes.trim().is_empty() {
+        return Err(refuse("minutes", "meeting.minutes_required", vec![]));
+    }
+    let unaccounted: Vec<String> = state
+        .store
+        .meeting_attendees(m.row.id)
+        .await?
+        .into_iter()
+        .filter(|a| a.present == 0 && a.absence_reason.trim().is_empty())
+        .map(|a| a.name)
+        .collect();
+    if !unaccounted.is_empty() {
+        let names = unaccounted.iter().take(10).cloned().collect::<Vec<_>>().join("、");
+        return Err(refuse("attendance", "meeting.absence_reason_missing", vec![("names", names)]));
+    }
+    Ok(state.store.seal_meeting(&auth.actor(), m).await?)
+}
+
+pub async fn cancel(state: &AppState, auth: &Auth, m: &MeetingRecord, reason: &str) -> AppResult<()> {
+    writable(auth, m)?;
+    if reason.trim().is_empty() {
+        return Err(refuse("reason", "transfer.reason_required", vec![]));
+    }
+    match state.store.cancel_meeting(&auth.actor(), m, reason.trim()).await {
+        Err(StoreError::NotFound) => Err(refuse("meeting", "meeting.cancel_planned_only", vec![])),
+        other => Ok(other?),
+    }
+}
+
+/// A meeting with everything on its page.
+#[derive(Debug, Clone, Serialize)]
+pub struct MeetingView {
+    pub meeting: MeetingRow,
+    pub attendees: Vec<AttendeeRow>,
+    pub resolutions: Vec<ResolutionRow>,
+    /// (sequence in the organisation's chain, SM3 hash) once sealed.
+    pub seal: Option<(i64, String)>,
+    pub entitled: usize,
+    pub present: usize,
+    pub quorate: bool,
+}
+
+pub async fn view(state: &AppState, m: MeetingRecord) -> AppResult<MeetingView> {
+    let attendees = state.store.meeting_attendees(m.row.id).await?;
+    let resolutions = state.store.meeting_resolutions(m.row.id).await?;
+    let seal = state.store.meeting_seal(m.row.id).await?;
+    let entitled = attendees.iter().filter(|a| a.entitled == 1).count();
+    let present = attendees.iter().filter(|a| a.entitled == 1 && a.present == 1).count();
+    let mut meeting = m.row;
+    // The room's code is for the recorder's page only.
+    meeting.signin_code = None;
+    Ok(MeetingView {
+        quorate: ronghe_domain::meetings::quorate(entitled as u32, present as u32),
+        meeting,
+        attendees,
+        resolutions,
+        seal,
+        entitled,
+        present,
+    })
+}
+
+/// One organisation's obligation of one kind in one period.
+#[derive(Debug, Clone, Serialize)]
+pub struct Obligation {
+    pub org_id: i64,
+    pub org_name: String,
+    pub kind: Kind,
+    pub period: String,
+    pub start: NaiveDate,
+    pub end: NaiveDate,
+    pub standing: Standing,
+}
+
+/// Compliance with one kind of meeting in a subtree.
+#[derive(Debug, Clone, Serialize)]
+pub struct KindCompliance {
+    pub kind: Kind,
+    pub frequency: Frequency,
+    /// The regulation the requirement comes from.
+    pub source: String,
+    /// Obligations in the quarter (those founded mid-period owe nothing).
+    pub required: usize,
+    pub held: usize,
+    pub missing: usize,
+    /// Not held yet, with time left.
+    pub pending: usize,
+    /// held ÷ (required − pending); none when nothing has fallen due.
+    pub rate: Option<f64>,
+    /// The organisations that missed, with the periods.
+    pub missed: Vec<Missed>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Missed {
+    pub org_id: i64,
+    pub org_name: String,
+    pub periods: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Compliance {
+    pub org_id: i64,
+    pub year: i32,
+    pub quarter: u32,
+    pub rule_pack: String,
+    pub branches: usize,
+    pub groups: usize,
+    pub kinds: Vec<KindCompliance>,
+    /// Every obligation, for a branch's own view and the drill-down.
+    #[serde(skip)]
+    pub obligations: Vec<Obligation>,
+}
+
+/// The year and quarter asked for, or the current ones.
+pub fn quarter_or_current(state: &AppState, year: Option<i32>, quarter: Option<u32>) -> (i32, u32) {
+    let today = state.today();
+    let year = year.unwrap_or(today.year()).clamp(2000, 9998);
+    let quarter = quarter.filter(|q| (1..=4).contains(q)).unwrap_or((today.month() - 1) / 3 + 1);
+    (year, quarter)
+}
+
+/// Compliance of a subtree in a quarter, from the meetings held: per kind
+/// required, each branch's and group's obligations and their standing.
+pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Compliance> {
+    let today = state.today();
+    let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
+    let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let pack: MeetingsRulePack = state.store.meetings_rules(org.tenant_id, first.max(today.min(last))).await?;
+    let orgs = state.store.life_orgs(&org.path).await?;
+    let held = state.store.held_meetings(&org.path, first, last).await?;
+    let mut held_by: HashMap<(i64, &str), Vec<NaiveDate>> = HashMap::new();
+    for (o, k, d) in &held {
+        held_by.entry((*o, k.as_str())).or_default().push(*d);
+    }
+    let mut kinds = Vec::new();
+    let mut obligations = Vec::new();
+    for r in &pack.requirement {
+        let periods = periods_in_quarter(r.frequency, year, quarter);
+        if periods.is_empty() {
+            continue;
+        }
+        let mut k = KindCompliance {
+            kind: r.kind,
+            frequency: r.frequency,
+            source: pack.source(&r.source),
+            required: 0,
+            held: 0,
+            missing: 0,
+            pending: 0,
+            rate: None,
+            missed: Vec::new(),
+        };
+        let mut missed: BTreeMap<(String, i64), Vec<String>> = BTreeMap::new();
+        for o in &orgs {
+            let facts = OrgFacts {
+                is_branch: o.kind == "branch",
+                is_group: o.kind == "group",
+                full_members: o.full_members,
+                founded_on: o.established_on,
+            };
+            if !applies(r, &facts) {
+                continue;
+            }
+            let days = held_by.get(&(o.id, r.kind.code())).map_or(&[][..], |v| &v[..]);
+            for p in &periods {
+                let s = standing(&pack, *p, o.established_on, days, today);
+                match s {
+                    Standing::NotRequired => {}
+                    Standing::Done => {
+                        k.required += 1;
+                        k.held += 1;
+                    }
+                    Standing::Missing => {
+                        k.required += 1;
+                        k.missing += 1;
+                        missed.entry((o.path.clone(), o.id)).or_default().push(p.label(r.frequency));
+                    }
+                    Standing::Pending | Standing::DueSoon => {
+                        k.required += 1;
+                        k.pending += 1;
+                    }
+                }
+                obligations.push(Obligation {
+                    org_id: o.id,
+                    org_name: o.name.clone(),
+                    kind: r.kind,
+                    period: p.label(r.frequency),
+                    start: p.start,
+                    end: p.end,
+                    standing: s,
+                });
+            }
+        }
+        let due = k.required - k.pending;
+        k.rate = (due > 0).then(|| k.held as f64 / due as f64);
+        let names: HashMap<i64, &str> = orgs.iter().map(|o| (o.id, o.name.as_str())).collect();
+        k.missed = missed
+            .into_iter()
+            .map(|((_, id), periods)| Missed { org_id: id, org_name: names[&id].to_string(), periods })
+            .collect();
+        kinds.push(k);
+    }
+    Ok(Compliance {
+        org_id: org.id,
+        year,
+        quarter,
+        rule_pack: pack.version,
+        branches: orgs.iter().filter(|o| o.kind == "branch").count(),
+        groups: orgs.iter().filter(|o| o.kind == "group").count(),
+        kinds,
+        obligations,
+    })
+}
