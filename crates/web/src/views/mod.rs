@@ -11,6 +11,7 @@ mod audit;
 mod development;
 mod dues;
 mod imports;
+mod life;
 mod members;
 mod orgs;
 mod session;
@@ -41,6 +42,7 @@ pub fn routes() -> Router<AppState> {
         .merge(dues::routes())
         .merge(development::routes())
         .merge(transfers::routes())
+        .merge(life::routes())
 }
 
 pub struct NavItem {
@@ -108,6 +110,11 @@ fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     }
     if let Some(root) = p.scopes(Action::ReadDevelopment).first() {
         add(format!("/orgs/{}/development", root.org_id), "nav.development");
+    }
+    if let Some(root) = p.scopes(Action::ReadLife).first() {
+        add(format!("/orgs/{}/life", root.org_id), "nav.life");
+    } else if let Some(m) = p.member_id {
+        add(format!("/members/{m}/meetings"), "nav.life");
     }
     if let Some(m) = p.member_id {
         add(format!("/members/{m}"), "nav.me");

@@ -1,0 +1,437 @@
+//! Organisational-life pages: an organisation's quarter (compliance by kind
+//! for any subtree; for a branch or group its own obligations at a glance,
+//! its meetings and the planning form), a meeting's page (attendance, the
+//! room's sign-in code, minutes, resolutions with named votes, sealing),
+//! and a member's meetings.
+
+use askama::Template;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use axum::{Form, Router};
+use chrono::{Datelike, NaiveDate};
+use ronghe_domain::auth::Action;
+use ronghe_domain::meetings::Kind;
+use ronghe_domain::text::parse_date;
+use ronghe_store::{MeetingRow, Org};
+use serde::Deserialize;
+
+use super::{page_with, Chrome};
+use crate::app::life::{self, Compliance, Mark, MeetingView, Obligation, PlanInput, ResolutionInput, VoteInput};
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::i18n::Tr;
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/orgs/{id}/life", get(org_page).post(plan))
+        .route("/meetings/{id}", get(meeting_page))
+        .route("/meetings/{id}/attendance", post(attendance))
+        .route("/meetings/{id}/signin-code", post(signin_code))
+        .route("/meetings/{id}/sign-in", post(sign_in))
+        .route("/meetings/{id}/minutes", post(minutes))
+        .route("/meetings/{id}/resolutions", post(resolution))
+        .route("/meetings/{id}/seal", post(seal))
+        .route("/meetings/{id}/correction", post(correction))
+        .route("/members/{id}/meetings", get(member_page))
+}
+
+fn form_error(tr: Tr, e: AppError) -> Result<String, AppError> {
+    match e {
+        AppError::Refused { key, params, .. } => {
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Ok(tr.tf(key, &params))
+        }
+        AppError::Invalid(fields) => Ok(fields
+            .iter()
+            .map(|f| format!("{}：{}", tr.t(&format!("meeting.field.{}", f.field)), tr.t(f.key)))
+            .collect::<Vec<_>>()
+            .join("；")),
+        AppError::Conflict(key) => Ok(tr.t(key).to_string()),
+        other => Err(other),
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct QuarterQuery {
+    year: Option<i32>,
+    quarter: Option<u32>,
+}
+
+#[derive(Template)]
+#[template(path = "life/org.html")]
+struct OrgPage {
+    page: Chrome,
+    org: Org,
+    c: Compliance,
+    /// This organisation's own obligations (a branch's or group's).
+    own: Vec<Obligation>,
+    meetings: Vec<MeetingRow>,
+    can_plan: bool,
+    kinds: Vec<&'static str>,
+    form: PlanForm,
+    error: Option<String>,
+    prev: (i32, u32),
+    next: (i32, u32),
+}
+
+impl OrgPage {
+    fn percent(&self, r: &Option<f64>) -> String {
+        r.map_or_else(|| "—".into(), |r| format!("{:.0}%", r * 100.0))
+    }
+}
+
+#[derive(Debug, Clone, Default, Deserialize)]
+struct PlanForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    planned_on: String,
+    #[serde(default)]
+    starts_at: String,
+    #[serde(default)]
+    place: String,
+    #[serde(default)]
+    agenda: String,
+    #[serde(default)]
+    host: String,
+    #[serde(default)]
+    recorder: String,
+}
+
+async fn org_view(
+    state: &AppState,
+    auth: &Auth,
+    org: Org,
+    (year, quarter): (i32, u32),
+    form: PlanForm,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let tr = Tr(auth.lang());
+    let c = life::compliance(state, &org, year, quarter).await?;
+    let own: Vec<Obligation> = c.obligations.iter().filter(|o| o.org_id == org.id).cloned().collect();
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let meetings = if org.kind.holds_members() { state.store.org_meetings(org.id, from, to).await? } else { vec![] };
+    use ronghe_domain::org::OrgKind;
+    let kinds: Vec<&'static str> = Kind::ALL
+        .iter()
+        .filter(|k| match org.kind {
+            OrgKind::Group => matches!(k, Kind::Group | Kind::Other),
+            OrgKind::Branch => **k != Kind::Group,
+            _ => false,
+        })
+        .map(|k| k.code())
+        .collect();
+    let can_plan = !kinds.is_empty() && auth.principal().can(Action::WriteLife, &org.path);
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    let prev = if quarter == 1 { (year - 1, 4) } else { (year, quarter - 1) };
+    let next = if quarter == 4 { (year + 1, 1) } else { (year, quarter + 1) };
+    page_with(
+        status,
+        OrgPage {
+            page: Chrome::new(
+                auth,
+                format!("{} · {}", org.name, tr.t("meeting.title")),
+                format!("/orgs/{}/life?year={year}&quarter={quarter}", org.id),
+            ),
+            org,
+            c,
+            own,
+            meetings,
+            can_plan,
+            kinds,
+            form,
+            error,
+            prev,
+            next,
+        },
+    )
+}
+
+async fn org_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<QuarterQuery>,
+) -> AppResult<Response> {
+    let org = life::readable_org(&state, &auth, id).await?;
+    let yq = life::quarter_or_current(&state, q.year, q.quarter);
+    let form = PlanForm { planned_on: state.today().to_string(), starts_at: "15:00".into(), ..Default::default() };
+    org_view(&state, &auth, org, yq, form, None).await
+}
+
+async fn plan(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<PlanForm>,
+) -> AppResult<Response> {
+    let org = state.store.org(id).await?;
+    auth.require(Action::WriteLife, &org.path)?;
+    let input = PlanInput {
+        kind: f.kind.clone(),
+        topic: f.topic.clone(),
+        planned_on: parse_date(&f.planned_on),
+        starts_at: f.starts_at.clone(),
+        place: f.place.clone(),
+        agenda: f.agenda.clone(),
+        host: f.host.clone(),
+        recorder: f.recorder.clone(),
+    };
+    match life::plan(&state, &auth, &org, &input, None).await {
+        Ok(m) => Ok(Redirect::to(&format!("/meetings/{m}")).into_response()),
+        Err(e) => {
+            let message = form_error(Tr(auth.lang()), e)?;
+            let yq = life::quarter_or_current(&state, None, None);
+            org_view(&state, &auth, org, yq, f, Some(message)).await
+        }
+    }
+}
+
+#[derive(Template)]
+#[template(path = "life/meeting.html")]
+struct MeetingPage {
+    page: Chrome,
+    v: MeetingView,
+    org: Org,
+    can_write: bool,
+    /// Whether the signed-in user is expected (and may sign in).
+    expected: bool,
+    /// The room's code, shown to the recorder while valid.
+    code: Option<String>,
+    today: String,
+    error: Option<(String, String)>,
+}
+
+impl MeetingPage {
+    fn error_for(&self, form: &str) -> Option<&str> {
+        self.error.as_ref().filter(|(f, _)| f == form).map(|(_, m)| m.as_str())
+    }
+
+    fn voters(&self) -> Vec<&ronghe_store::AttendeeRow> {
+        self.v.attendees.iter().filter(|a| a.entitled == 1 && a.present == 1).collect()
+    }
+
+    fn votes_text(&self, r: &ronghe_store::ResolutionRow) -> String {
+        let tr = self.page.tr;
+        let votes: serde_json::Value = serde_json::from_str(&r.votes).unwrap_or_default();
+        votes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|v| Some(format!("{}（{}）", v["name"].as_str()?, tr.v("dev_choice", v["choice"].as_str()?))))
+            .collect::<Vec<_>>()
+            .join("、")
+    }
+
+    fn summary(&self, r: &ronghe_store::ResolutionRow) -> String {
+        let n = |x: i64| x.to_string();
+        self.page.tr.tf(
+            "meeting.vote_summary",
+            &[
+                ("entitled", &n(r.entitled)),
+                ("present", &n(r.present)),
+                ("agree", &n(r.agree)),
+                ("disagree", &n(r.disagree)),
+                ("abstain", &n(r.abstain)),
+            ],
+        )
+    }
+}
+
+async fn meeting_view(state: &AppState, auth: &Auth, id: i64, error: Option<(String, String)>) -> AppResult<Response> {
+    let m = life::readable_meeting(state, auth, id).await?;
+    let tr = Tr(auth.lang());
+    let can_write = auth.principal().can(Action::WriteLife, &m.org_path);
+    let now = chrono::Utc::now().timestamp_millis();
+    let code = if can_write && m.row.signin_until.is_some_and(|u| u >= now) { m.row.signin_code.clone() } else { None };
+    let org = state.store.org(m.row.org_id).await?;
+    let title = format!("{} · {}", m.row.topic, tr.v("meeting_kind", &m.row.kind));
+    let v = life::view(state, m).await?;
+    let expected = auth.principal().member_id.is_some_and(|me| v.attendees.iter().any(|a| a.member_id == me));
+    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
+    page_with(
+        status,
+        MeetingPage {
+            page: Chrome::new(auth, title, format!("/meetings/{id}")),
+            v,
+            org,
+            can_write,
+            expected,
+            code,
+            today: state.today().to_string(),
+            error,
+        },
+    )
+}
+
+async fn meeting_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+    meeting_view(&state, &auth, id, None).await
+}
+
+/// After a form: back to the meeting, or the meeting with the message.
+async fn done(state: &AppState, auth: &Auth, id: i64, form: &str, r: AppResult<()>) -> AppResult<Response> {
+    match r {
+        Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
+        Err(e) => {
+            let message = form_error(Tr(auth.lang()), e)?;
+            meeting_view(state, auth, id, Some((form.to_string(), message))).await
+        }
+    }
+}
+
+/// The attendance form: `present_<member>` checked for those present,
+/// `reason_<member>` for the others.
+async fn attendance(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let attendees = state.store.meeting_attendees(id).await?;
+    let get = |k: String| f.iter().find(|(key, _)| *key == k).map(|(_, v)| v.clone());
+    let marks: Vec<Mark> = attendees
+        .iter()
+        .map(|a| Mark {
+            member_id: a.member_id,
+            present: get(format!("present_{}", a.member_id)).is_some(),
+            absence_reason: get(format!("reason_{}", a.member_id)).unwrap_or_default(),
+        })
+        .collect();
+    let r = life::mark_attendance(&state, &auth, &m, &marks).await;
+    done(&state, &auth, id, "attendance", r).await
+}
+
+async fn signin_code(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let r = life::open_signin(&state, &auth, &m).await.map(|_| ());
+    done(&state, &auth, id, "signin", r).await
+}
+
+#[derive(Debug, Deserialize)]
+struct CodeForm {
+    #[serde(default)]
+    code: String,
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<CodeForm>,
+) -> AppResult<Response> {
+    life::readable_meeting(&state, &auth, id).await?;
+    let r = life::sign_in(&state, &auth, id, &f.code).await;
+    done(&state, &auth, id, "sign_in", r).await
+}
+
+#[derive(Debug, Deserialize)]
+struct MinutesForm {
+    #[serde(default)]
+    held_on: String,
+    #[serde(default)]
+    minutes: String,
+    #[serde(default)]
+    version: String,
+}
+
+async fn minutes(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<MinutesForm>,
+) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let r = life::record_minutes(&state, &auth, &m, parse_date(&f.held_on), &f.minutes, f.version.parse().ok()).await;
+    done(&state, &auth, id, "minutes", r).await
+}
+
+/// The resolution form: the text and `vote_<member>` for each voter present.
+async fn resolution(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let text = f.iter().find(|(k, _)| k == "text").map(|(_, v)| v.clone()).unwrap_or_default();
+    let votes = f
+        .iter()
+        .filter_map(|(k, v)| {
+            let id: i64 = k.strip_prefix("vote_")?.parse().ok()?;
+            (!v.is_empty() && v != "absent").then(|| VoteInput { member_id: id, choice: v.clone() })
+        })
+        .collect();
+    let r = life::add_resolution(&state, &auth, &m, &ResolutionInput { text, votes }).await.map(|_| ());
+    done(&state, &auth, id, "resolution", r).await
+}
+
+async fn seal(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let r = life::seal(&state, &auth, &m).await.map(|_| ());
+    done(&state, &auth, id, "seal", r).await
+}
+
+async fn correction(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    match life::correct(&state, &auth, &m).await {
+        Ok(new) => Ok(Redirect::to(&format!("/meetings/{new}")).into_response()),
+        Err(e) => done(&state, &auth, id, "seal", Err(e)).await,
+    }
+}
+
+#[derive(Template)]
+#[template(path = "life/member.html")]
+struct MemberPage {
+    page: Chrome,
+    name: String,
+    member_id: i64,
+    year: i32,
+    meetings: Vec<(MeetingRow, i64, String)>,
+    attended: usize,
+}
+
+#[derive(Debug, Deserialize)]
+struct YearQuery {
+    year: Option<i32>,
+}
+
+/// A member's meetings in a year: where they were expected, whether they
+/// came, and what they missed.
+async fn member_page(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let m = state.store.member(id).await?;
+    if auth.principal().member_id != Some(id) {
+        auth.require(Action::ReadLife, &m.org_path)?;
+    }
+    let year = q.year.unwrap_or_else(|| state.today().year()).clamp(2000, 9998);
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let meetings = state.store.member_meetings(id, from, to).await?;
+    let tr = Tr(auth.lang());
+    page_with(
+        StatusCode::OK,
+        MemberPage {
+            page: Chrome::new(
+                &auth,
+                format!("{} · {}", m.row.name, tr.t("meeting.my_meetings")),
+                format!("/members/{id}/meetings"),
+            ),
+            attended: meetings.iter().filter(|(_, a, _)| *a == 1).count(),
+            name: m.row.name,
+            member_id: id,
+            year,
+            meetings,
+        },
+    )
+}
