@@ -6,6 +6,7 @@
 //! the rules on purpose, so that the checks have something to show.
 
 mod development;
+mod life;
 pub(crate) mod names;
 mod transfers;
 
@@ -40,15 +41,18 @@ pub struct DemoSummary {
     pub in_development: usize,
     /// Transfers of membership made (most still under way).
     pub transfers: usize,
+    /// Meetings planned or held (two years' worth in two units).
+    pub meetings: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
 impl DemoSummary {
     pub fn describe(&self, listen: SocketAddr, took: Duration) -> String {
         let mut s = format!(
-            "Ronghe demo: {} organisations, {} members, {} people in member development, {} transfers, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
+            "Ronghe demo: {} organisations, {} members, {} meetings, {} people in member development, {} transfers, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
             self.orgs,
             self.members,
+            self.meetings,
             self.in_development,
             self.transfers,
             took.as_secs_f64()
@@ -303,6 +307,9 @@ impl People {
 /// arrears): enough to show every part of the dues pages without making
 /// the large benchmark datasets slow to build.
 const DUES_UNITS: [&str; 2] = ["DL", "FY"];
+
+/// The most branches given two years of meetings in the demo.
+const LIFE_BRANCHES: usize = 40;
 
 struct DuesPerson {
     id: i64,
@@ -732,6 +739,23 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     }
     store.insert_officers(&lv.actor, &officers).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     seed_dues(store, &lv.actor, &dues_people, today, &mut lv.rng).await?;
+    // Two years of meetings in the two units' branches and groups.
+    let life_branches: Vec<life::LifeBranch> = branches
+        .iter()
+        .filter(|(b, _, u)| DUES_UNITS.contains(&u.code.as_str()) && built.contains_key(&b.code))
+        .map(|(b, _, _)| life::LifeBranch {
+            org: built[&b.code].org.clone(),
+            groups: (0..groups_for(b)).map(|g| lv.by_code[&format!("{}-G{}", b.code, g + 1)].clone()).collect(),
+            full_members: built[&b.code].members.iter().filter(|m| m.2).count(),
+            diligence: if b.code == "FY-YX1" { 0.6 } else { 0.9 },
+        })
+        // Enough for every page and check to have something to show (branches
+        // A and B always); the benchmark datasets' larger units add no more.
+        .enumerate()
+        .filter(|(i, b)| *i < LIFE_BRANCHES || ["DL-ZC1", "FY-YX1"].contains(&b.org.code.as_str()))
+        .map(|(_, b)| b)
+        .collect();
+    let meetings = life::seed(store, &lv.actor, today, &life_branches, &mut lv.rng).await?;
     let plans = development_plans(&branches, &built, &mut people, &mut lv.rng);
     let in_development = development::seed(store, &lv.actor, plans, today, &mut lv.rng).await?;
 
@@ -828,6 +852,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
         members: member_count,
         in_development,
         transfers: transfers_made,
+        meetings,
         accounts,
     })
 }

@@ -124,6 +124,29 @@ fn demo_export_import_and_user_add() {
         .unwrap();
     assert!(!o.status.success(), "the audit administrator holds no other role");
 
+    // The demo's sealed meetings verify; a change behind the application's
+    // back (the guard dropped first) is found and the meeting named.
+    let o = ronghe(&["verify", "--db", &db]);
+    assert!(o.status.success(), "{}", text(&o));
+    assert!(text(&o).contains("every chain holds"), "{}", text(&o));
+    let tampered: i64 = tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&db).await.unwrap();
+        let id: i64 = sqlx::query_scalar("SELECT id FROM meetings WHERE status = 'sealed' ORDER BY id LIMIT 1 OFFSET 3")
+            .fetch_one(&mut c)
+            .await
+            .unwrap();
+        assert!(sqlx::query("UPDATE meetings SET minutes = 'x' WHERE id = $1").bind(id).execute(&mut c).await.is_err());
+        sqlx::query("DROP TRIGGER meetings_sealed_no_update").execute(&mut c).await.unwrap();
+        sqlx::query("UPDATE meetings SET minutes = minutes || '（补记）' WHERE id = $1").bind(id).execute(&mut c).await.unwrap();
+        id
+    });
+    let o = ronghe(&["verify", "--db", &db]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let t = text(&o);
+    assert!(t.contains(&format!("meeting {tampered} ")) && t.contains("changed after it was sealed"), "{t}");
+    assert!(t.contains("1 of "), "only that one: {t}");
+
     // A revised development pack: printed, edited, loaded as data.
     let o = ronghe(&["rules", "default", "--kind", "development"]);
     assert!(o.status.success());
