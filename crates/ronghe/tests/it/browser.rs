@@ -248,3 +248,54 @@ async fn take_an_applicant_to_full_membership() {
     let _ = b.close().await;
     result.expect("the development flow");
 }
+
+/// Organisational life through the pages: the secretary plans a branch
+/// general meeting, signs the members in, writes the minutes and seals it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn plan_a_meeting_sign_members_in_write_minutes_and_seal() {
+    let Some((_driver, port)) = chromedriver() else { return };
+    let app = TestApp::new(Backend::Sqlite).await;
+    let base = serve(&app).await;
+    let b = browser(port).await;
+    let result = async {
+        b.goto(&format!("{base}/login")).await?;
+        b.find(Locator::Css("#username")).await?.send_keys("sec1").await?;
+        b.find(Locator::Css("#password")).await?.send_keys(PASSWORD).await?;
+        b.find(Locator::Css("form.form button[type=submit]")).await?.click().await?;
+        b.wait().for_element(Locator::Css(".mainnav a")).await?;
+        // From the menu to the branch's organisational life.
+        b.find(Locator::LinkText("组织生活")).await?.click().await?;
+        b.wait().for_element(Locator::Css("details.addform summary")).await?;
+        b.find(Locator::Css("details.addform summary")).await?.click().await?;
+        b.find(Locator::Css("select[name=kind] option[value=branch_general]")).await?.click().await?;
+        b.find(Locator::Css("input[name=topic]")).await?.send_keys("第四季度支部党员大会").await?;
+        b.find(Locator::Css("details.addform button.primary")).await?.click().await?;
+        b.wait().for_element(Locator::Css("#attendance table")).await?;
+        // Everyone came: tick each box and save.
+        for cb in b.find_all(Locator::Css("#attendance input[type=checkbox]")).await? {
+            cb.click().await?;
+        }
+        b.find(Locator::Css("#attendance button.primary")).await?.click().await?;
+        b.wait().for_element(Locator::Css("#minutes textarea")).await?;
+        let present = b.find(Locator::Css(".facts")).await?.text().await?;
+        assert!(present.contains("3 / 3"), "{present}");
+        b.find(Locator::Css("#minutes textarea"))
+            .await?
+            .send_keys("一、传达学习上级会议精神；二、讨论通过有关事项。")
+            .await?;
+        b.find(Locator::Css("#minutes button.primary")).await?.click().await?;
+        b.wait().for_element(Locator::Css("#seal button.primary")).await?;
+        b.find(Locator::Css("#seal button.primary")).await?.click().await?;
+        b.wait().for_element(Locator::Css("dd.hash")).await?;
+        let page = b.source().await?;
+        assert!(page.contains("已封存") && page.contains("传达学习上级会议精神"), "{page}");
+        // Sealed: no forms left to change it.
+        assert!(b.find_all(Locator::Css("#minutes textarea")).await?.is_empty());
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.expect("the organisational-life flow");
+    let (checked, problems) = app.store.verify_life_seals().await.unwrap();
+    assert_eq!((checked, problems.len()), (1, 0));
+}

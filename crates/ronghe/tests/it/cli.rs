@@ -132,13 +132,18 @@ fn demo_export_import_and_user_add() {
     let tampered: i64 = tokio::runtime::Runtime::new().unwrap().block_on(async {
         use sqlx::Connection;
         let mut c = sqlx::SqliteConnection::connect(&db).await.unwrap();
-        let id: i64 = sqlx::query_scalar("SELECT id FROM meetings WHERE status = 'sealed' ORDER BY id LIMIT 1 OFFSET 3")
-            .fetch_one(&mut c)
-            .await
-            .unwrap();
+        let id: i64 =
+            sqlx::query_scalar("SELECT id FROM meetings WHERE status = 'sealed' ORDER BY id LIMIT 1 OFFSET 3")
+                .fetch_one(&mut c)
+                .await
+                .unwrap();
         assert!(sqlx::query("UPDATE meetings SET minutes = 'x' WHERE id = $1").bind(id).execute(&mut c).await.is_err());
         sqlx::query("DROP TRIGGER meetings_sealed_no_update").execute(&mut c).await.unwrap();
-        sqlx::query("UPDATE meetings SET minutes = minutes || '（补记）' WHERE id = $1").bind(id).execute(&mut c).await.unwrap();
+        sqlx::query("UPDATE meetings SET minutes = minutes || '（补记）' WHERE id = $1")
+            .bind(id)
+            .execute(&mut c)
+            .await
+            .unwrap();
         id
     });
     let o = ronghe(&["verify", "--db", &db]);

@@ -80,6 +80,11 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/orgs/{b2}/transfers"), [303, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/members/{m1}/transfers"), [303, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/members/{m2}/transfers"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/life"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/life"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/members/{m1}/meetings"), [303, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/members/{m1b}/meetings"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/members/{m2}/meetings"), [303, 200, 404, 404, 404, 404, 404, 404]),
         ("/audit".into(), [303, 403, 403, 403, 403, 403, 403, 200]),
         ("/account".into(), [303, 200, 200, 200, 200, 200, 200, 200]),
         ("/members/999999".into(), [303, 404, 404, 404, 404, 404, 404, 404]),
@@ -108,6 +113,10 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/api/v1/members/{m2}/development"), [401, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/api/v1/orgs/{b1}/transfers"), [401, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/api/v1/orgs/{root}/transfers"), [401, 200, 404, 403, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/life/compliance"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{root}/life/compliance?year=2025&quarter=4"), [401, 200, 404, 403, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/meetings"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b2}/meetings"), [401, 200, 404, 404, 404, 404, 404, 404]),
         ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         // Open to all.
         ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -129,6 +138,15 @@ both!(every_get_route_for_every_role, |app| async move {
 both!(every_write_route_for_every_role, |app| async move {
     let f = app.fx.clone();
     let mut clients = clients(&app).await;
+    // A meeting planned at b1, for its routes.
+    let r = clients[1]
+        .post_json(
+            &format!("/api/v1/orgs/{}/meetings", f.b1.id),
+            serde_json::json!({"kind": "lecture", "topic": "党课", "planned_on": crate::support::today().to_string()}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let meeting = r.json()["meeting"]["id"].as_i64().unwrap();
     // A transfer under way, for its routes.
     let r = clients[1]
         .post_json(
@@ -385,6 +403,30 @@ both!(every_write_route_for_every_role, |app| async move {
         check(&mut failures, &format!("POST {api_tp}/actions"), user, got, [401, 422, 422, 422, 422, 404, 404, 404][i]);
         let got = c.post_form(&format!("{tp}/actions"), &[("action", "report")]).await.status;
         check(&mut failures, &format!("POST {tp}/actions"), user, got, [303, 422, 422, 422, 422, 404, 404, 404][i]);
+        // Planning a meeting (a bad kind: 422 once past the permission check).
+        for (org, api, page) in [
+            (f.b1.id, [401, 422, 422, 403, 403, 404, 404, 404], [303, 422, 422, 403, 403, 404, 404, 404]),
+            (f.b2.id, [401, 422, 404, 404, 404, 404, 404, 404], [303, 422, 404, 404, 404, 404, 404, 404]),
+        ] {
+            let got =
+                c.post_json(&format!("/api/v1/orgs/{org}/meetings"), serde_json::json!({"kind": "x"})).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/meetings"), user, got, api[i]);
+            let got = c.post_form(&format!("/orgs/{org}/life"), &[("kind", "x")]).await.status;
+            check(&mut failures, &format!("POST /orgs/{org}/life"), user, got, page[i]);
+        }
+        // A meeting of b1: read by its readers and the people expected; sealing
+        // a meeting not yet held is 422 for those who may seal; signing in
+        // with a wrong code is 422 for anyone who may read it.
+        let mp = format!("/meetings/{meeting}");
+        check(&mut failures, &mp, user, c.get(&mp).await.status, [303, 200, 200, 200, 200, 404, 404, 404][i]);
+        let api_mp = format!("/api/v1/meetings/{meeting}");
+        check(&mut failures, &api_mp, user, c.get(&api_mp).await.status, [401, 200, 200, 200, 200, 404, 404, 404][i]);
+        let got = c.post_json(&format!("{api_mp}/seal"), serde_json::json!({})).await.status;
+        check(&mut failures, &format!("POST {api_mp}/seal"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);
+        let got = c.post_form(&format!("{mp}/seal"), &[]).await.status;
+        check(&mut failures, &format!("POST {mp}/seal"), user, got, [303, 422, 422, 403, 403, 404, 404, 404][i]);
+        let got = c.post_json(&format!("{api_mp}/sign-in"), serde_json::json!({"code": "x"})).await.status;
+        check(&mut failures, &format!("POST {api_mp}/sign-in"), user, got, [401, 422, 422, 422, 422, 404, 404, 404][i]);
         // Status changes.
         for (m, want) in
             [(f.mg, [303, 303, 303, 404, 403, 404, 404, 404]), (f.m2, [303, 303, 404, 404, 404, 404, 404, 404])]
