@@ -41,6 +41,9 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     "transfer-expired": "/transfers/2",
     "transfer-letter": "/transfers/3/letter",
     "member-transfers": "/members/10/transfers",
+    "life-unit": "/orgs/3/life",
+    "life-branch-b": "/orgs/93/life",
+    "meeting-sealed": "/meetings/113",
   };
   for (const [name, path] of Object.entries(shots)) {
     await page.goto(base + path);

@@ -35,6 +35,8 @@ pub enum ExportError {
     Xlsx(#[from] XlsxError),
     #[error("writing the CSV failed: {0}")]
     Csv(#[from] csv::Error),
+    #[error("writing the document failed: {0}")]
+    Docx(String),
 }
 
 impl ExportError {

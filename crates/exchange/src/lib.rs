@@ -13,6 +13,7 @@
 
 mod check;
 mod columns;
+mod docx;
 mod export;
 mod payroll;
 mod read;
@@ -20,6 +21,7 @@ mod report;
 
 pub use check::{check_rows, rows, Checked, ImportRow, RowError};
 pub use columns::{column_for, header_label, map_columns, ColumnMap, HeaderProblem};
+pub use docx::{write_docx, Block};
 pub use export::{write_csv, write_xlsx, ExportError, ExportRow};
 pub use payroll::{dues_category, read_payroll, Payroll, PayrollRow};
 pub use read::{read_table, ReadError, Table};

@@ -144,6 +144,27 @@ both!(a_meeting_is_planned_signed_in_minuted_voted_and_sealed, |app| async move 
     assert_eq!(r.json()["meeting"]["corrects"], id);
     let (checked, problems) = app.store.verify_life_seals().await.unwrap();
     assert_eq!((checked, problems.len()), (1, 0));
+    // The minutes as the Word form secretaries file, and the year's record book.
+    let docx = sec.get(&format!("/meetings/{id}/minutes.docx")).await;
+    assert_eq!(docx.status, StatusCode::OK);
+    assert!(docx.headers["content-type"].to_str().unwrap().contains("wordprocessingml"));
+    let mut zip = zip::ZipArchive::new(std::io::Cursor::new(docx.bytes.clone())).unwrap();
+    let mut doc = String::new();
+    std::io::Read::read_to_string(&mut zip.by_name("word/document.xml").unwrap(), &mut doc).unwrap();
+    assert!(
+        doc.contains("一、传达学习") && doc.contains("井下当班") && doc.contains("同意推荐张某为入党积极分子"),
+        "{doc}"
+    );
+    let book = sec.get(&format!("/orgs/{}/life/book.xlsx?year={}", fx.b1.id, today().year())).await;
+    assert_eq!(book.status, StatusCode::OK);
+    use calamine::Reader;
+    let mut xlsx = calamine::Xlsx::new(std::io::Cursor::new(book.bytes.clone())).unwrap();
+    let sheet = xlsx.worksheet_range_at(0).unwrap().unwrap();
+    let cells: Vec<String> = sheet.rows().flat_map(|r| r.iter().map(|c| c.to_string())).collect();
+    assert!(
+        cells.iter().any(|c| c.contains("支部党员大会")) && cells.iter().any(|c| c.contains("井下当班")),
+        "{cells:?}"
+    );
 });
 
 both!(a_change_behind_the_applications_back_is_found_and_named, |app| async move {

@@ -82,6 +82,8 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/members/{m2}/transfers"), [303, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/orgs/{b1}/life"), [303, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/orgs/{b2}/life"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/life/book.xlsx"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/life/book.xlsx"), [303, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/members/{m1}/meetings"), [303, 200, 200, 200, 200, 404, 404, 404]),
         (format!("/members/{m1b}/meetings"), [303, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/members/{m2}/meetings"), [303, 200, 404, 404, 404, 404, 404, 404]),
@@ -419,6 +421,8 @@ both!(every_write_route_for_every_role, |app| async move {
         // with a wrong code is 422 for anyone who may read it.
         let mp = format!("/meetings/{meeting}");
         check(&mut failures, &mp, user, c.get(&mp).await.status, [303, 200, 200, 200, 200, 404, 404, 404][i]);
+        let docx = format!("{mp}/minutes.docx");
+        check(&mut failures, &docx, user, c.get(&docx).await.status, [303, 200, 200, 200, 200, 404, 404, 404][i]);
         let api_mp = format!("/api/v1/meetings/{meeting}");
         check(&mut failures, &api_mp, user, c.get(&api_mp).await.status, [401, 200, 200, 200, 200, 404, 404, 404][i]);
         let got = c.post_json(&format!("{api_mp}/seal"), serde_json::json!({})).await.status;

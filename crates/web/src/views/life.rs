@@ -35,6 +35,8 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/resolutions", post(resolution))
         .route("/meetings/{id}/seal", post(seal))
         .route("/meetings/{id}/correction", post(correction))
+        .route("/meetings/{id}/minutes.docx", get(minutes_docx))
+        .route("/orgs/{id}/life/book.xlsx", get(record_book))
         .route("/members/{id}/meetings", get(member_page))
 }
 
@@ -434,4 +436,194 @@ async fn member_page(
             meetings,
         },
     )
+}
+
+fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    let disposition =
+        format!("attachment; filename=\"download\"; filename*=UTF-8''{}", crate::error::urlencode(file_name));
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
+/// A meeting's minutes as the form secretaries print and file (.docx):
+/// the particulars, who came and who did not (with reasons), the minutes,
+/// the resolutions with their named votes, and the seal.
+async fn minutes_docx(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+    use ronghe_exchange::{write_docx, Block};
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let tr = Tr(auth.lang());
+    let org = state.store.org(m.row.org_id).await?;
+    let v = life::view(&state, m).await?;
+    let row = &v.meeting;
+    let present: Vec<&str> = v.attendees.iter().filter(|a| a.present == 1).map(|a| a.name.as_str()).collect();
+    let absent: Vec<String> =
+        v.attendees
+            .iter()
+            .filter(|a| a.present == 0)
+            .map(|a| {
+                if a.absence_reason.is_empty() {
+                    a.name.clone()
+                } else {
+                    format!("{}（{}）", a.name, a.absence_reason)
+                }
+            })
+            .collect();
+    let mut table = vec![
+        (tr.t("meeting.kind").to_string(), tr.v("meeting_kind", &row.kind).to_string()),
+        (tr.t("meeting.topic").to_string(), row.topic.clone()),
+        (tr.t("meeting.held_on").to_string(), format!("{} {}", row.held_on.unwrap_or(row.planned_on), row.starts_at)),
+        (tr.t("meeting.place").to_string(), row.place.clone()),
+        (tr.t("meeting.host").to_string(), row.host.clone()),
+        (tr.t("meeting.recorder").to_string(), row.recorder.clone()),
+        (tr.t("meeting.attendees").to_string(), v.attendees.len().to_string()),
+        (tr.t("meeting.present").to_string(), format!("{}：{}", present.len(), present.join("、"))),
+        (tr.t("meeting.absent").to_string(), format!("{}：{}", absent.len(), absent.join("、"))),
+    ];
+    if !row.agenda.is_empty() {
+        table.push((tr.t("meeting.agenda").to_string(), row.agenda.clone()));
+    }
+    table.push((tr.t("meeting.minutes").to_string(), row.minutes.clone()));
+    for r in &v.resolutions {
+        let votes: serde_json::Value = serde_json::from_str(&r.votes).unwrap_or_default();
+        let named: Vec<String> = votes
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|x| Some(format!("{}（{}）", x["name"].as_str()?, tr.v("dev_choice", x["choice"].as_str()?))))
+            .collect();
+        let n = |x: i64| x.to_string();
+        let summary = tr.tf(
+            "meeting.vote_summary",
+            &[
+                ("entitled", &n(r.entitled)),
+                ("present", &n(r.present)),
+                ("agree", &n(r.agree)),
+                ("disagree", &n(r.disagree)),
+                ("abstain", &n(r.abstain)),
+            ],
+        );
+        let result = if r.passed == 1 { tr.t("meeting.passed") } else { tr.t("meeting.not_passed") };
+        table.push((
+            format!("{} {}", tr.t("meeting.resolutions"), r.seq),
+            format!("{}（{result}）\n{summary}\n{}", r.text, named.join("、")),
+        ));
+    }
+    if let Some((seq, hash)) = &v.seal {
+        table.push((tr.t("meeting.sealed_hash").to_string(), format!("#{seq} {hash}")));
+    }
+    let blocks = vec![Block::Title(format!("{}{}", org.name, tr.t("meeting.minutes"))), Block::Table(table)];
+    let bytes = write_docx(&blocks).map_err(|e| AppError::Internal(e.into()))?;
+    state
+        .store
+        .audit(&auth.actor(), ronghe_store::AuditEntry::new("meeting.export", "meeting", id).org(org.id))
+        .await?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        &format!("{}-{}.docx", row.held_on.unwrap_or(row.planned_on), row.topic),
+        bytes,
+    ))
+}
+
+/// A branch's (or group's) yearly record book (.xlsx): every meeting of the
+/// year with attendance, absences and resolutions, and each obligation of
+/// the year with where it stands.
+async fn record_book(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    use ronghe_exchange::{write_report, Cell, Sheet};
+    let org = life::readable_org(&state, &auth, id).await?;
+    let tr = Tr(auth.lang());
+    let year = q.year.unwrap_or_else(|| state.today().year()).clamp(2000, 9998);
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let meetings = state.store.org_meetings(org.id, from, to).await?;
+    let mut rows = Vec::new();
+    for m in meetings.iter().rev() {
+        let attendees = state.store.meeting_attendees(m.id).await?;
+        let resolutions = state.store.meeting_resolutions(m.id).await?;
+        let absences: Vec<String> = attendees
+            .iter()
+            .filter(|a| a.present == 0)
+            .map(|a| {
+                if a.absence_reason.is_empty() {
+                    a.name.clone()
+                } else {
+                    format!("{}（{}）", a.name, a.absence_reason)
+                }
+            })
+            .collect();
+        let seal = state.store.meeting_seal(m.id).await?.map(|(_, h)| h).unwrap_or_default();
+        rows.push(vec![
+            Cell::Text(m.held_on.unwrap_or(m.planned_on).to_string()),
+            Cell::Text(tr.v("meeting_kind", &m.kind).to_string()),
+            Cell::Text(m.topic.clone()),
+            Cell::Int(attendees.len() as i64),
+            Cell::Int(attendees.iter().filter(|a| a.present == 1).count() as i64),
+            Cell::Text(absences.join("、")),
+            Cell::Text(resolutions.iter().map(|r| r.text.clone()).collect::<Vec<_>>().join("；")),
+            Cell::Text(tr.v("meeting_status", &m.status).to_string()),
+            Cell::Text(seal),
+        ]);
+    }
+    let mut obligations = Vec::new();
+    for quarter in 1..=4 {
+        let c = life::compliance(&state, &org, year, quarter).await?;
+        for o in c.obligations.iter().filter(|o| o.org_id == org.id) {
+            obligations.push(vec![
+                Cell::Text(o.period.clone()),
+                Cell::Text(tr.v("meeting_kind", o.kind.code()).to_string()),
+                Cell::Text(tr.v("standing", o.standing.code()).to_string()),
+            ]);
+        }
+    }
+    let sheets = vec![
+        Sheet {
+            name: tr.t("meeting.meetings").into(),
+            columns: vec![
+                (tr.t("meeting.held_on").into(), 12.0),
+                (tr.t("meeting.kind").into(), 14.0),
+                (tr.t("meeting.topic").into(), 36.0),
+                (tr.t("meeting.attendees").into(), 8.0),
+                (tr.t("meeting.present").into(), 8.0),
+                (tr.t("meeting.absent").into(), 30.0),
+                (tr.t("meeting.resolutions").into(), 30.0),
+                (tr.t("meeting.status").into(), 10.0),
+                (tr.t("meeting.sealed_hash").into(), 30.0),
+            ],
+            rows,
+        },
+        Sheet {
+            name: tr.t("meeting.obligations").chars().take(28).collect(),
+            columns: vec![
+                (tr.t("meeting.quarter").into(), 12.0),
+                (tr.t("meeting.kind").into(), 16.0),
+                (tr.t("meeting.status").into(), 12.0),
+            ],
+            rows: obligations,
+        },
+    ];
+    let bytes = write_report(&sheets).map_err(|e| AppError::Internal(e.into()))?;
+    state
+        .store
+        .audit(
+            &auth.actor(),
+            ronghe_store::AuditEntry::new("meeting.book_export", "org", id)
+                .org(id)
+                .detail(serde_json::json!({"year": year})),
+        )
+        .await?;
+    Ok(attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("{}-{year}.xlsx", org.code),
+        bytes,
+    ))
 }
