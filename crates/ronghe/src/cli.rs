@@ -69,6 +69,25 @@ pub enum Command {
         #[command(flatten)]
         db: DbArg,
     },
+    /// Record the reminders due today (meetings falling due that have not been held) for every
+    /// secretary, in-app, and send the new ones by webhook and email when given. Run it from
+    /// cron, daily: a reminder is made once however often it runs.
+    Remind {
+        #[command(flatten)]
+        db: DbArg,
+        /// POST each new reminder as JSON to this URL.
+        #[arg(long, value_name = "URL")]
+        webhook: Option<String>,
+        /// Email each new reminder through this SMTP relay (`host:port`) to users with an address.
+        #[arg(long, value_name = "HOST:PORT")]
+        smtp: Option<String>,
+        /// The sender's address for email.
+        #[arg(long, value_name = "ADDR", default_value = "ronghe@localhost")]
+        from: String,
+        /// Remind as of this day instead of today (YYYY-MM-DD).
+        #[arg(long, value_name = "DATE")]
+        on: Option<chrono::NaiveDate>,
+    },
     /// Import records.
     #[command(subcommand)]
     Import(ImportCommand),

@@ -61,6 +61,30 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 std::process::exit(1);
             }
         }
+        Command::Remind { db, webhook, smtp, from, on } => {
+            use ronghe_web::notify::{Sender, Smtp, Webhook};
+            let store = open_migrated(&config, &db).await?;
+            let state = ronghe_web::AppState::new(store, ronghe_web::WebConfig::default());
+            let mut senders: Vec<Box<dyn Sender>> = Vec::new();
+            if let Some(url) = webhook {
+                senders.push(Box::new(Webhook::new(url)));
+            }
+            if let Some(relay) = smtp {
+                senders.push(Box::new(Smtp { relay, from }));
+            }
+            let today = on.unwrap_or_else(|| state.today());
+            let report = ronghe_web::app::reminders::run(&state, &senders, today)
+                .await
+                .map_err(|e| anyhow::anyhow!("reminders: {e:?}"))?;
+            println!("{} new reminders on {today}", report.created);
+            for (name, sent, failed) in &report.sent {
+                println!("  {name}: {sent} sent, {failed} failed");
+            }
+            if report.sent.iter().any(|(_, _, failed)| *failed > 0) {
+                std::process::exit(1);
+            }
+            Ok(())
+        }
         Command::Import(ImportCommand::Members { db, org, dry_run, lang, file }) => {
             import_members(&config, &db, &org, dry_run, Lang::from_tag(&lang), &file).await
         }

@@ -21,6 +21,7 @@ mod error;
 mod imports;
 mod meetings;
 mod members;
+mod notifications;
 mod orgs;
 mod rollups;
 mod rules;
@@ -43,6 +44,7 @@ pub use members::{
     decode_cursor, encode_cursor, IndexedMember, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation,
     StatusChange,
 };
+pub use notifications::{Keeper, NotificationRow};
 pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
 pub use rollups::{Rollup, DIMENSIONS};
 pub use rules::PackHeader;

@@ -12,6 +12,7 @@ mod auth;
 mod error;
 mod i18n;
 mod metrics;
+pub mod notify;
 mod principals;
 mod static_files;
 mod views;

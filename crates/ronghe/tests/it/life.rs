@@ -307,3 +307,94 @@ both!(who_may_plan_read_and_sign_in, |app| async move {
         .collect();
     assert!(fields.iter().any(|f| f == "topic") && fields.iter().any(|f| f == "planned_on"), "{fields:?}");
 });
+
+both!(reminders_go_out_once_for_meetings_falling_due, |app| async move {
+    use ronghe_web::notify::{Sender, Smtp, Webhook};
+    use std::sync::{Arc, Mutex};
+    let fx = app.fx.clone();
+    let year = today().year() - 1;
+    let on = NaiveDate::from_ymd_opt(year, 12, 25).unwrap();
+    // b1 held December's theme day; b2 did not.
+    let mut sec = app.login("sec1").await;
+    hold(&mut sec, fx.b1.id, "theme_day", NaiveDate::from_ymd_opt(year, 12, 10).unwrap()).await;
+    // A webhook and an SMTP relay that keep what they receive.
+    let hooks: Arc<Mutex<Vec<Value>>> = Arc::default();
+    let kept = hooks.clone();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hook_url = format!("http://{}/hook", listener.local_addr().unwrap());
+    let router = axum::Router::new().route(
+        "/hook",
+        axum::routing::post(move |axum::Json(v): axum::Json<Value>| {
+            let kept = kept.clone();
+            async move {
+                kept.lock().unwrap().push(v);
+                "ok"
+            }
+        }),
+    );
+    tokio::spawn(async move { axum::serve(listener, router).await.unwrap() });
+    let mails: Arc<Mutex<Vec<String>>> = Arc::default();
+    let relay = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let relay_addr = relay.local_addr().unwrap().to_string();
+    let got = mails.clone();
+    tokio::spawn(async move {
+        use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+        loop {
+            let (s, _) = relay.accept().await.unwrap();
+            let got = got.clone();
+            tokio::spawn(async move {
+                let (r, mut w) = s.into_split();
+                let mut lines = BufReader::new(r).lines();
+                w.write_all(b"220 relay\r\n").await.unwrap();
+                let mut data = String::new();
+                let mut in_data = false;
+                while let Ok(Some(line)) = lines.next_line().await {
+                    if in_data {
+                        if line == "." {
+                            in_data = false;
+                            got.lock().unwrap().push(std::mem::take(&mut data));
+                            w.write_all(b"250 queued\r\n").await.unwrap();
+                        } else {
+                            data.push_str(&line);
+                            data.push('\n');
+                        }
+                    } else if line == "DATA" {
+                        in_data = true;
+                        w.write_all(b"354 go on\r\n").await.unwrap();
+                    } else if line == "QUIT" {
+                        break;
+                    } else {
+                        w.write_all(b"250 ok\r\n").await.unwrap();
+                    }
+                }
+            });
+        }
+    });
+    let sec1_user: i64 =
+        app.raw_text("SELECT CAST(id AS TEXT) FROM users WHERE username = 'sec1'").await.parse().unwrap();
+    app.store.set_user_email(sec1_user, Some("sec1@example.com")).await.unwrap();
+    let state = ronghe_web::AppState::new(app.store.clone(), ronghe_web::WebConfig::default());
+    let senders: Vec<Box<dyn Sender>> =
+        vec![Box::new(Webhook::new(hook_url)), Box::new(Smtp { relay: relay_addr, from: "ronghe@example.com".into() })];
+    let report = ronghe_web::app::reminders::run(&state, &senders, on).await.unwrap();
+    assert!(report.created > 0);
+    let keys: Vec<String> = hooks.lock().unwrap().iter().map(|v| v["key"].as_str().unwrap().to_string()).collect();
+    let month = format!("{year}-12");
+    assert!(keys.contains(&format!("life:{}:theme_day:{month}", fx.b2.id)), "{keys:?}");
+    assert!(!keys.contains(&format!("life:{}:theme_day:{month}", fx.b1.id)), "held, so not reminded: {keys:?}");
+    assert!(keys.contains(&format!("life:{}:group:{month}", fx.g1.id)), "{keys:?}");
+    assert_eq!(report.sent[0], ("webhook", keys.len(), 0));
+    // Email only to those with an address: sec1's reminders.
+    let sec1_count = hooks.lock().unwrap().iter().filter(|v| v["username"] == "sec1").count();
+    assert_eq!(report.sent[1], ("email", sec1_count, 0));
+    let mail = mails.lock().unwrap().first().cloned().unwrap_or_default();
+    assert!(mail.contains("To: <sec1@example.com>") && mail.contains("=?UTF-8?B?"), "{mail}");
+    // Once: the same day again records and sends nothing new.
+    let again = ronghe_web::app::reminders::run(&state, &senders, on).await.unwrap();
+    assert_eq!((again.created, again.sent[0].1), (0, 0));
+    // In the platform: sec1's list, then read.
+    let page = sec.get("/reminders").await;
+    assert!(page.text.contains("即将到期") && page.text.contains("unread"), "{}", page.text);
+    assert_eq!(sec.post_form("/reminders/read", &[]).await.status, StatusCode::SEE_OTHER);
+    assert!(!sec.get("/reminders").await.text.contains("class=\"unread\""));
+});

@@ -436,7 +436,17 @@ pub fn quarter_or_current(state: &AppState, year: Option<i32>, quarter: Option<u
 /// Compliance of a subtree in a quarter, from the meetings held: per kind
 /// required, each branch's and group's obligations and their standing.
 pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Compliance> {
-    let today = state.today();
+    compliance_on(state, org, year, quarter, state.today()).await
+}
+
+/// [`compliance`] as it stands on a given day (the reminder job's "today").
+pub async fn compliance_on(
+    state: &AppState,
+    org: &Org,
+    year: i32,
+    quarter: u32,
+    today: NaiveDate,
+) -> AppResult<Compliance> {
     let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
     let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
     let pack: MeetingsRulePack = state.store.meetings_rules(org.tenant_id, first.max(today.min(last))).await?;

@@ -7,6 +7,7 @@ pub mod dues;
 pub mod dues_import;
 pub mod life;
 pub mod orgs;
+pub mod reminders;
 pub mod roster;
 pub mod roster_import;
 pub mod transfers;

@@ -14,6 +14,7 @@ mod imports;
 mod life;
 mod members;
 mod orgs;
+mod reminders;
 mod session;
 mod transfers;
 
@@ -43,6 +44,7 @@ pub fn routes() -> Router<AppState> {
         .merge(development::routes())
         .merge(transfers::routes())
         .merge(life::routes())
+        .merge(reminders::routes())
 }
 
 pub struct NavItem {
@@ -118,6 +120,9 @@ fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     }
     if let Some(m) = p.member_id {
         add(format!("/members/{m}"), "nav.me");
+    }
+    if p.member_id.is_some() || p.can_somewhere(Action::WriteLife) {
+        add("/reminders".into(), "nav.reminders");
     }
     if p.can_somewhere(Action::ReadAudit) {
         add("/audit".into(), "nav.audit");

@@ -1,0 +1,71 @@
+//! The reminder job: for every secretary, the meetings of their branch and
+//! its groups that fall due within the meetings pack's warning days and
+//! have not been held. Each becomes an in-app reminder (once, by its key)
+//! and, when new, goes out through the other senders. Only obligations
+//! that fall due are reminded of: no daily nagging, no check-ins.
+
+use chrono::{Datelike, NaiveDate};
+use ronghe_domain::meetings::Standing;
+use serde::Serialize;
+
+use crate::error::AppResult;
+use crate::i18n::Tr;
+use crate::notify::{Notice, Sender};
+use crate::AppState;
+
+#[derive(Debug, Default, Serialize)]
+pub struct Report {
+    /// Reminders recorded in-app for the first time.
+    pub created: usize,
+    /// Per sender: (name, sent, failed).
+    pub sent: Vec<(&'static str, usize, usize)>,
+}
+
+/// The reminders due on `today`, before the senders.
+pub async fn due(state: &AppState, today: NaiveDate) -> AppResult<Vec<Notice>> {
+    let tr = Tr(ronghe_domain::Lang::Zh);
+    let quarter = (today.month() - 1) / 3 + 1;
+    let mut out = Vec::new();
+    for k in state.store.life_keepers().await? {
+        let org = state.store.org(k.org_id).await?;
+        let c = crate::app::life::compliance_on(state, &org, today.year(), quarter, today).await?;
+        for o in c.obligations.iter().filter(|o| o.standing == Standing::DueSoon) {
+            let kind = tr.v("meeting_kind", o.kind.code());
+            out.push(Notice {
+                user_id: k.user_id,
+                username: k.username.clone(),
+                email: k.email.clone(),
+                key: format!("life:{}:{}:{}", o.org_id, o.kind.code(), o.period),
+                title: tr.tf("remind.life_title", &[("org", &o.org_name), ("kind", kind), ("period", &o.period)]),
+                body: tr.tf("remind.life_body", &[("org", &o.org_name), ("kind", kind), ("end", &o.end.to_string())]),
+                link: format!("/orgs/{}/life", o.org_id),
+            });
+        }
+    }
+    Ok(out)
+}
+
+/// Records the reminders due on `today` and sends the new ones.
+pub async fn run(state: &AppState, senders: &[Box<dyn Sender>], today: NaiveDate) -> AppResult<Report> {
+    let mut report = Report { created: 0, sent: senders.iter().map(|s| (s.name(), 0, 0)).collect() };
+    for n in due(state, today).await? {
+        let tenant = state.store.org_tenant_of_user(n.user_id).await?;
+        if !state.store.notify(tenant, n.user_id, &n.key, &n.title, &n.body, &n.link).await? {
+            continue;
+        }
+        report.created += 1;
+        for (s, tally) in senders.iter().zip(report.sent.iter_mut()) {
+            if !s.reaches(&n) {
+                continue;
+            }
+            match s.send(&n).await {
+                Ok(()) => tally.1 += 1,
+                Err(e) => {
+                    tracing::warn!(sender = s.name(), user = n.user_id, error = %e, "a reminder was not sent");
+                    tally.2 += 1;
+                }
+            }
+        }
+    }
+    Ok(report)
+}
