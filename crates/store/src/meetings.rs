@@ -52,6 +52,8 @@ pub struct AttendeeRow {
     pub absence_reason: String,
     pub signed_by: String,
     pub signed_at: Option<i64>,
+    /// At a democratic appraisal: the branch's rating of the member.
+    pub rating: String,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -137,8 +139,8 @@ macro_rules! life_record {
                 .bind(id)
                 .fetch_one(&mut *$exec)
                 .await?;
-            let attendees: Vec<(i64, String, i64, i64, String, String)> = sqlx::query_as(
-                "SELECT member_id, name, entitled, present, absence_reason, signed_by FROM meeting_attendees
+            let attendees: Vec<(i64, String, i64, i64, String, String, String)> = sqlx::query_as(
+                "SELECT member_id, name, entitled, present, absence_reason, signed_by, rating FROM meeting_attendees
                  WHERE meeting_id = $1 ORDER BY member_id",
             )
             .bind(id)
@@ -154,9 +156,16 @@ macro_rules! life_record {
             Ok(serde_json::json!({
                 "id": m.0, "org_id": m.1, "kind": m.2, "topic": m.3, "planned_on": m.4, "starts_at": m.5, "place": m.6,
                 "agenda": m.7, "host": m.8, "recorder": m.9, "held_on": m.10, "minutes": m.11, "corrects": m.12,
-                "attendees": attendees.iter().map(|a| serde_json::json!({
-                    "member_id": a.0, "name": a.1, "entitled": a.2, "present": a.3, "absence_reason": a.4, "signed_by": a.5,
-                })).collect::<Vec<_>>(),
+                "attendees": attendees.iter().map(|a| {
+                    let mut v = serde_json::json!({
+                        "member_id": a.0, "name": a.1, "entitled": a.2, "present": a.3, "absence_reason": a.4, "signed_by": a.5,
+                    });
+                    // Only appraisals carry a rating; older seals never had the key.
+                    if !a.6.is_empty() {
+                        v["rating"] = a.6.clone().into();
+                    }
+                    v
+                }).collect::<Vec<_>>(),
                 "resolutions": resolutions.iter().map(|r| serde_json::json!({
                     "seq": r.0, "text": r.1, "votes": serde_json::from_str::<serde_json::Value>(&r.2).unwrap_or_default(),
                     "entitled": r.3, "present": r.4, "agree": r.5, "disagree": r.6, "abstain": r.7, "passed": r.8,
@@ -229,13 +238,15 @@ impl Store {
     }
 
     pub async fn meeting_attendees(&self, id: i64) -> StoreResult<Vec<AttendeeRow>> {
-        Ok(on!(self, |p| sqlx::query_as(
-            "SELECT member_id, name, entitled, present, absence_reason, signed_by, signed_at FROM meeting_attendees
+        Ok(on!(self, |p| {
+            sqlx::query_as(
+            "SELECT member_id, name, entitled, present, absence_reason, signed_by, signed_at, rating FROM meeting_attendees
              WHERE meeting_id = $1 ORDER BY entitled DESC, member_id"
         )
         .bind(id)
         .fetch_all(p)
-        .await)?)
+        .await
+        })?)
     }
 
     pub async fn meeting_resolutions(&self, id: i64) -> StoreResult<Vec<ResolutionRow>> {
@@ -351,6 +362,35 @@ impl Store {
                 &AuditEntry::new("meeting.attendance", "meeting", meeting.row.id).org(meeting.row.org_id).detail(
                     serde_json::json!({"present": marks.iter().filter(|m| m.1).count(), "marked": marks.len()})
                 )
+            )?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+
+    /// Records the branch's ratings of its members at an appraisal; refused once sealed.
+    pub async fn rate_members(
+        &self,
+        actor: &Actor,
+        meeting: &MeetingRecord,
+        ratings: &[(i64, &str)],
+    ) -> StoreResult<()> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            for (member, rating) in ratings {
+                sqlx::query("UPDATE meeting_attendees SET rating = $1 WHERE meeting_id = $2 AND member_id = $3")
+                    .bind(rating)
+                    .bind(meeting.row.id)
+                    .bind(member)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("meeting.ratings", "meeting", meeting.row.id)
+                    .org(meeting.row.org_id)
+                    .detail(serde_json::json!({"rated": ratings.len()}))
             )?;
             tx.commit().await?;
             Ok::<(), StoreError>(())

@@ -200,6 +200,16 @@ codes!(
     }
 );
 
+codes!(
+    /// The ratings of a democratic appraisal (民主评议党员).
+    Rating {
+        Excellent = "excellent",
+        Qualified = "qualified",
+        BasicallyQualified = "basically_qualified",
+        Unqualified = "unqualified",
+    }
+);
+
 /// Where an obligation for `period` stands on `today`, given the days the
 /// organisation held that kind of meeting.
 pub fn standing(

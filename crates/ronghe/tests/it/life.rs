@@ -398,3 +398,80 @@ both!(reminders_go_out_once_for_meetings_falling_due, |app| async move {
     assert_eq!(sec.post_form("/reminders/read", &[]).await.status, StatusCode::SEE_OTHER);
     assert!(!sec.get("/reminders").await.text.contains("class=\"unread\""));
 });
+
+both!(a_monthly_schedule_and_the_appraisals_ratings, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    // The theme day on the 31st: the last day of months that are shorter.
+    let year = today().year() + 1;
+    let body = |day: u32| json!({"kind": "theme_day", "topic": "主题党日", "day_of_month": day, "from_month": format!("{year}-01"), "months": 3});
+    let r = sec.post_json(&format!("/api/v1/orgs/{}/meetings/schedule", fx.b1.id), body(0)).await;
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "day_of_month", "{}", r.text);
+    let r = sec.post_json(&format!("/api/v1/orgs/{}/meetings/schedule", fx.b1.id), body(31)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let ids: Vec<i64> = r.json().as_array().unwrap().iter().map(|v| v.as_i64().unwrap()).collect();
+    let mut days = Vec::new();
+    for id in &ids {
+        days.push(
+            sec.get(&format!("/api/v1/meetings/{id}")).await.json()["meeting"]["planned_on"]
+                .as_str()
+                .unwrap()
+                .to_string(),
+        );
+    }
+    let feb = if NaiveDate::from_ymd_opt(year, 2, 29).is_some() { "29" } else { "28" };
+    assert_eq!(days, [format!("{year}-01-31"), format!("{year}-02-{feb}"), format!("{year}-03-31")]);
+    // 民主评议: the branch rates each member; only at an appraisal.
+    let lecture = plan(&mut sec, fx.b1.id, "lecture", day(0)).await["meeting"]["id"].as_i64().unwrap();
+    let rate = |ratings: Value| json!({"ratings": ratings});
+    let r = sec
+        .post_json(
+            &format!("/api/v1/meetings/{lecture}/ratings"),
+            rate(json!([{"member_id": fx.m1, "rating": "excellent"}])),
+        )
+        .await;
+    assert_eq!(code(&r), "meeting.ratings_appraisal_only");
+    let id = hold(&mut sec, fx.b1.id, "appraisal", day(0)).await;
+    let r = sec
+        .post_json(&format!("/api/v1/meetings/{id}/ratings"), rate(json!([{"member_id": fx.m1, "rating": "superb"}])))
+        .await;
+    assert_eq!(code(&r), "meeting.bad_rating");
+    let r = sec
+        .post_json(
+            &format!("/api/v1/meetings/{id}/ratings"),
+            rate(json!([{"member_id": fx.m1, "rating": "excellent"}, {"member_id": fx.m1b, "rating": "qualified"}])),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let ratings: Vec<(i64, String)> = r.json()["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|a| a["rating"] != "")
+        .map(|a| (a["member_id"].as_i64().unwrap(), a["rating"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(ratings.len(), 2);
+    // Sealed, the ratings are part of the record the chain covers.
+    assert_eq!(sec.post_json(&format!("/api/v1/meetings/{id}/seal"), json!({})).await.status, StatusCode::OK);
+    assert_eq!(app.store.verify_life_seals().await.unwrap().1.len(), 0);
+    let r = sec
+        .post_json(
+            &format!("/api/v1/meetings/{id}/ratings"),
+            rate(json!([{"member_id": fx.m1, "rating": "qualified"}])),
+        )
+        .await;
+    assert_eq!(code(&r), "meeting.sealed");
+    let drop = match app.backend {
+        crate::support::Backend::Sqlite => "DROP TRIGGER meeting_attendees_sealed_no_update",
+        crate::support::Backend::Postgres => "DROP TRIGGER meeting_attendees_sealed_no_change ON meeting_attendees",
+    };
+    app.raw_exec(drop).await.unwrap();
+    app.raw_exec(&format!(
+        "UPDATE meeting_attendees SET rating = 'unqualified' WHERE meeting_id = {id} AND member_id = {}",
+        fx.m1
+    ))
+    .await
+    .unwrap();
+    let problems = app.store.verify_life_seals().await.unwrap().1;
+    assert_eq!(problems.iter().map(|p| p.meeting_id).collect::<Vec<_>>(), [id]);
+});

@@ -418,6 +418,14 @@ both!(every_write_route_for_every_role, |app| async move {
             let got = c.post_form(&format!("/orgs/{org}/life"), &[("kind", "x")]).await.status;
             check(&mut failures, &format!("POST /orgs/{org}/life"), user, got, page[i]);
         }
+        // A monthly schedule (no day: 422 once past the permission check).
+        for (org, want) in
+            [(f.b1.id, [401, 422, 422, 403, 403, 404, 404, 404]), (f.b2.id, [401, 422, 404, 404, 404, 404, 404, 404])]
+        {
+            let body = serde_json::json!({"kind": "theme_day", "topic": "x", "from_month": "2030-01", "months": 1});
+            let got = c.post_json(&format!("/api/v1/orgs/{org}/meetings/schedule"), body).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/meetings/schedule"), user, got, want[i]);
+        }
         // A meeting of b1: read by its readers and the people expected; sealing
         // a meeting not yet held is 422 for those who may seal; signing in
         // with a wrong code is 422 for anyone who may read it.
@@ -431,6 +439,9 @@ both!(every_write_route_for_every_role, |app| async move {
         check(&mut failures, &format!("POST {api_mp}/seal"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);
         let got = c.post_form(&format!("{mp}/seal"), &[]).await.status;
         check(&mut failures, &format!("POST {mp}/seal"), user, got, [303, 422, 422, 403, 403, 404, 404, 404][i]);
+        // Ratings at a lecture: 422 for those who may write, 403 for readers.
+        let got = c.post_json(&format!("{api_mp}/ratings"), serde_json::json!({"ratings": []})).await.status;
+        check(&mut failures, &format!("POST {api_mp}/ratings"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);
         let got = c.post_json(&format!("{api_mp}/sign-in"), serde_json::json!({"code": "x"})).await.status;
         check(&mut failures, &format!("POST {api_mp}/sign-in"), user, got, [401, 422, 422, 422, 422, 404, 404, 404][i]);
         // Status changes.

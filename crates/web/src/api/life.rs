@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use crate::app::life::{self, Mark, PlanInput, ResolutionInput};
+use crate::app::life::{self, Mark, PlanInput, RatingInput, ResolutionInput, ScheduleInput};
 use crate::auth::Auth;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::AppState;
@@ -242,4 +242,42 @@ pub async fn correction(
     let m = life::readable_meeting(&state, &auth, id).await?;
     let new = life::correct(&state, &auth, &m).await?;
     Ok((StatusCode::CREATED, after(&state, new).await?))
+}
+
+/// Plans the same meeting on a fixed day each month (the theme day) for up
+/// to twelve months. Answers 201 with the meetings' ids.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/meetings/schedule", tag = "life", request_body = ScheduleInput,
+    params(("id" = i64, Path, description = "The branch (or party group)")),
+    responses((status = 201, description = "The meetings planned", body = Vec<i64>),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn schedule(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(s): Json<ScheduleInput>,
+) -> AppResult<(StatusCode, Json<Vec<i64>>)> {
+    let org = state.store.org(id).await?;
+    Ok((StatusCode::CREATED, Json(life::schedule(&state, &auth, &org, &s).await?)))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RatingsBody {
+    pub ratings: Vec<RatingInput>,
+}
+
+/// Records the branch's rating of each member at a democratic appraisal
+/// (民主评议党员): excellent, qualified, basically qualified or unqualified.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/ratings", tag = "life", request_body = RatingsBody,
+    params(("id" = i64, Path, description = "The appraisal meeting")),
+    responses((status = 200, description = "The meeting", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn ratings(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<RatingsBody>,
+) -> AppResult<Json<life::MeetingView>> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    life::rate(&state, &auth, &m, &b.ratings).await?;
+    after(&state, id).await
 }

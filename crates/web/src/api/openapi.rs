@@ -49,6 +49,8 @@ use utoipa::OpenApi;
         super::life::resolution,
         super::life::seal,
         super::life::correction,
+        super::life::schedule,
+        super::life::ratings,
         super::transfers::end_away,
     ),
     tags(

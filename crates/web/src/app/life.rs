@@ -10,7 +10,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use ronghe_domain::auth::Action;
 use ronghe_domain::meetings::{
-    applies, check_vote, passes, periods_in_quarter, standing, Frequency, Kind, MeetingsRulePack, OrgFacts, Standing,
+    applies, check_vote, passes, periods_in_quarter, standing, Frequency, Kind, MeetingsRulePack, OrgFacts, Rating,
+    Standing,
 };
 use ronghe_domain::members::FieldError;
 use ronghe_store::{AttendeeRow, MeetingRecord, MeetingRow, NewMeeting, NewResolution, Org, ResolutionRow, StoreError};
@@ -52,7 +53,7 @@ fn writable(auth: &Auth, m: &MeetingRecord) -> AppResult<()> {
 }
 
 /// A meeting as planned.
-#[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
 pub struct PlanInput {
     /// `branch_general`, `branch_committee`, `group`, `lecture`, `theme_day`,
@@ -173,6 +174,79 @@ pub async fn mark_attendance(state: &AppState, auth: &Auth, m: &MeetingRecord, m
     let rows: Vec<(i64, bool, String)> =
         marks.iter().map(|k| (k.member_id, k.present, k.absence_reason.trim().to_string())).collect();
     Ok(state.store.mark_attendance(&auth.actor(), m, &rows).await?)
+}
+
+/// A member's rating at a democratic appraisal.
+#[derive(Debug, Clone, Deserialize, utoipa::ToSchema)]
+pub struct RatingInput {
+    pub member_id: i64,
+    /// `excellent`, `qualified`, `basically_qualified` or `unqualified`.
+    pub rating: String,
+}
+
+/// Records the branch's ratings of its members, at an appraisal meeting only.
+pub async fn rate(state: &AppState, auth: &Auth, m: &MeetingRecord, ratings: &[RatingInput]) -> AppResult<()> {
+    writable(auth, m)?;
+    open_for_changes(m)?;
+    if m.row.kind != Kind::Appraisal.code() {
+        return Err(refuse("ratings", "meeting.ratings_appraisal_only", vec![]));
+    }
+    let expected: HashSet<i64> = state.store.meeting_attendees(m.row.id).await?.iter().map(|a| a.member_id).collect();
+    let mut rows = Vec::new();
+    for r in ratings {
+        if !expected.contains(&r.member_id) {
+            return Err(refuse("ratings", "meeting.not_expected", vec![("id", r.member_id.to_string())]));
+        }
+        let rating = match r.rating.trim() {
+            "" => "",
+            code => Rating::from_code(code).ok_or(refuse("ratings", "meeting.bad_rating", vec![]))?.code(),
+        };
+        rows.push((r.member_id, rating));
+    }
+    Ok(state.store.rate_members(&auth.actor(), m, &rows).await?)
+}
+
+/// A recurring schedule: the same meeting on a fixed day each month (the
+/// theme day), planned for the months ahead. A day past a month's end is
+/// that month's last day.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ScheduleInput {
+    #[serde(flatten)]
+    pub meeting: PlanInput,
+    /// The day of the month (1–31).
+    pub day_of_month: u32,
+    /// The first month (`YYYY-MM`).
+    pub from_month: String,
+    /// How many months (1–12).
+    pub months: u32,
+}
+
+pub async fn schedule(state: &AppState, auth: &Auth, org: &Org, s: &ScheduleInput) -> AppResult<Vec<i64>> {
+    auth.require(Action::WriteLife, &org.path)?;
+    let mut errors = Vec::new();
+    if !(1..=31).contains(&s.day_of_month) {
+        errors.push(FieldError { field: "day_of_month", key: "meeting.bad_day" });
+    }
+    if !(1..=12).contains(&s.months) {
+        errors.push(FieldError { field: "months", key: "meeting.bad_months" });
+    }
+    let first = NaiveDate::parse_from_str(&format!("{}-01", s.from_month.trim()), "%Y-%m-%d").ok();
+    if first.is_none() {
+        errors.push(FieldError { field: "from_month", key: "field.bad_date" });
+    }
+    let (Some(first), true) = (first, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    let mut ids = Vec::new();
+    for i in 0..s.months {
+        let month = ronghe_domain::development::months_after(first, i);
+        let last = ronghe_domain::development::months_after(month, 1).pred_opt().unwrap_or(month);
+        let day = NaiveDate::from_ymd_opt(month.year(), month.month(), s.day_of_month).unwrap_or(last);
+        let p = PlanInput { planned_on: Some(day), ..s.meeting.clone() };
+        ids.push(plan(state, auth, org, &p, None).await?);
+    }
+    Ok(ids)
 }
 
 /// Shows a six-digit code in the room for two hours; members sign in with it.

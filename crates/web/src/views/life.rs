@@ -18,7 +18,9 @@ use ronghe_store::{MeetingRow, Org};
 use serde::Deserialize;
 
 use super::{page_with, Chrome};
-use crate::app::life::{self, Compliance, Mark, MeetingView, Obligation, PlanInput, ResolutionInput, VoteInput};
+use crate::app::life::{
+    self, Compliance, Mark, MeetingView, Obligation, PlanInput, RatingInput, ResolutionInput, ScheduleInput, VoteInput,
+};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
@@ -28,7 +30,9 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs/{id}/life", get(org_page).post(plan))
         .route("/meetings/{id}", get(meeting_page))
+        .route("/orgs/{id}/life/schedule", post(schedule))
         .route("/meetings/{id}/attendance", post(attendance))
+        .route("/meetings/{id}/ratings", post(ratings))
         .route("/meetings/{id}/signin-code", post(signin_code))
         .route("/meetings/{id}/sign-in", post(sign_in))
         .route("/meetings/{id}/minutes", post(minutes))
@@ -195,6 +199,71 @@ async fn plan(
     }
 }
 
+#[derive(Debug, Clone, Default, Deserialize)]
+struct ScheduleForm {
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    topic: String,
+    #[serde(default)]
+    day_of_month: String,
+    #[serde(default)]
+    from_month: String,
+    #[serde(default)]
+    months: String,
+    #[serde(default)]
+    place: String,
+}
+
+async fn schedule(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<ScheduleForm>,
+) -> AppResult<Response> {
+    let org = state.store.org(id).await?;
+    auth.require(Action::WriteLife, &org.path)?;
+    let input = ScheduleInput {
+        meeting: PlanInput {
+            kind: f.kind.clone(),
+            topic: f.topic.clone(),
+            place: f.place.clone(),
+            starts_at: "15:00".into(),
+            ..Default::default()
+        },
+        day_of_month: f.day_of_month.trim().parse().unwrap_or(0),
+        from_month: f.from_month.clone(),
+        months: f.months.trim().parse().unwrap_or(0),
+    };
+    match life::schedule(&state, &auth, &org, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/life")).into_response()),
+        Err(e) => {
+            let message = form_error(Tr(auth.lang()), e)?;
+            let yq = life::quarter_or_current(&state, None, None);
+            let form = PlanForm { kind: f.kind, topic: f.topic, ..Default::default() };
+            org_view(&state, &auth, org, yq, form, Some(message)).await
+        }
+    }
+}
+
+/// The appraisal's ratings: `rating_<member>` for each member.
+async fn ratings(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let ratings: Vec<RatingInput> = f
+        .iter()
+        .filter_map(|(k, v)| {
+            Some(RatingInput { member_id: k.strip_prefix("rating_")?.parse().ok()?, rating: v.clone() })
+        })
+        .collect();
+    let r = life::rate(&state, &auth, &m, &ratings).await;
+    done(&state, &auth, id, "ratings", r).await
+}
+
 #[derive(Template)]
 #[template(path = "life/meeting.html")]
 struct MeetingPage {
@@ -213,6 +282,10 @@ struct MeetingPage {
 impl MeetingPage {
     fn error_for(&self, form: &str) -> Option<&str> {
         self.error.as_ref().filter(|(f, _)| f == form).map(|(_, m)| m.as_str())
+    }
+
+    fn ratings(&self) -> &'static [ronghe_domain::meetings::Rating] {
+        ronghe_domain::meetings::Rating::ALL
     }
 
     fn voters(&self) -> Vec<&ronghe_store::AttendeeRow> {
