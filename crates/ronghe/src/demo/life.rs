@@ -169,6 +169,20 @@ pub(crate) async fn seed(
                         .map_err(e)?;
                 }
             }
+            if kind == Kind::Appraisal {
+                let ratings: Vec<(i64, &str)> = expected
+                    .iter()
+                    .map(|(id, _, _)| {
+                        let r = match rng.gen_range(0..100) {
+                            0..=11 => "excellent",
+                            12..=96 => "qualified",
+                            _ => "basically_qualified",
+                        };
+                        (*id, r)
+                    })
+                    .collect();
+                store.rate_members(actor, &m, &ratings).await.map_err(e)?;
+            }
             if today - on > Duration::days(14) {
                 let m = store.meeting(id).await.map_err(e)?;
                 store.seal_meeting(actor, &m).await.map_err(e)?;
