@@ -38,7 +38,8 @@ pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, Paym
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;
 pub use meetings::{
-    AttendeeRow, Expected, LifeOrg, MeetingRecord, MeetingRow, NewMeeting, NewResolution, ResolutionRow, SealProblem,
+    AttendeeRow, Expected, LifeOrg, MeetingFile, MeetingRecord, MeetingRow, NewMeeting, NewResolution, ResolutionRow,
+    SealProblem,
 };
 pub use members::{
     decode_cursor, encode_cursor, IndexedMember, MemberFilter, MemberPage, MemberRecord, MemberRow, OptEducation,

@@ -475,3 +475,51 @@ both!(a_monthly_schedule_and_the_appraisals_ratings, |app| async move {
     let problems = app.store.verify_life_seals().await.unwrap().1;
     assert_eq!(problems.iter().map(|p| p.meeting_id).collect::<Vec<_>>(), [id]);
 });
+
+both!(attendees_are_notified_and_photos_are_sealed_with_the_record, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let m = plan(&mut sec, fx.b1.id, "theme_day", day(0)).await;
+    let id = m["meeting"]["id"].as_i64().unwrap();
+    // member1 (expected, with an account) has the notice.
+    let mut member = app.login("member1").await;
+    let page = member.get("/reminders").await;
+    assert!(page.text.contains("会议通知") && page.text.contains(&format!("/meetings/{id}")), "{}", page.text);
+    // A photo of the room goes with the record.
+    let photo = b"\x89PNG\r\n\x1a\n fake image bytes".to_vec();
+    let csrf = sec.csrf.clone();
+    let upload = |name: &str, bytes: Vec<u8>| {
+        axum::http::Request::post(format!("/api/v1/meetings/{id}/files?file_name={}", crate::support::urlencode(name)))
+            .header("x-csrf-token", csrf.clone())
+            .body(axum::body::Body::from(bytes))
+            .unwrap()
+    };
+    let r = sec.send(upload("会场.png", photo.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let file = r.json()["files"][0]["id"].as_i64().unwrap();
+    let r = sec.send(upload("空.txt", vec![])).await;
+    assert_eq!(code(&r), "dev.document_empty");
+    let got = member.get(&format!("/meetings/{id}/files/{file}")).await;
+    assert_eq!((got.status, got.bytes.as_slice()), (StatusCode::OK, photo.as_slice()));
+    assert_eq!(got.headers["content-type"], "image/png");
+    // Held and sealed: the file is covered; no more files after.
+    let marks: Vec<Value> = m["attendees"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|a| json!({"member_id": a["member_id"], "present": true}))
+        .collect();
+    sec.post_json(&format!("/api/v1/meetings/{id}/attendance"), json!({"marks": marks})).await;
+    sec.post_json(&format!("/api/v1/meetings/{id}/minutes"), json!({"held_on": day(0).to_string(), "minutes": "纪要"}))
+        .await;
+    assert_eq!(sec.post_json(&format!("/api/v1/meetings/{id}/seal"), json!({})).await.status, StatusCode::OK);
+    assert_eq!(code(&sec.send(upload("后补.png", photo.clone())).await), "meeting.sealed");
+    assert!(app.store.verify_life_seals().await.unwrap().1.is_empty());
+    let drop = match app.backend {
+        crate::support::Backend::Sqlite => "DROP TRIGGER meeting_files_sealed_no_update",
+        crate::support::Backend::Postgres => "DROP TRIGGER meeting_files_sealed_no_change ON meeting_files",
+    };
+    app.raw_exec(drop).await.unwrap();
+    app.raw_exec(&format!("UPDATE meeting_files SET file_name = '换.png' WHERE id = {file}")).await.unwrap();
+    assert_eq!(app.store.verify_life_seals().await.unwrap().1.iter().map(|p| p.meeting_id).collect::<Vec<_>>(), [id]);
+});

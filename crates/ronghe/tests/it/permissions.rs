@@ -439,6 +439,13 @@ both!(every_write_route_for_every_role, |app| async move {
         check(&mut failures, &format!("POST {api_mp}/seal"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);
         let got = c.post_form(&format!("{mp}/seal"), &[]).await.status;
         check(&mut failures, &format!("POST {mp}/seal"), user, got, [303, 422, 422, 403, 403, 404, 404, 404][i]);
+        // An empty file: 422 for those who may write, 403 for readers.
+        let req = axum::http::Request::post(format!("{api_mp}/files?file_name=x.png"))
+            .header("x-csrf-token", c.csrf.clone())
+            .body(axum::body::Body::empty())
+            .unwrap();
+        let got = c.send(req).await.status;
+        check(&mut failures, &format!("POST {api_mp}/files"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);
         // Ratings at a lecture: 422 for those who may write, 403 for readers.
         let got = c.post_json(&format!("{api_mp}/ratings"), serde_json::json!({"ratings": []})).await.status;
         check(&mut failures, &format!("POST {api_mp}/ratings"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);

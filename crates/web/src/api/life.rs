@@ -281,3 +281,28 @@ pub async fn ratings(
     life::rate(&state, &auth, &m, &b.ratings).await?;
     after(&state, id).await
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct FileParams {
+    /// The file's name, with its extension.
+    pub file_name: String,
+}
+
+/// Files a photo or document with a meeting (the request body is the file,
+/// at most 10 MiB); refused once the meeting is sealed. Answers 201.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/files", tag = "life",
+    params(("id" = i64, Path, description = "Meeting id"), FileParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, description = "The meeting", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn add_file(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<FileParams>,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<life::MeetingView>)> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    life::add_file(&state, &auth, &m, &q.file_name, &body).await?;
+    Ok((StatusCode::CREATED, after(&state, id).await?))
+}

@@ -46,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}/meetings", get(life::list).post(life::plan))
         .route("/api/v1/orgs/{id}/meetings/schedule", post(life::schedule))
         .route("/api/v1/meetings/{id}/ratings", post(life::ratings))
+        .route("/api/v1/meetings/{id}/files", post(life::add_file))
         .route("/api/v1/meetings/{id}", get(life::show))
         .route("/api/v1/meetings/{id}/attendance", post(life::attendance))
         .route("/api/v1/meetings/{id}/signin-code", post(life::signin_code))

@@ -51,6 +51,7 @@ use utoipa::OpenApi;
         super::life::correction,
         super::life::schedule,
         super::life::ratings,
+        super::life::add_file,
         super::transfers::end_away,
     ),
     tags(

@@ -710,9 +710,6 @@ pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<O
     Ok(org)
 }
 
-/// The documents a step may carry, and the largest accepted.
-pub const MAX_DOCUMENT_BYTES: usize = 10 * 1024 * 1024;
-
 /// Files a document with a person's record.
 pub async fn add_document(
     state: &AppState,
@@ -723,14 +720,7 @@ pub async fn add_document(
     bytes: &[u8],
 ) -> AppResult<i64> {
     auth.require(Action::WriteDevelopment, &c.org_path)?;
-    let name = file_name.trim().rsplit(['/', '\\']).next().unwrap_or("").trim();
-    if name.is_empty() || bytes.is_empty() {
-        return Err(refuse("file", "dev.document_empty", vec![]));
-    }
-    if bytes.len() > MAX_DOCUMENT_BYTES {
-        return Err(refuse("file", "dev.document_too_large", vec![("max_mb", "10".into())]));
-    }
-    let content_type = content_type_of(name);
+    let (name, content_type) = crate::app::checked_upload(file_name, bytes)?;
     let doc = NewDocument {
         candidate_id: c.row.id,
         org_id: c.row.org_id,
@@ -740,22 +730,6 @@ pub async fn add_document(
         content: bytes,
     };
     Ok(state.store.add_development_document(&auth.actor(), &doc).await?)
-}
-
-/// The content type of a document by its extension (what browsers need to
-/// show it inline; anything else downloads).
-pub fn content_type_of(name: &str) -> &'static str {
-    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
-    match ext.as_str() {
-        "pdf" => "application/pdf",
-        "jpg" | "jpeg" => "image/jpeg",
-        "png" => "image/png",
-        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        "doc" => "application/msword",
-        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
 }
 
 /// Every step, for the print form and step pickers.

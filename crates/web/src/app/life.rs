@@ -120,7 +120,42 @@ pub async fn plan(state: &AppState, auth: &Auth, org: &Org, p: &PlanInput, corre
         recorder: p.recorder.trim().to_string(),
         corrects,
     };
-    Ok(state.store.create_meeting(&auth.actor(), &new, &expected).await?)
+    let id = state.store.create_meeting(&auth.actor(), &new, &expected).await?;
+    notify_attendees(state, id, &new, &expected).await?;
+    Ok(id)
+}
+
+/// A notice to everyone expected who has an account (in-app, once).
+async fn notify_attendees(
+    state: &AppState,
+    id: i64,
+    m: &NewMeeting,
+    expected: &[ronghe_store::Expected],
+) -> AppResult<()> {
+    let tr = crate::i18n::Tr(ronghe_domain::Lang::Zh);
+    let ids: Vec<i64> = expected.iter().map(|e| e.0).collect();
+    let kind = tr.v("meeting_kind", m.kind);
+    let title = tr.tf("meeting.notice_title", &[("kind", kind), ("topic", &m.topic)]);
+    let body =
+        tr.tf("meeting.notice_body", &[("on", &m.planned_on.to_string()), ("at", &m.starts_at), ("place", &m.place)]);
+    for (user, tenant) in state.store.users_of_members(&ids).await? {
+        state.store.notify(tenant, user, &format!("meeting:{id}"), &title, &body, &format!("/meetings/{id}")).await?;
+    }
+    Ok(())
+}
+
+/// Files a photo or document with a meeting (until it is sealed).
+pub async fn add_file(
+    state: &AppState,
+    auth: &Auth,
+    m: &MeetingRecord,
+    file_name: &str,
+    bytes: &[u8],
+) -> AppResult<i64> {
+    writable(auth, m)?;
+    open_for_changes(m)?;
+    let (name, content_type) = crate::app::checked_upload(file_name, bytes)?;
+    Ok(state.store.add_meeting_file(&auth.actor(), m, name, content_type, bytes).await?)
 }
 
 /// A correction of a sealed meeting: a new record that points at it, with
@@ -419,6 +454,7 @@ pub async fn cancel(state: &AppState, auth: &Auth, m: &MeetingRecord, reason: &s
 pub struct MeetingView {
     pub meeting: MeetingRow,
     pub attendees: Vec<AttendeeRow>,
+    pub files: Vec<ronghe_store::MeetingFile>,
     pub resolutions: Vec<ResolutionRow>,
     /// (sequence in the organisation's chain, SM3 hash) once sealed.
     pub seal: Option<(i64, String)>,
@@ -436,7 +472,9 @@ pub async fn view(state: &AppState, m: MeetingRecord) -> AppResult<MeetingView> 
     let mut meeting = m.row;
     // The room's code is for the recorder's page only.
     meeting.signin_code = None;
+    let files = state.store.meeting_files(meeting.id).await?;
     Ok(MeetingView {
+        files,
         quorate: ronghe_domain::meetings::quorate(entitled as u32, present as u32),
         meeting,
         attendees,

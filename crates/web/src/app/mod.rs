@@ -11,3 +11,37 @@ pub mod reminders;
 pub mod roster;
 pub mod roster_import;
 pub mod transfers;
+
+use crate::error::{AppError, AppResult};
+
+/// The largest file accepted with a record (a document, a meeting's photo).
+pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
+
+/// An uploaded file's name without any folder, and its content type by
+/// extension (what browsers need to show it inline; anything else
+/// downloads); refused when empty or too large.
+pub fn checked_upload<'a>(file_name: &'a str, bytes: &[u8]) -> AppResult<(&'a str, &'static str)> {
+    let name = file_name.trim().rsplit(['/', '\\']).next().unwrap_or("").trim();
+    if name.is_empty() || bytes.is_empty() {
+        return Err(AppError::Refused { field: "file", key: "dev.document_empty", params: vec![] });
+    }
+    if bytes.len() > MAX_FILE_BYTES {
+        return Err(AppError::Refused {
+            field: "file",
+            key: "dev.document_too_large",
+            params: vec![("max_mb", (MAX_FILE_BYTES / 1024 / 1024).to_string())],
+        });
+    }
+    let ext = name.rsplit('.').next().unwrap_or("").to_ascii_lowercase();
+    let content_type = match ext.as_str() {
+        "pdf" => "application/pdf",
+        "jpg" | "jpeg" => "image/jpeg",
+        "png" => "image/png",
+        "docx" => "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+        "doc" => "application/msword",
+        "xlsx" => "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        "txt" => "text/plain; charset=utf-8",
+        _ => "application/octet-stream",
+    };
+    Ok((name, content_type))
+}

@@ -33,6 +33,8 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/life/schedule", post(schedule))
         .route("/meetings/{id}/attendance", post(attendance))
         .route("/meetings/{id}/ratings", post(ratings))
+        .route("/meetings/{id}/files", post(upload))
+        .route("/meetings/{id}/files/{file}", get(download))
         .route("/meetings/{id}/signin-code", post(signin_code))
         .route("/meetings/{id}/sign-in", post(sign_in))
         .route("/meetings/{id}/minutes", post(minutes))
@@ -262,6 +264,38 @@ async fn ratings(
         .collect();
     let r = life::rate(&state, &auth, &m, &ratings).await;
     done(&state, &auth, id, "ratings", r).await
+}
+
+async fn upload(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    mut multipart: axum::extract::Multipart,
+) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let mut file = None;
+    while let Some(field) = multipart.next_field().await.map_err(|_| AppError::BadRequest("import.unreadable"))? {
+        if field.name() == Some("file") {
+            let name = field.file_name().unwrap_or("").to_string();
+            let bytes = field.bytes().await.map_err(|_| AppError::BadRequest("import.unreadable"))?;
+            file = Some((name, bytes));
+        }
+    }
+    let (name, bytes) = file.unwrap_or_default();
+    let r = life::add_file(&state, &auth, &m, &name, &bytes).await.map(|_| ());
+    done(&state, &auth, id, "files", r).await
+}
+
+async fn download(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, file)): Path<(i64, i64)>,
+) -> AppResult<Response> {
+    life::readable_meeting(&state, &auth, id).await?;
+    let (row, bytes) = state.store.meeting_file(id, file).await?;
+    let mut r = attachment(&row.content_type, &row.file_name, bytes);
+    r.headers_mut().insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
+    Ok(r)
 }
 
 #[derive(Template)]
