@@ -369,6 +369,13 @@ mod tests {
         assert_eq!(standing(&p, feb, Some(d("2024-02-01")), &[], d("2024-03-01")), Standing::Missing);
         assert_eq!(standing(&p, feb, Some(d("2024-02-02")), &[], d("2024-03-01")), Standing::NotRequired);
         // A quarter founded mid-way owes nothing for that quarter.
+        // A year: held on the 31st of December counts; on the 1st of January, not.
+        let y = periods_in_quarter(Frequency::Yearly, 2024, 4)[0];
+        assert_eq!(standing(&p, y, None, &[d("2024-12-31")], d("2025-01-01")), Standing::Done);
+        assert_eq!(standing(&p, y, None, &[d("2025-01-01")], d("2025-01-01")), Standing::Missing);
+        assert_eq!(standing(&p, y, None, &[], d("2024-12-21")), Standing::Pending);
+        assert_eq!(standing(&p, y, None, &[], d("2024-12-22")), Standing::DueSoon);
+        assert_eq!(standing(&p, y, Some(d("2024-01-02")), &[], d("2025-01-01")), Standing::NotRequired);
         let q1 = periods_in_quarter(Frequency::Quarterly, 2024, 1)[0];
         assert_eq!(standing(&p, q1, Some(d("2024-02-15")), &[], d("2024-04-01")), Standing::NotRequired);
         assert_eq!(standing(&p, q1, None, &[d("2024-03-31")], d("2024-04-01")), Standing::Done);
