@@ -42,6 +42,7 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     "transfer-letter": "/transfers/3/letter",
     "member-transfers": "/members/10/transfers",
     "life-unit": "/orgs/3/life",
+    reminders: "/reminders",
     "life-branch-b": "/orgs/93/life",
     "meeting-sealed": "/meetings/113",
   };

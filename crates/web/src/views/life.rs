@@ -86,6 +86,11 @@ struct OrgPage {
 }
 
 impl OrgPage {
+    fn scope(&self) -> String {
+        let (b, g) = (self.c.branches.to_string(), self.c.groups.to_string());
+        self.page.tr.tf("meeting.scope", &[("branches", &b), ("groups", &g)])
+    }
+
     fn percent(&self, r: &Option<f64>) -> String {
         r.map_or_else(|| "—".into(), |r| format!("{:.0}%", r * 100.0))
     }
