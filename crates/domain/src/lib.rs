@@ -10,6 +10,7 @@ pub mod development;
 pub mod dues;
 pub mod i18n;
 pub mod id_number;
+pub mod learning;
 pub mod meetings;
 pub mod members;
 pub mod org;
