@@ -197,7 +197,8 @@ pub enum UserCommand {
 
 #[derive(Subcommand)]
 pub enum RulesCommand {
-    /// Load a revised rule pack (TOML; its `kind` says which: org, dues, development, membership or meetings) for every group in
+    /// Load a revised rule pack (TOML; its `kind` says which: org, dues, development, membership, meetings or
+    /// learning) for every group in
     /// the database.
     Load {
         #[command(flatten)]
@@ -207,8 +208,8 @@ pub enum RulesCommand {
     /// Print a shipped rule pack, to start a revision from.
     Default {
         /// Which pack: org (organisation rules), dues (party dues), development (member
-        /// development), membership (transfers, members away, lost contact) or meetings
-        /// (organisational life).
+        /// development), membership (transfers, members away, lost contact), meetings
+        /// (organisational life) or learning (class hours, heartbeats).
         #[arg(long, default_value = "org")]
         kind: String,
     },

@@ -122,8 +122,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 "development" => print!("{}", ronghe_domain::development::DEFAULT_DEVELOPMENT_PACK),
                 "membership" => print!("{}", ronghe_domain::transfers::DEFAULT_MEMBERSHIP_PACK),
                 "meetings" => print!("{}", ronghe_domain::meetings::DEFAULT_MEETINGS_PACK),
+                "learning" => print!("{}", ronghe_domain::learning::DEFAULT_LEARNING_PACK),
                 other => {
-                    anyhow::bail!("no rule pack of kind {other:?} (use org, dues, development, membership or meetings)")
+                    anyhow::bail!(
+                        "no rule pack of kind {other:?} (use org, dues, development, membership, meetings or learning)"
+                    )
                 }
             }
             Ok(())

@@ -19,6 +19,7 @@ mod development;
 mod dues;
 mod error;
 mod imports;
+mod learning;
 mod meetings;
 mod members;
 mod notifications;
@@ -37,6 +38,7 @@ pub use development::{
 pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;
+pub use learning::{CourseRow, LessonRecord, LessonRow, NewLesson, TrainingRow};
 pub use meetings::{
     AttendeeRow, Expected, LifeOrg, MeetingFile, MeetingRecord, MeetingRow, NewMeeting, NewResolution, ResolutionRow,
     SealProblem,

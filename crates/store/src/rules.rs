@@ -1,11 +1,12 @@
 //! Rule packs: the versioned TOML documents that hold every number a
-//! regulation sets, one kind per module (`org`, `dues`, `development`, `membership`, `meetings`). The pack of a
+//! regulation sets, one kind per module (`org`, `dues`, `development`, `membership`, `meetings`, `learning`). The pack of a
 //! kind in force on a date is the newest one whose effective date has come;
 //! a tenant with none of a kind uses the pack shipped with Ronghe.
 
 use chrono::NaiveDate;
 use ronghe_domain::development::DevelopmentRulePack;
 use ronghe_domain::dues::DuesRulePack;
+use ronghe_domain::learning::LearningRulePack;
 use ronghe_domain::meetings::MeetingsRulePack;
 use ronghe_domain::org::OrgRulePack;
 use ronghe_domain::transfers::MembershipRulePack;
@@ -84,6 +85,16 @@ impl Store {
         }
     }
 
+    /// The learning rules (class hours, the yearly requirement, heartbeats)
+    /// in force for a tenant on `day`.
+    pub async fn learning_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<LearningRulePack> {
+        match self.rule_pack_text(tenant_id, "learning", day).await? {
+            Some(b) => LearningRulePack::parse(&b)
+                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored learning rule pack: {e}"))),
+            None => Ok(LearningRulePack::default_pack()),
+        }
+    }
+
     /// A member-development pack by version: the one a person's stage runs
     /// under, even after a newer one has come into force. The shipped pack
     /// answers for its own version.
@@ -127,6 +138,7 @@ impl Store {
             "development" => DevelopmentRulePack::parse(text).is_ok(),
             "membership" => MembershipRulePack::parse(text).is_ok(),
             "meetings" => MeetingsRulePack::parse(text).is_ok(),
+            "learning" => LearningRulePack::parse(text).is_ok(),
             _ => return Err(StoreError::Invalid("rules.unknown_kind")),
         };
         if !valid {

@@ -5,3 +5,38 @@ document.addEventListener("htmx:afterRequest", (e) => e.target.removeAttribute("
 document.addEventListener("click", (e) => {
   if (e.target.closest("[data-print]")) window.print();
 });
+// A lesson page beats while open: the server credits study time only for
+// beats from a visible page whose reader was active since the last one.
+(() => {
+  const el = document.querySelector("[data-heartbeat]");
+  if (!el) return;
+  const tab = Math.random().toString(36).slice(2) + Date.now().toString(36);
+  const interval = Math.max(1, Number(el.dataset.interval || 30)) * 1000;
+  const csrf = (JSON.parse(document.body.getAttribute("hx-headers") || "{}"))["X-CSRF-Token"];
+  const shown = document.getElementById("studied");
+  let seq = 0;
+  let active = true;
+  for (const ev of ["mousemove", "keydown", "scroll", "touchstart", "click"]) {
+    document.addEventListener(ev, () => { active = true; }, { passive: true });
+  }
+  const playing = () => [...document.querySelectorAll("video, audio")].some((m) => !m.paused);
+  const beat = async () => {
+    seq += 1;
+    const body = { tab, seq, client_ms: Date.now(), visible: document.visibilityState === "visible", active: active || playing() };
+    active = false;
+    try {
+      const r = await fetch(`/api/v1/lessons/${el.dataset.lesson}/heartbeat`, {
+        method: "POST",
+        headers: { "Content-Type": "application/json", "X-CSRF-Token": csrf },
+        body: JSON.stringify(body),
+      });
+      if (r.ok && shown) {
+        const j = await r.json();
+        shown.dataset.seconds = j.lesson_seconds;
+        shown.textContent = Math.floor(j.lesson_seconds / 60);
+      }
+    } catch (_) { /* offline: the next beat tries again */ }
+  };
+  beat();
+  setInterval(beat, interval);
+})();

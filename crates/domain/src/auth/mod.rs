@@ -64,7 +64,9 @@ impl Role {
         use Action::*;
         match self {
             Self::Member => matches!(action, ReadOrg),
-            Self::CommitteeMember => matches!(action, ReadOrg | ReadRoster | ReadDues | ReadDevelopment | ReadLife),
+            Self::CommitteeMember => {
+                matches!(action, ReadOrg | ReadRoster | ReadDues | ReadDevelopment | ReadLife | ReadLearning)
+            }
             Self::Secretary => matches!(
                 action,
                 ReadOrg
@@ -78,6 +80,8 @@ impl Role {
                     | WriteDevelopment
                     | ReadLife
                     | WriteLife
+                    | ReadLearning
+                    | WriteLearning
             ),
             Self::GroupAdmin => matches!(
                 action,
@@ -93,6 +97,8 @@ impl Role {
                     | WriteDevelopment
                     | ReadLife
                     | WriteLife
+                    | ReadLearning
+                    | WriteLearning
             ),
             Self::SystemAdmin => matches!(action, ManageAccounts),
             Self::SecurityAdmin => matches!(action, ManageRoles),
@@ -141,6 +147,10 @@ pub enum Action {
     ReadLife,
     /// Plan meetings, mark attendance, write minutes and resolutions, seal.
     WriteLife,
+    /// See the study hours of a subtree's members (a member sees their own).
+    ReadLearning,
+    /// Add courses and record offline training.
+    WriteLearning,
     ReadAudit,
     ManageAccounts,
     ManageRoles,

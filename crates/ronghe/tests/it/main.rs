@@ -16,6 +16,7 @@ mod cli;
 mod development;
 mod dues;
 mod imports;
+mod learning;
 mod life;
 mod orgs;
 mod permissions;

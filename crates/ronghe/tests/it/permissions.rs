@@ -121,6 +121,10 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/api/v1/orgs/{root}/life/compliance?year=2025&quarter=4"), [401, 200, 404, 403, 404, 404, 404, 404]),
         (format!("/api/v1/orgs/{b1}/meetings"), [401, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/api/v1/orgs/{b2}/meetings"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/members/{m1}/study"), [401, 200, 200, 200, 200, 404, 404, 404]),
+        (format!("/api/v1/members/{m1b}/study"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/members/{m2}/study"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        ("/learn".into(), [303, 403, 200, 200, 403, 403, 403, 403]),
         ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         // Open to all.
         ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -451,6 +455,15 @@ both!(every_write_route_for_every_role, |app| async move {
         check(&mut failures, &format!("POST {api_mp}/ratings"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);
         let got = c.post_json(&format!("{api_mp}/sign-in"), serde_json::json!({"code": "x"})).await.status;
         check(&mut failures, &format!("POST {api_mp}/sign-in"), user, got, [401, 422, 422, 422, 422, 404, 404, 404][i]);
+        // Courses and offline training (no title: 422 once past the permission check).
+        for (org, want) in
+            [(f.b1.id, [401, 422, 422, 403, 403, 404, 404, 404]), (f.b2.id, [401, 422, 404, 404, 404, 404, 404, 404])]
+        {
+            let got = c.post_json(&format!("/api/v1/orgs/{org}/courses"), serde_json::json!({})).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/courses"), user, got, want[i]);
+            let got = c.post_json(&format!("/api/v1/orgs/{org}/trainings"), serde_json::json!({})).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/trainings"), user, got, want[i]);
+        }
         // Status changes.
         for (m, want) in
             [(f.mg, [303, 303, 303, 404, 403, 404, 404, 404]), (f.m2, [303, 303, 404, 404, 404, 404, 404, 404])]

@@ -4,6 +4,7 @@
 
 mod development;
 mod dues;
+mod learning;
 mod life;
 mod members;
 mod openapi;
@@ -55,6 +56,10 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/meetings/{id}/resolutions", post(life::resolution))
         .route("/api/v1/meetings/{id}/seal", post(life::seal))
         .route("/api/v1/meetings/{id}/correction", post(life::correction))
+        .route("/api/v1/members/{id}/study", get(learning::study))
+        .route("/api/v1/lessons/{id}/heartbeat", post(learning::heartbeat))
+        .route("/api/v1/orgs/{id}/courses", post(learning::create_course))
+        .route("/api/v1/orgs/{id}/trainings", post(learning::record_training))
         .route("/api/v1/orgs/{id}", get(orgs::show))
         .route("/api/v1/orgs/{id}/children", get(orgs::children))
         .route("/api/v1/orgs/{id}/members", get(members::list).post(members::create))

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development, transfers, organisational life. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
+    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development, transfers, organisational life, learning. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
     paths(
         super::session::create,
         super::session::delete,
@@ -52,6 +52,10 @@ use utoipa::OpenApi;
         super::life::schedule,
         super::life::ratings,
         super::life::add_file,
+        super::learning::study,
+        super::learning::heartbeat,
+        super::learning::create_course,
+        super::learning::record_training,
         super::transfers::end_away,
     ),
     tags(
@@ -60,6 +64,7 @@ use utoipa::OpenApi;
         (name = "members", description = "The member roster"),
         (name = "audit", description = "The audit log (audit administrators)"),
         (name = "dues", description = "Party dues (党费)"),
+        (name = "learning", description = "Learning: study hours from heartbeats and offline training, courses"),
         (name = "life", description = "Organisational life (三会一课, 主题党日, 组织生活会, 民主评议): meetings, sealing, compliance"),
         (name = "transfers", description = "Transfers of membership (组织关系转接) and membership alerts"),
         (name = "development", description = "Member development (发展党员): 5 stages, 25 steps, checked against the rule pack"),

@@ -11,6 +11,7 @@ mod audit;
 mod development;
 mod dues;
 mod imports;
+mod learning;
 mod life;
 mod members;
 mod orgs;
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .merge(transfers::routes())
         .merge(life::routes())
         .merge(reminders::routes())
+        .merge(learning::routes())
 }
 
 pub struct NavItem {
@@ -120,6 +122,9 @@ fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     }
     if let Some(m) = p.member_id {
         add(format!("/members/{m}"), "nav.me");
+    }
+    if p.member_id.is_some() {
+        add("/learn".into(), "nav.learn");
     }
     if p.member_id.is_some() || p.can_somewhere(Action::WriteLife) {
         add("/reminders".into(), "nav.reminders");

@@ -1,0 +1,107 @@
+//! Learning through the API: heartbeats credited on the server's clock
+//! (replays, skewed clocks and hidden pages credit nothing), offline
+//! training recorded by the organiser, and a member's year against the
+//! requirement (32 class hours, 56 for officers).
+
+use axum::http::StatusCode;
+use chrono::Duration;
+use serde_json::{json, Value};
+
+use crate::both;
+use crate::support::{today, Client};
+
+async fn course_at(c: &mut Client, org: i64, minutes: i64) -> i64 {
+    let body = json!({"title": "学习贯彻党章", "category": "党章党规",
+        "lessons": [{"title": "第一讲", "kind": "text", "body": "党章是立党治党管党的总章程。", "minutes": minutes}]});
+    let r = c.post_json(&format!("/api/v1/orgs/{org}/courses"), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.json().as_i64().unwrap()
+}
+
+async fn first_lesson(app: &crate::support::TestApp, course: i64) -> i64 {
+    app.store.course_lessons(course).await.unwrap()[0].id
+}
+
+fn beat(tab: &str, seq: i64, offset_ms: i64, visible: bool) -> Value {
+    json!({"tab": tab, "seq": seq, "client_ms": chrono::Utc::now().timestamp_millis() + offset_ms, "visible": visible, "active": true})
+}
+
+both!(heartbeats_credit_only_honest_time, |app| async move {
+    let fx = app.fx.clone();
+    let mut admin = app.login("admin").await;
+    let course = course_at(&mut admin, fx.root.id, 10).await;
+    let lesson = first_lesson(&app, course).await;
+    let mut member = app.login("member1").await;
+    let path = format!("/api/v1/lessons/{lesson}/heartbeat");
+    let r = member.post_json(&path, beat("a", 1, 0, true)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert_eq!(r.json()["credited_seconds"], 0, "the first beat starts the clock");
+    tokio::time::sleep(std::time::Duration::from_millis(2100)).await;
+    let r = member.post_json(&path, beat("a", 2, 0, true)).await.json();
+    // The server's clock: two seconds and a bit (more on a loaded machine).
+    let first = r["credited_seconds"].as_i64().unwrap();
+    assert!((2..=4).contains(&first), "{r}");
+    // A replay of the same beat, a beat from a clock far ahead: nothing.
+    let r = member.post_json(&path, beat("a", 2, 0, true)).await.json();
+    assert_eq!((r["credited_seconds"].as_i64(), r["ignored"].as_str()), (Some(0), Some("replayed")));
+    let r = member.post_json(&path, beat("a", 3, 600_000, true)).await.json();
+    assert_eq!(r["ignored"], "future");
+    // A hidden tab earns nothing, however long.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let r = member.post_json(&path, beat("a", 4, 0, false)).await.json();
+    assert_eq!((r["credited_seconds"].as_i64(), r["lesson_seconds"].as_i64()), (Some(0), Some(first)));
+    // A second tab shares the learner's clock: no double counting.
+    tokio::time::sleep(std::time::Duration::from_millis(1100)).await;
+    let a = member.post_json(&path, beat("a", 5, 0, true)).await.json();
+    let b = member.post_json(&path, beat("b", 1, 0, true)).await.json();
+    assert!((1..=3).contains(&a["credited_seconds"].as_i64().unwrap()), "{a}");
+    assert_eq!(b["credited_seconds"], 0, "the other tab adds nothing: {b}");
+    // Lessons are offered down the tree: not to another unit's members.
+    let other = course_at(&mut admin, fx.u2.id, 10).await;
+    let other_lesson = first_lesson(&app, other).await;
+    let r = member.post_json(&format!("/api/v1/lessons/{other_lesson}/heartbeat"), beat("a", 6, 0, true)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    assert_eq!(member.get(&format!("/lessons/{other_lesson}")).await.status, StatusCode::NOT_FOUND);
+    let page = member.get(&format!("/lessons/{lesson}")).await;
+    assert!(page.text.contains("data-heartbeat") && page.text.contains("党章是立党治党管党的总章程"), "{}", page.text);
+});
+
+both!(a_members_year_counts_online_and_offline_hours_against_the_requirement, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let held = (today() - Duration::days(3)).to_string();
+    let path = format!("/api/v1/orgs/{}/trainings", fx.b1.id);
+    let r = sec
+        .post_json(&path, json!({"title": "党校轮训", "held_on": held, "hours": "3.25", "attendees": [fx.m1]}))
+        .await;
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "hours", "{}", r.text);
+    let r = sec
+        .post_json(&path, json!({"title": "党校轮训", "held_on": held, "hours": "3.5", "attendees": [fx.m1, fx.m2]}))
+        .await;
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "attendees", "{}", r.text);
+    let r = sec
+        .post_json(&path, json!({"title": "党校轮训", "held_on": held, "hours": "3.5", "attendees": [fx.m1, fx.m1b]}))
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    sec.post_json(&path, json!({"title": "专题学习", "held_on": held, "hours": "24", "attendees": [fx.m1]})).await;
+    let mut member = app.login("member1").await;
+    let s = member.get(&format!("/api/v1/members/{}/study", fx.m1)).await;
+    assert_eq!(s.status, StatusCode::OK, "{}", s.text);
+    let s = s.json();
+    assert_eq!((s["hours"]["offline"].as_f64(), s["hours"]["total"].as_f64()), (Some(27.5), Some(27.5)), "{s}");
+    assert_eq!((s["required_hours"].as_u64(), s["remaining_hours"].as_f64()), (Some(32), Some(4.5)));
+    assert!(s["rule"].as_str().unwrap().contains("党员教育管理工作条例"));
+    // The branch secretary is an officer: 56.
+    let s = sec.get(&format!("/api/v1/members/{}/study", fx.m1b)).await.json();
+    assert_eq!(
+        (s["officer"].as_bool(), s["required_hours"].as_u64(), s["remaining_hours"].as_f64()),
+        (Some(true), Some(56), Some(52.5))
+    );
+    // Who may read whose year.
+    for (user, status) in [("member1", 403), ("committee1", 200), ("admin", 200), ("sec2", 404)] {
+        let got = app.login(user).await.get(&format!("/api/v1/members/{}/study", fx.m1b)).await.status;
+        assert_eq!(got.as_u16(), status, "{user}");
+    }
+    let home = member.get("/learn").await;
+    assert!(home.text.contains("27.5") && home.text.contains("党校轮训"), "{}", home.text);
+});

@@ -1,0 +1,376 @@
+//! Learning: courses and lessons, study time per member, lesson and day,
+//! the heartbeat state, and offline training. A beat is read and credited
+//! in one transaction, so concurrent beats from two tabs are serialised.
+
+use chrono::NaiveDate;
+use ronghe_domain::learning::{accrue, Accrual, Beat, LearningRulePack, Presence};
+use serde::Serialize;
+
+use crate::audit::append_audit;
+use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct CourseRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub category: String,
+    pub description: String,
+    pub lessons: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LessonRow {
+    pub id: i64,
+    pub course_id: i64,
+    pub seq: i64,
+    pub title: String,
+    pub kind: String,
+    pub body: String,
+    pub url: String,
+    pub minutes: i64,
+}
+
+/// A lesson with its course's organisation, for scope checks.
+#[derive(Debug, Clone, Serialize)]
+pub struct LessonRecord {
+    pub lesson: LessonRow,
+    pub course_title: String,
+    pub org_path: String,
+    pub tenant_id: i64,
+}
+
+#[derive(Debug, Clone)]
+pub struct NewLesson {
+    pub title: String,
+    pub kind: &'static str,
+    pub body: String,
+    pub url: String,
+    pub minutes: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct TrainingRow {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub held_on: NaiveDate,
+    pub hours_x10: i64,
+}
+
+impl Store {
+    /// Adds a course with its lessons; audited.
+    pub async fn create_course(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        title: &str,
+        category: &str,
+        description: &str,
+        lessons: &[NewLesson],
+    ) -> StoreResult<i64> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO courses (tenant_id, org_id, title, category, description, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(org_id)
+            .bind(title)
+            .bind(category)
+            .bind(description)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            for (i, l) in lessons.iter().enumerate() {
+                sqlx::query(
+                    "INSERT INTO lessons (course_id, seq, title, kind, body, url, minutes) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(id)
+                .bind(i as i64 + 1)
+                .bind(&l.title)
+                .bind(l.kind)
+                .bind(&l.body)
+                .bind(&l.url)
+                .bind(l.minutes)
+                .execute(&mut *tx)
+                .await?;
+            }
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("course.create", "course", id)
+                    .org(org_id)
+                    .detail(serde_json::json!({"title": title, "lessons": lessons.len()}))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
+    }
+
+    /// The courses offered to an organisation: those of it and of every
+    /// organisation above it.
+    pub async fn courses_for(&self, org_path: &str) -> StoreResult<Vec<CourseRow>> {
+        let ids: Vec<i64> = crate::orgs::path_ids(org_path);
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT c.id, c.org_id, o.name AS org_name, c.title, c.category, c.description,
+                    (SELECT COUNT(*) FROM lessons l WHERE l.course_id = c.id) AS lessons
+             FROM courses c JOIN orgs o ON o.id = c.org_id WHERE c.org_id IN ({}) ORDER BY c.id DESC",
+            crate::list_placeholders(self.backend(), 1, ids.len())
+        );
+        Ok(on!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for id in &ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(p).await
+        })?)
+    }
+
+    pub async fn course_lessons(&self, course_id: i64) -> StoreResult<Vec<LessonRow>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT id, course_id, seq, title, kind, body, url, minutes FROM lessons WHERE course_id = $1 ORDER BY seq"
+        )
+        .bind(course_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    pub async fn lesson(&self, id: i64) -> StoreResult<LessonRecord> {
+        on!(self, |p| {
+            use sqlx::{FromRow, Row};
+            let r = sqlx::query(
+                "SELECT l.id, l.course_id, l.seq, l.title, l.kind, l.body, l.url, l.minutes, c.title AS course_title,
+                        o.path, c.tenant_id
+                 FROM lessons l JOIN courses c ON c.id = l.course_id JOIN orgs o ON o.id = c.org_id WHERE l.id = $1",
+            )
+            .bind(id)
+            .fetch_one(p)
+            .await?;
+            Ok(LessonRecord {
+                lesson: LessonRow::from_row(&r)?,
+                course_title: r.try_get("course_title")?,
+                org_path: r.try_get("path")?,
+                tenant_id: r.try_get("tenant_id")?,
+            })
+        })
+    }
+
+    /// Takes a heartbeat: reads the learner's presence and the tab's last
+    /// beat, credits what the rules allow to today's study time, and keeps
+    /// the new state, in one transaction.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn study_beat(
+        &self,
+        pack: &LearningRulePack,
+        tenant_id: i64,
+        member_id: i64,
+        lesson: &LessonRow,
+        beat: &Beat,
+        now: i64,
+        day: NaiveDate,
+    ) -> StoreResult<Accrual> {
+        let backend = self.backend();
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            if backend == crate::Backend::Postgres {
+                // Beats of one learner one at a time (two tabs).
+                sqlx::query("SELECT pg_advisory_xact_lock(8318, $1::int)")
+                    .bind(member_id as i32)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            let last: Option<i64> = sqlx::query_scalar("SELECT last_beat_ms FROM study_presence WHERE member_id = $1")
+                .bind(member_id)
+                .fetch_optional(&mut *tx)
+                .await?;
+            let seq: Option<i64> =
+                sqlx::query_scalar("SELECT last_seq FROM study_tabs WHERE member_id = $1 AND tab = $2")
+                    .bind(member_id)
+                    .bind(&beat.tab)
+                    .fetch_optional(&mut *tx)
+                    .await?;
+            let credited: i64 = sqlx::query_scalar(
+                "SELECT CAST(COALESCE(SUM(seconds), 0) AS BIGINT) FROM study_time WHERE member_id = $1 AND lesson_id = $2",
+            )
+            .bind(member_id)
+            .bind(lesson.id)
+            .fetch_one(&mut *tx)
+            .await?;
+            let (accrual, presence): (Accrual, Presence) = accrue(
+                pack,
+                Presence { last_beat_ms: last },
+                seq,
+                beat,
+                now,
+                credited,
+                u32::try_from(lesson.minutes).unwrap_or(u32::MAX),
+            );
+            if accrual.ignored.is_none() {
+                sqlx::query(
+                    "INSERT INTO study_presence (member_id, last_beat_ms) VALUES ($1, $2)
+                     ON CONFLICT (member_id) DO UPDATE SET last_beat_ms = excluded.last_beat_ms",
+                )
+                .bind(member_id)
+                .bind(presence.last_beat_ms.unwrap_or(now))
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO study_tabs (member_id, tab, last_seq, seen_ms) VALUES ($1, $2, $3, $4)
+                     ON CONFLICT (member_id, tab) DO UPDATE SET last_seq = excluded.last_seq, seen_ms = excluded.seen_ms",
+                )
+                .bind(member_id)
+                .bind(&beat.tab)
+                .bind(beat.seq)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+                if accrual.credit_seconds > 0 {
+                    sqlx::query(
+                        "INSERT INTO study_time (tenant_id, member_id, lesson_id, day, seconds) VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (member_id, lesson_id, day) DO UPDATE SET seconds = study_time.seconds + excluded.seconds",
+                    )
+                    .bind(tenant_id)
+                    .bind(member_id)
+                    .bind(lesson.id)
+                    .bind(day)
+                    .bind(accrual.credit_seconds)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<Accrual, StoreError>(accrual)
+        })
+    }
+
+    /// Seconds a member studied online between two days.
+    pub async fn online_seconds(&self, member_id: i64, from: NaiveDate, to: NaiveDate) -> StoreResult<i64> {
+        Ok(on!(self, |p| {
+            sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(seconds), 0) AS BIGINT) FROM study_time WHERE member_id = $1 AND day >= $2 AND day <= $3"
+        )
+        .bind(member_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(p)
+        .await
+        })?)
+    }
+
+    /// Seconds a member studied a lesson (all days).
+    pub async fn lesson_seconds(&self, member_id: i64, lesson_id: i64) -> StoreResult<i64> {
+        Ok(on!(self, |p| sqlx::query_scalar(
+            "SELECT CAST(COALESCE(SUM(seconds), 0) AS BIGINT) FROM study_time WHERE member_id = $1 AND lesson_id = $2"
+        )
+        .bind(member_id)
+        .bind(lesson_id)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    /// Records an offline training with the members who attended; audited.
+    pub async fn record_training(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        title: &str,
+        held_on: NaiveDate,
+        hours_x10: i64,
+        attendees: &[i64],
+    ) -> StoreResult<i64> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO trainings (tenant_id, org_id, title, held_on, hours_x10, created_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(org_id)
+            .bind(title)
+            .bind(held_on)
+            .bind(hours_x10)
+            .bind(actor.user_id)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            for m in attendees {
+                sqlx::query("INSERT INTO training_attendance (training_id, member_id) VALUES ($1, $2)")
+                    .bind(id)
+                    .bind(m)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("training.record", "training", id)
+                    .org(org_id)
+                    .detail(serde_json::json!({"title": title, "hours_x10": hours_x10, "attendees": attendees.len()}))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
+    }
+
+    /// The offline trainings a member attended between two days.
+    pub async fn member_trainings(
+        &self,
+        member_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<TrainingRow>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT t.id, t.org_id, o.name AS org_name, t.title, t.held_on, t.hours_x10
+             FROM training_attendance a JOIN trainings t ON t.id = a.training_id JOIN orgs o ON o.id = t.org_id
+             WHERE a.member_id = $1 AND t.held_on >= $2 AND t.held_on <= $3 ORDER BY t.held_on"
+        )
+        .bind(member_id)
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// Whether a member held a branch or committee office (not a group
+    /// leader's) at any time in a period: they need the officers' hours.
+    pub async fn was_officer(&self, member_id: i64, from: NaiveDate, to: NaiveDate) -> StoreResult<bool> {
+        let n: i64 = on!(self, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM org_officers WHERE member_id = $1 AND role <> 'group_leader'
+               AND (term_start IS NULL OR term_start <= $3) AND (term_end IS NULL OR term_end >= $2)"
+        )
+        .bind(member_id)
+        .bind(from)
+        .bind(to)
+        .fetch_one(p)
+        .await)?;
+        Ok(n > 0)
+    }
+
+    /// Members of a subtree (for a training's attendance check).
+    pub async fn members_in(&self, path: &str, ids: &[i64]) -> StoreResult<Vec<i64>> {
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let backend = self.backend();
+        let sql = format!(
+            "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id WHERE o.path >= {} AND o.path < {} AND m.id IN ({})",
+            crate::param(backend, 1),
+            crate::param(backend, 2),
+            crate::list_placeholders(backend, 3, ids.len())
+        );
+        Ok(on!(self, |p| {
+            let mut q = sqlx::query_scalar(&sql).bind(path).bind(path_hi(path));
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(p).await
+        })?)
+    }
+}

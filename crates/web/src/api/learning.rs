@@ -1,0 +1,115 @@
+//! Learning: a member's study year, heartbeats from lesson pages, courses
+//! and offline training.
+
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use ronghe_domain::learning::Beat;
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
+use crate::app::learning::{self, CourseInput, TrainingInput};
+use crate::auth::Auth;
+use crate::error::{ApiErrorBody, AppResult};
+use crate::AppState;
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    /// Default: this year.
+    pub year: Option<i32>,
+}
+
+/// A member's study in a year: class hours by source (online, from lesson
+/// pages' heartbeats; offline, from training the organiser recorded), the
+/// requirement (32 class hours, 56 for secretaries and committee members, as
+/// the learning rule pack says) and what is left.
+#[utoipa::path(get, path = "/api/v1/members/{id}/study", tag = "learning",
+    params(("id" = i64, Path, description = "Member id"), YearQuery),
+    responses((status = 200, description = "The study year", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn study(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<learning::StudyYear>> {
+    let m = state.store.member(id).await?;
+    learning::may_read(&auth, &m)?;
+    Ok(Json(learning::study_year(&state, &m, learning::year_or_current(&state, q.year)).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct BeatBody {
+    /// A random id the page makes when it opens (one per tab).
+    pub tab: String,
+    /// Increases with each beat of the tab.
+    pub seq: i64,
+    /// The page's clock, Unix ms.
+    pub client_ms: i64,
+    /// The page is visible.
+    pub visible: bool,
+    /// The learner was active since the last beat.
+    pub active: bool,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct BeatResult {
+    /// Seconds this beat credited.
+    pub credited_seconds: i64,
+    /// Why it credited nothing, when it was ignored (`replayed`, `future`, `stale`).
+    pub ignored: Option<String>,
+    /// The member's seconds on this lesson in all.
+    pub lesson_seconds: i64,
+}
+
+/// A heartbeat from an open lesson page (the signed-in member's).
+#[utoipa::path(post, path = "/api/v1/lessons/{id}/heartbeat", tag = "learning", request_body = BeatBody,
+    params(("id" = i64, Path, description = "Lesson id")),
+    responses((status = 200, body = BeatResult), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn heartbeat(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<BeatBody>,
+) -> AppResult<Json<BeatResult>> {
+    let beat = Beat { tab: b.tab, seq: b.seq, client_ms: b.client_ms, visible: b.visible, active: b.active };
+    let (a, total) = learning::heartbeat(&state, &auth, id, &beat).await?;
+    Ok(Json(BeatResult {
+        credited_seconds: a.credit_seconds,
+        ignored: a
+            .ignored
+            .map(|i| serde_json::to_value(i).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+        lesson_seconds: total,
+    }))
+}
+
+/// Offers a course of lessons to an organisation's subtree. Answers 201 with its id.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/courses", tag = "learning", request_body = CourseInput,
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 201, body = i64), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn create_course(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(c): Json<CourseInput>,
+) -> AppResult<(StatusCode, Json<i64>)> {
+    let org = state.store.org(id).await?;
+    Ok((StatusCode::CREATED, Json(learning::create_course(&state, &auth, &org, &c).await?)))
+}
+
+/// Records offline training (party school, a study session) with the
+/// members who attended and its class hours. Answers 201 with its id.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/trainings", tag = "learning", request_body = TrainingInput,
+    params(("id" = i64, Path, description = "The organising organisation")),
+    responses((status = 201, body = i64), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn record_training(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(t): Json<TrainingInput>,
+) -> AppResult<(StatusCode, Json<i64>)> {
+    let org = state.store.org(id).await?;
+    Ok((StatusCode::CREATED, Json(learning::record_training(&state, &auth, &org, &t).await?)))
+}

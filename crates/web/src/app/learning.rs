@@ -1,0 +1,248 @@
+//! Learning: the courses offered to a member (their organisation's and
+//! those of every organisation above it), honest study time from a lesson
+//! page's heartbeats, offline training recorded by the organiser, and a
+//! member's year: class hours by source against the requirement.
+
+use chrono::{Datelike, NaiveDate};
+use ronghe_domain::auth::Action;
+use ronghe_domain::learning::{Accrual, Beat, LearningRulePack};
+use ronghe_domain::members::FieldError;
+use ronghe_store::{LessonRecord, MemberRecord, NewLesson, Org, TrainingRow};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+fn refuse(field: &'static str, key: &'static str) -> AppError {
+    AppError::Refused { field, key, params: vec![] }
+}
+
+/// A member's study year.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyYear {
+    pub member_id: i64,
+    pub year: i32,
+    /// Class hours by source: online (heartbeats) and offline (training).
+    pub hours: Hours,
+    /// Class hours required this year (more for secretaries and committee members).
+    pub required_hours: u32,
+    /// What is left to reach the requirement (0 once reached).
+    pub remaining_hours: f64,
+    /// Whether the officers' requirement applies.
+    pub officer: bool,
+    pub class_hour_minutes: u32,
+    /// The regulation the requirement comes from.
+    pub rule: String,
+    pub rule_pack: String,
+    pub trainings: Vec<TrainingRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct Hours {
+    pub online: f64,
+    pub offline: f64,
+    pub total: f64,
+}
+
+/// Members see their own study; readers of the subtree see its members'.
+pub fn may_read(auth: &Auth, m: &MemberRecord) -> AppResult<()> {
+    if auth.principal().member_id == Some(m.row.id) {
+        return Ok(());
+    }
+    auth.require(Action::ReadLearning, &m.org_path)
+}
+
+pub async fn study_year(state: &AppState, m: &MemberRecord, year: i32) -> AppResult<StudyYear> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let pack = state.store.learning_rules(m.tenant_id, to.min(state.today()).max(from)).await?;
+    let online = pack.class_hours(state.store.online_seconds(m.row.id, from, to).await?);
+    let trainings = state.store.member_trainings(m.row.id, from, to).await?;
+    // Offline hours are recorded in tenths: summed as integers.
+    let offline = trainings.iter().map(|t| t.hours_x10).sum::<i64>() as f64 / 10.0;
+    let officer = state.store.was_officer(m.row.id, from, to).await?;
+    let required = pack.required(officer);
+    let total = ((online + offline) * 10.0).round() / 10.0;
+    Ok(StudyYear {
+        member_id: m.row.id,
+        year,
+        hours: Hours { online, offline, total },
+        required_hours: required,
+        remaining_hours: ((f64::from(required) - total).max(0.0) * 10.0).round() / 10.0,
+        officer,
+        class_hour_minutes: pack.hours.class_hour_minutes,
+        rule: pack.source(&pack.hours.source),
+        rule_pack: pack.version,
+        trainings,
+    })
+}
+
+/// A lesson the signed-in member may study: one offered to their organisation.
+pub async fn studiable_lesson(state: &AppState, auth: &Auth, id: i64) -> AppResult<(LessonRecord, MemberRecord)> {
+    let Some(me) = auth.principal().member_id else {
+        return Err(AppError::Forbidden);
+    };
+    let lesson = state.store.lesson(id).await?;
+    let member = state.store.member(me).await?;
+    if !ronghe_domain::auth::path_within(&member.org_path, &lesson.org_path) {
+        return Err(AppError::NotFound);
+    }
+    Ok((lesson, member))
+}
+
+/// Takes a heartbeat from a lesson page.
+pub async fn heartbeat(state: &AppState, auth: &Auth, lesson_id: i64, beat: &Beat) -> AppResult<(Accrual, i64)> {
+    let (lesson, member) = studiable_lesson(state, auth, lesson_id).await?;
+    if beat.tab.is_empty() || beat.tab.len() > 64 {
+        return Err(refuse("tab", "learn.bad_beat"));
+    }
+    let today = state.today();
+    let pack = state.store.learning_rules(member.tenant_id, today).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let accrual =
+        state.store.study_beat(&pack, member.tenant_id, member.row.id, &lesson.lesson, beat, now, today).await?;
+    let total = state.store.lesson_seconds(member.row.id, lesson_id).await?;
+    Ok((accrual, total))
+}
+
+/// A course as offered.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct CourseInput {
+    pub title: String,
+    pub category: String,
+    pub description: String,
+    pub lessons: Vec<LessonInput>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct LessonInput {
+    pub title: String,
+    /// `text` or `link`.
+    pub kind: String,
+    pub body: String,
+    pub url: String,
+    /// How long the lesson takes, in minutes (its class hours follow).
+    pub minutes: i64,
+}
+
+pub async fn create_course(state: &AppState, auth: &Auth, org: &Org, c: &CourseInput) -> AppResult<i64> {
+    auth.require(Action::WriteLearning, &org.path)?;
+    let mut errors = Vec::new();
+    if c.title.trim().is_empty() {
+        errors.push(FieldError { field: "title", key: "field.required" });
+    }
+    if c.lessons.is_empty() {
+        errors.push(FieldError { field: "lessons", key: "field.required" });
+    }
+    let mut lessons = Vec::new();
+    for l in &c.lessons {
+        let kind = match l.kind.trim() {
+            "text" => "text",
+            "link" if l.url.starts_with("https://") || l.url.starts_with("http://") => "link",
+            _ => {
+                errors.push(FieldError { field: "lessons", key: "learn.bad_lesson" });
+                continue;
+            }
+        };
+        if l.title.trim().is_empty() || !(1..=600).contains(&l.minutes) {
+            errors.push(FieldError { field: "lessons", key: "learn.bad_lesson" });
+            continue;
+        }
+        lessons.push(NewLesson {
+            title: l.title.trim().to_string(),
+            kind,
+            body: l.body.clone(),
+            url: l.url.trim().to_string(),
+            minutes: l.minutes,
+        });
+    }
+    if !errors.is_empty() {
+        errors.dedup();
+        return Err(AppError::Invalid(errors));
+    }
+    Ok(state
+        .store
+        .create_course(&auth.actor(), org.id, c.title.trim(), c.category.trim(), c.description.trim(), &lessons)
+        .await?)
+}
+
+/// Offline training as the organiser records it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct TrainingInput {
+    pub title: String,
+    pub held_on: Option<NaiveDate>,
+    /// Class hours, to the tenth (e.g. `3.5`).
+    pub hours: String,
+    /// The members who attended.
+    pub attendees: Vec<i64>,
+}
+
+/// Parses class hours to tenths (`3.5` → 35), refusing more precision.
+pub fn parse_hours(s: &str) -> Option<i64> {
+    let s = s.trim();
+    let (whole, tenth) = s.split_once('.').unwrap_or((s, "0"));
+    if tenth.len() != 1 || whole.is_empty() {
+        return None;
+    }
+    let n = whole.parse::<i64>().ok()? * 10 + tenth.parse::<i64>().ok()?;
+    (1..=2400).contains(&n).then_some(n)
+}
+
+pub async fn record_training(state: &AppState, auth: &Auth, org: &Org, t: &TrainingInput) -> AppResult<i64> {
+    auth.require(Action::WriteLearning, &org.path)?;
+    let mut errors = Vec::new();
+    if t.title.trim().is_empty() {
+        errors.push(FieldError { field: "title", key: "field.required" });
+    }
+    let hours = parse_hours(&t.hours);
+    if hours.is_none() {
+        errors.push(FieldError { field: "hours", key: "learn.bad_hours" });
+    }
+    match t.held_on {
+        None => errors.push(FieldError { field: "held_on", key: "field.required" }),
+        Some(d) if d > state.today() => errors.push(FieldError { field: "held_on", key: "date.in_future" }),
+        Some(_) => {}
+    }
+    let mut ids = t.attendees.clone();
+    ids.sort_unstable();
+    ids.dedup();
+    if ids.is_empty() {
+        errors.push(FieldError { field: "attendees", key: "field.required" });
+    } else if state.store.members_in(&org.path, &ids).await?.len() != ids.len() {
+        errors.push(FieldError { field: "attendees", key: "learn.attendee_outside" });
+    }
+    let (Some(hours), Some(held_on), true) = (hours, t.held_on, errors.is_empty()) else {
+        return Err(AppError::Invalid(errors));
+    };
+    Ok(state.store.record_training(&auth.actor(), org.id, t.title.trim(), held_on, hours, &ids).await?)
+}
+
+/// The year asked for, or this one.
+pub fn year_or_current(state: &AppState, year: Option<i32>) -> i32 {
+    year.unwrap_or_else(|| state.today().year()).clamp(2000, 9998)
+}
+
+/// The learning rules in force today, for a lesson page's heartbeat interval.
+pub async fn rules_today(state: &AppState, tenant_id: i64) -> AppResult<LearningRulePack> {
+    Ok(state.store.learning_rules(tenant_id, state.today()).await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn class_hours_are_read_to_the_tenth() {
+        assert_eq!(parse_hours("3"), Some(30));
+        assert_eq!(parse_hours("3.5"), Some(35));
+        assert_eq!(parse_hours("0.1"), Some(1));
+        assert_eq!(parse_hours("3.25"), None);
+        assert_eq!(parse_hours("0"), None);
+        assert_eq!(parse_hours(".5"), None);
+        assert_eq!(parse_hours("abc"), None);
+    }
+}
