@@ -299,3 +299,57 @@ async fn plan_a_meeting_sign_members_in_write_minutes_and_seal() {
     let (checked, problems) = app.store.verify_life_seals().await.unwrap();
     assert_eq!((checked, problems.len()), (1, 0));
 }
+
+/// Learning through the pages: a member opens a lesson, studies (moves the
+/// mouse, scrolls) and sees the time studied grow; the heartbeat interval
+/// is shortened by a rule pack so the test does not wait half minutes.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn open_a_lesson_study_and_see_the_time_grow() {
+    let Some((_driver, port)) = chromedriver() else { return };
+    let app = TestApp::new(Backend::Sqlite).await;
+    let actor = ronghe_store::Actor::system(app.fx.root.tenant_id, "test");
+    let fast = ronghe_domain::learning::DEFAULT_LEARNING_PACK
+        .replace("version = \"2019.1\"", "version = \"test.1\"")
+        .replace("interval_seconds = 30", "interval_seconds = 1")
+        .replace("max_credit_seconds = 60", "max_credit_seconds = 2");
+    app.store.load_rules(&actor, &fast).await.unwrap();
+    let lesson = ronghe_store::NewLesson {
+        title: "第一讲 党章总纲".into(),
+        kind: "text",
+        body: "中国共产党是中国工人阶级的先锋队……".into(),
+        url: String::new(),
+        minutes: 20,
+    };
+    let course = app.store.create_course(&actor, app.fx.root.id, "学习党章", "党章党规", "", &[lesson]).await.unwrap();
+    let lesson_id = app.store.course_lessons(course).await.unwrap()[0].id;
+    let base = serve(&app).await;
+    let b = browser(port).await;
+    let result = async {
+        b.goto(&format!("{base}/login")).await?;
+        b.find(Locator::Css("#username")).await?.send_keys("member1").await?;
+        b.find(Locator::Css("#password")).await?.send_keys(PASSWORD).await?;
+        b.find(Locator::Css("form.form button[type=submit]")).await?.click().await?;
+        b.wait().for_element(Locator::Css(".mainnav a")).await?;
+        b.find(Locator::LinkText("学习")).await?.click().await?;
+        b.wait().for_element(Locator::LinkText("学习党章")).await?.click().await?;
+        b.wait().for_element(Locator::LinkText("第一讲 党章总纲")).await?.click().await?;
+        b.wait().for_element(Locator::Css("#studied")).await?;
+        // Study for a while: the reader is active between beats.
+        let mut seconds = 0;
+        for _ in 0..40 {
+            b.execute("document.dispatchEvent(new MouseEvent('mousemove'));", vec![]).await?;
+            tokio::time::sleep(Duration::from_millis(250)).await;
+            let s = b.find(Locator::Css("#studied")).await?.attr("data-seconds").await?.unwrap_or_default();
+            seconds = s.parse().unwrap_or(0);
+            if seconds >= 3 {
+                break;
+            }
+        }
+        assert!(seconds >= 3, "the time studied grew to {seconds}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.expect("the learning flow");
+    assert!(app.store.lesson_seconds(app.fx.m1, lesson_id).await.unwrap() >= 3);
+}
