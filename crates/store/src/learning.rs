@@ -374,3 +374,27 @@ impl Store {
         })?)
     }
 }
+
+impl Store {
+    /// Writes study time in bulk (the demo's year of study): (member, lesson,
+    /// day, seconds), a few hundred rows a statement.
+    pub async fn insert_study_time(&self, tenant_id: i64, rows: &[(i64, i64, NaiveDate, i64)]) -> StoreResult<()> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            for chunk in rows.chunks(300) {
+                let sql = format!(
+                    "INSERT INTO study_time (tenant_id, member_id, lesson_id, day, seconds) VALUES {}
+                     ON CONFLICT (member_id, lesson_id, day) DO UPDATE SET seconds = study_time.seconds + excluded.seconds",
+                    crate::values_placeholders(self.backend(), chunk.len(), 5)
+                );
+                let mut q = sqlx::query(&sql);
+                for (member, lesson, day, seconds) in chunk {
+                    q = q.bind(tenant_id).bind(member).bind(lesson).bind(day).bind(seconds);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
+    }
+}

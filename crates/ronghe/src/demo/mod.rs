@@ -6,6 +6,7 @@
 //! the rules on purpose, so that the checks have something to show.
 
 mod development;
+mod learning;
 mod life;
 pub(crate) mod names;
 mod transfers;
@@ -756,6 +757,20 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
         .map(|(_, b)| b)
         .collect();
     let meetings = life::seed(store, &lv.actor, today, &life_branches, &mut lv.rng).await?;
+    // A course library and a year of study in the same branches.
+    let study_units: Vec<(Org, Vec<i64>)> = units
+        .iter()
+        .filter(|u| DUES_UNITS.contains(&u.code.as_str()))
+        .map(|u| {
+            let members = life_branches
+                .iter()
+                .filter(|b| b.org.path.starts_with(&lv.by_code[&u.code].path))
+                .flat_map(|b| built[&b.org.code].members.iter().map(|m| m.0))
+                .collect();
+            (lv.by_code[&u.code].clone(), members)
+        })
+        .collect();
+    learning::seed(store, &lv.actor, today, &root, &study_units, &mut lv.rng).await?;
     let plans = development_plans(&branches, &built, &mut people, &mut lv.rng);
     let in_development = development::seed(store, &lv.actor, plans, today, &mut lv.rng).await?;
 
