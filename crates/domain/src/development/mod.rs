@@ -184,6 +184,13 @@ pub struct DevelopmentRulePack {
     pub target: TargetRules,
     pub admission: AdmissionRules,
     pub probation: ProbationRules,
+    /// Days before a deadline that the reminder job reminds the branch.
+    #[serde(default = "default_remind_days")]
+    pub remind_days_before: u32,
+}
+
+fn default_remind_days() -> u32 {
+    10
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

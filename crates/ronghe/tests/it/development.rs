@@ -454,3 +454,34 @@ both!(an_administrator_moves_a_person_to_another_pack_with_a_reason, |app| async
     let d = sec.get(&format!("/api/v1/members/{id}/development")).await.json();
     assert_eq!(d["steps"][1]["pack_version"], "2026.5");
 });
+
+both!(overdue_steps_and_stuck_transfers_become_the_secretarys_reminders, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let mut admin = app.login("admin").await;
+    // Talks due a month after applying: one passed, one within ten days, one not near.
+    for (name, n, applied) in [("迟谈", 40, -60), ("将谈", 41, -25), ("刚交", 42, -2)] {
+        apply(&mut sec, fx.b1.id, applicant(name, n, day(applied))).await;
+    }
+    // A transfer out of b1 whose letter expired.
+    let r = sec
+        .post_json(
+            &format!("/api/v1/members/{}/transfers", fx.m1),
+            json!({"kind": "internal", "to_org_code": "B2", "on": day(-50).to_string()}),
+        )
+        .await;
+    let t = r.json()["transfer"]["id"].as_i64().unwrap();
+    for (action, on, extra) in [("approve", -45, json!({})), ("issue_letter", -40, json!({"valid_days": 30}))] {
+        let mut body = json!({"action": action, "on": day(on).to_string()});
+        body.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        assert_eq!(admin.post_json(&format!("/api/v1/transfers/{t}/actions"), body).await.status, StatusCode::OK);
+    }
+    let state = ronghe_web::AppState::new(app.store.clone(), ronghe_web::WebConfig::default());
+    let report = ronghe_web::app::reminders::run(&state, &[], today()).await.unwrap();
+    assert!(report.created >= 3, "{report:?}");
+    let page = sec.get("/reminders").await.text;
+    assert!(page.contains("迟谈") && page.contains("已逾期"), "{page}");
+    assert!(page.contains("将谈"), "due within ten days: {page}");
+    assert!(!page.contains("刚交"), "not yet near its deadline: {page}");
+    assert!(page.contains(&format!("/transfers/{t}")), "{page}");
+});

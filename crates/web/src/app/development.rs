@@ -652,6 +652,11 @@ pub struct Pipeline {
 }
 
 pub async fn pipeline(state: &AppState, tr: Tr, org: &Org) -> AppResult<Pipeline> {
+    pipeline_on(state, tr, org, state.today()).await
+}
+
+/// [`pipeline`] as it stands on a given day (the reminder job's "today").
+pub async fn pipeline_on(state: &AppState, tr: Tr, org: &Org, today: NaiveDate) -> AppResult<Pipeline> {
     let rows = state.store.subtree_candidates(&org.path).await?;
     let steps = state.store.subtree_development_steps(&org.path).await?;
     let mut done_of: HashMap<i64, Vec<Done>> = HashMap::new();
@@ -660,7 +665,6 @@ pub async fn pipeline(state: &AppState, tr: Tr, org: &Org) -> AppResult<Pipeline
             done_of.entry(*id).or_default().push(Done { step: s.code, on: *on });
         }
     }
-    let today = state.today();
     // Deadlines by each person's pack; packs are few, so cache them.
     let mut packs: HashMap<String, DevelopmentRulePack> = HashMap::new();
     let mut people = Vec::with_capacity(rows.len());

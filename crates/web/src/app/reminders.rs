@@ -1,6 +1,7 @@
 //! The reminder job: for every secretary, the meetings of their branch and
 //! its groups that fall due within the meetings pack's warning days and
-//! have not been held. Each becomes an in-app reminder (once, by its key)
+//! have not been held; member-development deadlines coming up (the
+//! development pack's lead time) or passed; and transfers needing attention. Each becomes an in-app reminder (once, by its key)
 //! and, when new, goes out through the other senders. Only obligations
 //! that fall due are reminded of: no daily nagging, no check-ins.
 
@@ -28,6 +29,44 @@ pub async fn due(state: &AppState, today: NaiveDate) -> AppResult<Vec<Notice>> {
     let mut out = Vec::new();
     for k in state.store.life_keepers().await? {
         let org = state.store.org(k.org_id).await?;
+        let notice = |key: String, title: String, body: String, link: String| Notice {
+            user_id: k.user_id,
+            username: k.username.clone(),
+            email: k.email.clone(),
+            key,
+            title,
+            body,
+            link,
+        };
+        // Member development: deadlines coming up within the pack's lead
+        // time, and those passed.
+        let dev_pack = state.store.development_rules(org.tenant_id, today).await?;
+        let lead = chrono::Duration::days(i64::from(dev_pack.remind_days_before));
+        for p in crate::app::development::pipeline_on(state, tr, &org, today).await?.people {
+            let due =
+                p.overdue.iter().cloned().chain(p.next_due.clone()).filter(|d| d.overdue || d.due <= today + lead);
+            for d in due {
+                let step = tr.v("dev_step", d.step);
+                let key = if d.overdue { "remind.dev_overdue" } else { "remind.dev_due" };
+                out.push(notice(
+                    format!("dev:{}:{}:{}", p.id, d.step, d.due),
+                    tr.tf(key, &[("name", &p.name), ("step", step), ("due", &d.due.to_string())]),
+                    p.org_name.clone(),
+                    format!("/members/{}/development", p.id),
+                ));
+            }
+        }
+        // Transfers: expired letters, receipts not back, members not reported.
+        for t in crate::app::transfers::overview_on(state, &org, today).await?.transfers {
+            for w in &t.warnings {
+                out.push(notice(
+                    format!("transfer:{}:{}", t.transfer.id, w.key),
+                    format!("{}：{} {}", t.transfer.person_name, tr.t(w.key), w.since),
+                    format!("{} → {}", t.transfer.from_name, t.transfer.to_name),
+                    format!("/transfers/{}", t.transfer.id),
+                ));
+            }
+        }
         let c = crate::app::life::compliance_on(state, &org, today.year(), quarter, today).await?;
         for o in c.obligations.iter().filter(|o| o.standing == Standing::DueSoon) {
             let kind = tr.v("meeting_kind", o.kind.code());

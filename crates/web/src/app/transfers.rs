@@ -412,7 +412,11 @@ pub struct Overview {
 }
 
 pub async fn overview(state: &AppState, org: &Org) -> AppResult<Overview> {
-    let today = state.today();
+    overview_on(state, org, state.today()).await
+}
+
+/// [`overview`] as it stands on a given day (the reminder job's "today").
+pub async fn overview_on(state: &AppState, org: &Org, today: NaiveDate) -> AppResult<Overview> {
     let pack = state.store.membership_rules(org.tenant_id, today).await?;
     let rows = state.store.subtree_transfers(&org.path, today - chrono::Duration::days(365)).await?;
     let transfers: Vec<Listed> = rows
