@@ -18,6 +18,8 @@ pub struct CourseRow {
     pub category: String,
     pub description: String,
     pub lessons: i64,
+    /// Required of the offering organisation's members by this day.
+    pub required_by: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -71,17 +73,34 @@ impl Store {
         description: &str,
         lessons: &[NewLesson],
     ) -> StoreResult<i64> {
+        self.create_required_course(actor, org_id, title, category, description, None, lessons).await
+    }
+
+    /// Adds a course that every member of the organisation's subtree must
+    /// complete by `required_by` (none: optional); audited.
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_required_course(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        title: &str,
+        category: &str,
+        description: &str,
+        required_by: Option<NaiveDate>,
+        lessons: &[NewLesson],
+    ) -> StoreResult<i64> {
         on!(self, |p| {
             let mut tx = p.begin().await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO courses (tenant_id, org_id, title, category, description, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6) RETURNING id",
+                "INSERT INTO courses (tenant_id, org_id, title, category, description, required_by, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(actor.tenant_id)
             .bind(org_id)
             .bind(title)
             .bind(category)
             .bind(description)
+            .bind(required_by)
             .bind(now_ms())
             .fetch_one(&mut *tx)
             .await?;
@@ -120,7 +139,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT c.id, c.org_id, o.name AS org_name, c.title, c.category, c.description,
-                    (SELECT COUNT(*) FROM lessons l WHERE l.course_id = c.id) AS lessons
+                    (SELECT COUNT(*) FROM lessons l WHERE l.course_id = c.id) AS lessons, c.required_by
              FROM courses c JOIN orgs o ON o.id = c.org_id WHERE c.org_id IN ({}) ORDER BY c.id DESC",
             crate::list_placeholders(self.backend(), 1, ids.len())
         );
@@ -396,5 +415,100 @@ impl Store {
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })
+    }
+}
+
+/// A member of a subtree with their study in a period.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct MemberStudy {
+    pub id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub online_seconds: i64,
+    pub offline_x10: i64,
+    pub officer: i64,
+}
+
+impl Store {
+    /// Every active member of a subtree with their online seconds and
+    /// offline tenths of class hours between two days, and whether they
+    /// held an office then: what the subtree's study report is made of.
+    pub async fn subtree_study(&self, path: &str, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<MemberStudy>> {
+        Ok(on!(self, |p| {
+            sqlx::query_as(
+            "SELECT m.id, m.name, m.org_id, o.name AS org_name,
+                    CAST(COALESCE((SELECT SUM(s.seconds) FROM study_time s
+                        WHERE s.member_id = m.id AND s.day >= $3 AND s.day <= $4), 0) AS BIGINT) AS online_seconds,
+                    CAST(COALESCE((SELECT SUM(t.hours_x10) FROM training_attendance a JOIN trainings t ON t.id = a.training_id
+                        WHERE a.member_id = m.id AND t.held_on >= $3 AND t.held_on <= $4), 0) AS BIGINT) AS offline_x10,
+                    CAST((SELECT COUNT(*) FROM org_officers f WHERE f.member_id = m.id AND f.role <> 'group_leader'
+                        AND (f.term_start IS NULL OR f.term_start <= $4) AND (f.term_end IS NULL OR f.term_end >= $3)) AS BIGINT) AS officer
+             FROM members m JOIN orgs o ON o.id = m.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND m.status IN ('normal', 'lost_contact')
+             ORDER BY o.path, m.name_initials, m.id LIMIT 20000"
+        )
+        .bind(path)
+        .bind(path_hi(path))
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await
+        })?)
+    }
+
+    /// For each required course offered to a subtree (by it or above it),
+    /// the members of the subtree who completed every lesson (studied each
+    /// for its length): (course, member ids).
+    pub async fn required_completions(&self, path: &str) -> StoreResult<Vec<(CourseRow, Vec<i64>)>> {
+        let courses: Vec<CourseRow> =
+            self.courses_for(path).await?.into_iter().filter(|c| c.required_by.is_some()).collect();
+        let mut out = Vec::new();
+        for c in courses {
+            let done: Vec<i64> = on!(self, |p| {
+                sqlx::query_scalar(
+                "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+                 WHERE o.path >= $1 AND o.path < $2 AND m.status IN ('normal', 'lost_contact')
+                   AND NOT EXISTS (SELECT 1 FROM lessons l WHERE l.course_id = $3 AND
+                       COALESCE((SELECT SUM(s.seconds) FROM study_time s WHERE s.member_id = m.id AND s.lesson_id = l.id), 0)
+                       < l.minutes * 60)"
+            )
+            .bind(path)
+            .bind(path_hi(path))
+            .bind(c.id)
+            .fetch_all(p)
+            .await
+            })?;
+            out.push((c, done));
+        }
+        Ok(out)
+    }
+}
+
+impl Store {
+    /// Whether a member has studied every lesson of a course for its length.
+    pub async fn course_completed(&self, member_id: i64, course_id: i64) -> StoreResult<bool> {
+        let missing: i64 = on!(self, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM lessons l WHERE l.course_id = $2 AND
+               COALESCE((SELECT SUM(s.seconds) FROM study_time s WHERE s.member_id = $1 AND s.lesson_id = l.id), 0)
+               < l.minutes * 60"
+        )
+        .bind(member_id)
+        .bind(course_id)
+        .fetch_one(p)
+        .await)?;
+        Ok(missing == 0)
+    }
+
+    /// The enabled accounts of members: (user id, tenant, username, email,
+    /// member id, the member's organisation's path).
+    pub async fn member_accounts(&self) -> StoreResult<Vec<(i64, i64, String, Option<String>, i64, String)>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT u.id, u.tenant_id, u.username, u.email, m.id, o.path FROM users u
+             JOIN members m ON m.id = u.member_id JOIN orgs o ON o.id = m.org_id
+             WHERE NOT u.disabled AND m.status = 'normal' ORDER BY u.id"
+        )
+        .fetch_all(p)
+        .await)?)
     }
 }

@@ -38,7 +38,7 @@ pub use development::{
 pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
 pub use error::{StoreError, StoreResult};
 pub use imports::ImportDraft;
-pub use learning::{CourseRow, LessonRecord, LessonRow, NewLesson, TrainingRow};
+pub use learning::{CourseRow, LessonRecord, LessonRow, MemberStudy, NewLesson, TrainingRow};
 pub use meetings::{
     AttendeeRow, Expected, LifeOrg, MeetingFile, MeetingRecord, MeetingRow, NewMeeting, NewResolution, ResolutionRow,
     SealProblem,

@@ -19,6 +19,13 @@ pub struct LearningRulePack {
     pub sources: std::collections::BTreeMap<String, String>,
     pub hours: HourRules,
     pub heartbeat: HeartbeatRules,
+    /// Days before a required course falls due that its members are reminded.
+    #[serde(default = "default_remind_days")]
+    pub remind_days_before: u32,
+}
+
+fn default_remind_days() -> u32 {
+    10
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]

@@ -105,3 +105,43 @@ both!(a_members_year_counts_online_and_offline_hours_against_the_requirement, |a
     let home = member.get("/learn").await;
     assert!(home.text.contains("27.5") && home.text.contains("党校轮训"), "{}", home.text);
 });
+
+both!(a_subtrees_report_and_required_courses_with_their_reminders, |app| async move {
+    let fx = app.fx.clone();
+    let mut admin = app.login("admin").await;
+    let due = (today() + Duration::days(5)).to_string();
+    let body = json!({"title": "必修：安全生产责任", "required_by": due,
+        "lessons": [{"title": "一", "kind": "text", "body": "…", "minutes": 1}]});
+    let r = admin.post_json(&format!("/api/v1/orgs/{}/courses", fx.u1.id), body).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let course = r.json().as_i64().unwrap();
+    let lesson = first_lesson(&app, course).await;
+    // member1 studies the minute-long lesson (two beats a minute apart are
+    // capped at 60 seconds: exactly the lesson's length).
+    let actor = ronghe_store::Actor::system(fx.root.tenant_id, "test");
+    app.store.insert_study_time(actor.tenant_id, &[(fx.m1, lesson, today(), 60)]).await.unwrap();
+    let mut sec = app.login("sec1").await;
+    sec.post_json(
+        &format!("/api/v1/orgs/{}/trainings", fx.b1.id),
+        json!({"title": "集中轮训", "held_on": today().to_string(), "hours": "32", "attendees": [fx.m1]}),
+    )
+    .await;
+    let r = sec.get(&format!("/api/v1/orgs/{}/study", fx.b1.id)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rep = r.json();
+    assert_eq!(rep["members"], 3, "{rep}");
+    assert_eq!(rep["met"], 1, "member1 has 32 hours: {rep}");
+    assert_eq!(rep["required_courses"][0]["completed"], 1);
+    let row = |id: i64| rep["rows"].as_array().unwrap().iter().find(|r| r["member_id"] == id).cloned().unwrap();
+    assert_eq!((row(fx.m1)["required_done"].as_u64(), row(fx.m1b)["required_done"].as_u64()), (Some(1), Some(0)));
+    assert_eq!(row(fx.m1b)["required"], 56);
+    let xlsx = sec.get(&format!("/orgs/{}/study/export.xlsx", fx.b1.id)).await;
+    assert_eq!(xlsx.status, StatusCode::OK);
+    assert_eq!(&xlsx.bytes[..2], b"PK");
+    // Reminders: the secretary (m1b), who has not finished, is reminded; member1 is not.
+    let state = ronghe_web::AppState::new(app.store.clone(), ronghe_web::WebConfig::default());
+    ronghe_web::app::reminders::run(&state, &[], today()).await.unwrap();
+    assert!(sec.get("/reminders").await.text.contains("必修：安全生产责任"));
+    let mut member = app.login("member1").await;
+    assert!(!member.get("/reminders").await.text.contains("必修：安全生产责任"));
+});

@@ -125,6 +125,9 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/api/v1/members/{m1b}/study"), [401, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/api/v1/members/{m2}/study"), [401, 200, 404, 404, 404, 404, 404, 404]),
         ("/learn".into(), [303, 403, 200, 200, 403, 403, 403, 403]),
+        (format!("/orgs/{b1}/study"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/study"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{root}/study"), [401, 200, 404, 403, 404, 404, 404, 404]),
         ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         // Open to all.
         ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),

@@ -113,3 +113,20 @@ pub async fn record_training(
     let org = state.store.org(id).await?;
     Ok((StatusCode::CREATED, Json(learning::record_training(&state, &auth, &org, &t).await?)))
 }
+
+/// A subtree's study in a year: each member's class hours by source
+/// against their requirement, how many have met it, and each required
+/// course's completion. Drill down to a member with `/members/{id}/study`.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/study", tag = "learning",
+    params(("id" = i64, Path, description = "Organisation id"), YearQuery),
+    responses((status = 200, description = "The study report", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn report(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<learning::StudyReport>> {
+    let org = learning::readable_org(&state, &auth, id).await?;
+    Ok(Json(learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?))
+}

@@ -59,6 +59,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/study", get(learning::study))
         .route("/api/v1/lessons/{id}/heartbeat", post(learning::heartbeat))
         .route("/api/v1/orgs/{id}/courses", post(learning::create_course))
+        .route("/api/v1/orgs/{id}/study", get(learning::report))
         .route("/api/v1/orgs/{id}/trainings", post(learning::record_training))
         .route("/api/v1/orgs/{id}", get(orgs::show))
         .route("/api/v1/orgs/{id}/children", get(orgs::children))

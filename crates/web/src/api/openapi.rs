@@ -56,6 +56,7 @@ use utoipa::OpenApi;
         super::learning::heartbeat,
         super::learning::create_course,
         super::learning::record_training,
+        super::learning::report,
         super::transfers::end_away,
     ),
     tags(

@@ -113,6 +113,9 @@ pub struct CourseInput {
     pub title: String,
     pub category: String,
     pub description: String,
+    /// Required of every member of the organisation's subtree by this day
+    /// (none: optional). Members are reminded as it falls due.
+    pub required_by: Option<NaiveDate>,
     pub lessons: Vec<LessonInput>,
 }
 
@@ -165,7 +168,15 @@ pub async fn create_course(state: &AppState, auth: &Auth, org: &Org, c: &CourseI
     }
     Ok(state
         .store
-        .create_course(&auth.actor(), org.id, c.title.trim(), c.category.trim(), c.description.trim(), &lessons)
+        .create_required_course(
+            &auth.actor(),
+            org.id,
+            c.title.trim(),
+            c.category.trim(),
+            c.description.trim(),
+            c.required_by,
+            &lessons,
+        )
         .await?)
 }
 
@@ -245,4 +256,107 @@ mod tests {
         assert_eq!(parse_hours(".5"), None);
         assert_eq!(parse_hours("abc"), None);
     }
+}
+
+/// One member's line in a subtree's study report.
+#[derive(Debug, Clone, Serialize)]
+pub struct ReportRow {
+    pub member_id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub online: f64,
+    pub offline: f64,
+    pub total: f64,
+    pub required: u32,
+    pub remaining: f64,
+    pub officer: bool,
+    /// Required courses completed, of those required of the member.
+    pub required_done: usize,
+    pub required_total: usize,
+}
+
+/// A required course's completion in the subtree.
+#[derive(Debug, Clone, Serialize)]
+pub struct RequiredCourse {
+    pub course_id: i64,
+    pub title: String,
+    pub required_by: Option<NaiveDate>,
+    pub completed: usize,
+    pub members: usize,
+}
+
+/// A subtree's study in a year: each member's class hours against the
+/// requirement, how many have met it, and the required courses' completion.
+#[derive(Debug, Clone, Serialize)]
+pub struct StudyReport {
+    pub org_id: i64,
+    pub year: i32,
+    pub members: usize,
+    /// Members who have met their requirement.
+    pub met: usize,
+    pub rule: String,
+    pub required_courses: Vec<RequiredCourse>,
+    pub rows: Vec<ReportRow>,
+}
+
+pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<Org> {
+    let org = state.store.org(id).await?;
+    auth.require(Action::ReadLearning, &org.path)?;
+    Ok(org)
+}
+
+pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyReport> {
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let pack = state.store.learning_rules(org.tenant_id, to.min(state.today()).max(from)).await?;
+    let study = state.store.subtree_study(&org.path, from, to).await?;
+    let required = state.store.required_completions(&org.path).await?;
+    let mut done_by: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
+    for (_, members) in &required {
+        for m in members {
+            *done_by.entry(*m).or_default() += 1;
+        }
+    }
+    let rows: Vec<ReportRow> = study
+        .into_iter()
+        .map(|m| {
+            let online = pack.class_hours(m.online_seconds);
+            let offline = m.offline_x10 as f64 / 10.0;
+            let total = ((online + offline) * 10.0).round() / 10.0;
+            let req = pack.required(m.officer > 0);
+            ReportRow {
+                required_done: done_by.get(&m.id).copied().unwrap_or(0),
+                required_total: required.len(),
+                member_id: m.id,
+                name: m.name,
+                org_id: m.org_id,
+                org_name: m.org_name,
+                online,
+                offline,
+                total,
+                required: req,
+                remaining: ((f64::from(req) - total).max(0.0) * 10.0).round() / 10.0,
+                officer: m.officer > 0,
+            }
+        })
+        .collect();
+    Ok(StudyReport {
+        org_id: org.id,
+        year,
+        members: rows.len(),
+        met: rows.iter().filter(|r| r.remaining == 0.0).count(),
+        rule: pack.source(&pack.hours.source),
+        required_courses: required
+            .iter()
+            .map(|(c, done)| RequiredCourse {
+                course_id: c.id,
+                title: c.title.clone(),
+                required_by: c.required_by,
+                completed: done.len(),
+                members: rows.len(),
+            })
+            .collect(),
+        rows,
+    })
 }

@@ -1,7 +1,8 @@
 //! The reminder job: for every secretary, the meetings of their branch and
 //! its groups that fall due within the meetings pack's warning days and
 //! have not been held; member-development deadlines coming up (the
-//! development pack's lead time) or passed; and transfers needing attention. Each becomes an in-app reminder (once, by its key)
+//! development pack's lead time) or passed; transfers needing attention;
+//! and, for members, required courses falling due that they have not finished. Each becomes an in-app reminder (once, by its key)
 //! and, when new, goes out through the other senders. Only obligations
 //! that fall due are reminded of: no daily nagging, no check-ins.
 
@@ -78,6 +79,26 @@ pub async fn due(state: &AppState, today: NaiveDate) -> AppResult<Vec<Notice>> {
                 title: tr.tf("remind.life_title", &[("org", &o.org_name), ("kind", kind), ("period", &o.period)]),
                 body: tr.tf("remind.life_body", &[("org", &o.org_name), ("kind", kind), ("end", &o.end.to_string())]),
                 link: format!("/orgs/{}/life", o.org_id),
+            });
+        }
+    }
+    // Required courses falling due that a member has not finished.
+    for (user_id, tenant_id, username, email, member_id, path) in state.store.member_accounts().await? {
+        let pack = state.store.learning_rules(tenant_id, today).await?;
+        let lead = chrono::Duration::days(i64::from(pack.remind_days_before));
+        for c in state.store.courses_for(&path).await? {
+            let Some(due) = c.required_by.filter(|d| *d >= today && *d <= today + lead) else { continue };
+            if state.store.course_completed(member_id, c.id).await? {
+                continue;
+            }
+            out.push(Notice {
+                user_id,
+                username: username.clone(),
+                email: email.clone(),
+                key: format!("course:{}:{member_id}", c.id),
+                title: tr.tf("learn.required_course_due", &[("title", &c.title), ("due", &due.to_string())]),
+                body: c.org_name.clone(),
+                link: format!("/courses/{}", c.id),
             });
         }
     }

@@ -8,18 +8,23 @@ use axum::extract::{Path, Query, State};
 use axum::response::Response;
 use axum::routing::get;
 use axum::Router;
-use ronghe_store::{CourseRow, LessonRecord, LessonRow};
+use ronghe_store::{CourseRow, LessonRecord, LessonRow, Org};
 use serde::Deserialize;
 
 use super::{page, Chrome};
-use crate::app::learning::{self, StudyYear};
+use crate::app::learning::{self, StudyReport, StudyYear};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::AppState;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/learn", get(home)).route("/courses/{id}", get(course)).route("/lessons/{id}", get(lesson))
+    Router::new()
+        .route("/learn", get(home))
+        .route("/courses/{id}", get(course))
+        .route("/lessons/{id}", get(lesson))
+        .route("/orgs/{id}/study", get(report))
+        .route("/orgs/{id}/study/export.xlsx", get(export))
 }
 
 #[derive(Debug, Deserialize)]
@@ -103,4 +108,94 @@ async fn lesson(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) 
         seconds,
         interval: pack.heartbeat.interval_seconds,
     })
+}
+
+#[derive(Template)]
+#[template(path = "learning/report.html")]
+struct ReportPage {
+    page: Chrome,
+    org: Org,
+    r: StudyReport,
+}
+
+async fn report(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let org = learning::readable_org(&state, &auth, id).await?;
+    let r = learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?;
+    let tr = Tr(auth.lang());
+    page(ReportPage {
+        page: Chrome::new(&auth, format!("{} · {}", org.name, tr.t("learn.report")), format!("/orgs/{id}/study")),
+        org,
+        r,
+    })
+}
+
+/// The subtree's study report as .xlsx; audited (it names people).
+async fn export(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    use axum::response::IntoResponse;
+    use ronghe_exchange::{write_report, Cell, Sheet};
+    let org = learning::readable_org(&state, &auth, id).await?;
+    let r = learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?;
+    let tr = Tr(auth.lang());
+    let tenths = |h: f64| Cell::Text(format!("{h:.1}"));
+    let sheet = Sheet {
+        name: tr.t("learn.report").chars().take(28).collect(),
+        columns: vec![
+            (tr.t("member.name").into(), 12.0),
+            (tr.t("member.org").into(), 26.0),
+            (tr.t("learn.online").into(), 10.0),
+            (tr.t("learn.offline").into(), 10.0),
+            (tr.t("learn.total").into(), 12.0),
+            (tr.t("learn.required").into(), 10.0),
+            (tr.t("learn.remaining").into(), 10.0),
+            (tr.t("learn.required_courses").into(), 14.0),
+        ],
+        rows: r
+            .rows
+            .iter()
+            .map(|m| {
+                vec![
+                    Cell::Text(m.name.clone()),
+                    Cell::Text(m.org_name.clone()),
+                    tenths(m.online),
+                    tenths(m.offline),
+                    tenths(m.total),
+                    Cell::Int(i64::from(m.required)),
+                    tenths(m.remaining),
+                    Cell::Text(format!("{}/{}", m.required_done, m.required_total)),
+                ]
+            })
+            .collect(),
+    };
+    let bytes = write_report(&[sheet]).map_err(|e| AppError::Internal(e.into()))?;
+    state
+        .store
+        .audit(
+            &auth.actor(),
+            ronghe_store::AuditEntry::new("study.export", "org", id)
+                .org(id)
+                .detail(serde_json::json!({"year": r.year})),
+        )
+        .await?;
+    let disposition = format!("attachment; filename=\"study-{}-{}.xlsx\"", org.code, r.year);
+    Ok((
+        [
+            (
+                axum::http::header::CONTENT_TYPE,
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
+            ),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        bytes,
+    )
+        .into_response())
 }
