@@ -43,6 +43,7 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     "member-transfers": "/members/10/transfers",
     "life-unit": "/orgs/3/life",
     reminders: "/reminders",
+    "study-unit": "/orgs/3/study",
     "life-branch-b": "/orgs/93/life",
     "meeting-sealed": "/meetings/113",
   };
@@ -85,6 +86,16 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
   if (await print.count()) {
     await print.click();
     await dev.screenshot({ path: `${out}/dev-print-${width}.png`, fullPage: true });
+  }
+  // A member's learning: their year and a lesson.
+  const learner = await session("member-a", width, height, "zh-CN");
+  await learner.goto(`${base}/learn`);
+  await learner.screenshot({ path: `${out}/learn-${width}.png`, fullPage: true });
+  const lesson = learner.locator("a[href^='/courses/']").first();
+  if (await lesson.count()) {
+    await lesson.click();
+    await learner.locator("a[href^='/lessons/']").first().click();
+    await learner.screenshot({ path: `${out}/lesson-${width}.png`, fullPage: true });
   }
   const aud = await session("auditor", width, height, "zh-CN");
   await aud.screenshot({ path: `${out}/audit-${width}.png` });

@@ -42,7 +42,10 @@ pub(crate) async fn seed(
                 minutes: rng.gen_range(20..=45),
             })
             .collect();
-        let id = store.create_course(actor, root.id, title, category, "", &new).await.map_err(e)?;
+        // The first course is required of everyone by the year's end.
+        let required_by = (title == COURSES[0].0).then(|| NaiveDate::from_ymd_opt(today.year(), 12, 31)).flatten();
+        let id =
+            store.create_required_course(actor, root.id, title, category, "", required_by, &new).await.map_err(e)?;
         for l in store.course_lessons(id).await.map_err(e)? {
             lessons.push((l.id, l.minutes));
         }
