@@ -145,3 +145,25 @@ both!(a_subtrees_report_and_required_courses_with_their_reminders, |app| async m
     let mut member = app.login("member1").await;
     assert!(!member.get("/reminders").await.text.contains("必修：安全生产责任"));
 });
+
+both!(a_secretary_adds_a_course_through_the_page, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let r = sec.post_form(&format!("/orgs/{}/courses", fx.b1.id), &[("title", ""), ("title_1", "第一课")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("标题"), "the field is named: {}", r.text);
+    let form = [
+        ("title", "班组安全党课"),
+        ("category", "融合实践"),
+        ("required_by", ""),
+        ("title_1", "第一课：责任区"),
+        ("minutes_1", "30"),
+        ("body_1", "党员责任区的划分和职责。"),
+        ("title_2", ""),
+    ];
+    assert_eq!(sec.post_form(&format!("/orgs/{}/courses", fx.b1.id), &form).await.status, StatusCode::SEE_OTHER);
+    let learn = app.login("member1").await.get("/learn").await;
+    assert!(learn.text.contains("班组安全党课"), "{}", learn.text);
+    // Not offered to another unit's members.
+    assert!(!app.login("sec2").await.get("/learn").await.text.contains("班组安全党课"));
+});

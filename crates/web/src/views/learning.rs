@@ -24,6 +24,7 @@ pub fn routes() -> Router<AppState> {
         .route("/courses/{id}", get(course))
         .route("/lessons/{id}", get(lesson))
         .route("/orgs/{id}/study", get(report))
+        .route("/orgs/{id}/courses", axum::routing::post(add_course))
         .route("/orgs/{id}/study/export.xlsx", get(export))
 }
 
@@ -116,6 +117,8 @@ struct ReportPage {
     page: Chrome,
     org: Org,
     r: StudyReport,
+    can_add: bool,
+    error: Option<String>,
 }
 
 async fn report(
@@ -125,13 +128,75 @@ async fn report(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let org = learning::readable_org(&state, &auth, id).await?;
-    let r = learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?;
+    report_view(&state, &auth, org, q.year, None).await
+}
+
+async fn report_view(
+    state: &AppState,
+    auth: &Auth,
+    org: Org,
+    year: Option<i32>,
+    error: Option<String>,
+) -> AppResult<Response> {
+    let r = learning::report(state, &org, learning::year_or_current(state, year)).await?;
     let tr = Tr(auth.lang());
-    page(ReportPage {
-        page: Chrome::new(&auth, format!("{} · {}", org.name, tr.t("learn.report")), format!("/orgs/{id}/study")),
-        org,
-        r,
-    })
+    let id = org.id;
+    let status =
+        if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
+    super::page_with(
+        status,
+        ReportPage {
+            page: Chrome::new(auth, format!("{} · {}", org.name, tr.t("learn.report")), format!("/orgs/{id}/study")),
+            can_add: auth.principal().can(ronghe_domain::auth::Action::WriteLearning, &org.path),
+            org,
+            r,
+            error,
+        },
+    )
+}
+
+/// The course form: a title, a category, a due day if required, and up to
+/// three text lessons (`title_N`, `minutes_N`, `body_N`).
+async fn add_course(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    axum::Form(f): axum::Form<Vec<(String, String)>>,
+) -> AppResult<Response> {
+    use axum::response::{IntoResponse, Redirect};
+    let org = state.store.org(id).await?;
+    auth.require(ronghe_domain::auth::Action::WriteLearning, &org.path)?;
+    let get = |k: &str| f.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
+    let lessons = (1..=3)
+        .filter(|n| !get(&format!("title_{n}")).is_empty())
+        .map(|n| learning::LessonInput {
+            title: get(&format!("title_{n}")),
+            kind: "text".into(),
+            body: get(&format!("body_{n}")),
+            url: String::new(),
+            minutes: get(&format!("minutes_{n}")).parse().unwrap_or(0),
+        })
+        .collect();
+    let input = learning::CourseInput {
+        title: get("title"),
+        category: get("category"),
+        description: String::new(),
+        required_by: ronghe_domain::text::parse_date(&get("required_by")),
+        lessons,
+    };
+    match learning::create_course(&state, &auth, &org, &input).await {
+        Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/study")).into_response()),
+        Err(AppError::Invalid(fields)) => {
+            let tr = Tr(auth.lang());
+            let message = fields
+                .iter()
+                .map(|e| format!("{}：{}", tr.t(&format!("learn.field.{}", e.field)), tr.t(e.key)))
+                .collect::<Vec<_>>()
+                .join("；");
+            report_view(&state, &auth, org, None, Some(message)).await
+        }
+        Err(e) => Err(e),
+    }
 }
 
 /// The subtree's study report as .xlsx; audited (it names people).
