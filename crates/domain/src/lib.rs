@@ -8,6 +8,7 @@
 pub mod auth;
 pub mod development;
 pub mod dues;
+pub mod exams;
 pub mod i18n;
 pub mod id_number;
 pub mod learning;
