@@ -18,6 +18,7 @@ mod crypto;
 mod development;
 mod dues;
 mod error;
+mod exams;
 mod imports;
 mod learning;
 mod meetings;
@@ -37,6 +38,7 @@ pub use development::{
 };
 pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
 pub use error::{StoreError, StoreResult};
+pub use exams::{AttemptRow, ExamRow};
 pub use imports::ImportDraft;
 pub use learning::{CourseRow, LessonRecord, LessonRow, MemberStudy, NewLesson, TrainingRow};
 pub use meetings::{

@@ -167,3 +167,74 @@ both!(a_secretary_adds_a_course_through_the_page, |app| async move {
     // Not offered to another unit's members.
     assert!(!app.login("sec2").await.get("/learn").await.text.contains("班组安全党课"));
 });
+
+both!(an_exam_is_drawn_taken_marked_and_reviewed, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let q = |kind: &str, stem: &str, options: Value, answer: &str| json!({"category": "党章", "kind": kind, "stem": stem, "options": options, "answer": answer});
+    // One bad question: nothing goes in, and its number is named.
+    let bad = json!({"questions": [q("single", "一", json!(["甲", "乙"]), "A"), q("single", "二", json!(["甲", "乙"]), "C")]});
+    let r = sec.post_json(&format!("/api/v1/orgs/{}/questions", fx.b1.id), bad).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("第 2 题"), "{}", r.text);
+    let good = json!({"questions": [
+        q("single", "党的最高理想是？", json!(["实现共产主义", "发展经济"]), "A"),
+        q("multiple", "党员的义务包括？", json!(["学习", "执行决定", "逃避责任"]), "AB"),
+        q("true_false", "预备期为一年。", json!([]), "true"),
+        q("fill_in", "全心全意为人民____。", json!([]), "服务"),
+    ]});
+    let r = sec.post_json(&format!("/api/v1/orgs/{}/questions", fx.b1.id), good).await;
+    assert_eq!((r.status, r.json().as_u64()), (StatusCode::CREATED, Some(4)), "{}", r.text);
+    let exam = |count: usize| {
+        json!({"title": "党章知识测试", "time_limit_minutes": 30, "max_attempts": 1, "pass_score": 6,
+               "rules": [{"kind": "single", "count": count, "points": 4}, {"kind": "multiple", "count": 1, "points": 3},
+                         {"kind": "true_false", "count": 1, "points": 2}, {"kind": "fill_in", "count": 1, "points": 1}]})
+    };
+    let r = sec.post_json(&format!("/api/v1/orgs/{}/exams", fx.b1.id), exam(2)).await;
+    assert_eq!(r.json()["error"]["code"], "exam.short_bank", "{}", r.text);
+    let r = sec.post_json(&format!("/api/v1/orgs/{}/exams", fx.b1.id), exam(1)).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let exam_id = r.json().as_i64().unwrap();
+    // The member starts: four questions, no answers shown.
+    let mut member = app.login("member1").await;
+    let a = member.post_json(&format!("/api/v1/exams/{exam_id}/attempts"), json!({})).await;
+    assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+    let a = a.json();
+    let id = a["id"].as_i64().unwrap();
+    assert_eq!(a["questions"].as_array().unwrap().len(), 4);
+    assert!(a["questions"].as_array().unwrap().iter().all(|q| q["answer"].is_null()), "{a}");
+    // Starting again resumes the same attempt.
+    let again = member.post_json(&format!("/api/v1/exams/{exam_id}/attempts"), json!({})).await.json();
+    assert_eq!(again["id"], id);
+    let answers: serde_json::Map<String, Value> = a["questions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let r = match q["kind"].as_str().unwrap() {
+                "single" => "A",
+                "multiple" => "A",
+                "true_false" => "true",
+                _ => " 服务 ",
+            };
+            (q["id"].as_i64().unwrap().to_string(), json!(r))
+        })
+        .collect();
+    let r = member.post_json(&format!("/api/v1/attempts/{id}/submit"), json!({"responses": answers})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let marked = r.json();
+    // 4 + 2 + 1: the multiple choice missed an option.
+    assert_eq!(
+        (marked["score"].as_i64(), marked["total"].as_i64(), marked["passed"].as_bool()),
+        (Some(7), Some(10), Some(true))
+    );
+    let multi = marked["questions"].as_array().unwrap().iter().find(|q| q["kind"] == "multiple").unwrap().clone();
+    assert_eq!((multi["right"].as_bool(), multi["answer"].as_str()), (Some(false), Some("AB")));
+    let r = member.post_json(&format!("/api/v1/attempts/{id}/submit"), json!({"responses": {}})).await;
+    assert_eq!(r.json()["error"]["code"], "exam.already_submitted");
+    // One try only; someone else's attempt is not found.
+    let r = member.post_json(&format!("/api/v1/exams/{exam_id}/attempts"), json!({})).await;
+    assert_eq!(r.json()["error"]["code"], "exam.no_attempts_left");
+    assert_eq!(sec.get(&format!("/api/v1/attempts/{id}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(member.get(&format!("/api/v1/attempts/{id}")).await.json()["score"], 7);
+});

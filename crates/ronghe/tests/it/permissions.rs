@@ -466,6 +466,13 @@ both!(every_write_route_for_every_role, |app| async move {
             check(&mut failures, &format!("POST /api/v1/orgs/{org}/courses"), user, got, want[i]);
             let got = c.post_json(&format!("/api/v1/orgs/{org}/trainings"), serde_json::json!({})).await.status;
             check(&mut failures, &format!("POST /api/v1/orgs/{org}/trainings"), user, got, want[i]);
+            for what in ["questions", "exams"] {
+                let got = c
+                    .post_json(&format!("/api/v1/orgs/{org}/{what}"), serde_json::json!({"questions": []}))
+                    .await
+                    .status;
+                check(&mut failures, &format!("POST /api/v1/orgs/{org}/{what}"), user, got, want[i]);
+            }
             let page = if user == "anon" { 303 } else { want[i] };
             let got = c.post_form(&format!("/orgs/{org}/courses"), &[("title", "")]).await.status;
             check(&mut failures, &format!("POST /orgs/{org}/courses"), user, got, page);

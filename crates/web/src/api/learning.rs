@@ -130,3 +130,89 @@ pub async fn report(
     let org = learning::readable_org(&state, &auth, id).await?;
     Ok(Json(learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?))
 }
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct QuestionsBody {
+    pub questions: Vec<crate::app::exams::QuestionInput>,
+}
+
+/// Adds questions to an organisation's bank. Every question is checked
+/// first; with any problem nothing is added and the refusal names the
+/// question's number. Answers 201 with how many were added.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/questions", tag = "learning", request_body = QuestionsBody,
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 201, body = usize), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn add_questions(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<QuestionsBody>,
+) -> AppResult<(StatusCode, Json<usize>)> {
+    let org = state.store.org(id).await?;
+    Ok((StatusCode::CREATED, Json(crate::app::exams::add_questions(&state, &auth, &org, &b.questions).await?)))
+}
+
+/// Creates an exam that draws each paper by its rules from the bank;
+/// refused when the bank cannot fill one. Answers 201 with its id.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/exams", tag = "learning", request_body = crate::app::exams::ExamInput,
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 201, body = i64), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn create_exam(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(e): Json<crate::app::exams::ExamInput>,
+) -> AppResult<(StatusCode, Json<i64>)> {
+    let org = state.store.org(id).await?;
+    Ok((StatusCode::CREATED, Json(crate::app::exams::create_exam(&state, &auth, &org, &e).await?)))
+}
+
+/// Starts the signed-in member's attempt (or resumes an open one): a paper
+/// drawn for this attempt, without answers. Refused past the number of tries.
+#[utoipa::path(post, path = "/api/v1/exams/{id}/attempts", tag = "learning",
+    params(("id" = i64, Path, description = "Exam id")),
+    responses((status = 200, description = "The attempt", body = serde_json::Value), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn start_attempt(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<crate::app::exams::AttemptView>> {
+    Ok(Json(crate::app::exams::start(&state, &auth, id).await?))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct SubmitBody {
+    /// Responses by question id: option letters, `true`/`false`, or the fill-in.
+    #[schema(value_type = Object)]
+    pub responses: std::collections::HashMap<i64, String>,
+}
+
+/// Submits an attempt: marked at once and returned for review with the
+/// right answers. Refused after the time limit or a second time.
+#[utoipa::path(post, path = "/api/v1/attempts/{id}/submit", tag = "learning", request_body = SubmitBody,
+    params(("id" = i64, Path, description = "Attempt id")),
+    responses((status = 200, description = "The marked attempt", body = serde_json::Value), (status = 422, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn submit_attempt(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<SubmitBody>,
+) -> AppResult<Json<crate::app::exams::AttemptView>> {
+    Ok(Json(crate::app::exams::submit(&state, &auth, id, &b.responses).await?))
+}
+
+/// One's own attempt: the questions, and once submitted the review.
+#[utoipa::path(get, path = "/api/v1/attempts/{id}", tag = "learning",
+    params(("id" = i64, Path, description = "Attempt id")),
+    responses((status = 200, description = "The attempt", body = serde_json::Value), (status = 404, body = ApiErrorBody)))]
+pub async fn show_attempt(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<crate::app::exams::AttemptView>> {
+    Ok(Json(crate::app::exams::show(&state, &auth, id).await?))
+}

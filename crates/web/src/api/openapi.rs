@@ -57,6 +57,11 @@ use utoipa::OpenApi;
         super::learning::create_course,
         super::learning::record_training,
         super::learning::report,
+        super::learning::add_questions,
+        super::learning::create_exam,
+        super::learning::start_attempt,
+        super::learning::submit_attempt,
+        super::learning::show_attempt,
         super::transfers::end_away,
     ),
     tags(

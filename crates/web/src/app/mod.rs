@@ -5,6 +5,7 @@
 pub mod development;
 pub mod dues;
 pub mod dues_import;
+pub mod exams;
 pub mod learning;
 pub mod life;
 pub mod orgs;

@@ -1,0 +1,217 @@
+//! Exams: the question bank, exams and attempts. The rules (checking a
+//! question, drawing a paper, marking) are the domain's.
+
+use ronghe_domain::exams::{Question, QuestionKind};
+use serde::Serialize;
+
+use crate::audit::append_audit;
+use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ExamRow {
+    pub id: i64,
+    pub tenant_id: i64,
+    pub org_id: i64,
+    pub title: String,
+    pub rules: String,
+    pub time_limit_minutes: i64,
+    pub max_attempts: i64,
+    pub pass_score: i64,
+}
+
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct AttemptRow {
+    pub id: i64,
+    pub exam_id: i64,
+    pub member_id: i64,
+    pub paper: String,
+    pub started_at: i64,
+    pub submitted_at: Option<i64>,
+    pub responses: String,
+    pub score: Option<i64>,
+    pub total: i64,
+}
+
+fn kind_code(k: QuestionKind) -> &'static str {
+    match k {
+        QuestionKind::Single => "single",
+        QuestionKind::Multiple => "multiple",
+        QuestionKind::TrueFalse => "true_false",
+        QuestionKind::FillIn => "fill_in",
+    }
+}
+
+fn kind_of(s: &str) -> Option<QuestionKind> {
+    Some(match s {
+        "single" => QuestionKind::Single,
+        "multiple" => QuestionKind::Multiple,
+        "true_false" => QuestionKind::TrueFalse,
+        "fill_in" => QuestionKind::FillIn,
+        _ => return None,
+    })
+}
+
+impl Store {
+    /// Adds questions to an organisation's bank, all or none; audited.
+    pub async fn add_questions(&self, actor: &Actor, org_id: i64, questions: &[Question]) -> StoreResult<usize> {
+        let now = now_ms();
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            for q in questions {
+                sqlx::query(
+                    "INSERT INTO questions (tenant_id, org_id, category, kind, stem, options, answer, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(actor.tenant_id)
+                .bind(org_id)
+                .bind(&q.category)
+                .bind(kind_code(q.kind))
+                .bind(&q.stem)
+                .bind(serde_json::to_string(&q.options).unwrap_or_default())
+                .bind(&q.answer)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            }
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("exam.questions", "org", org_id)
+                    .org(org_id)
+                    .detail(serde_json::json!({"added": questions.len()}))
+            )?;
+            tx.commit().await?;
+            Ok::<usize, StoreError>(questions.len())
+        })
+    }
+
+    /// An organisation's question bank.
+    pub async fn question_bank(&self, org_id: i64) -> StoreResult<Vec<Question>> {
+        let rows: Vec<(i64, String, String, String, String, String)> = on!(self, |p| sqlx::query_as(
+            "SELECT id, category, kind, stem, options, answer FROM questions WHERE org_id = $1 ORDER BY id"
+        )
+        .bind(org_id)
+        .fetch_all(p)
+        .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(id, category, kind, stem, options, answer)| {
+                Some(Question {
+                    id,
+                    category,
+                    kind: kind_of(&kind)?,
+                    stem,
+                    options: serde_json::from_str(&options).unwrap_or_default(),
+                    answer,
+                })
+            })
+            .collect())
+    }
+
+    #[allow(clippy::too_many_arguments)]
+    pub async fn create_exam(
+        &self,
+        actor: &Actor,
+        org_id: i64,
+        title: &str,
+        rules: &serde_json::Value,
+        time_limit_minutes: i64,
+        max_attempts: i64,
+        pass_score: i64,
+    ) -> StoreResult<i64> {
+        on!(self, |p| {
+            let mut tx = p.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO exams (tenant_id, org_id, title, rules, time_limit_minutes, max_attempts, pass_score, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(actor.tenant_id)
+            .bind(org_id)
+            .bind(title)
+            .bind(rules.to_string())
+            .bind(time_limit_minutes)
+            .bind(max_attempts)
+            .bind(pass_score)
+            .bind(now_ms())
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(&mut *tx, actor, &AuditEntry::new("exam.create", "exam", id).org(org_id))?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
+    }
+
+    pub async fn exam(&self, id: i64) -> StoreResult<(ExamRow, String)> {
+        on!(self, |p| {
+            use sqlx::{FromRow, Row};
+            let r = sqlx::query(
+                "SELECT e.id, e.tenant_id, e.org_id, e.title, e.rules, e.time_limit_minutes, e.max_attempts, e.pass_score, o.path
+                 FROM exams e JOIN orgs o ON o.id = e.org_id WHERE e.id = $1",
+            )
+            .bind(id)
+            .fetch_one(p)
+            .await?;
+            Ok((ExamRow::from_row(&r)?, r.try_get("path")?))
+        })
+    }
+
+    pub async fn member_attempts(&self, member_id: i64, exam_id: i64) -> StoreResult<Vec<AttemptRow>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT id, exam_id, member_id, paper, started_at, submitted_at, responses, score, total FROM exam_attempts
+             WHERE member_id = $1 AND exam_id = $2 ORDER BY id"
+        )
+        .bind(member_id)
+        .bind(exam_id)
+        .fetch_all(p)
+        .await)?)
+    }
+
+    pub async fn start_attempt(
+        &self,
+        tenant_id: i64,
+        exam_id: i64,
+        member_id: i64,
+        paper: &[(i64, u32)],
+    ) -> StoreResult<i64> {
+        let total: i64 = paper.iter().map(|(_, p)| i64::from(*p)).sum();
+        Ok(on!(self, |p| sqlx::query_scalar(
+            "INSERT INTO exam_attempts (tenant_id, exam_id, member_id, paper, started_at, total)
+             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
+        )
+        .bind(tenant_id)
+        .bind(exam_id)
+        .bind(member_id)
+        .bind(serde_json::to_string(paper).unwrap_or_default())
+        .bind(now_ms())
+        .bind(total)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    pub async fn attempt(&self, id: i64) -> StoreResult<AttemptRow> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT id, exam_id, member_id, paper, started_at, submitted_at, responses, score, total FROM exam_attempts
+             WHERE id = $1"
+        )
+        .bind(id)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    /// Records a submission once; false if it was already submitted.
+    pub async fn submit_attempt(&self, id: i64, responses: &serde_json::Value, score: i64) -> StoreResult<bool> {
+        let n = on!(self, |p| {
+            sqlx::query(
+            "UPDATE exam_attempts SET submitted_at = $1, responses = $2, score = $3 WHERE id = $4 AND submitted_at IS NULL"
+        )
+        .bind(now_ms())
+        .bind(responses.to_string())
+        .bind(score)
+        .bind(id)
+        .execute(p)
+        .await
+        .map(|r| r.rows_affected())
+        })?;
+        Ok(n == 1)
+    }
+}

@@ -1,0 +1,253 @@
+//! Exams: an organisation's question bank (all questions checked, all or
+//! none), exams that draw papers by rules, attempts within a time limit and
+//! a number of tries, marking, and review once submitted (answers are never
+//! shown before).
+
+use std::collections::HashMap;
+
+use ronghe_domain::auth::Action;
+use ronghe_domain::exams::{draw, in_time, mark, DrawRule, Question, QuestionKind};
+use ronghe_domain::members::FieldError;
+use ronghe_store::{AttemptRow, Org};
+use serde::{Deserialize, Serialize};
+
+use crate::auth::Auth;
+use crate::error::{AppError, AppResult};
+use crate::AppState;
+
+/// Seconds allowed past the time limit for the submission to arrive.
+const GRACE_SECONDS: u32 = 30;
+
+fn refuse(field: &'static str, key: &'static str, params: Vec<(&'static str, String)>) -> AppError {
+    AppError::Refused { field, key, params }
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct QuestionInput {
+    pub category: String,
+    /// `single`, `multiple`, `true_false` or `fill_in`.
+    pub kind: String,
+    pub stem: String,
+    pub options: Vec<String>,
+    /// Option letters (`A`, `ACD`), `true`/`false`, or fill-ins separated by `|`.
+    pub answer: String,
+}
+
+fn kind(s: &str) -> Option<QuestionKind> {
+    serde_json::from_value(serde_json::Value::String(s.trim().to_string())).ok()
+}
+
+/// Adds questions to the bank: every one is checked first; with any
+/// problem nothing is added and the refusal names the first question's number.
+pub async fn add_questions(state: &AppState, auth: &Auth, org: &Org, input: &[QuestionInput]) -> AppResult<usize> {
+    auth.require(Action::WriteLearning, &org.path)?;
+    if input.is_empty() {
+        return Err(AppError::Invalid(vec![FieldError { field: "questions", key: "field.required" }]));
+    }
+    let mut questions = Vec::with_capacity(input.len());
+    for (i, q) in input.iter().enumerate() {
+        let row = (i + 1).to_string();
+        let Some(k) = kind(&q.kind) else {
+            return Err(refuse("questions", "exam.bad_kind", vec![("row", row)]));
+        };
+        let question = Question {
+            id: 0,
+            category: q.category.trim().to_string(),
+            kind: k,
+            stem: q.stem.trim().to_string(),
+            options: q.options.iter().map(|o| o.trim().to_string()).collect(),
+            answer: q.answer.trim().to_string(),
+        };
+        question.check().map_err(|p| refuse("questions", p.key(), vec![("row", row)]))?;
+        questions.push(question);
+    }
+    Ok(state.store.add_questions(&auth.actor(), org.id, &questions).await?)
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(default)]
+pub struct ExamInput {
+    pub title: String,
+    /// What a paper draws: `[{category?, kind, count, points}]`.
+    #[schema(value_type = Vec<Object>)]
+    pub rules: Vec<DrawRule>,
+    pub time_limit_minutes: i64,
+    pub max_attempts: i64,
+    pub pass_score: i64,
+}
+
+/// Creates an exam; refused when the bank cannot fill a paper.
+pub async fn create_exam(state: &AppState, auth: &Auth, org: &Org, e: &ExamInput) -> AppResult<i64> {
+    auth.require(Action::WriteLearning, &org.path)?;
+    let mut errors = Vec::new();
+    if e.title.trim().is_empty() {
+        errors.push(FieldError { field: "title", key: "field.required" });
+    }
+    if e.rules.is_empty() || e.rules.iter().any(|r| r.count == 0) {
+        errors.push(FieldError { field: "rules", key: "field.required" });
+    }
+    if !(1..=600).contains(&e.time_limit_minutes) || !(1..=10).contains(&e.max_attempts) {
+        errors.push(FieldError { field: "time_limit_minutes", key: "exam.bad_limits" });
+    }
+    if !errors.is_empty() {
+        return Err(AppError::Invalid(errors));
+    }
+    let bank = state.store.question_bank(org.id).await?;
+    draw(&bank, &e.rules, 0).map_err(|s| {
+        refuse(
+            "rules",
+            "exam.short_bank",
+            vec![
+                ("rule", (s.rule + 1).to_string()),
+                ("wanted", s.wanted.to_string()),
+                ("available", s.available.to_string()),
+            ],
+        )
+    })?;
+    let rules = serde_json::to_value(&e.rules).map_err(|x| AppError::Internal(x.into()))?;
+    Ok(state
+        .store
+        .create_exam(&auth.actor(), org.id, e.title.trim(), &rules, e.time_limit_minutes, e.max_attempts, e.pass_score)
+        .await?)
+}
+
+/// A question as a candidate sees it: no answer.
+#[derive(Debug, Clone, Serialize)]
+pub struct PaperQuestion {
+    pub id: i64,
+    pub kind: QuestionKind,
+    pub stem: String,
+    pub options: Vec<String>,
+    pub points: u32,
+    /// After submission only: the right answer, the response and whether it was right.
+    pub answer: Option<String>,
+    pub response: Option<String>,
+    pub right: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct AttemptView {
+    pub id: i64,
+    pub exam_id: i64,
+    pub started_at: i64,
+    pub time_limit_minutes: i64,
+    pub submitted: bool,
+    pub score: Option<i64>,
+    pub total: i64,
+    pub passed: Option<bool>,
+    pub questions: Vec<PaperQuestion>,
+}
+
+async fn view(state: &AppState, a: &AttemptRow) -> AppResult<AttemptView> {
+    let (exam, _) = state.store.exam(a.exam_id).await?;
+    let bank: HashMap<i64, Question> =
+        state.store.question_bank(exam.org_id).await?.into_iter().map(|q| (q.id, q)).collect();
+    let paper: Vec<(i64, u32)> = serde_json::from_str(&a.paper).unwrap_or_default();
+    let responses: HashMap<i64, String> = serde_json::from_str(&a.responses).unwrap_or_default();
+    let submitted = a.submitted_at.is_some();
+    let questions = paper
+        .iter()
+        .filter_map(|(id, points)| {
+            let q = bank.get(id)?;
+            Some(PaperQuestion {
+                id: q.id,
+                kind: q.kind,
+                stem: q.stem.clone(),
+                options: q.options.clone(),
+                points: *points,
+                answer: submitted.then(|| q.answer.clone()),
+                response: submitted.then(|| responses.get(id).cloned().unwrap_or_default()),
+                right: submitted.then(|| responses.get(id).is_some_and(|r| q.is_right(r))),
+            })
+        })
+        .collect();
+    Ok(AttemptView {
+        id: a.id,
+        exam_id: a.exam_id,
+        started_at: a.started_at,
+        time_limit_minutes: exam.time_limit_minutes,
+        submitted,
+        score: a.score,
+        total: a.total,
+        passed: a.score.map(|s| s >= exam.pass_score),
+        questions,
+    })
+}
+
+/// Starts (or resumes) the signed-in member's attempt at an exam offered to
+/// their organisation: a paper drawn for this attempt alone.
+pub async fn start(state: &AppState, auth: &Auth, exam_id: i64) -> AppResult<AttemptView> {
+    let Some(me) = auth.principal().member_id else {
+        return Err(AppError::Forbidden);
+    };
+    let (exam, path) = state.store.exam(exam_id).await?;
+    let member = state.store.member(me).await?;
+    if !ronghe_domain::auth::path_within(&member.org_path, &path) {
+        return Err(AppError::NotFound);
+    }
+    let attempts = state.store.member_attempts(me, exam_id).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let limit = u32::try_from(exam.time_limit_minutes).unwrap_or(0);
+    if let Some(open) = attempts.iter().find(|a| a.submitted_at.is_none() && in_time(a.started_at, now, limit, 0)) {
+        return view(state, open).await;
+    }
+    if attempts.len() as i64 >= exam.max_attempts {
+        return Err(refuse("exam", "exam.no_attempts_left", vec![("max", exam.max_attempts.to_string())]));
+    }
+    let rules: Vec<DrawRule> = serde_json::from_str(&exam.rules).unwrap_or_default();
+    let bank = state.store.question_bank(exam.org_id).await?;
+    let seed = (now as u64) ^ ((me as u64) << 20) ^ (attempts.len() as u64);
+    let paper = draw(&bank, &rules, seed).map_err(|s| {
+        refuse(
+            "exam",
+            "exam.short_bank",
+            vec![
+                ("rule", (s.rule + 1).to_string()),
+                ("wanted", s.wanted.to_string()),
+                ("available", s.available.to_string()),
+            ],
+        )
+    })?;
+    let id = state.store.start_attempt(member.tenant_id, exam_id, me, &paper).await?;
+    view(state, &state.store.attempt(id).await?).await
+}
+
+/// Submits responses: marked at once, refused after the time limit.
+pub async fn submit(
+    state: &AppState,
+    auth: &Auth,
+    attempt_id: i64,
+    responses: &HashMap<i64, String>,
+) -> AppResult<AttemptView> {
+    let a = own_attempt(state, auth, attempt_id).await?;
+    if a.submitted_at.is_some() {
+        return Err(refuse("attempt", "exam.already_submitted", vec![]));
+    }
+    let (exam, _) = state.store.exam(a.exam_id).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    if !in_time(a.started_at, now, u32::try_from(exam.time_limit_minutes).unwrap_or(0), GRACE_SECONDS) {
+        return Err(refuse("attempt", "exam.time_up", vec![("minutes", exam.time_limit_minutes.to_string())]));
+    }
+    let bank = state.store.question_bank(exam.org_id).await?;
+    let paper: Vec<(i64, u32)> = serde_json::from_str(&a.paper).unwrap_or_default();
+    let marked = mark(&paper, &bank, responses);
+    let responses = serde_json::to_value(responses).map_err(|e| AppError::Internal(e.into()))?;
+    if !state.store.submit_attempt(a.id, &responses, i64::from(marked.score)).await? {
+        return Err(refuse("attempt", "exam.already_submitted", vec![]));
+    }
+    view(state, &state.store.attempt(a.id).await?).await
+}
+
+async fn own_attempt(state: &AppState, auth: &Auth, id: i64) -> AppResult<AttemptRow> {
+    let a = state.store.attempt(id).await?;
+    if auth.principal().member_id != Some(a.member_id) {
+        return Err(AppError::NotFound);
+    }
+    Ok(a)
+}
+
+pub async fn show(state: &AppState, auth: &Auth, id: i64) -> AppResult<AttemptView> {
+    let a = own_attempt(state, auth, id).await?;
+    view(state, &a).await
+}
