@@ -16,6 +16,7 @@ mod columns;
 mod docx;
 mod export;
 mod payroll;
+mod questions;
 mod read;
 mod report;
 
@@ -24,6 +25,7 @@ pub use columns::{column_for, header_label, map_columns, ColumnMap, HeaderProble
 pub use docx::{write_docx, Block};
 pub use export::{write_csv, write_xlsx, ExportError, ExportRow};
 pub use payroll::{dues_category, read_payroll, Payroll, PayrollRow};
+pub use questions::{read_questions, QuestionRow};
 pub use read::{read_table, ReadError, Table};
 pub use report::{write_report, Cell, Sheet};
 

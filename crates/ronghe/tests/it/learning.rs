@@ -238,3 +238,42 @@ both!(an_exam_is_drawn_taken_marked_and_reviewed, |app| async move {
     assert_eq!(sec.get(&format!("/api/v1/attempts/{id}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(member.get(&format!("/api/v1/attempts/{id}")).await.json()["score"], 7);
 });
+
+both!(a_question_bank_is_imported_from_a_spreadsheet_all_or_none, |app| async move {
+    let fx = app.fx.clone();
+    let sheet = |rows: &[[&str; 6]]| {
+        let mut book = rust_xlsxwriter::Workbook::new();
+        let s = book.add_worksheet();
+        for (c, h) in ["题型", "分类", "题干", "选项A", "选项B", "答案"].iter().enumerate() {
+            s.write_string(0, c as u16, *h).unwrap();
+        }
+        for (r, row) in rows.iter().enumerate() {
+            for (c, v) in row.iter().enumerate() {
+                s.write_string(r as u32 + 1, c as u16, *v).unwrap();
+            }
+        }
+        book.save_to_buffer().unwrap()
+    };
+    let mut sec = app.login("sec1").await;
+    let send = |bytes: Vec<u8>, csrf: String| {
+        axum::http::Request::post(format!("/api/v1/orgs/{}/questions/import", fx.b1.id))
+            .header("x-csrf-token", csrf)
+            .body(axum::body::Body::from(bytes))
+            .unwrap()
+    };
+    // Row 3's answer names an option that is not there: nothing goes in.
+    let bad =
+        sheet(&[["单选", "党章", "党的宗旨是？", "为人民服务", "发展", "A"], ["单选", "党章", "二", "甲", "乙", "C"]]);
+    let r = sec.send(send(bad, sec.csrf.clone())).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.json()["error"]["message"].as_str().unwrap().contains("表格第 3 行"), "{}", r.text);
+    assert!(app.store.question_bank(fx.b1.id).await.unwrap().is_empty());
+    let good = sheet(&[
+        ["单选", "党章", "党的宗旨是？", "为人民服务", "发展", "A"],
+        ["判断", "党章", "预备期为一年。", "", "", "对"],
+    ]);
+    let r = sec.send(send(good, sec.csrf.clone())).await;
+    assert_eq!((r.status, r.json().as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text);
+    let bank = app.store.question_bank(fx.b1.id).await.unwrap();
+    assert_eq!(bank[1].answer, "true");
+});

@@ -466,6 +466,13 @@ both!(every_write_route_for_every_role, |app| async move {
             check(&mut failures, &format!("POST /api/v1/orgs/{org}/courses"), user, got, want[i]);
             let got = c.post_json(&format!("/api/v1/orgs/{org}/trainings"), serde_json::json!({})).await.status;
             check(&mut failures, &format!("POST /api/v1/orgs/{org}/trainings"), user, got, want[i]);
+            // An empty upload: 422 once past the permission check.
+            let req = axum::http::Request::post(format!("/api/v1/orgs/{org}/questions/import"))
+                .header("x-csrf-token", c.csrf.clone())
+                .body(axum::body::Body::empty())
+                .unwrap();
+            let got = c.send(req).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/questions/import"), user, got, want[i]);
             for what in ["questions", "exams"] {
                 let got = c
                     .post_json(&format!("/api/v1/orgs/{org}/{what}"), serde_json::json!({"questions": []}))

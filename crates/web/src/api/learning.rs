@@ -216,3 +216,21 @@ pub async fn show_attempt(
 ) -> AppResult<Json<crate::app::exams::AttemptView>> {
     Ok(Json(crate::app::exams::show(&state, &auth, id).await?))
 }
+
+/// Imports a question bank from a spreadsheet (the request body is the
+/// .xlsx): headers 题型, 分类, 题干, 选项A…选项H, 答案 (or kind, category,
+/// stem, A…H, answer). All rows or none; a refusal names the sheet's row.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/questions/import", tag = "learning",
+    params(("id" = i64, Path, description = "Organisation id")),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = usize), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn import_questions(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<usize>)> {
+    let org = state.store.org(id).await?;
+    Ok((StatusCode::CREATED, Json(crate::app::exams::import_questions(&state, &auth, &org, &body).await?)))
+}

@@ -61,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}/courses", post(learning::create_course))
         .route("/api/v1/orgs/{id}/study", get(learning::report))
         .route("/api/v1/orgs/{id}/questions", post(learning::add_questions))
+        .route("/api/v1/orgs/{id}/questions/import", post(learning::import_questions))
         .route("/api/v1/orgs/{id}/exams", post(learning::create_exam))
         .route("/api/v1/exams/{id}/attempts", post(learning::start_attempt))
         .route("/api/v1/attempts/{id}/submit", post(learning::submit_attempt))

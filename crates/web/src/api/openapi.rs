@@ -58,6 +58,7 @@ use utoipa::OpenApi;
         super::learning::record_training,
         super::learning::report,
         super::learning::add_questions,
+        super::learning::import_questions,
         super::learning::create_exam,
         super::learning::start_attempt,
         super::learning::submit_attempt,

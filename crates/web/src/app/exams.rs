@@ -41,13 +41,50 @@ fn kind(s: &str) -> Option<QuestionKind> {
 /// Adds questions to the bank: every one is checked first; with any
 /// problem nothing is added and the refusal names the first question's number.
 pub async fn add_questions(state: &AppState, auth: &Auth, org: &Org, input: &[QuestionInput]) -> AppResult<usize> {
+    let numbered: Vec<(usize, QuestionInput)> = input.iter().cloned().enumerate().map(|(i, q)| (i + 1, q)).collect();
+    add_numbered(state, auth, org, &numbered, "exam.row_question").await
+}
+
+/// Imports a question bank from a spreadsheet (.xlsx): checked whole like
+/// [`add_questions`], a refusal naming the sheet's row.
+pub async fn import_questions(state: &AppState, auth: &Auth, org: &Org, bytes: &[u8]) -> AppResult<usize> {
+    auth.require(Action::WriteLearning, &org.path)?;
+    let rows = ronghe_exchange::read_questions(bytes).map_err(|e| refuse("file", e.key(), vec![]))?;
+    let numbered: Vec<(usize, QuestionInput)> = rows
+        .into_iter()
+        .map(|r| {
+            (
+                r.row,
+                QuestionInput {
+                    category: r.category,
+                    kind: r.kind,
+                    stem: r.stem,
+                    options: r.options,
+                    answer: r.answer,
+                },
+            )
+        })
+        .collect();
+    add_numbered(state, auth, org, &numbered, "exam.row_sheet").await
+}
+
+/// Checks and adds numbered questions; a refusal names the number with
+/// `label` (a question's number, or a sheet's row).
+async fn add_numbered(
+    state: &AppState,
+    auth: &Auth,
+    org: &Org,
+    input: &[(usize, QuestionInput)],
+    label: &str,
+) -> AppResult<usize> {
     auth.require(Action::WriteLearning, &org.path)?;
     if input.is_empty() {
         return Err(AppError::Invalid(vec![FieldError { field: "questions", key: "field.required" }]));
     }
     let mut questions = Vec::with_capacity(input.len());
-    for (i, q) in input.iter().enumerate() {
-        let row = (i + 1).to_string();
+    let tr = crate::i18n::Tr(auth.lang());
+    for (n, q) in input {
+        let row = tr.tf(label, &[("n", &n.to_string())]);
         let Some(k) = kind(&q.kind) else {
             return Err(refuse("questions", "exam.bad_kind", vec![("row", row)]));
         };
