@@ -5,6 +5,30 @@
 //! Architecture Invariant: nothing here touches a database, the network,
 //! the file system or the clock. Functions that need "today" take it.
 
+/// A closed set of codes as an enum: each variant's snake_case code (as
+/// stored and sent), `ALL`, `code()` and `from_code()`. For the rule
+/// modules' states, kinds and actions; member vocabularies, which also
+/// carry Chinese labels and aliases, use `members::vocabulary!`.
+macro_rules! codes {
+    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal),* $(,)? }) => {
+        $(#[$m])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, serde::Serialize, serde::Deserialize)]
+        #[serde(rename_all = "snake_case")]
+        pub enum $name { $($(#[$vm])* $v),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$v),*];
+            pub fn code(self) -> &'static str {
+                match self { $($name::$v => $code),* }
+            }
+            pub fn from_code(s: &str) -> Option<Self> {
+                match s { $($code => Some($name::$v),)* _ => None }
+            }
+        }
+    };
+}
+pub(crate) use codes;
+
 pub mod auth;
 pub mod development;
 pub mod dues;

@@ -16,26 +16,7 @@ use crate::development::months_after;
 /// The pack shipped with Ronghe, in force unless a newer one is loaded.
 pub const DEFAULT_MEETINGS_PACK: &str = include_str!("../../rules/meetings-2019.toml");
 
-macro_rules! codes {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-            pub fn code(self) -> &'static str {
-                match self { $($name::$v => $code),* }
-            }
-            pub fn from_code(s: &str) -> Option<Self> {
-                match s { $($code => Some($name::$v),)* _ => None }
-            }
-        }
-    };
-}
-
-codes!(
+crate::codes!(
     /// The kinds of meeting.
     Kind {
         /// 支部党员大会
@@ -57,7 +38,7 @@ codes!(
     }
 );
 
-codes!(
+crate::codes!(
     Frequency {
         Monthly = "monthly",
         Quarterly = "quarterly",
@@ -65,7 +46,7 @@ codes!(
     }
 );
 
-codes!(
+crate::codes!(
     /// Which organisations a requirement falls on.
     AppliesTo {
         Branch = "branch",
@@ -184,7 +165,7 @@ pub fn applies(r: &Requirement, o: &OrgFacts) -> bool {
     }
 }
 
-codes!(
+crate::codes!(
     /// Where an obligation stands on a day.
     Standing {
         /// Held within the period (green).
@@ -200,7 +181,7 @@ codes!(
     }
 );
 
-codes!(
+crate::codes!(
     /// The ratings of a democratic appraisal (民主评议党员).
     Rating {
         Excellent = "excellent",

@@ -64,26 +64,7 @@ impl MembershipRulePack {
     }
 }
 
-macro_rules! codes {
-    ($(#[$m:meta])* $name:ident { $($(#[$vm:meta])* $v:ident = $code:literal),* $(,)? }) => {
-        $(#[$m])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        #[serde(rename_all = "snake_case")]
-        pub enum $name { $($(#[$vm])* $v),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$($name::$v),*];
-            pub fn code(self) -> &'static str {
-                match self { $($name::$v => $code),* }
-            }
-            pub fn from_code(s: &str) -> Option<Self> {
-                match s { $($code => Some($name::$v),)* _ => None }
-            }
-        }
-    };
-}
-
-codes!(
+crate::codes!(
     /// Where a transfer goes.
     Kind {
         /// Between two organisations of the group.
@@ -95,7 +76,7 @@ codes!(
     }
 );
 
-codes!(
+crate::codes!(
     /// Where a transfer stands.
     State {
         Requested = "requested",
@@ -111,7 +92,7 @@ codes!(
     }
 );
 
-codes!(
+crate::codes!(
     /// What can be done to a transfer.
     Action {
         Approve = "approve",
