@@ -33,23 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/development/documents/{doc}", get(download))
 }
 
-/// A refusal or invalid input as the message shown beside a form.
-fn form_error(tr: Tr, e: AppError) -> Result<String, AppError> {
-    match e {
-        AppError::Refused { key, params, .. } => {
-            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            Ok(tr.tf(key, &params))
-        }
-        AppError::Invalid(fields) => Ok(fields
-            .iter()
-            .map(|f| format!("{}：{}", tr.t(&format!("dev.field.{}", f.field)), tr.t(f.key)))
-            .collect::<Vec<_>>()
-            .join("；")),
-        AppError::Conflict(key) => Ok(tr.t(key).to_string()),
-        other => Err(other),
-    }
-}
-
 #[derive(Template)]
 #[template(path = "development/board.html")]
 struct BoardPage {
@@ -105,7 +88,7 @@ async fn apply(
     match dev::apply(&state, &auth, &org, &a).await {
         Ok(new) => Ok(Redirect::to(&format!("/members/{new}/development")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("dev.field"))?;
             board_page(&state, &auth, org, a, Some(message)).await
         }
     }
@@ -296,7 +279,7 @@ async fn record_step(
     match result {
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}/development")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("dev.field"))?;
             person_page(&state, &auth, Person::Candidate(c), Some((step, message))).await
         }
     }
@@ -321,7 +304,7 @@ async fn move_pack(
     match dev::move_pack(&state, &auth, &c, &f.version, &f.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}/development")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("dev.field"))?;
             person_page(&state, &auth, Person::Candidate(c), Some(("pack".into(), message))).await
         }
     }
@@ -353,7 +336,7 @@ async fn upload(
     match dev::add_document(&state, &auth, &c, step_id, &name, &bytes).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}/development#documents")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("dev.field"))?;
             person_page(&state, &auth, Person::Candidate(c), Some(("document".into(), message))).await
         }
     }

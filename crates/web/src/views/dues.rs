@@ -257,20 +257,6 @@ async fn member_year(
     member_page(&state, &auth, m, year, standard, payment, None).await
 }
 
-/// Turns a refusal into the message shown beside the form; other errors
-/// go on as errors.
-fn form_error(auth: &Auth, e: AppError) -> Result<String, AppError> {
-    let tr = crate::i18n::Tr(auth.lang());
-    match e {
-        AppError::Refused { key, params, .. } => {
-            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            Ok(tr.tf(key, &params))
-        }
-        AppError::Invalid(fields) => Ok(fields.iter().map(|f| tr.t(f.key)).collect::<Vec<_>>().join("；")),
-        other => Err(other),
-    }
-}
-
 async fn set_standard(
     State(state): State<AppState>,
     auth: Auth,
@@ -299,7 +285,7 @@ async fn set_standard(
     match result {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}/dues?year={year}")).into_response()),
         Err(e) => {
-            let message = form_error(&auth, e)?;
+            let message = super::form_error(crate::i18n::Tr(auth.lang()), e, None)?;
             let payment = PaymentForm { kind: "regular".into(), ..Default::default() };
             member_page(&state, &auth, m, year, f, payment, Some(("standard", message))).await
         }
@@ -335,7 +321,7 @@ async fn record_payment(
             Ok(Redirect::to(&format!("/members/{id}/dues?year={year}")).into_response())
         }
         Err(e) => {
-            let message = form_error(&auth, e)?;
+            let message = super::form_error(crate::i18n::Tr(auth.lang()), e, None)?;
             let year = Period::parse(&f.period).map_or_else(|| state.today().year(), |p| p.year);
             let standard = StandardForm { year: year.to_string(), from_month: "1".into(), ..Default::default() };
             member_page(&state, &auth, m, year, standard, f, Some(("payment", message))).await
@@ -510,7 +496,7 @@ async fn void_payment(
     match dues::void_payment(&state, &auth, &m, payment, &f.reason).await {
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}/dues?year={year}")).into_response()),
         Err(e) => {
-            let message = form_error(&auth, e)?;
+            let message = super::form_error(crate::i18n::Tr(auth.lang()), e, None)?;
             let standard = StandardForm { year: year.to_string(), from_month: "1".into(), ..Default::default() };
             let payment = PaymentForm { kind: "regular".into(), ..Default::default() };
             member_page(&state, &auth, m, year, standard, payment, Some(("payment", message))).await

@@ -186,16 +186,10 @@ async fn add_course(
     };
     match learning::create_course(&state, &auth, &org, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/study")).into_response()),
-        Err(AppError::Invalid(fields)) => {
-            let tr = Tr(auth.lang());
-            let message = fields
-                .iter()
-                .map(|e| format!("{}：{}", tr.t(&format!("learn.field.{}", e.field)), tr.t(e.key)))
-                .collect::<Vec<_>>()
-                .join("；");
+        Err(e) => {
+            let message = super::form_error(Tr(auth.lang()), e, Some("learn.field"))?;
             report_view(&state, &auth, org, None, Some(message)).await
         }
-        Err(e) => Err(e),
     }
 }
 

@@ -46,22 +46,6 @@ pub fn routes() -> Router<AppState> {
         .route("/members/{id}/meetings", get(member_page))
 }
 
-fn form_error(tr: Tr, e: AppError) -> Result<String, AppError> {
-    match e {
-        AppError::Refused { key, params, .. } => {
-            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            Ok(tr.tf(key, &params))
-        }
-        AppError::Invalid(fields) => Ok(fields
-            .iter()
-            .map(|f| format!("{}：{}", tr.t(&format!("meeting.field.{}", f.field)), tr.t(f.key)))
-            .collect::<Vec<_>>()
-            .join("；")),
-        AppError::Conflict(key) => Ok(tr.t(key).to_string()),
-        other => Err(other),
-    }
-}
-
 #[derive(Debug, Deserialize)]
 struct QuarterQuery {
     year: Option<i32>,
@@ -199,7 +183,7 @@ async fn plan(
     match life::plan(&state, &auth, &org, &input, None).await {
         Ok(m) => Ok(Redirect::to(&format!("/meetings/{m}")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("meeting.field"))?;
             let yq = life::quarter_or_current(&state, None, None);
             org_view(&state, &auth, org, yq, f, Some(message)).await
         }
@@ -245,7 +229,7 @@ async fn schedule(
     match life::schedule(&state, &auth, &org, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/life")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("meeting.field"))?;
             let yq = life::quarter_or_current(&state, None, None);
             let form = PlanForm { kind: f.kind, topic: f.topic, ..Default::default() };
             org_view(&state, &auth, org, yq, form, Some(message)).await
@@ -393,7 +377,7 @@ async fn done(state: &AppState, auth: &Auth, id: i64, form: &str, r: AppResult<(
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("meeting.field"))?;
             meeting_view(state, auth, id, Some((form.to_string(), message))).await
         }
     }

@@ -171,6 +171,30 @@ async fn home(ctx: RequestCtx) -> Response {
     }
 }
 
+/// A refusal, invalid input or conflict as the message shown beside the
+/// form that caused it (the form comes back with what was typed); other
+/// errors go on as errors. `labels` is the catalogue section naming the
+/// form's fields (`dev.field`), so each problem says which field it is.
+pub fn form_error(tr: Tr, e: crate::error::AppError, labels: Option<&str>) -> AppResult<String> {
+    use crate::error::AppError;
+    match e {
+        AppError::Refused { key, params, .. } => {
+            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            Ok(tr.tf(key, &params))
+        }
+        AppError::Invalid(fields) => Ok(fields
+            .iter()
+            .map(|f| match labels {
+                Some(section) => format!("{}：{}", tr.t(&format!("{section}.{}", f.field)), tr.t(f.key)),
+                None => tr.t(f.key).to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join("；")),
+        AppError::Conflict(key) => Ok(tr.t(key).to_string()),
+        other => Err(other),
+    }
+}
+
 /// Renders a template as an HTML response.
 pub fn page<T: Template>(t: T) -> AppResult<Response> {
     page_with(StatusCode::OK, t)

@@ -34,23 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/transfers/{id}/letter", get(letter))
 }
 
-/// A refusal or invalid input as the message shown beside a form.
-fn form_error(tr: Tr, e: AppError) -> Result<String, AppError> {
-    match e {
-        AppError::Refused { key, params, .. } => {
-            let params: Vec<(&str, &str)> = params.iter().map(|(k, v)| (*k, v.as_str())).collect();
-            Ok(tr.tf(key, &params))
-        }
-        AppError::Invalid(fields) => Ok(fields
-            .iter()
-            .map(|f| format!("{}：{}", tr.t(&format!("transfer.field.{}", f.field)), tr.t(f.key)))
-            .collect::<Vec<_>>()
-            .join("；")),
-        AppError::Conflict(key) => Ok(tr.t(key).to_string()),
-        other => Err(other),
-    }
-}
-
 fn date_or_none(s: &str) -> Option<chrono::NaiveDate> {
     parse_date(s.trim())
 }
@@ -135,7 +118,7 @@ async fn inbound(
     match transfers::register_inbound(&state, &auth, &org, &input).await {
         Ok(t) => Ok(Redirect::to(&format!("/transfers/{t}")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("transfer.field"))?;
             org_view(&state, &auth, org, f, Some(message)).await
         }
     }
@@ -229,7 +212,7 @@ async fn request(
     match transfers::request(&state, &auth, &m, &input).await {
         Ok(t) => Ok(Redirect::to(&format!("/transfers/{t}")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("transfer.field"))?;
             member_view(&state, &auth, m, f, Some(("request", message))).await
         }
     }
@@ -270,7 +253,7 @@ async fn away(
     match transfers::record_away(&state, &auth, &m, &input).await {
         Ok(_) => Ok(Redirect::to(&format!("/members/{id}/transfers")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("transfer.field"))?;
             let form = RequestForm { kind: "internal".into(), ..Default::default() };
             member_view(&state, &auth, m, form, Some(("away", message))).await
         }
@@ -296,7 +279,7 @@ async fn back(
         Ok(()) => Ok(Redirect::to(&format!("/members/{id}/transfers")).into_response()),
         Err(AppError::NotFound) => Err(AppError::NotFound),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("transfer.field"))?;
             let form = RequestForm { kind: "internal".into(), ..Default::default() };
             member_view(&state, &auth, m, form, Some(("away", message))).await
         }
@@ -384,7 +367,7 @@ async fn act(
     match transfers::act(&state, &auth, &t, &input).await {
         Ok(()) => Ok(Redirect::to(&format!("/transfers/{id}")).into_response()),
         Err(e) => {
-            let message = form_error(Tr(auth.lang()), e)?;
+            let message = super::form_error(Tr(auth.lang()), e, Some("transfer.field"))?;
             show_view(&state, &auth, t, Some((action, message))).await
         }
     }
