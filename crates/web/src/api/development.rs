@@ -133,7 +133,7 @@ pub async fn pipeline(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> AppResult<Json<dev::Pipeline>> {
-    let org = dev::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDevelopment, id).await?;
     Ok(Json(dev::pipeline(&state, Tr(auth.lang()), &org).await?))
 }
 

@@ -202,7 +202,7 @@ pub async fn subtree_year(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<dues::SubtreeYear>> {
-    let org = dues::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
     Ok(Json(dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?))
 }
 

@@ -127,7 +127,7 @@ pub async fn report(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<learning::StudyReport>> {
-    let org = learning::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
     Ok(Json(learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?))
 }
 

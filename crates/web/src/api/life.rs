@@ -38,7 +38,7 @@ pub async fn compliance(
     Path(id): Path<i64>,
     Query(q): Query<QuarterQuery>,
 ) -> AppResult<Json<life::Compliance>> {
-    let org = life::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let (year, quarter) = life::quarter_or_current(&state, q.year, q.quarter);
     Ok(Json(life::compliance(&state, &org, year, quarter).await?))
 }
@@ -59,7 +59,7 @@ pub async fn list(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<Vec<ronghe_store::MeetingRow>>> {
-    let org = life::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&state.today())).clamp(2000, 9998);
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");

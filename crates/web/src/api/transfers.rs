@@ -130,7 +130,7 @@ pub async fn overview(
     auth: Auth,
     Path(id): Path<i64>,
 ) -> AppResult<Json<transfers::Overview>> {
-    let org = transfers::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadRoster, id).await?;
     Ok(Json(transfers::overview(&state, &org).await?))
 }
 

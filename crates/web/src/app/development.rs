@@ -707,13 +707,6 @@ pub async fn pipeline_on(state: &AppState, tr: Tr, org: &Org, today: NaiveDate) 
     Ok(Pipeline { stages, people, overdue })
 }
 
-/// The organisation whose development the caller asks to read.
-pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<Org> {
-    let org = state.store.org(id).await?;
-    auth.require(Action::ReadDevelopment, &org.path)?;
-    Ok(org)
-}
-
 /// Files a document with a person's record.
 pub async fn add_document(
     state: &AppState,

@@ -55,13 +55,6 @@ pub fn year_or_current(state: &AppState, year: Option<i32>) -> i32 {
     year.unwrap_or_else(|| chrono::Datelike::year(&state.today())).clamp(1900, 9998)
 }
 
-/// The organisation whose dues the caller asks to read, scope checked.
-pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<Org> {
-    let org = state.store.org(id).await?;
-    auth.require(Action::ReadDues, &org.path)?;
-    Ok(org)
-}
-
 /// Members see their own dues; dues readers see their subtree's.
 pub fn may_read(auth: &Auth, member: &MemberRecord) -> AppResult<()> {
     if auth.principal().member_id == Some(member.row.id) {

@@ -300,12 +300,6 @@ pub struct StudyReport {
     pub rows: Vec<ReportRow>,
 }
 
-pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<Org> {
-    let org = state.store.org(id).await?;
-    auth.require(Action::ReadLearning, &org.path)?;
-    Ok(org)
-}
-
 pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyReport> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");

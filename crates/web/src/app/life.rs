@@ -25,13 +25,6 @@ fn refuse(field: &'static str, key: &'static str, params: Vec<(&'static str, Str
     AppError::Refused { field, key, params }
 }
 
-/// The organisation whose organisational life the caller reads.
-pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<Org> {
-    let org = state.store.org(id).await?;
-    auth.require(Action::ReadLife, &org.path)?;
-    Ok(org)
-}
-
 /// A meeting the caller may read: readers of its organisation, and the
 /// people expected at it.
 pub async fn readable_meeting(state: &AppState, auth: &Auth, id: i64) -> AppResult<MeetingRecord> {

@@ -16,6 +16,20 @@ pub mod transfers;
 
 use crate::error::{AppError, AppResult};
 
+/// The organisation an id names, if the caller may do `action` there:
+/// outside their scope it is not found, inside it without the right it is
+/// forbidden (`Auth::require`). Every area's pages and API load theirs so.
+pub async fn org_for(
+    state: &crate::AppState,
+    auth: &crate::auth::Auth,
+    action: ronghe_domain::auth::Action,
+    id: i64,
+) -> AppResult<ronghe_store::Org> {
+    let org = state.store.org(id).await?;
+    auth.require(action, &org.path)?;
+    Ok(org)
+}
+
 /// The largest file accepted with a record (a document, a meeting's photo).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 

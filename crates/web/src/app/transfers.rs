@@ -458,12 +458,6 @@ pub async fn overview_on(state: &AppState, org: &Org, today: NaiveDate) -> AppRe
     })
 }
 
-pub async fn readable_org(state: &AppState, auth: &Auth, id: i64) -> AppResult<Org> {
-    let org = state.store.org(id).await?;
-    auth.require(Action::ReadRoster, &org.path)?;
-    Ok(org)
-}
-
 /// A stay away as recorded by the member's branch.
 #[derive(Debug, Clone, Default, Deserialize, utoipa::ToSchema)]
 #[serde(default)]

@@ -72,7 +72,7 @@ async fn board_page(
 }
 
 async fn board(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
-    let org = dev::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDevelopment, id).await?;
     let form = Application { ethnicity: "汉族".into(), applied_on: state.today().to_string(), ..Default::default() };
     board_page(&state, &auth, org, form, None).await
 }

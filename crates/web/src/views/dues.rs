@@ -65,7 +65,7 @@ async fn org_year(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let org = dues::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
     let d = dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?;
     let title = format!("{} · {}", org.name, crate::i18n::Tr(auth.lang()).t("dues.title"));
     let can_write = auth.principal().can(Action::WriteDues, &org.path);
@@ -81,7 +81,7 @@ async fn org_export(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     use ronghe_exchange::{write_report, Cell, Sheet};
-    let org = dues::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
     let d = dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?;
     let tr = crate::i18n::Tr(auth.lang());
     let yuan = |key: &str| format!("{}{}", tr.t(key), tr.t("dues.yuan_suffix"));

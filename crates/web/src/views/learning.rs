@@ -127,7 +127,7 @@ async fn report(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let org = learning::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
     report_view(&state, &auth, org, q.year, None).await
 }
 
@@ -202,7 +202,7 @@ async fn export(
 ) -> AppResult<Response> {
     use axum::response::IntoResponse;
     use ronghe_exchange::{write_report, Cell, Sheet};
-    let org = learning::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
     let r = learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?;
     let tr = Tr(auth.lang());
     let tenths = |h: f64| Cell::Text(format!("{h:.1}"));

@@ -156,7 +156,7 @@ async fn org_page(
     Path(id): Path<i64>,
     Query(q): Query<QuarterQuery>,
 ) -> AppResult<Response> {
-    let org = life::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let yq = life::quarter_or_current(&state, q.year, q.quarter);
     let form = PlanForm { planned_on: state.today().to_string(), starts_at: "15:00".into(), ..Default::default() };
     org_view(&state, &auth, org, yq, form, None).await
@@ -636,7 +636,7 @@ async fn record_book(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     use ronghe_exchange::{write_report, Cell, Sheet};
-    let org = life::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let tr = Tr(auth.lang());
     let year = q.year.unwrap_or_else(|| state.today().year()).clamp(2000, 9998);
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");

@@ -94,7 +94,7 @@ async fn org_view(
 }
 
 async fn org_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
-    let org = transfers::readable_org(&state, &auth, id).await?;
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadRoster, id).await?;
     let form = InboundForm { letter_valid_days: "30".into(), ..Default::default() };
     org_view(&state, &auth, org, form, None).await
 }
