@@ -5,7 +5,7 @@
 
 use askama::Template;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -345,20 +345,7 @@ async fn upload(
 async fn download(State(state): State<AppState>, auth: Auth, Path((id, doc)): Path<(i64, i64)>) -> AppResult<Response> {
     dev::readable_person(&state, &auth, id).await?;
     let (row, bytes) = state.store.development_document(id, doc).await?;
-    let disposition = format!(
-        "attachment; filename=\"document-{}\"; filename*=UTF-8''{}",
-        row.id,
-        crate::error::urlencode(&row.file_name)
-    );
-    Ok((
-        [
-            (header::CONTENT_TYPE, row.content_type),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
-        ],
-        bytes,
-    )
-        .into_response())
+    Ok(super::attachment(&row.content_type, &row.file_name, bytes))
 }
 
 #[derive(Template)]

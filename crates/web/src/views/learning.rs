@@ -200,7 +200,6 @@ async fn export(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    use axum::response::IntoResponse;
     use ronghe_exchange::{write_report, Cell, Sheet};
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
     let r = learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?;
@@ -245,16 +244,9 @@ async fn export(
                 .detail(serde_json::json!({"year": r.year})),
         )
         .await?;
-    let disposition = format!("attachment; filename=\"study-{}-{}.xlsx\"", org.code, r.year);
-    Ok((
-        [
-            (
-                axum::http::header::CONTENT_TYPE,
-                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string(),
-            ),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
+    Ok(super::attachment(
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+        &format!("study-{}-{}.xlsx", org.code, r.year),
         bytes,
-    )
-        .into_response())
+    ))
 }

@@ -282,9 +282,7 @@ async fn download(
 ) -> AppResult<Response> {
     life::readable_meeting(&state, &auth, id).await?;
     let (row, bytes) = state.store.meeting_file(id, file).await?;
-    let mut r = attachment(&row.content_type, &row.file_name, bytes);
-    r.headers_mut().insert(axum::http::header::X_CONTENT_TYPE_OPTIONS, axum::http::HeaderValue::from_static("nosniff"));
-    Ok(r)
+    Ok(super::attachment(&row.content_type, &row.file_name, bytes))
 }
 
 #[derive(Template)]
@@ -534,19 +532,6 @@ async fn member_page(
     )
 }
 
-fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
-    let disposition =
-        format!("attachment; filename=\"download\"; filename*=UTF-8''{}", crate::error::urlencode(file_name));
-    (
-        [
-            (axum::http::header::CONTENT_TYPE, content_type.to_string()),
-            (axum::http::header::CONTENT_DISPOSITION, disposition),
-        ],
-        bytes,
-    )
-        .into_response()
-}
-
 /// A meeting's minutes as the form secretaries print and file (.docx):
 /// the particulars, who came and who did not (with reasons), the minutes,
 /// the resolutions with their named votes, and the seal.
@@ -619,7 +604,7 @@ async fn minutes_docx(State(state): State<AppState>, auth: Auth, Path(id): Path<
         .store
         .audit(&auth.actor(), ronghe_store::AuditEntry::new("meeting.export", "meeting", id).org(org.id))
         .await?;
-    Ok(attachment(
+    Ok(super::attachment(
         "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
         &format!("{}-{}.docx", row.held_on.unwrap_or(row.planned_on), row.topic),
         bytes,
@@ -717,7 +702,7 @@ async fn record_book(
                 .detail(serde_json::json!({"year": year})),
         )
         .await?;
-    Ok(attachment(
+    Ok(super::attachment(
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
         &format!("{}-{year}.xlsx", org.code),
         bytes,

@@ -195,6 +195,23 @@ pub fn form_error(tr: Tr, e: crate::error::AppError, labels: Option<&str>) -> Ap
     }
 }
 
+/// A file to download under its own name (UTF-8, as RFC 6266 says), never
+/// sniffed into something the browser would run.
+pub fn attachment(content_type: &str, file_name: &str, bytes: Vec<u8>) -> Response {
+    use axum::http::header;
+    let disposition =
+        format!("attachment; filename=\"download\"; filename*=UTF-8''{}", crate::error::urlencode(file_name));
+    (
+        [
+            (header::CONTENT_TYPE, content_type.to_string()),
+            (header::CONTENT_DISPOSITION, disposition),
+            (header::X_CONTENT_TYPE_OPTIONS, "nosniff".to_string()),
+        ],
+        bytes,
+    )
+        .into_response()
+}
+
 /// Renders a template as an HTML response.
 pub fn page<T: Template>(t: T) -> AppResult<Response> {
     page_with(StatusCode::OK, t)
