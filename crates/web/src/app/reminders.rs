@@ -83,10 +83,22 @@ pub async fn due(state: &AppState, today: NaiveDate) -> AppResult<Vec<Notice>> {
         }
     }
     // Required courses falling due that a member has not finished.
+    // Members of one organisation share its courses, and a group its pack:
+    // each is read once, not once a member.
+    let mut leads: std::collections::HashMap<i64, chrono::Duration> = Default::default();
+    let mut offered: std::collections::HashMap<String, Vec<ronghe_store::CourseRow>> = Default::default();
     for (user_id, tenant_id, username, email, member_id, path) in state.store.member_accounts().await? {
-        let pack = state.store.learning_rules(tenant_id, today).await?;
-        let lead = chrono::Duration::days(i64::from(pack.remind_days_before));
-        for c in state.store.courses_for(&path).await? {
+        if !leads.contains_key(&tenant_id) {
+            let pack = state.store.learning_rules(tenant_id, today).await?;
+            leads.insert(tenant_id, chrono::Duration::days(i64::from(pack.remind_days_before)));
+        }
+        let lead = leads[&tenant_id];
+        if !offered.contains_key(&path) {
+            let due: Vec<ronghe_store::CourseRow> =
+                state.store.courses_for(&path).await?.into_iter().filter(|c| c.required_by.is_some()).collect();
+            offered.insert(path.clone(), due);
+        }
+        for c in &offered[&path] {
             let Some(due) = c.required_by.filter(|d| *d >= today && *d <= today + lead) else { continue };
             if state.store.course_completed(member_id, c.id).await? {
                 continue;
