@@ -88,15 +88,15 @@ pub async fn due(state: &AppState, today: NaiveDate) -> AppResult<Vec<Notice>> {
     let mut leads: std::collections::HashMap<i64, chrono::Duration> = Default::default();
     let mut offered: std::collections::HashMap<String, Vec<ronghe_store::CourseRow>> = Default::default();
     for (user_id, tenant_id, username, email, member_id, path) in state.store.member_accounts().await? {
-        if !leads.contains_key(&tenant_id) {
+        if let std::collections::hash_map::Entry::Vacant(slot) = leads.entry(tenant_id) {
             let pack = state.store.learning_rules(tenant_id, today).await?;
-            leads.insert(tenant_id, chrono::Duration::days(i64::from(pack.remind_days_before)));
+            slot.insert(chrono::Duration::days(i64::from(pack.remind_days_before)));
         }
         let lead = leads[&tenant_id];
-        if !offered.contains_key(&path) {
-            let due: Vec<ronghe_store::CourseRow> =
-                state.store.courses_for(&path).await?.into_iter().filter(|c| c.required_by.is_some()).collect();
-            offered.insert(path.clone(), due);
+        if let std::collections::hash_map::Entry::Vacant(slot) = offered.entry(path.clone()) {
+            slot.insert(
+                state.store.courses_for(&path).await?.into_iter().filter(|c| c.required_by.is_some()).collect(),
+            );
         }
         for c in &offered[&path] {
             let Some(due) = c.required_by.filter(|d| *d >= today && *d <= today + lead) else { continue };
