@@ -152,15 +152,16 @@ pub struct OrgFacts {
     pub full_members: i64,
     /// The day it was founded, if recorded (else it is taken as always there).
     pub founded_on: Option<NaiveDate>,
+    /// Full members from which a branch elects a committee (and so holds
+    /// committee meetings): the organisation rule pack's
+    /// `branch.committee_at_full_members`.
+    pub committee_at: i64,
 }
-
-/// Full members from which a branch has a committee (and so committee meetings).
-pub const COMMITTEE_AT_FULL_MEMBERS: i64 = 7;
 
 pub fn applies(r: &Requirement, o: &OrgFacts) -> bool {
     match r.applies_to {
         AppliesTo::Branch => o.is_branch,
-        AppliesTo::BranchWithCommittee => o.is_branch && o.full_members >= COMMITTEE_AT_FULL_MEMBERS,
+        AppliesTo::BranchWithCommittee => o.is_branch && o.full_members >= o.committee_at,
         AppliesTo::Group => o.is_group,
     }
 }
@@ -366,8 +367,10 @@ mod tests {
     fn requirements_fall_on_branches_groups_and_committees() {
         let p = pack();
         let req = |k: Kind| p.requirement.iter().find(|r| r.kind == k).unwrap().clone();
-        let branch = |full| OrgFacts { is_branch: true, is_group: false, full_members: full, founded_on: None };
-        let group = OrgFacts { is_branch: false, is_group: true, full_members: 5, founded_on: None };
+        let committee_at = crate::org::OrgRulePack::default_pack().branch.committee_at_full_members;
+        let branch =
+            |full| OrgFacts { is_branch: true, is_group: false, full_members: full, founded_on: None, committee_at };
+        let group = OrgFacts { is_branch: false, is_group: true, full_members: 5, founded_on: None, committee_at };
         assert!(applies(&req(Kind::BranchGeneral), &branch(3)));
         assert!(!applies(&req(Kind::BranchCommittee), &branch(6)));
         assert!(applies(&req(Kind::BranchCommittee), &branch(7)));

@@ -8,7 +8,8 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::Rng;
-use ronghe_domain::meetings::{periods_in_quarter, Frequency, Kind, MeetingsRulePack, COMMITTEE_AT_FULL_MEMBERS};
+use ronghe_domain::meetings::{periods_in_quarter, Frequency, Kind, MeetingsRulePack};
+use ronghe_domain::org::OrgRulePack;
 use ronghe_store::{Actor, NewMeeting, NewResolution, Org, Store};
 
 /// A branch with its party groups and its full members.
@@ -58,6 +59,7 @@ pub(crate) async fn seed(
     rng: &mut StdRng,
 ) -> anyhow::Result<usize> {
     let pack = MeetingsRulePack::default_pack();
+    let committee_at = OrgRulePack::default_pack().branch.committee_at_full_members;
     let e = |e: ronghe_store::StoreError| anyhow::anyhow!("demo meetings: {e}");
     let mut n = 0;
     let first_year = today.year() - 1;
@@ -69,7 +71,7 @@ pub(crate) async fn seed(
                 for r in &pack.requirement {
                     let orgs: Vec<&Org> = match r.kind {
                         Kind::Group => b.groups.iter().collect(),
-                        Kind::BranchCommittee if (b.full_members as i64) < COMMITTEE_AT_FULL_MEMBERS => vec![],
+                        Kind::BranchCommittee if (b.full_members as i64) < committee_at => vec![],
                         _ => vec![&b.org],
                     };
                     for p in periods_in_quarter(r.frequency, year, quarter) {

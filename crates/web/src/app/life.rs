@@ -556,6 +556,9 @@ pub async fn compliance_on(
     let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
     let pack: MeetingsRulePack = state.store.meetings_rules(org.tenant_id, first.max(today.min(last))).await?;
     let orgs = state.store.life_orgs(&org.path).await?;
+    // Which branches hold committee meetings is the organisation pack's rule.
+    let committee_at =
+        state.store.org_rules(org.tenant_id, first.max(today.min(last))).await?.branch.committee_at_full_members;
     let held = state.store.held_meetings(&org.path, first, last).await?;
     let mut held_by: HashMap<(i64, &str), Vec<NaiveDate>> = HashMap::new();
     for (o, k, d) in &held {
@@ -586,6 +589,7 @@ pub async fn compliance_on(
                 is_group: o.kind == "group",
                 full_members: o.full_members,
                 founded_on: o.established_on,
+                committee_at,
             };
             if !applies(r, &facts) {
                 continue;
