@@ -32,6 +32,7 @@ pub struct ServerConfig {
     pub secure_cookies: bool,
     pub request_timeout_secs: u64,
     pub max_body_mb: usize,
+    pub max_media_mb: usize,
     pub utc_offset_hours: i32,
 }
 
@@ -67,6 +68,7 @@ impl Default for ServerConfig {
             secure_cookies: false,
             request_timeout_secs: 30,
             max_body_mb: 20,
+            max_media_mb: 200,
             utc_offset_hours: 8,
         }
     }
@@ -159,6 +161,7 @@ impl Config {
             session_max_age: Duration::from_secs(self.security.session_max_age_hours * 3600),
             secure_cookies: self.server.secure_cookies,
             max_body_bytes: self.server.max_body_mb * 1024 * 1024,
+            max_media_bytes: self.server.max_media_mb * 1024 * 1024,
             request_timeout: Duration::from_secs(self.server.request_timeout_secs),
             utc_offset_hours: self.server.utc_offset_hours,
         }
@@ -186,6 +189,9 @@ secure_cookies = false
 request_timeout_secs = 30
 # Largest upload (roster spreadsheets), in MiB.
 max_body_mb = 20
+# Largest lesson file (PDF, video, audio), in MiB; kept in the database in
+# chunks and served with range requests.
+max_media_mb = 200
 # Local time for "today" in rules and deadlines (China Standard Time: 8).
 utc_offset_hours = 8
 

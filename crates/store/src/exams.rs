@@ -215,3 +215,79 @@ impl Store {
         Ok(n == 1)
     }
 }
+
+/// An exam as listed for a subtree: its organisation's name too.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ExamListing {
+    pub id: i64,
+    pub org_id: i64,
+    pub org_name: String,
+    pub title: String,
+    pub time_limit_minutes: i64,
+    pub max_attempts: i64,
+    pub pass_score: i64,
+}
+
+/// A member's results at an exam: how many attempts, the best score.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct ExamResult {
+    pub member_id: i64,
+    pub name: String,
+    pub org_id: i64,
+    pub org_name: String,
+    pub attempts: i64,
+    /// The best submitted score (none while every attempt is open).
+    pub best: Option<i64>,
+    pub total: i64,
+    pub last_started_at: i64,
+}
+
+impl Store {
+    /// The exams offered to an organisation: by it or any above it.
+    pub async fn exams_for(&self, org_path: &str) -> StoreResult<Vec<ExamListing>> {
+        let ids: Vec<i64> = crate::orgs::path_ids(org_path);
+        if ids.is_empty() {
+            return Ok(vec![]);
+        }
+        let sql = format!(
+            "SELECT e.id, e.org_id, o.name AS org_name, e.title, e.time_limit_minutes, e.max_attempts, e.pass_score
+             FROM exams e JOIN orgs o ON o.id = e.org_id WHERE e.org_id IN ({}) ORDER BY e.id DESC",
+            crate::list_placeholders(self.backend(), 1, ids.len())
+        );
+        Ok(on!(self, |p| {
+            let mut q = sqlx::query_as(&sql);
+            for id in &ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(p).await
+        })?)
+    }
+
+    /// Each member of a subtree who took an exam, with their attempts and
+    /// best score, by organisation and name.
+    pub async fn exam_results(&self, exam_id: i64, path: &str) -> StoreResult<Vec<ExamResult>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT m.id AS member_id, m.name, m.org_id, o.name AS org_name, COUNT(*) AS attempts,
+                    MAX(a.score) AS best, MAX(a.total) AS total, MAX(a.started_at) AS last_started_at
+             FROM exam_attempts a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = m.org_id
+             WHERE a.exam_id = $1 AND o.path >= $2 AND o.path < $3
+             GROUP BY m.id, m.name, m.org_id, o.name, o.path, m.name_initials
+             ORDER BY o.path, m.name_initials, m.id"
+        )
+        .bind(exam_id)
+        .bind(path)
+        .bind(crate::path_hi(path))
+        .fetch_all(p)
+        .await)?)
+    }
+
+    /// How many questions of each kind an organisation's bank holds.
+    pub async fn bank_counts(&self, org_id: i64) -> StoreResult<Vec<(String, i64)>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT kind, COUNT(*) FROM questions WHERE org_id = $1 GROUP BY kind ORDER BY kind"
+        )
+        .bind(org_id)
+        .fetch_all(p)
+        .await)?)
+    }
+}

@@ -32,6 +32,8 @@ pub struct LessonRow {
     pub body: String,
     pub url: String,
     pub minutes: i64,
+    /// The file of a pdf, video or audio lesson.
+    pub media_id: Option<i64>,
 }
 
 /// A lesson with its course's organisation, for scope checks.
@@ -50,6 +52,7 @@ pub struct NewLesson {
     pub body: String,
     pub url: String,
     pub minutes: i64,
+    pub media_id: Option<i64>,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -106,7 +109,8 @@ impl Store {
             .await?;
             for (i, l) in lessons.iter().enumerate() {
                 sqlx::query(
-                    "INSERT INTO lessons (course_id, seq, title, kind, body, url, minutes) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                    "INSERT INTO lessons (course_id, seq, title, kind, body, url, minutes, media_id)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
                 )
                 .bind(id)
                 .bind(i as i64 + 1)
@@ -115,6 +119,7 @@ impl Store {
                 .bind(&l.body)
                 .bind(&l.url)
                 .bind(l.minutes)
+                .bind(l.media_id)
                 .execute(&mut *tx)
                 .await?;
             }
@@ -153,19 +158,21 @@ impl Store {
     }
 
     pub async fn course_lessons(&self, course_id: i64) -> StoreResult<Vec<LessonRow>> {
-        Ok(on!(self, |p| sqlx::query_as(
-            "SELECT id, course_id, seq, title, kind, body, url, minutes FROM lessons WHERE course_id = $1 ORDER BY seq"
+        Ok(on!(self, |p| {
+            sqlx::query_as(
+            "SELECT id, course_id, seq, title, kind, body, url, minutes, media_id FROM lessons WHERE course_id = $1 ORDER BY seq"
         )
         .bind(course_id)
         .fetch_all(p)
-        .await)?)
+        .await
+        })?)
     }
 
     pub async fn lesson(&self, id: i64) -> StoreResult<LessonRecord> {
         on!(self, |p| {
             use sqlx::{FromRow, Row};
             let r = sqlx::query(
-                "SELECT l.id, l.course_id, l.seq, l.title, l.kind, l.body, l.url, l.minutes, c.title AS course_title,
+                "SELECT l.id, l.course_id, l.seq, l.title, l.kind, l.body, l.url, l.minutes, l.media_id, c.title AS course_title,
                         o.path, c.tenant_id
                  FROM lessons l JOIN courses c ON c.id = l.course_id JOIN orgs o ON o.id = c.org_id WHERE l.id = $1",
             )

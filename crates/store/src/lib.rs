@@ -21,6 +21,7 @@ mod error;
 mod exams;
 mod imports;
 mod learning;
+mod media;
 mod meetings;
 mod members;
 mod notifications;
@@ -38,9 +39,10 @@ pub use development::{
 };
 pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, PaymentRow, StandardRow};
 pub use error::{StoreError, StoreResult};
-pub use exams::{AttemptRow, ExamRow};
+pub use exams::{AttemptRow, ExamListing, ExamResult, ExamRow};
 pub use imports::ImportDraft;
 pub use learning::{CourseRow, LessonRecord, LessonRow, MemberStudy, NewLesson, TrainingRow};
+pub use media::{MediaRecord, MediaRow, MEDIA_CHUNK};
 pub use meetings::{
     AttendeeRow, Expected, LifeOrg, MeetingFile, MeetingRecord, MeetingRow, NewMeeting, NewResolution, ResolutionRow,
     SealProblem,

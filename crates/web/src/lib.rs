@@ -42,6 +42,8 @@ pub struct WebConfig {
     pub secure_cookies: bool,
     /// The largest request body accepted (spreadsheet uploads).
     pub max_body_bytes: usize,
+    /// The largest lesson file accepted (PDF, video, audio).
+    pub max_media_bytes: usize,
     pub request_timeout: Duration,
     /// Offset of local time from UTC, in hours, for "today" (China: +8).
     pub utc_offset_hours: i32,
@@ -54,6 +56,7 @@ impl Default for WebConfig {
             session_max_age: Duration::from_secs(12 * 3600),
             secure_cookies: false,
             max_body_bytes: 20 * 1024 * 1024,
+            max_media_bytes: 200 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
             utc_offset_hours: 8,
         }
@@ -97,9 +100,16 @@ pub fn router(state: AppState) -> Router {
     let body_limit = state.config.max_body_bytes;
     // Pages and API go through the session context; static files, health
     // and metrics do not need it and skip the database round trip.
+    // Lesson files are larger than any other upload: their routes alone
+    // take bodies up to the media limit.
+    let uploads = Router::new()
+        .merge(views::media_upload_routes())
+        .merge(api::media_upload_routes())
+        .layer(DefaultBodyLimit::max(state.config.max_media_bytes.max(body_limit)));
     let app = Router::new()
         .merge(views::routes())
         .merge(api::routes())
+        .merge(uploads)
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::context));
     Router::new()
         .merge(app)

@@ -40,3 +40,16 @@ document.addEventListener("click", (e) => {
   beat();
   setInterval(beat, interval);
 })();
+// An exam's countdown: the time left until the paper must be in (the server
+// decides; this only shows it).
+(() => {
+  const el = document.querySelector("[data-countdown]");
+  if (!el) return;
+  const deadline = Number(el.dataset.countdown);
+  const tick = () => {
+    const left = Math.max(0, Math.floor((deadline - Date.now()) / 1000));
+    el.textContent = `${Math.floor(left / 60)}:${String(left % 60).padStart(2, "0")}`;
+  };
+  tick();
+  setInterval(tick, 1000);
+})();

@@ -6,6 +6,8 @@
 //! beat from any tab), and never for a replayed or future-dated beat.
 //! Pure: the store keeps the state, this decides.
 
+pub mod media;
+
 use serde::{Deserialize, Serialize};
 
 /// The pack shipped with Ronghe, in force unless a newer one is loaded.

@@ -40,6 +40,7 @@ pub(crate) async fn seed(
                 body: text(title, p),
                 url: String::new(),
                 minutes: rng.gen_range(20..=45),
+                media_id: None,
             })
             .collect();
         // The first course is required of everyone by the year's end.
@@ -82,5 +83,86 @@ pub(crate) async fn seed(
         }
     }
     store.insert_study_time(actor.tenant_id, &rows).await.map_err(e)?;
+    seed_exam(store, actor, root, units, rng).await?;
     Ok(COURSES.len())
+}
+
+/// The group's question bank (a few of each kind), an exam drawn from it,
+/// and results: about a third of the units' members took it, most passed,
+/// some took a second attempt.
+async fn seed_exam(
+    store: &Store,
+    actor: &Actor,
+    root: &Org,
+    units: &[(Org, Vec<i64>)],
+    rng: &mut StdRng,
+) -> anyhow::Result<()> {
+    use ronghe_domain::exams::{draw, mark, DrawRule, Question, QuestionKind};
+    let e = |e: ronghe_store::StoreError| anyhow::anyhow!("demo exam: {e}");
+    let q = |kind, stem: &str, options: &[&str], answer: &str| Question {
+        id: 0,
+        category: "党章党规".into(),
+        kind,
+        stem: stem.into(),
+        options: options.iter().map(|o| o.to_string()).collect(),
+        answer: answer.into(),
+    };
+    use QuestionKind::*;
+    let mut bank = Vec::new();
+    for i in 1..=8 {
+        bank.push(q(
+            Single,
+            &format!("演示单选题 {i}：党支部委员会每届任期为几年？"),
+            &["一年", "二年或三年", "五年", "十年"],
+            "B",
+        ));
+        bank.push(q(
+            Multiple,
+            &format!("演示多选题 {i}：“三会一课”包括哪些？"),
+            &["支部党员大会", "支部委员会", "党小组会", "茶话会"],
+            "ABC",
+        ));
+        bank.push(q(TrueFalse, &format!("演示判断题 {i}：预备党员的预备期为一年。"), &[], "true"));
+        bank.push(q(FillIn, &format!("演示填空题 {i}：党的根本宗旨是全心全意____。"), &[], "为人民服务"));
+    }
+    store.add_questions(actor, root.id, &bank).await.map_err(e)?;
+    let bank = store.question_bank(root.id).await.map_err(e)?;
+    let rules = vec![
+        DrawRule { category: None, kind: Single, count: 5, points: 4 },
+        DrawRule { category: None, kind: Multiple, count: 5, points: 6 },
+        DrawRule { category: None, kind: TrueFalse, count: 5, points: 4 },
+        DrawRule { category: None, kind: FillIn, count: 5, points: 6 },
+    ];
+    let rules_json = serde_json::to_value(&rules)?;
+    let exam =
+        store.create_exam(actor, root.id, "党章党规知识测试（演示）", &rules_json, 30, 2, 60).await.map_err(e)?;
+    for (_, members) in units {
+        for m in members {
+            if !rng.gen_bool(0.3) {
+                continue;
+            }
+            // A member who knows more gets more right; a low first score
+            // sometimes leads to a second attempt.
+            let skill: f64 = rng.gen_range(0.4..0.98);
+            for attempt in 0..2u64 {
+                let paper =
+                    draw(&bank, &rules, (*m as u64) << 8 | attempt).map_err(|s| anyhow::anyhow!("demo exam: {s:?}"))?;
+                let by_id: std::collections::HashMap<i64, &Question> = bank.iter().map(|q| (q.id, q)).collect();
+                let responses: std::collections::HashMap<i64, String> = paper
+                    .iter()
+                    .map(|(id, _)| {
+                        let right = by_id[id].answer.split('|').next().unwrap_or_default().to_string();
+                        (*id, if rng.gen_bool(skill) { right } else { "A".into() })
+                    })
+                    .collect();
+                let score = mark(&paper, &bank, &responses).score;
+                let id = store.start_attempt(actor.tenant_id, exam, *m, &paper).await.map_err(e)?;
+                store.submit_attempt(id, &serde_json::to_value(&responses)?, i64::from(score)).await.map_err(e)?;
+                if score >= 60 || rng.gen_bool(0.5) {
+                    break;
+                }
+            }
+        }
+    }
+    Ok(())
 }

@@ -319,6 +319,7 @@ async fn open_a_lesson_study_and_see_the_time_grow() {
         body: "中国共产党是中国工人阶级的先锋队……".into(),
         url: String::new(),
         minutes: 20,
+        media_id: None,
     };
     let course = app.store.create_course(&actor, app.fx.root.id, "学习党章", "党章党规", "", &[lesson]).await.unwrap();
     let lesson_id = app.store.course_lessons(course).await.unwrap()[0].id;

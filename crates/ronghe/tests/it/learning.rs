@@ -149,7 +149,7 @@ both!(a_subtrees_report_and_required_courses_with_their_reminders, |app| async m
 both!(a_secretary_adds_a_course_through_the_page, |app| async move {
     let fx = app.fx.clone();
     let mut sec = app.login("sec1").await;
-    let r = sec.post_form(&format!("/orgs/{}/courses", fx.b1.id), &[("title", ""), ("title_1", "第一课")]).await;
+    let r = sec.multipart(&format!("/orgs/{}/courses", fx.b1.id), &[("title", ""), ("title_1", "第一课")], &[]).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("标题"), "the field is named: {}", r.text);
     let form = [
@@ -161,7 +161,7 @@ both!(a_secretary_adds_a_course_through_the_page, |app| async move {
         ("body_1", "党员责任区的划分和职责。"),
         ("title_2", ""),
     ];
-    assert_eq!(sec.post_form(&format!("/orgs/{}/courses", fx.b1.id), &form).await.status, StatusCode::SEE_OTHER);
+    assert_eq!(sec.multipart(&format!("/orgs/{}/courses", fx.b1.id), &form, &[]).await.status, StatusCode::SEE_OTHER);
     let learn = app.login("member1").await.get("/learn").await;
     assert!(learn.text.contains("班组安全党课"), "{}", learn.text);
     // Not offered to another unit's members.
@@ -276,4 +276,206 @@ both!(a_question_bank_is_imported_from_a_spreadsheet_all_or_none, |app| async mo
     assert_eq!((r.status, r.json().as_u64()), (StatusCode::CREATED, Some(2)), "{}", r.text);
     let bank = app.store.question_bank(fx.b1.id).await.unwrap();
     assert_eq!(bank[1].answer, "true");
+});
+
+/// A small MP4 (an ISO media header, then bytes enough for three chunks).
+fn mp4(len: usize) -> Vec<u8> {
+    let mut v = b"\0\0\0\x20ftypisom\0\0\x02\0isomiso2mp41".to_vec();
+    v.extend((0..len).map(|i| (i * 7 % 251) as u8));
+    v
+}
+
+both!(lesson_files_are_checked_and_served_with_range_requests, |app| async move {
+    use axum::http::{header, Request};
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let upload = |name: &str, bytes: Vec<u8>, csrf: String| {
+        Request::post(format!("/api/v1/orgs/{}/media?file_name={}", fx.b1.id, crate::support::urlencode(name)))
+            .header("x-csrf-token", csrf)
+            .body(axum::body::Body::from(bytes))
+            .unwrap()
+    };
+    // A program renamed .mp4, a PDF named .mp4, an empty file: refused.
+    for (name, bytes) in [("课.mp4", b"MZ\x90\0program".to_vec()), ("课.mp4", b"%PDF-1.7".to_vec()), ("课.mp4", vec![])]
+    {
+        let r = sec.send(upload(name, bytes, sec.csrf.clone())).await;
+        assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    }
+    assert_eq!(app.raw_text("SELECT CAST(COUNT(*) AS TEXT) FROM media").await, "0", "nothing kept");
+    let video = mp4(700_000);
+    let r = sec.send(upload("第一课：责任区.mp4", video.clone(), sec.csrf.clone())).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let m = r.json();
+    assert_eq!((m["kind"].as_str(), m["size"].as_u64()), (Some("video"), Some(video.len() as u64)));
+    let media = m["id"].as_i64().unwrap();
+    // A lesson made of it; a file from another unit cannot be named.
+    let course = json!({"title": "责任区视频课", "lessons": [{"title": "视频", "media_id": media, "minutes": 12}]});
+    let r = app.login("admin").await.post_json(&format!("/api/v1/orgs/{}/courses", fx.u2.id), course.clone()).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    let r = sec.post_json(&format!("/api/v1/orgs/{}/courses", fx.b1.id), course).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let lesson = &app.store.course_lessons(r.json().as_i64().unwrap()).await.unwrap()[0];
+    assert_eq!((lesson.kind.as_str(), lesson.media_id), ("video", Some(media)));
+    let mut member = app.login("member1").await;
+    let page = member.get(&format!("/lessons/{}", lesson.id)).await;
+    assert!(
+        page.text
+            .contains(&format!("<video class=\"lesson-media\" controls preload=\"metadata\" src=\"/media/{media}\"")),
+        "{}",
+        page.text
+    );
+    // The whole file, then ranges: across a chunk boundary, the tail, past the end.
+    let whole = member.get(&format!("/media/{media}")).await;
+    assert_eq!((whole.status, whole.bytes == video), (StatusCode::OK, true));
+    assert_eq!(whole.headers[header::ACCEPT_RANGES], "bytes");
+    assert_eq!(whole.headers[header::CONTENT_TYPE], "video/mp4");
+    let range = |spec: &str| {
+        Request::get(format!("/media/{media}")).header(header::RANGE, spec).body(axum::body::Body::empty()).unwrap()
+    };
+    let r = member.send(range("bytes=262140-524300")).await;
+    assert_eq!(r.status, StatusCode::PARTIAL_CONTENT);
+    assert_eq!(r.headers[header::CONTENT_RANGE], format!("bytes 262140-524300/{}", video.len()));
+    assert_eq!(r.bytes, video[262_140..=524_300]);
+    let r = member.send(range("bytes=-10")).await;
+    assert_eq!(r.bytes, video[video.len() - 10..]);
+    let r = member.send(range("bytes=0-")).await;
+    assert_eq!((r.status, r.bytes.len()), (StatusCode::PARTIAL_CONTENT, video.len()));
+    let r = member.send(range(&format!("bytes={}-", video.len()))).await;
+    assert_eq!(r.status, StatusCode::RANGE_NOT_SATISFIABLE);
+    assert_eq!(r.headers[header::CONTENT_RANGE], format!("bytes */{}", video.len()));
+    // Cached copies are revalidated by the file's digest.
+    let etag = whole.headers[header::ETAG].to_str().unwrap().to_string();
+    let r = member
+        .send(
+            Request::get(format!("/media/{media}"))
+                .header(header::IF_NONE_MATCH, &etag)
+                .body(axum::body::Body::empty())
+                .unwrap(),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::NOT_MODIFIED);
+    // Another unit's member: not found.
+    assert_eq!(app.login("sec2").await.get(&format!("/media/{media}")).await.status, StatusCode::NOT_FOUND);
+});
+
+both!(a_course_page_form_takes_lesson_files_and_a_refused_form_keeps_none, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let path = format!("/orgs/{}/courses", fx.b1.id);
+    let fields =
+        [("title", "音频党课"), ("title_1", "第一讲"), ("minutes_1", "20"), ("title_2", "第二讲"), ("minutes_2", "0")];
+    let audio = b"ID3\x04\0\0\0\0\0\0audio".to_vec();
+    // The second lesson has no length: refused, and the first lesson's file is not kept.
+    let r = sec.multipart(&path, &fields, &[("file_1", "第一讲.mp3", &audio)]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    // A file whose bytes are not what its name says: refused the same way.
+    let r = sec.multipart(&path, &fields[..3], &[("file_1", "第一讲.mp3", b"not audio")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("音频"), "the message says what files are taken: {}", r.text);
+    assert_eq!(app.raw_text("SELECT CAST(COUNT(*) AS TEXT) FROM media").await, "0");
+    let r = sec.multipart(&path, &fields[..3], &[("file_1", "第一讲.mp3", &audio)]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    assert_eq!(app.raw_text("SELECT kind FROM lessons WHERE media_id IS NOT NULL").await, "audio");
+});
+
+both!(study_rankings_show_only_where_an_organisation_switches_them_on, |app| async move {
+    let fx = app.fx.clone();
+    let mut member = app.login("member1").await;
+    let path = format!("/api/v1/orgs/{}/study/ranking", fx.b1.id);
+    let r = member.get(&path).await;
+    assert_eq!(r.json()["error"]["code"], "learn.ranking_off", "{}", r.text);
+    assert!(!member.get("/learn").await.text.contains("/study/ranking"));
+    // Members cannot switch it on; their secretary can.
+    let r = member.json(axum::http::Method::PUT, &path, json!({"on": true})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut sec = app.login("sec1").await;
+    assert_eq!(sec.json(axum::http::Method::PUT, &path, json!({"on": true})).await.status, StatusCode::NO_CONTENT);
+    let r = member.get(&path).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let rows = r.json()["rows"].as_array().unwrap().clone();
+    assert!(!rows.is_empty() && rows.windows(2).all(|w| w[0]["hours"].as_f64() >= w[1]["hours"].as_f64()));
+    assert!(member.get("/learn").await.text.contains(&format!("/orgs/{}/study/ranking", fx.b1.id)));
+    assert!(member.get(&format!("/orgs/{}/study/ranking", fx.b1.id)).await.text.contains("学习排行"));
+    // Outside the subtree it is not there at all; switched off, it is gone.
+    assert_eq!(app.login("sec2").await.get(&path).await.status, StatusCode::NOT_FOUND);
+    let r = sec.post_form(&format!("/orgs/{}/study/ranking", fx.b1.id), &[("on", "0")]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER);
+    assert_eq!(member.get(&path).await.json()["error"]["code"], "learn.ranking_off");
+});
+
+both!(exams_are_set_taken_and_reviewed_through_the_pages, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec = app.login("sec1").await;
+    let q = |kind: &str, stem: &str, options: Value, answer: &str| json!({"kind": kind, "stem": stem, "options": options, "answer": answer});
+    let bank = json!({"questions": [
+        q("single", "党的最高理想是？", json!(["实现共产主义", "发展经济"]), "A"),
+        q("true_false", "预备期为一年。", json!([]), "true"),
+        q("fill_in", "全心全意为人民____。", json!([]), "服务"),
+    ]});
+    assert_eq!(sec.post_json(&format!("/api/v1/orgs/{}/questions", fx.b1.id), bank).await.status, StatusCode::CREATED);
+    let manage = sec.get(&format!("/orgs/{}/exams", fx.b1.id)).await;
+    assert!(manage.text.contains("题库") && manage.text.contains("新建考试"), "{}", manage.text);
+    // The form asks for more true-or-false questions than the bank holds: refused, named.
+    let mut form = vec![
+        ("title", "支部知识测试"),
+        ("time_limit_minutes", "20"),
+        ("max_attempts", "2"),
+        ("pass_score", "6"),
+        ("count_single", "1"),
+        ("points_single", "4"),
+        ("count_true_false", "2"),
+        ("points_true_false", "3"),
+        ("count_fill_in", "1"),
+        ("points_fill_in", "3"),
+    ];
+    let r = sec.post_form(&format!("/orgs/{}/exams", fx.b1.id), &form).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("题库只有 1 道"), "{}", r.text);
+    form[6] = ("count_true_false", "1");
+    assert_eq!(sec.post_form(&format!("/orgs/{}/exams", fx.b1.id), &form).await.status, StatusCode::SEE_OTHER);
+    let exam = app.raw_text("SELECT CAST(id AS TEXT) FROM exams").await;
+    // The member finds it, starts, answers and sees the review.
+    let mut member = app.login("member1").await;
+    assert!(member.get("/learn").await.text.contains(&format!("/exams/{exam}")));
+    let r = member.post_form(&format!("/exams/{exam}/start"), &[]).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let attempt = r.location().trim_start_matches("/attempts/").to_string();
+    let paper = member.get(&format!("/attempts/{attempt}")).await;
+    assert!(paper.text.contains("党的最高理想是？") && paper.text.contains("data-countdown"), "{}", paper.text);
+    assert!(!paper.text.contains("正确答案"), "no answers before submission");
+    let answers: Vec<(String, &str)> = app
+        .store
+        .question_bank(fx.b1.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|q| {
+            let answer = match q.kind {
+                ronghe_domain::exams::QuestionKind::Single => "A",
+                ronghe_domain::exams::QuestionKind::TrueFalse => "false",
+                _ => "服务",
+            };
+            (format!("q_{}", q.id), answer)
+        })
+        .collect();
+    let pairs: Vec<(&str, &str)> = answers.iter().map(|(k, v)| (k.as_str(), *v)).collect();
+    let r = member.post_form(&format!("/attempts/{attempt}/submit"), &pairs).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let review = member.get(&format!("/attempts/{attempt}")).await;
+    assert!(review.text.contains("7 / 10") && review.text.contains("正确答案"), "{}", review.text);
+    // The secretary's report counts it and drills down to the member.
+    let report = sec.get(&format!("/api/v1/orgs/{}/study", fx.b1.id)).await.json();
+    assert_eq!((report["exams"][0]["takers"].as_u64(), report["exams"][0]["passed"].as_u64()), (Some(1), Some(1)));
+    let results = sec.get(&format!("/orgs/{}/exams/{exam}/results", fx.b1.id)).await;
+    assert!(results.text.contains("7 / 10") && results.text.contains("合格"), "{}", results.text);
+    let api = sec.get(&format!("/api/v1/orgs/{}/exams/{exam}/results", fx.b1.id)).await.json();
+    assert_eq!(api["results"][0]["best"], 7);
+    // Another unit's member sees neither the results, the exam nor the attempt.
+    let mut other = app.login("sec2").await;
+    for path in
+        [format!("/orgs/{}/exams/{exam}/results", fx.b1.id), format!("/exams/{exam}"), format!("/attempts/{attempt}")]
+    {
+        assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
+    }
+    assert_eq!(other.post_form(&format!("/exams/{exam}/start"), &[]).await.status, StatusCode::NOT_FOUND);
 });

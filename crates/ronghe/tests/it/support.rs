@@ -379,6 +379,11 @@ impl Client {
 
     /// A multipart form: the file and text fields.
     pub async fn upload_with(&mut self, path: &str, file_name: &str, bytes: &[u8], fields: &[(&str, &str)]) -> Resp {
+        self.multipart(path, fields, &[("file", file_name, bytes)]).await
+    }
+
+    /// A multipart form with any number of files: (field, file name, bytes).
+    pub async fn multipart(&mut self, path: &str, fields: &[(&str, &str)], files: &[(&str, &str, &[u8])]) -> Resp {
         let boundary = "----ronghe-test-boundary";
         let mut body = Vec::new();
         for (name, value) in fields {
@@ -387,11 +392,14 @@ impl Client {
                     .as_bytes(),
             );
         }
-        body.extend_from_slice(
-            format!("--{boundary}\r\nContent-Disposition: form-data; name=\"file\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
-        );
-        body.extend_from_slice(bytes);
-        body.extend_from_slice(format!("\r\n--{boundary}--\r\n").as_bytes());
+        for (field, file_name, bytes) in files {
+            body.extend_from_slice(
+                format!("--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{file_name}\"\r\nContent-Type: application/octet-stream\r\n\r\n").as_bytes(),
+            );
+            body.extend_from_slice(bytes);
+            body.extend_from_slice(b"\r\n");
+        }
+        body.extend_from_slice(format!("--{boundary}--\r\n").as_bytes());
         let sep = if path.contains('?') { '&' } else { '?' };
         let req = Request::post(format!("{path}{sep}_csrf={}", self.csrf))
             .header(header::CONTENT_TYPE, format!("multipart/form-data; boundary={boundary}"))

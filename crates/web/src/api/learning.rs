@@ -234,3 +234,117 @@ pub async fn import_questions(
     let org = state.store.org(id).await?;
     Ok((StatusCode::CREATED, Json(crate::app::exams::import_questions(&state, &auth, &org, &body).await?)))
 }
+
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct MediaParams {
+    /// The file's name, with its extension (.pdf, .mp4, .webm, .mp3, .m4a, .ogg, .wav).
+    pub file_name: String,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MediaCreated {
+    pub id: i64,
+    /// `pdf`, `video` or `audio`: the kind of lesson it makes.
+    pub kind: String,
+    pub content_type: String,
+    pub size: i64,
+    /// Where it is served (with range requests).
+    pub href: String,
+}
+
+/// Uploads a lesson file (the request body is the file, up to the server's
+/// `max_media_mb`): a PDF, video or audio whose name and first bytes agree.
+/// Name it as a lesson's `media_id` in `POST /api/v1/orgs/{id}/courses`.
+/// Answers 201.
+#[utoipa::path(post, path = "/api/v1/orgs/{id}/media", tag = "learning",
+    params(("id" = i64, Path, description = "Organisation id"), MediaParams),
+    request_body(content = Vec<u8>, content_type = "application/octet-stream"),
+    responses((status = 201, body = MediaCreated), (status = 422, body = ApiErrorBody),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn upload_media(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<MediaParams>,
+    body: axum::body::Bytes,
+) -> AppResult<(StatusCode, Json<MediaCreated>)> {
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::WriteLearning, id).await?;
+    let media = learning::upload_media(&state, &auth, &org, &q.file_name, &body).await?;
+    let m = state.store.media(media).await?.row;
+    Ok((
+        StatusCode::CREATED,
+        Json(MediaCreated {
+            id: m.id,
+            kind: m.kind,
+            content_type: m.content_type,
+            size: m.size,
+            href: format!("/media/{}", m.id),
+        }),
+    ))
+}
+
+/// The exams offered to an organisation (by it or above it), each with how
+/// many of its subtree took and passed it.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/exams", tag = "learning",
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 200, description = "Exams with results", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn exams(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+) -> AppResult<Json<Vec<crate::app::exams::ExamSummary>>> {
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
+    Ok(Json(crate::app::exams::summaries(&state, &org).await?))
+}
+
+/// An exam's results in a subtree: each member who took it, their attempts
+/// and best score (the drill-down from `GET /api/v1/orgs/{id}/exams`).
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/exams/{exam}/results", tag = "learning",
+    params(("id" = i64, Path, description = "Organisation id"), ("exam" = i64, Path, description = "Exam id")),
+    responses((status = 200, description = "Results", body = serde_json::Value),
+        (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn exam_results(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path((id, exam)): Path<(i64, i64)>,
+) -> AppResult<Json<serde_json::Value>> {
+    let (_, exam, rows) = crate::app::exams::results(&state, &auth, id, exam).await?;
+    Ok(Json(serde_json::json!({"exam": exam, "results": rows})))
+}
+
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct RankingBody {
+    pub on: bool,
+}
+
+/// Switches the organisation's study ranking on or off (off unless an
+/// organisation turns it on). Answers 204.
+#[utoipa::path(put, path = "/api/v1/orgs/{id}/study/ranking", tag = "learning", request_body = RankingBody,
+    params(("id" = i64, Path, description = "Organisation id")),
+    responses((status = 204), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn set_ranking(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<RankingBody>,
+) -> AppResult<StatusCode> {
+    let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::WriteLearning, id).await?;
+    learning::set_ranking(&state, &auth, &org, b.on).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// The organisation's study ranking for a year, for its members and
+/// readers; refused (422 `learn.ranking_off`) unless switched on.
+#[utoipa::path(get, path = "/api/v1/orgs/{id}/study/ranking", tag = "learning",
+    params(("id" = i64, Path, description = "Organisation id"), YearQuery),
+    responses((status = 200, description = "The ranking", body = serde_json::Value), (status = 422, body = ApiErrorBody),
+        (status = 404, body = ApiErrorBody)))]
+pub async fn ranking(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Json<learning::Ranking>> {
+    Ok(Json(learning::ranking(&state, &auth, id, learning::year_or_current(&state, q.year)).await?))
+}

@@ -62,7 +62,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/orgs/{id}/study", get(learning::report))
         .route("/api/v1/orgs/{id}/questions", post(learning::add_questions))
         .route("/api/v1/orgs/{id}/questions/import", post(learning::import_questions))
-        .route("/api/v1/orgs/{id}/exams", post(learning::create_exam))
+        .route("/api/v1/orgs/{id}/exams", get(learning::exams).post(learning::create_exam))
+        .route("/api/v1/orgs/{id}/exams/{exam}/results", get(learning::exam_results))
+        .route("/api/v1/orgs/{id}/study/ranking", get(learning::ranking).put(learning::set_ranking))
         .route("/api/v1/exams/{id}/attempts", post(learning::start_attempt))
         .route("/api/v1/attempts/{id}/submit", post(learning::submit_attempt))
         .route("/api/v1/attempts/{id}", get(learning::show_attempt))
@@ -74,4 +76,9 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}", get(members::show).put(members::update))
         .route("/api/v1/members/{id}/personal-data", post(members::reveal))
         .route("/api/v1/audit", get(session::audit))
+}
+
+/// API routes that take lesson files, under the larger media body limit.
+pub fn media_upload_routes() -> Router<AppState> {
+    Router::new().route("/api/v1/orgs/{id}/media", post(learning::upload_media))
 }

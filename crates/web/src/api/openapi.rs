@@ -63,6 +63,11 @@ use utoipa::OpenApi;
         super::learning::start_attempt,
         super::learning::submit_attempt,
         super::learning::show_attempt,
+        super::learning::upload_media,
+        super::learning::exams,
+        super::learning::exam_results,
+        super::learning::set_ranking,
+        super::learning::ranking,
         super::transfers::end_away,
     ),
     tags(

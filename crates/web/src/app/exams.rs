@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use ronghe_domain::auth::Action;
 use ronghe_domain::exams::{draw, in_time, mark, DrawRule, Question, QuestionKind};
 use ronghe_domain::members::FieldError;
-use ronghe_store::{AttemptRow, Org};
+use ronghe_store::{AttemptRow, ExamListing, ExamResult, ExamRow, Org};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
@@ -287,4 +287,82 @@ async fn own_attempt(state: &AppState, auth: &Auth, id: i64) -> AppResult<Attemp
 pub async fn show(state: &AppState, auth: &Auth, id: i64) -> AppResult<AttemptView> {
     let a = own_attempt(state, auth, id).await?;
     view(state, &a).await
+}
+
+/// An exam with how the subtree did: members who took it, and passed.
+#[derive(Debug, Clone, Serialize)]
+pub struct ExamSummary {
+    pub exam: ExamListing,
+    pub takers: usize,
+    pub passed: usize,
+}
+
+/// The exams offered to an organisation, with its subtree's results.
+pub async fn summaries(state: &AppState, org: &Org) -> AppResult<Vec<ExamSummary>> {
+    let mut out = Vec::new();
+    for exam in state.store.exams_for(&org.path).await? {
+        let results = state.store.exam_results(exam.id, &org.path).await?;
+        out.push(ExamSummary {
+            takers: results.iter().filter(|r| r.best.is_some()).count(),
+            passed: results.iter().filter(|r| r.best.is_some_and(|b| b >= exam.pass_score)).count(),
+            exam,
+        });
+    }
+    Ok(out)
+}
+
+/// An exam's results in a subtree (the drill-down from a summary): each
+/// member who took it, attempts and best score. The exam must be offered to
+/// the organisation (by it or one above it).
+pub async fn results(
+    state: &AppState,
+    auth: &Auth,
+    org_id: i64,
+    exam_id: i64,
+) -> AppResult<(Org, ExamRow, Vec<ExamResult>)> {
+    let org = crate::app::org_for(state, auth, Action::ReadLearning, org_id).await?;
+    let (exam, path) = state.store.exam(exam_id).await?;
+    if !ronghe_domain::auth::path_within(&org.path, &path) {
+        return Err(AppError::NotFound);
+    }
+    let rows = state.store.exam_results(exam_id, &org.path).await?;
+    Ok((org, exam, rows))
+}
+
+/// An exam as the signed-in member sees it: its terms and their attempts.
+#[derive(Debug, Clone, Serialize)]
+pub struct MyExam {
+    pub exam: ExamRow,
+    pub org_name: String,
+    pub questions: usize,
+    pub attempts: Vec<AttemptRow>,
+    pub attempts_left: i64,
+    /// An attempt started and still within its time.
+    pub open_attempt: Option<i64>,
+}
+
+pub async fn my_exam(state: &AppState, auth: &Auth, exam_id: i64) -> AppResult<MyExam> {
+    let Some(me) = auth.principal().member_id else {
+        return Err(AppError::Forbidden);
+    };
+    let (exam, path) = state.store.exam(exam_id).await?;
+    let member = state.store.member(me).await?;
+    if !ronghe_domain::auth::path_within(&member.org_path, &path) {
+        return Err(AppError::NotFound);
+    }
+    let attempts = state.store.member_attempts(me, exam_id).await?;
+    let now = chrono::Utc::now().timestamp_millis();
+    let limit = u32::try_from(exam.time_limit_minutes).unwrap_or(0);
+    let open_attempt =
+        attempts.iter().find(|a| a.submitted_at.is_none() && in_time(a.started_at, now, limit, 0)).map(|a| a.id);
+    let rules: Vec<DrawRule> = serde_json::from_str(&exam.rules).unwrap_or_default();
+    let org_name = state.store.org(exam.org_id).await?.name;
+    Ok(MyExam {
+        questions: rules.iter().map(|r| r.count).sum(),
+        attempts_left: (exam.max_attempts - attempts.len() as i64).max(0),
+        open_attempt,
+        attempts,
+        org_name,
+        exam,
+    })
 }

@@ -5,9 +5,10 @@
 
 use chrono::{Datelike, NaiveDate};
 use ronghe_domain::auth::Action;
+use ronghe_domain::learning::media::{self, MediaKind};
 use ronghe_domain::learning::{Accrual, Beat, LearningRulePack};
 use ronghe_domain::members::FieldError;
-use ronghe_store::{LessonRecord, MemberRecord, NewLesson, Org, TrainingRow};
+use ronghe_store::{LessonRecord, MediaRecord, MemberRecord, NewLesson, Org, TrainingRow};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
@@ -129,43 +130,14 @@ pub struct LessonInput {
     pub url: String,
     /// How long the lesson takes, in minutes (its class hours follow).
     pub minutes: i64,
+    /// A file uploaded with `POST /api/v1/orgs/{id}/media` (a PDF, video or
+    /// audio lesson; the kind is the file's).
+    pub media_id: Option<i64>,
 }
 
 pub async fn create_course(state: &AppState, auth: &Auth, org: &Org, c: &CourseInput) -> AppResult<i64> {
     auth.require(Action::WriteLearning, &org.path)?;
-    let mut errors = Vec::new();
-    if c.title.trim().is_empty() {
-        errors.push(FieldError { field: "title", key: "field.required" });
-    }
-    if c.lessons.is_empty() {
-        errors.push(FieldError { field: "lessons", key: "field.required" });
-    }
-    let mut lessons = Vec::new();
-    for l in &c.lessons {
-        let kind = match l.kind.trim() {
-            "text" => "text",
-            "link" if l.url.starts_with("https://") || l.url.starts_with("http://") => "link",
-            _ => {
-                errors.push(FieldError { field: "lessons", key: "learn.bad_lesson" });
-                continue;
-            }
-        };
-        if l.title.trim().is_empty() || !(1..=600).contains(&l.minutes) {
-            errors.push(FieldError { field: "lessons", key: "learn.bad_lesson" });
-            continue;
-        }
-        lessons.push(NewLesson {
-            title: l.title.trim().to_string(),
-            kind,
-            body: l.body.clone(),
-            url: l.url.trim().to_string(),
-            minutes: l.minutes,
-        });
-    }
-    if !errors.is_empty() {
-        errors.dedup();
-        return Err(AppError::Invalid(errors));
-    }
+    let lessons = check_course(state, org, c).await?;
     Ok(state
         .store
         .create_required_course(
@@ -178,6 +150,97 @@ pub async fn create_course(state: &AppState, auth: &Auth, org: &Org, c: &CourseI
             &lessons,
         )
         .await?)
+}
+
+/// Checks a course as offered by `org`, every field at once.
+pub async fn check_course(state: &AppState, org: &Org, c: &CourseInput) -> AppResult<Vec<NewLesson>> {
+    let mut errors = Vec::new();
+    if c.title.trim().is_empty() {
+        errors.push(FieldError { field: "title", key: "field.required" });
+    }
+    if c.lessons.is_empty() {
+        errors.push(FieldError { field: "lessons", key: "field.required" });
+    }
+    let mut lessons = Vec::new();
+    for l in &c.lessons {
+        let kind = match (l.kind.trim(), l.media_id) {
+            (_, Some(media)) => match state.store.media(media).await {
+                // The file must be visible wherever the course is: uploaded
+                // by the course's organisation or one above it.
+                Ok(m) if ronghe_domain::auth::path_within(&org.path, &m.org_path) => media_kind(&m.row.kind),
+                Ok(_) | Err(ronghe_store::StoreError::NotFound) => None,
+                Err(e) => return Err(e.into()),
+            },
+            ("text", None) => Some("text"),
+            ("link", None) if l.url.starts_with("https://") || l.url.starts_with("http://") => Some("link"),
+            _ => None,
+        };
+        let Some(kind) = kind else {
+            errors.push(FieldError { field: "lessons", key: "learn.bad_lesson" });
+            continue;
+        };
+        if l.title.trim().is_empty() || !(1..=600).contains(&l.minutes) {
+            errors.push(FieldError { field: "lessons", key: "learn.bad_lesson" });
+            continue;
+        }
+        lessons.push(NewLesson {
+            title: l.title.trim().to_string(),
+            kind,
+            body: l.body.clone(),
+            url: if kind == "link" { l.url.trim().to_string() } else { String::new() },
+            minutes: l.minutes,
+            media_id: l.media_id,
+        });
+    }
+    if !errors.is_empty() {
+        errors.dedup();
+        return Err(AppError::Invalid(errors));
+    }
+    Ok(lessons)
+}
+
+fn media_kind(code: &str) -> Option<&'static str> {
+    [MediaKind::Pdf, MediaKind::Video, MediaKind::Audio].into_iter().map(MediaKind::code).find(|k| *k == code)
+}
+
+/// Keeps a lesson file (PDF, video, audio) uploaded by an organisation,
+/// refused unless its name and first bytes agree on an accepted kind.
+pub async fn upload_media(state: &AppState, auth: &Auth, org: &Org, file_name: &str, bytes: &[u8]) -> AppResult<i64> {
+    auth.require(Action::WriteLearning, &org.path)?;
+    let (name, kind, content_type) = check_media(file_name, bytes)?;
+    Ok(state.store.add_media(&auth.actor(), org.id, name, kind.code(), content_type, bytes).await?)
+}
+
+/// Checks a lesson file before anything is kept: its name (without any
+/// folder a browser sends), and that name and bytes agree on a kind.
+pub fn check_media<'a>(file_name: &'a str, bytes: &[u8]) -> AppResult<(&'a str, MediaKind, &'static str)> {
+    let name = file_name.trim().rsplit(['/', '\\']).next().unwrap_or_default();
+    if name.is_empty() || name.chars().count() > 200 {
+        return Err(refuse("file_name", "field.required"));
+    }
+    if bytes.is_empty() {
+        return Err(refuse("file", "learn.empty_file"));
+    }
+    let Some((kind, content_type)) = media::sniff(name, bytes) else {
+        return Err(refuse("file", "learn.bad_media"));
+    };
+    Ok((name, kind, content_type))
+}
+
+/// A lesson file the signed-in user may fetch: one uploaded by their
+/// organisation or one above it (a member), or within the subtree they read.
+pub async fn readable_media(state: &AppState, auth: &Auth, id: i64) -> AppResult<MediaRecord> {
+    let m = state.store.media(id).await?;
+    if auth.principal().can(Action::ReadLearning, &m.org_path) {
+        return Ok(m);
+    }
+    if let Some(me) = auth.principal().member_id {
+        let member = state.store.member(me).await?;
+        if ronghe_domain::auth::path_within(&member.org_path, &m.org_path) {
+            return Ok(m);
+        }
+    }
+    Err(AppError::NotFound)
 }
 
 /// Offline training as the organiser records it.
@@ -297,6 +360,10 @@ pub struct StudyReport {
     pub met: usize,
     pub rule: String,
     pub required_courses: Vec<RequiredCourse>,
+    /// The exams offered to the subtree, with how many took and passed each.
+    pub exams: Vec<crate::app::exams::ExamSummary>,
+    /// Whether the organisation shows a study ranking (off unless switched on).
+    pub ranking_on: bool,
     pub rows: Vec<ReportRow>,
 }
 
@@ -351,6 +418,74 @@ pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyRe
                 members: rows.len(),
             })
             .collect(),
+        exams: crate::app::exams::summaries(state, org).await?,
+        ranking_on: !state.store.rankings_on(&[org.id]).await?.is_empty(),
         rows,
     })
+}
+
+/// A subtree's study ranking, shown only where its organisation switched
+/// rankings on (off by default: no formalism).
+#[derive(Debug, Clone, Serialize)]
+pub struct Ranking {
+    pub org_id: i64,
+    pub org_name: String,
+    pub year: i32,
+    /// Top members by class hours this year: (rank, member, hours); equal
+    /// hours share a rank.
+    pub rows: Vec<RankRow>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct RankRow {
+    pub rank: usize,
+    pub member_id: i64,
+    pub name: String,
+    pub org_name: String,
+    pub hours: f64,
+}
+
+/// How many a ranking lists.
+const RANKING_TOP: usize = 50;
+
+/// The ranking of an organisation's subtree, for its members and for
+/// readers of it; refused where the organisation has not switched it on.
+pub async fn ranking(state: &AppState, auth: &Auth, org_id: i64, year: i32) -> AppResult<Ranking> {
+    let org = state.store.org(org_id).await?;
+    let member_within = match auth.principal().member_id {
+        Some(me) => ronghe_domain::auth::path_within(&state.store.member(me).await?.org_path, &org.path),
+        None => false,
+    };
+    if !member_within && !auth.principal().can(Action::ReadLearning, &org.path) {
+        return Err(AppError::NotFound);
+    }
+    if state.store.rankings_on(&[org.id]).await?.is_empty() {
+        return Err(refuse("ranking", "learn.ranking_off"));
+    }
+    let mut rows = report(state, &org, year).await?.rows;
+    rows.sort_by(|a, b| b.total.total_cmp(&a.total).then(a.member_id.cmp(&b.member_id)));
+    let mut ranked: Vec<RankRow> = Vec::new();
+    for (i, r) in rows.into_iter().take(RANKING_TOP).enumerate() {
+        let rank = match ranked.last() {
+            Some(prev) if prev.hours == r.total => prev.rank,
+            _ => i + 1,
+        };
+        ranked.push(RankRow { rank, member_id: r.member_id, name: r.name, org_name: r.org_name, hours: r.total });
+    }
+    Ok(Ranking { org_id: org.id, org_name: org.name, year, rows: ranked })
+}
+
+/// Switches an organisation's study ranking on or off.
+pub async fn set_ranking(state: &AppState, auth: &Auth, org: &Org, on: bool) -> AppResult<()> {
+    auth.require(Action::WriteLearning, &org.path)?;
+    Ok(state.store.set_ranking(&auth.actor(), org.id, on).await?)
+}
+
+/// The organisations on a member's path that show a ranking.
+pub async fn rankings_for(state: &AppState, m: &MemberRecord) -> AppResult<Vec<Org>> {
+    let mut out = Vec::new();
+    for id in state.store.rankings_on(&ronghe_store::path_ids(&m.org_path)).await? {
+        out.push(state.store.org(id).await?);
+    }
+    Ok(out)
 }

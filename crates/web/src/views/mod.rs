@@ -10,6 +10,7 @@ mod accounts;
 mod audit;
 mod development;
 mod dues;
+mod exams;
 mod imports;
 mod learning;
 mod life;
@@ -47,6 +48,12 @@ pub fn routes() -> Router<AppState> {
         .merge(life::routes())
         .merge(reminders::routes())
         .merge(learning::routes())
+        .merge(exams::routes())
+}
+
+/// Page routes that take lesson files, under the larger media body limit.
+pub fn media_upload_routes() -> Router<AppState> {
+    learning::upload_routes()
 }
 
 pub struct NavItem {
