@@ -44,6 +44,8 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     "life-unit": "/orgs/3/life",
     reminders: "/reminders",
     "study-unit": "/orgs/3/study",
+    "exams-branch": "/orgs/21/exams",
+    "exam-results": "/orgs/21/exams/1/results",
     "life-branch-b": "/orgs/93/life",
     "meeting-sealed": "/meetings/113",
   };
@@ -96,6 +98,24 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     await lesson.click();
     await learner.locator("a[href^='/lessons/']").first().click();
     await learner.screenshot({ path: `${out}/lesson-${width}.png`, fullPage: true });
+    await learner.goBack();
+    await learner.locator("a[href^='/lessons/']").nth(1).click();
+    await learner.screenshot({ path: `${out}/lesson-audio-${width}.png`, fullPage: true });
+  }
+  // An exam: its terms, a paper, and the review after submitting.
+  await learner.goto(`${base}/learn`);
+  const exam = learner.locator("a[href^='/exams/']").first();
+  if (await exam.count()) {
+    await exam.click();
+    await learner.screenshot({ path: `${out}/exam-${width}.png`, fullPage: true });
+    const start = learner.locator("form[action$='/start'] button, a[href^='/attempts/'].primary");
+    if (await start.count()) {
+      await start.first().click();
+      await learner.screenshot({ path: `${out}/exam-paper-${width}.png`, fullPage: true });
+      await learner.locator(".paper-form input[type=radio]").first().check();
+      await learner.locator(".paper-form button.primary").click();
+      await learner.screenshot({ path: `${out}/exam-review-${width}.png`, fullPage: true });
+    }
   }
   const aud = await session("auditor", width, height, "zh-CN");
   await aud.screenshot({ path: `${out}/audit-${width}.png` });

@@ -162,3 +162,96 @@ pub async fn size(store: &Store, url: &str) -> anyhow::Result<()> {
     println!("RESULT size bytes={bytes}");
     Ok(())
 }
+
+/// `learners` members of the group, each signed in, send `beats` heartbeats
+/// from an open lesson all at the same moment (each round starts when the
+/// last has been answered), against a running server at `base`. Prints the
+/// throughput, p50 and p99 of the beats, and how many were credited, in
+/// one `RESULT` line. Baseline: the same number of requests to `/livez`
+/// sent the same way.
+pub async fn heartbeats(store: &Store, base: &str, learners: usize, beats: usize) -> anyhow::Result<()> {
+    let root = store.tenant_roots().await?.into_iter().next().context("the database holds no group")?;
+    let course = store
+        .courses_for(&root.path)
+        .await?
+        .into_iter()
+        .find(|c| c.org_id == root.id)
+        .context("no course offered by the group: build the database with ronghe demo")?;
+    let lesson = store.course_lessons(course.id).await?.first().context("a course without lessons")?.id;
+    let sessions = store.bench_learner_sessions(root.tenant_id, &root.path, learners, 3_600_000).await?;
+    anyhow::ensure!(sessions.len() == learners, "only {} members could be signed in", sessions.len());
+    let client = reqwest::Client::builder().pool_max_idle_per_host(learners).build()?;
+    let url = format!("{base}/api/v1/lessons/{lesson}/heartbeat");
+
+    // The baseline: the same rounds of requests to the bare endpoint.
+    let livez = format!("{base}/livez");
+    let (bare_rps, bare_p50, bare_p99, _) = rounds(beats, learners, |_, _| {
+        let client = client.clone();
+        let url = livez.clone();
+        async move { Ok(client.get(url).send().await?.status().is_success()) }
+    })
+    .await?;
+
+    let tabs: Vec<String> =
+        (0..learners).map(|i| format!("bench-{}-{i}", chrono::Utc::now().timestamp_millis())).collect();
+    let (rps, p50, p99, ok) = rounds(beats, learners, |i, round| {
+        let client = client.clone();
+        let url = url.clone();
+        let (_, token, csrf) = sessions[i].clone();
+        let body = serde_json::json!({
+            "tab": tabs[i], "seq": round + 1, "client_ms": chrono::Utc::now().timestamp_millis(),
+            "visible": true, "active": true,
+        });
+        async move {
+            let r = client
+                .post(url)
+                .header("cookie", format!("{}={token}", ronghe_web::SESSION_COOKIE))
+                .header("x-csrf-token", csrf)
+                .json(&body)
+                .send()
+                .await?;
+            Ok(r.status().is_success())
+        }
+    })
+    .await?;
+    println!(
+        "RESULT heartbeats learners={learners} beats={} ok={ok} rps={rps:.0} p50_ms={p50:.1} p99_ms={p99:.1} bare_rps={bare_rps:.0} bare_p50_ms={bare_p50:.1} bare_p99_ms={bare_p99:.1}",
+        learners * beats
+    );
+    Ok(())
+}
+
+/// Runs `rounds` rounds of `n` requests started at once; returns the
+/// requests per second over the whole run, the p50 and p99 latency in ms,
+/// and how many succeeded.
+async fn rounds<F, Fut>(rounds: usize, n: usize, mut make: F) -> anyhow::Result<(f64, f64, f64, usize)>
+where
+    F: FnMut(usize, usize) -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<bool>> + Send + 'static,
+{
+    let mut latencies = Vec::with_capacity(rounds * n);
+    let mut ok = 0;
+    let start = Instant::now();
+    for round in 0..rounds {
+        let mut set = tokio::task::JoinSet::new();
+        for i in 0..n {
+            let request = make(i, round);
+            set.spawn(async move {
+                let t = Instant::now();
+                let r = request.await;
+                (t.elapsed(), r)
+            });
+        }
+        while let Some(done) = set.join_next().await {
+            let (took, r) = done?;
+            latencies.push(took);
+            if matches!(r, Ok(true)) {
+                ok += 1;
+            }
+        }
+    }
+    let wall = start.elapsed().as_secs_f64();
+    latencies.sort();
+    let at = |q: f64| ms(latencies[((latencies.len() as f64 * q) as usize).min(latencies.len() - 1)]);
+    Ok((latencies.len() as f64 / wall, at(0.50), at(0.99), ok))
+}

@@ -124,6 +124,20 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 1_000_000)]
         rows: usize,
     },
+    /// Learners sending heartbeats at once to a running server, against
+    /// the same requests to its bare endpoint.
+    Heartbeats {
+        #[command(flatten)]
+        db: DbArg,
+        /// The running server, e.g. http://127.0.0.1:8090.
+        #[arg(long)]
+        url: String,
+        #[arg(long, default_value_t = 10_000)]
+        learners: usize,
+        /// Rounds: every learner beats once per round.
+        #[arg(long, default_value_t = 3)]
+        beats: usize,
+    },
     /// The database's size on disk.
     Size {
         #[command(flatten)]

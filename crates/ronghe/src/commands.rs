@@ -137,6 +137,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Import { db, rows }) => {
             crate::bench::import(&open_migrated(&config, &db).await?, rows).await
         }
+        Command::Bench(BenchCommand::Heartbeats { db, url, learners, beats }) => {
+            crate::bench::heartbeats(&open_migrated(&config, &db).await?, url.trim_end_matches('/'), learners, beats)
+                .await
+        }
         Command::Bench(BenchCommand::Size { db }) => {
             let url = db_url(&config, &db)?;
             crate::bench::size(&open_migrated(&config, &db).await?, &url).await

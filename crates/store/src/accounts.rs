@@ -11,6 +11,7 @@ use serde::Serialize;
 use sm3::{Digest, Sm3};
 
 use crate::audit::{append_audit, audited_change};
+use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// Failed sign-ins in a row that lock an account…
@@ -201,7 +202,7 @@ impl Store {
         };
         let now = now_ms();
         Ok(on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO users (tenant_id, username, display_name, password_hash, member_id, created_at, password_changed_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $6) RETURNING id",
@@ -437,7 +438,7 @@ impl Store {
     /// Binds a role on an organisation subtree to an account.
     pub async fn grant_role(&self, actor: &Actor, user_id: i64, role: Role, org_id: i64) -> StoreResult<i64> {
         Ok(on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO user_roles (tenant_id, user_id, role, org_id, granted_at) VALUES ($1, $2, $3, $4, $5) RETURNING id",
             )
@@ -507,7 +508,7 @@ impl Store {
         let pw = new.to_string();
         let new_hash = with_hasher(move || hash_password(&pw)).await??;
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query("UPDATE users SET password_hash = $1, password_changed_at = $2 WHERE id = $3")
                 .bind(&new_hash)
                 .bind(now_ms())

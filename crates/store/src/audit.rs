@@ -113,7 +113,7 @@ pub(crate) use append_audit;
 macro_rules! audited_change {
     ($store:expr, $actor:expr, $entry:expr, $query:expr) => {
         $crate::on!($store, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = $crate::BeginWrite::begin_write(p).await?;
             let n = $query.execute(&mut *tx).await?.rows_affected();
             if n == 0 {
                 return Err($crate::StoreError::NotFound);

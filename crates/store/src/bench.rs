@@ -5,6 +5,7 @@ use std::time::{Duration, Instant};
 
 use chrono::NaiveDate;
 
+use crate::BeginWrite;
 use crate::{on, Store, StoreResult};
 
 /// A roster row as a DBA would load it: plain columns, nothing derived.
@@ -33,7 +34,7 @@ impl Store {
             .execute(p)
             .await?;
             let start = Instant::now();
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for chunk in rows.chunks(ROWS) {
                 let sql = format!(
                     "INSERT INTO bench_raw_members (id_number, name, gender, birth_date, category, join_date) VALUES {}",
@@ -67,5 +68,63 @@ impl Store {
             }
             crate::Db::Sqlite(_) => Ok(None),
         }
+    }
+}
+
+impl Store {
+    /// Signed-in sessions for `n` members of a subtree, for the heartbeat
+    /// benchmark: each member gets an account that cannot sign in (no
+    /// password hash matches `!`) unless they have one already from an
+    /// earlier run, and a fresh session. Returns (member id, token, CSRF).
+    pub async fn bench_learner_sessions(
+        &self,
+        tenant_id: i64,
+        path: &str,
+        n: usize,
+        max_age_ms: i64,
+    ) -> StoreResult<Vec<(i64, String, String)>> {
+        let members: Vec<(i64, Option<i64>)> = on!(self, |p| sqlx::query_as(
+            "SELECT m.id, u.id FROM members m JOIN orgs o ON o.id = m.org_id
+             LEFT JOIN users u ON u.member_id = m.id
+             WHERE o.path >= $1 AND o.path < $2 AND m.status = 'normal'
+               AND (u.id IS NULL OR u.username LIKE 'bench-learner-%')
+             ORDER BY m.id LIMIT $3"
+        )
+        .bind(path)
+        .bind(crate::path_hi(path))
+        .bind(n as i64)
+        .fetch_all(p)
+        .await)?;
+        let now = crate::now_ms();
+        let mut users = Vec::with_capacity(members.len());
+        on!(self, |p| {
+            let mut tx = p.begin_write().await?;
+            for (member, user) in &members {
+                let id: i64 = match user {
+                    Some(u) => *u,
+                    None => {
+                        sqlx::query_scalar(
+                            "INSERT INTO users (tenant_id, username, display_name, password_hash, member_id, created_at, password_changed_at)
+                             VALUES ($1, $2, $2, '!', $3, $4, $4) RETURNING id",
+                        )
+                        .bind(tenant_id)
+                        .bind(format!("bench-learner-{member}"))
+                        .bind(member)
+                        .bind(now)
+                        .fetch_one(&mut *tx)
+                        .await?
+                    }
+                };
+                users.push((*member, id));
+            }
+            tx.commit().await?;
+            Ok::<(), crate::StoreError>(())
+        })?;
+        let mut out = Vec::with_capacity(users.len());
+        for (member, user) in users {
+            let (token, csrf) = self.create_session(user, tenant_id, max_age_ms).await?;
+            out.push((member, token, csrf));
+        }
+        Ok(out)
     }
 }

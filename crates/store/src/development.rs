@@ -13,6 +13,7 @@ use serde::Serialize;
 
 use crate::audit::append_audit;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
+use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// Inserts a step row in an open transaction; evaluates to its id.
@@ -181,7 +182,7 @@ impl Store {
         let now = now_ms();
         let backend = self.backend();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let member: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM members WHERE tenant_id = $1 AND id_number_index = $2")
                     .bind(actor.tenant_id)
@@ -292,7 +293,7 @@ impl Store {
         let now = now_ms();
         let backend = self.backend();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let outcome = match effect {
                 StepEffect::None => None,
                 StepEffect::Admit { .. } => Some("admitted"),
@@ -516,7 +517,7 @@ impl Store {
         let NewDocument { candidate_id, org_id, step_id, file_name, content_type, content } = *d;
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             if let Some(step_id) = step_id {
                 let owner: Option<i64> = sqlx::query_scalar("SELECT candidate_id FROM development_steps WHERE id = $1")
                     .bind(step_id)

@@ -5,6 +5,7 @@ use chrono::NaiveDate;
 use serde::Serialize;
 
 use crate::audit::{append_audit, append_audits, audited_change};
+use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// A standard to set from a month of a year on.
@@ -136,7 +137,7 @@ impl Store {
         let now = now_ms();
         let backend = self.backend();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for chunk in standards.chunks(ROWS) {
                 if replace_standards {
                     let mut months: std::collections::BTreeMap<(i32, u32), Vec<i64>> = Default::default();

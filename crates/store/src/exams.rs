@@ -5,6 +5,7 @@ use ronghe_domain::exams::{Question, QuestionKind};
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -56,7 +57,7 @@ impl Store {
     pub async fn add_questions(&self, actor: &Actor, org_id: i64, questions: &[Question]) -> StoreResult<usize> {
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for q in questions {
                 sqlx::query(
                     "INSERT INTO questions (tenant_id, org_id, category, kind, stem, options, answer, created_at)
@@ -120,7 +121,7 @@ impl Store {
         pass_score: i64,
     ) -> StoreResult<i64> {
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO exams (tenant_id, org_id, title, rules, time_limit_minutes, max_attempts, pass_score, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",

@@ -7,6 +7,7 @@ use ronghe_domain::learning::{accrue, Accrual, Beat, LearningRulePack, Presence}
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -93,7 +94,7 @@ impl Store {
         lessons: &[NewLesson],
     ) -> StoreResult<i64> {
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO courses (tenant_id, org_id, title, category, description, required_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -204,7 +205,7 @@ impl Store {
     ) -> StoreResult<Accrual> {
         let backend = self.backend();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             if backend == crate::Backend::Postgres {
                 // Beats of one learner one at a time (two tabs).
                 sqlx::query("SELECT pg_advisory_xact_lock(8318, $1::int)")
@@ -312,7 +313,7 @@ impl Store {
         attendees: &[i64],
     ) -> StoreResult<i64> {
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO trainings (tenant_id, org_id, title, held_on, hours_x10, created_by, created_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
@@ -406,7 +407,7 @@ impl Store {
     /// day, seconds), a few hundred rows a statement.
     pub async fn insert_study_time(&self, tenant_id: i64, rows: &[(i64, i64, NaiveDate, i64)]) -> StoreResult<()> {
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for chunk in rows.chunks(300) {
                 let sql = format!(
                     "INSERT INTO study_time (tenant_id, member_id, lesson_id, day, seconds) VALUES {}

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// Bytes per stored chunk: a seek reads at most two more than it needs.
@@ -46,7 +47,7 @@ impl Store {
         use sm3::Digest;
         let digest: String = sm3::Sm3::digest(content).iter().map(|b| format!("{b:02x}")).collect();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO media (tenant_id, org_id, file_name, kind, content_type, size, chunk_size, digest, uploaded_by, uploaded_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING id",
@@ -132,7 +133,7 @@ impl Store {
     /// Switches an organisation's study ranking on or off; audited.
     pub async fn set_ranking(&self, actor: &Actor, org_id: i64, on_: bool) -> StoreResult<()> {
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query("DELETE FROM study_ranking WHERE org_id = $1").bind(org_id).execute(&mut *tx).await?;
             if on_ {
                 sqlx::query(

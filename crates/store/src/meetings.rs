@@ -10,6 +10,7 @@ use ronghe_domain::meetings::{canonical, chain_hash};
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -208,7 +209,7 @@ impl Store {
     pub async fn create_meeting(&self, actor: &Actor, n: &NewMeeting, expected: &[Expected]) -> StoreResult<i64> {
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO meetings (tenant_id, org_id, kind, topic, planned_on, starts_at, place, agenda, host, recorder,
                     status, corrects, created_by, created_at, updated_at)
@@ -359,7 +360,7 @@ impl Store {
     ) -> StoreResult<()> {
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let status: String = sqlx::query_scalar("SELECT status FROM meetings WHERE id = $1")
                 .bind(meeting.row.id)
                 .fetch_one(&mut *tx)
@@ -402,7 +403,7 @@ impl Store {
         ratings: &[(i64, &str)],
     ) -> StoreResult<()> {
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for (member, rating) in ratings {
                 sqlx::query("UPDATE meeting_attendees SET rating = $1 WHERE meeting_id = $2 AND member_id = $3")
                     .bind(rating)
@@ -435,7 +436,7 @@ impl Store {
         use sm3::Digest;
         let digest: String = sm3::Sm3::digest(content).iter().map(|b| format!("{b:02x}")).collect();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let status: String = sqlx::query_scalar("SELECT status FROM meetings WHERE id = $1")
                 .bind(meeting.row.id)
                 .fetch_one(&mut *tx)
@@ -542,7 +543,7 @@ impl Store {
     pub async fn sign_in(&self, actor: &Actor, meeting_id: i64, member_id: i64, code: &str) -> StoreResult<bool> {
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE meeting_attendees SET present = 1, signed_by = 'self', signed_at = $1, absence_reason = ''
                  WHERE meeting_id = $2 AND member_id = $3 AND EXISTS (
@@ -583,7 +584,7 @@ impl Store {
             .org(meeting.row.org_id)
             .detail(serde_json::json!({"held_on": held_on}));
         let n = on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE meetings SET status = 'held', held_on = $1, minutes = $2, version = version + 1, updated_at = $3
                  WHERE id = $4 AND version = $5 AND status IN ('planned', 'held')",
@@ -629,7 +630,7 @@ impl Store {
     /// Adds a resolution with its named votes; refused once sealed.
     pub async fn add_resolution(&self, actor: &Actor, meeting: &MeetingRecord, r: &NewResolution) -> StoreResult<i64> {
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let seq: i64 =
                 sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM meeting_resolutions WHERE meeting_id = $1")
                     .bind(meeting.row.id)
@@ -669,7 +670,7 @@ impl Store {
         let now = now_ms();
         let backend = self.backend();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             if backend == crate::Backend::Postgres {
                 // One sealer per organisation at a time: the chain is a sequence.
                 sqlx::query("SELECT pg_advisory_xact_lock(8317, $1::int)")

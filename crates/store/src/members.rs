@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::audit::append_audit;
 use crate::orgs::path_ids;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
+use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// Inserts members in an open transaction (with their status history,
@@ -347,7 +348,7 @@ impl Store {
     ) -> StoreResult<Vec<i64>> {
         let sealed: Vec<Sealed> = ronghe_domain::par::map(members, |(_, d)| self.seal(d));
         Ok(on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let ids = insert_members_in!(self, tx, actor, members, &sealed, action)?;
             tx.commit().await?;
             Ok::<Vec<i64>, StoreError>(ids)
@@ -370,7 +371,7 @@ impl Store {
     ) -> StoreResult<()> {
         let s = self.seal(d);
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let old = member_facts!(tx, id)?;
             let q = sqlx::query(
                 "UPDATE members SET org_id = $1, name = $2, name_initials = $3, gender = $4, ethnicity = $5, birth_date = $6,
@@ -423,7 +424,7 @@ impl Store {
     ) -> StoreResult<()> {
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let old = member_facts!(tx, id)?;
             let mut delta = Delta::new();
             count(&mut delta, &old, -1);

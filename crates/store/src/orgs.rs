@@ -8,6 +8,7 @@ use serde::Serialize;
 
 use crate::audit::{append_audit, append_audits, audited_change};
 use crate::rollups::{apply_rollups, Delta};
+use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -103,7 +104,7 @@ impl Store {
         }
         let now = now_ms();
         let id = on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO orgs (tenant_id, parent_id, path, depth, kind, code, name, unit_name, established_on, term_start, term_end, created_at, updated_at)
                  VALUES (0, NULL, '', 0, $1, $2, $3, $4, $5, $6, $7, $8, $8) RETURNING id",
@@ -171,7 +172,7 @@ impl Store {
         }
         let now = now_ms();
         let ids = on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let mut ids = Vec::with_capacity(new.len());
             for chunk in new.chunks(ROWS) {
                 let sql = format!(
@@ -234,7 +235,7 @@ impl Store {
     pub async fn insert_officers(&self, actor: &Actor, officers: &[NewOfficer]) -> StoreResult<()> {
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             for chunk in officers.chunks(300) {
                 let sql = format!(
                     "INSERT INTO org_officers (tenant_id, org_id, member_id, role, term_start, term_end, created_at) VALUES {}",
@@ -393,7 +394,7 @@ impl Store {
             return Err(StoreError::Invalid("org.bad_code"));
         }
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let n = sqlx::query(
                 "UPDATE orgs SET code = $1, name = $2, unit_name = $3, established_on = $4, term_start = $5, term_end = $6, updated_at = $7
                  WHERE id = $8",
@@ -441,7 +442,7 @@ impl Store {
         let new_path = format!("{}{}/", parent.path, org.id);
         let depth_delta = parent.depth + 1 - org.depth;
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             // The subtree's members leave the old ancestors' roll-ups and
             // join the new ones'.
             let rows: Vec<(String, String, i64)> =
@@ -511,7 +512,7 @@ impl Store {
         term: (Option<NaiveDate>, Option<NaiveDate>),
     ) -> StoreResult<i64> {
         Ok(on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO org_officers (tenant_id, org_id, member_id, role, term_start, term_end, created_at)
                  SELECT tenant_id, id, $2, $3, $4, $5, $6 FROM orgs WHERE id = $1 RETURNING id",

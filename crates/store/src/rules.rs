@@ -13,6 +13,7 @@ use ronghe_domain::transfers::MembershipRulePack;
 use serde::Deserialize;
 
 use crate::audit::append_audit;
+use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// What every pack starts with, whatever its kind.
@@ -145,7 +146,7 @@ impl Store {
             return Err(StoreError::Invalid("rules.unparsable"));
         }
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             sqlx::query(
                 "INSERT INTO rule_packs (tenant_id, kind, version, effective_from, body, loaded_at) VALUES ($1, $2, $3, $4, $5, $6)",
             )

@@ -10,6 +10,7 @@ use serde::Serialize;
 use crate::audit::append_audit;
 use crate::members::insert_members_in;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
+use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// Inserts a transfer event in an open transaction.
@@ -137,7 +138,7 @@ impl Store {
     pub async fn create_transfer(&self, actor: &Actor, n: &NewTransfer) -> StoreResult<i64> {
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             if let Some(member) = n.member_id {
                 let open: Option<i64> = sqlx::query_scalar(&format!(
                     "SELECT id FROM transfers WHERE member_id = $1 AND state IN {OPEN_STATES} LIMIT 1"
@@ -254,7 +255,7 @@ impl Store {
             _ => None,
         };
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             // A new letter takes the year's next number.
             let number: Option<String> = match step.letter_valid_days {
                 None => None,
@@ -438,7 +439,7 @@ impl Store {
     pub async fn add_away(&self, actor: &Actor, a: &NewAway) -> StoreResult<i64> {
         let now = now_ms();
         on!(self, |p| {
-            let mut tx = p.begin().await?;
+            let mut tx = p.begin_write().await?;
             let open: Option<i64> =
                 sqlx::query_scalar("SELECT id FROM members_away WHERE member_id = $1 AND returned_on IS NULL LIMIT 1")
                     .bind(a.member_id)

@@ -83,8 +83,90 @@ pub(crate) async fn seed(
         }
     }
     store.insert_study_time(actor.tenant_id, &rows).await.map_err(e)?;
+    seed_media(store, actor, root).await?;
     seed_exam(store, actor, root, units, rng).await?;
     Ok(COURSES.len())
+}
+
+/// A course of files: a generated handout (PDF) and a generated tone as
+/// its audio lesson (nothing copyrighted), so the demo shows file lessons.
+async fn seed_media(store: &Store, actor: &Actor, root: &Org) -> anyhow::Result<()> {
+    let e = |e: ronghe_store::StoreError| anyhow::anyhow!("demo media: {e}");
+    let pdf =
+        store.add_media(actor, root.id, "handout.pdf", "pdf", "application/pdf", &handout_pdf()).await.map_err(e)?;
+    let wav = store.add_media(actor, root.id, "tone.wav", "audio", "audio/wav", &tone_wav(20)).await.map_err(e)?;
+    let lesson = |title: &str, kind: &'static str, media: i64, minutes: i64| NewLesson {
+        title: title.into(),
+        kind,
+        body: String::new(),
+        url: String::new(),
+        minutes,
+        media_id: Some(media),
+    };
+    store
+        .create_required_course(
+            actor,
+            root.id,
+            "党员责任区工作讲义（演示文件课）",
+            "融合实践",
+            "",
+            None,
+            &[lesson("讲义（PDF）", "pdf", pdf, 15), lesson("录音（音频）", "audio", wav, 10)],
+        )
+        .await
+        .map_err(e)?;
+    Ok(())
+}
+
+/// A one-page PDF with a line of text, its cross-reference offsets counted.
+fn handout_pdf() -> Vec<u8> {
+    let text = "BT /F1 18 Tf 72 720 Td (Ronghe demo handout: member responsibility zones) Tj ET";
+    let objects = [
+        "<< /Type /Catalog /Pages 2 0 R >>".to_string(),
+        "<< /Type /Pages /Kids [3 0 R] /Count 1 >>".to_string(),
+        "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>"
+            .to_string(),
+        format!("<< /Length {} >>\nstream\n{text}\nendstream", text.len()),
+        "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>".to_string(),
+    ];
+    let mut out = b"%PDF-1.4\n".to_vec();
+    let mut offsets = Vec::new();
+    for (i, o) in objects.iter().enumerate() {
+        offsets.push(out.len());
+        out.extend(format!("{} 0 obj\n{o}\nendobj\n", i + 1).as_bytes());
+    }
+    let xref = out.len();
+    out.extend(format!("xref\n0 {}\n0000000000 65535 f \n", objects.len() + 1).as_bytes());
+    for o in offsets {
+        out.extend(format!("{o:010} 00000 n \n").as_bytes());
+    }
+    out.extend(
+        format!("trailer\n<< /Size {} /Root 1 0 R >>\nstartxref\n{xref}\n%%EOF\n", objects.len() + 1).as_bytes(),
+    );
+    out
+}
+
+/// `seconds` of a quiet 440 Hz tone: 8 kHz, 8-bit mono PCM in a WAV file.
+fn tone_wav(seconds: u32) -> Vec<u8> {
+    let rate = 8000u32;
+    let samples: Vec<u8> = (0..rate * seconds)
+        .map(|i| (128.0 + 20.0 * (i as f64 * 440.0 * std::f64::consts::TAU / f64::from(rate)).sin()) as u8)
+        .collect();
+    let mut out = Vec::with_capacity(44 + samples.len());
+    out.extend(b"RIFF");
+    out.extend((36 + samples.len() as u32).to_le_bytes());
+    out.extend(b"WAVEfmt ");
+    out.extend(16u32.to_le_bytes());
+    out.extend(1u16.to_le_bytes()); // PCM
+    out.extend(1u16.to_le_bytes()); // mono
+    out.extend(rate.to_le_bytes());
+    out.extend(rate.to_le_bytes()); // bytes per second
+    out.extend(1u16.to_le_bytes()); // block align
+    out.extend(8u16.to_le_bytes()); // bits per sample
+    out.extend(b"data");
+    out.extend((samples.len() as u32).to_le_bytes());
+    out.extend(samples);
+    out
 }
 
 /// The group's question bank (a few of each kind), an exam drawn from it,

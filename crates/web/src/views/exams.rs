@@ -100,6 +100,16 @@ impl AttemptPage {
     fn kind(&self, k: &QuestionKind) -> &'static str {
         kind_code(k)
     }
+
+    /// An answer as the member reads it: 正确/错误 rather than true/false.
+    fn shown(&self, k: &QuestionKind, s: &str) -> String {
+        match (k, s.trim()) {
+            (_, "") => "—".into(),
+            (QuestionKind::TrueFalse, "true") => self.page.tr.t("exam.true").into(),
+            (QuestionKind::TrueFalse, "false") => self.page.tr.t("exam.false").into(),
+            (_, s) => s.into(),
+        }
+    }
 }
 
 async fn attempt(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
