@@ -30,6 +30,7 @@ macro_rules! codes {
 pub(crate) use codes;
 
 pub mod auth;
+pub mod decisions;
 pub mod development;
 pub mod dues;
 pub mod exams;

@@ -123,9 +123,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 "membership" => print!("{}", ronghe_domain::transfers::DEFAULT_MEMBERSHIP_PACK),
                 "meetings" => print!("{}", ronghe_domain::meetings::DEFAULT_MEETINGS_PACK),
                 "learning" => print!("{}", ronghe_domain::learning::DEFAULT_LEARNING_PACK),
+                "decisions" => print!("{}", ronghe_domain::decisions::DEFAULT_DECISIONS_PACK),
                 other => {
                     anyhow::bail!(
-                        "no rule pack of kind {other:?} (use org, dues, development, membership, meetings or learning)"
+                        "no rule pack of kind {other:?} (use org, dues, development, membership, meetings, learning or decisions)"
                     )
                 }
             }

@@ -4,6 +4,7 @@
 //! a tenant with none of a kind uses the pack shipped with Ronghe.
 
 use chrono::NaiveDate;
+use ronghe_domain::decisions::DecisionsRulePack;
 use ronghe_domain::development::DevelopmentRulePack;
 use ronghe_domain::dues::DuesRulePack;
 use ronghe_domain::learning::LearningRulePack;
@@ -96,6 +97,15 @@ impl Store {
         }
     }
 
+    /// The decision-governance rules (the 三清单) in force for a tenant on `day`.
+    pub async fn decisions_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<DecisionsRulePack> {
+        match self.rule_pack_text(tenant_id, "decisions", day).await? {
+            Some(b) => DecisionsRulePack::parse(&b)
+                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored decisions rule pack: {e}"))),
+            None => Ok(DecisionsRulePack::default_pack()),
+        }
+    }
+
     /// A member-development pack by version: the one a person's stage runs
     /// under, even after a newer one has come into force. The shipped pack
     /// answers for its own version.
@@ -140,6 +150,7 @@ impl Store {
             "membership" => MembershipRulePack::parse(text).is_ok(),
             "meetings" => MeetingsRulePack::parse(text).is_ok(),
             "learning" => LearningRulePack::parse(text).is_ok(),
+            "decisions" => DecisionsRulePack::parse(text).is_ok(),
             _ => return Err(StoreError::Invalid("rules.unknown_kind")),
         };
         if !valid {

@@ -1,0 +1,548 @@
+//! Decision governance (三重一大): the 三清单 as a rule pack (the matters
+//! list, the procedure list with the artefacts each step requires, the power
+//! and responsibility list of each body), which steps a topic must pass for
+//! its matter, whether a step may be recorded now, the party committee's
+//! named vote, a risk register's scores, and the metrics of DOMAIN.md §5.
+//! Pure: the store keeps topics, this decides.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use chrono::NaiveDate;
+use serde::{Deserialize, Serialize};
+
+/// The pack shipped with Ronghe, in force unless a newer one is loaded.
+pub const DEFAULT_DECISIONS_PACK: &str = include_str!("../../rules/decisions-2024.toml");
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct DecisionsRulePack {
+    pub kind: String,
+    pub version: String,
+    pub effective_from: NaiveDate,
+    pub sources: BTreeMap<String, String>,
+    #[serde(rename = "body")]
+    pub bodies: Vec<Body>,
+    #[serde(rename = "step")]
+    pub steps: Vec<Step>,
+    #[serde(rename = "category")]
+    pub categories: Vec<Category>,
+    #[serde(rename = "item")]
+    pub items: Vec<Item>,
+}
+
+/// A body of the power and responsibility list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Body {
+    pub code: String,
+    pub name: String,
+    pub duty: String,
+    pub source: String,
+}
+
+/// A step of the procedure list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Step {
+    pub code: String,
+    pub name: String,
+    /// 调研, 论证, 决策, 执行 or 监督.
+    pub phase: String,
+    /// Artefacts the step must carry.
+    pub requires: Vec<String>,
+    /// Steps that must be done first (those that apply to the item).
+    pub after: Vec<String>,
+    /// Only for items that need it: `expert`, `prestudy` or `workers`.
+    #[serde(default)]
+    pub when: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Category {
+    pub code: String,
+    pub name: String,
+}
+
+/// An item of the matters list.
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Item {
+    pub code: String,
+    pub category: String,
+    pub name: String,
+    /// `major_decision`, `appointment`, `project` or `large_sum`.
+    pub kind: String,
+    /// The party committee studies it before the deciding body acts.
+    #[serde(default)]
+    pub prestudy: bool,
+    /// Experts give opinions before it is decided.
+    #[serde(default)]
+    pub expert: bool,
+    /// The workers' congress deliberates it.
+    #[serde(default)]
+    pub workers: bool,
+    /// The body that decides.
+    pub decides: String,
+}
+
+/// Why a pack cannot be loaded.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum PackProblem {
+    UnknownBody(String),
+    UnknownCategory(String),
+    UnknownStep(String),
+    DuplicateItem(String),
+    /// A step comes after itself, directly or through others.
+    Cycle(String),
+}
+
+impl DecisionsRulePack {
+    pub fn parse(text: &str) -> Result<DecisionsRulePack, String> {
+        let pack: DecisionsRulePack = toml::from_str(text).map_err(|e| e.to_string())?;
+        pack.check().map_err(|p| format!("{p:?}"))?;
+        Ok(pack)
+    }
+
+    pub fn default_pack() -> DecisionsRulePack {
+        DecisionsRulePack::parse(DEFAULT_DECISIONS_PACK).expect("the shipped decisions pack is valid")
+    }
+
+    /// Checks the pack's references: every body, category and step named exists,
+    /// item codes are unique, and no step waits on itself.
+    pub fn check(&self) -> Result<(), PackProblem> {
+        let bodies: BTreeSet<&str> = self.bodies.iter().map(|b| b.code.as_str()).collect();
+        let categories: BTreeSet<&str> = self.categories.iter().map(|c| c.code.as_str()).collect();
+        let steps: BTreeSet<&str> = self.steps.iter().map(|s| s.code.as_str()).collect();
+        let mut codes = BTreeSet::new();
+        for i in &self.items {
+            if !bodies.contains(i.decides.as_str()) {
+                return Err(PackProblem::UnknownBody(i.decides.clone()));
+            }
+            if !categories.contains(i.category.as_str()) {
+                return Err(PackProblem::UnknownCategory(i.category.clone()));
+            }
+            if !codes.insert(i.code.as_str()) {
+                return Err(PackProblem::DuplicateItem(i.code.clone()));
+            }
+        }
+        for s in &self.steps {
+            if let Some(a) = s.after.iter().find(|a| !steps.contains(a.as_str())) {
+                return Err(PackProblem::UnknownStep(a.clone()));
+            }
+        }
+        // A step's prerequisites, followed transitively, never reach it.
+        for s in &self.steps {
+            let mut seen = BTreeSet::new();
+            let mut todo: Vec<&str> = s.after.iter().map(String::as_str).collect();
+            while let Some(a) = todo.pop() {
+                if a == s.code {
+                    return Err(PackProblem::Cycle(s.code.clone()));
+                }
+                if seen.insert(a) {
+                    if let Some(step) = self.steps.iter().find(|x| x.code == a) {
+                        todo.extend(step.after.iter().map(String::as_str));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+
+    pub fn item(&self, code: &str) -> Option<&Item> {
+        self.items.iter().find(|i| i.code == code)
+    }
+
+    pub fn step(&self, code: &str) -> Option<&Step> {
+        self.steps.iter().find(|s| s.code == code)
+    }
+
+    pub fn source(&self, key: &str) -> String {
+        self.sources.get(key).cloned().unwrap_or_else(|| key.to_string())
+    }
+
+    /// The steps a topic of this item must pass, in the pack's order.
+    pub fn steps_for(&self, item: &Item) -> Vec<&Step> {
+        self.steps.iter().filter(|s| applies(s, item)).collect()
+    }
+
+    /// The artefacts a complete archive of this item holds.
+    pub fn artefacts_for(&self, item: &Item) -> BTreeSet<&str> {
+        self.steps_for(item).iter().flat_map(|s| s.requires.iter().map(String::as_str)).collect()
+    }
+
+    /// Items ranked by how well their names match a topic's title (shared
+    /// characters and pairs of characters), best first; the classifier's
+    /// suggestion. Only items sharing at least one pair are offered.
+    pub fn suggest(&self, title: &str, n: usize) -> Vec<&Item> {
+        let t = grams(title);
+        let mut scored: Vec<(usize, &Item)> = self
+            .items
+            .iter()
+            .map(|i| (grams(&i.name).intersection(&t).filter(|g| g.chars().count() == 2).count(), i))
+            .filter(|(s, _)| *s > 0)
+            .collect();
+        scored.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.code.cmp(&b.1.code)));
+        scored.into_iter().take(n).map(|(_, i)| i).collect()
+    }
+}
+
+fn applies(step: &Step, item: &Item) -> bool {
+    match step.when.as_deref() {
+        None => true,
+        Some("expert") => item.expert,
+        Some("prestudy") => item.prestudy,
+        Some("workers") => item.workers,
+        Some(_) => false,
+    }
+}
+
+/// The Han characters and adjacent pairs of a text (punctuation dropped).
+fn grams(s: &str) -> BTreeSet<String> {
+    let chars: Vec<char> = s.chars().filter(|c| c.is_alphanumeric()).collect();
+    let mut out: BTreeSet<String> = chars.iter().map(|c| c.to_string()).collect();
+    out.extend(chars.windows(2).map(|w| w.iter().collect::<String>()));
+    out
+}
+
+/// Why a step cannot be recorded now.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum StepRefusal {
+    UnknownStep,
+    /// The procedure list does not ask this step of this item.
+    NotRequired,
+    AlreadyDone,
+    /// These earlier steps are not done yet.
+    PriorMissing(Vec<String>),
+    /// The step lacks these artefacts.
+    ArtefactMissing(Vec<String>),
+    /// The topic is closed (decided against, withdrawn or supervised to the end).
+    Closed,
+}
+
+impl StepRefusal {
+    pub fn key(&self) -> &'static str {
+        match self {
+            StepRefusal::UnknownStep => "decision.unknown_step",
+            StepRefusal::NotRequired => "decision.step_not_required",
+            StepRefusal::AlreadyDone => "decision.step_done",
+            StepRefusal::PriorMissing(_) => "decision.prior_missing",
+            StepRefusal::ArtefactMissing(_) => "decision.artefact_missing",
+            StepRefusal::Closed => "decision.closed",
+        }
+    }
+}
+
+/// Whether `step` may be recorded for a topic of `item` that has done
+/// `done` and brings `artefacts` with this step.
+pub fn check_step(
+    pack: &DecisionsRulePack,
+    item: &Item,
+    done: &BTreeSet<String>,
+    step: &str,
+    artefacts: &BTreeSet<String>,
+) -> Result<(), StepRefusal> {
+    let Some(s) = pack.step(step) else {
+        return Err(StepRefusal::UnknownStep);
+    };
+    if !applies(s, item) {
+        return Err(StepRefusal::NotRequired);
+    }
+    if done.contains(step) {
+        return Err(StepRefusal::AlreadyDone);
+    }
+    let missing: Vec<String> = s
+        .after
+        .iter()
+        .filter(|a| pack.step(a).is_some_and(|x| applies(x, item)) && !done.contains(*a))
+        .cloned()
+        .collect();
+    if !missing.is_empty() {
+        return Err(StepRefusal::PriorMissing(missing));
+    }
+    let lacking: Vec<String> = s.requires.iter().filter(|r| !artefacts.contains(*r)).cloned().collect();
+    if !lacking.is_empty() {
+        return Err(StepRefusal::ArtefactMissing(lacking));
+    }
+    Ok(())
+}
+
+/// A named vote at the party committee's collective discussion.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Vote {
+    Agree,
+    Disagree,
+    Abstain,
+}
+
+/// The outcome of a collective discussion.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Tally {
+    pub agree: usize,
+    pub disagree: usize,
+    pub abstain: usize,
+    /// Committee members entitled to vote.
+    pub entitled: usize,
+    /// More than half of the members entitled were present.
+    pub quorate: bool,
+    /// Agreed by more than half of the members entitled (not of those present).
+    pub passed: bool,
+}
+
+/// Counts named votes: the discussion needs more than half of the committee
+/// present, and a topic passes with more than half of the whole committee
+/// agreeing (民主集中制: 少数服从多数, counted on those who should attend).
+pub fn tally(votes: &[Vote], entitled: usize) -> Tally {
+    let count = |v: Vote| votes.iter().filter(|x| **x == v).count();
+    let (agree, disagree, abstain) = (count(Vote::Agree), count(Vote::Disagree), count(Vote::Abstain));
+    let quorate = votes.len() * 2 > entitled;
+    Tally { agree, disagree, abstain, entitled, quorate, passed: quorate && agree * 2 > entitled }
+}
+
+/// A risk's level from its likelihood and impact (each 1 to 5).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RiskLevel {
+    Low,
+    Medium,
+    High,
+    Critical,
+}
+
+/// Likelihood × impact (1–25) and its level: ≤4 low, ≤9 medium, ≤16 high, else critical.
+pub fn risk_score(likelihood: u8, impact: u8) -> Option<(u8, RiskLevel)> {
+    if !(1..=5).contains(&likelihood) || !(1..=5).contains(&impact) {
+        return None;
+    }
+    let s = likelihood * impact;
+    let level = match s {
+        0..=4 => RiskLevel::Low,
+        5..=9 => RiskLevel::Medium,
+        10..=16 => RiskLevel::High,
+        _ => RiskLevel::Critical,
+    };
+    Some((s, level))
+}
+
+/// What the metrics need of a decided topic.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DecidedTopic {
+    pub id: i64,
+    /// The item requires the party committee's pre-study.
+    pub prestudy_required: bool,
+    /// The committee's discussion was recorded before the decision.
+    pub prestudied_before_decision: bool,
+    /// Every artefact the procedure list requires is in the archive.
+    pub archive_complete: bool,
+    /// A major matter (any item of the list) that passed every required step
+    /// in the procedure's order.
+    pub steps_in_order: bool,
+    pub submitted_on: NaiveDate,
+    pub decided_on: NaiveDate,
+}
+
+/// A ratio with the topics on each side, for the drill-down.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Ratio {
+    pub numerator: Vec<i64>,
+    pub denominator: Vec<i64>,
+    /// None when there is nothing to divide by.
+    pub rate: Option<f64>,
+}
+
+fn ratio(topics: &[&DecidedTopic], counts: impl Fn(&DecidedTopic) -> bool) -> Ratio {
+    let denominator: Vec<i64> = topics.iter().map(|t| t.id).collect();
+    let numerator: Vec<i64> = topics.iter().filter(|t| counts(t)).map(|t| t.id).collect();
+    let rate = (!denominator.is_empty()).then(|| numerator.len() as f64 / denominator.len() as f64);
+    Ratio { numerator, denominator, rate }
+}
+
+/// The four metrics of DOMAIN.md §5 over a period's decided topics.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct Metrics {
+    /// 前置研究执行率: of topics whose matter requires pre-study, those
+    /// pre-studied before the decision.
+    pub prestudy_rate: Ratio,
+    /// 决策记实档案完整率: decided topics whose archive is complete.
+    pub archive_completeness: Ratio,
+    /// 重大决策合规率: decided topics that passed every step in order.
+    pub compliance: Ratio,
+    /// Median days from submission to decision (None without topics).
+    pub cycle_days_median: Option<f64>,
+}
+
+pub fn metrics(topics: &[DecidedTopic]) -> Metrics {
+    let all: Vec<&DecidedTopic> = topics.iter().collect();
+    let prestudy: Vec<&DecidedTopic> = topics.iter().filter(|t| t.prestudy_required).collect();
+    let mut days: Vec<i64> = topics.iter().map(|t| (t.decided_on - t.submitted_on).num_days()).collect();
+    days.sort_unstable();
+    let cycle_days_median = match days.len() {
+        0 => None,
+        n if n % 2 == 1 => Some(days[n / 2] as f64),
+        n => Some((days[n / 2 - 1] + days[n / 2]) as f64 / 2.0),
+    };
+    Metrics {
+        prestudy_rate: ratio(&prestudy, |t| t.prestudied_before_decision),
+        archive_completeness: ratio(&all, |t| t.archive_complete),
+        compliance: ratio(&all, |t| t.steps_in_order),
+        cycle_days_median,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn set(xs: &[&str]) -> BTreeSet<String> {
+        xs.iter().map(|s| s.to_string()).collect()
+    }
+
+    #[test]
+    fn the_shipped_pack_has_the_seeds_shape_and_holds_together() {
+        let p = DecisionsRulePack::default_pack();
+        assert_eq!((p.categories.len(), p.items.len()), (8, 42), "8 categories, 42 items (seed §1.1)");
+        assert!(p.items.iter().all(|i| p.categories.iter().any(|c| c.code == i.category)));
+        let phases: BTreeSet<&str> = p.steps.iter().map(|s| s.phase.as_str()).collect();
+        assert_eq!(phases, ["调研", "论证", "决策", "执行", "监督"].into_iter().collect());
+        // Appointments are the committee's own decision; no pre-study step.
+        let p01 = p.item("P01").unwrap();
+        assert!(!p.steps_for(p01).iter().any(|s| s.code == "discussion"));
+        // An investment with experts: every artefact the seed names.
+        let i02 = p.item("I02").unwrap();
+        let a = p.artefacts_for(i02);
+        for x in
+            ["research_report", "expert_opinion", "risk_register", "three_checks", "named_votes", "minutes", "feedback"]
+        {
+            assert!(a.contains(x), "{x}");
+        }
+    }
+
+    #[test]
+    fn a_pack_that_names_what_is_not_there_or_loops_is_refused() {
+        let mut p = DecisionsRulePack::default_pack();
+        p.items[0].decides = "shareholders".into();
+        assert_eq!(p.check(), Err(PackProblem::UnknownBody("shareholders".into())));
+        let mut p = DecisionsRulePack::default_pack();
+        p.items[1].code = p.items[0].code.clone();
+        assert!(matches!(p.check(), Err(PackProblem::DuplicateItem(_))));
+        let mut p = DecisionsRulePack::default_pack();
+        p.steps[0].after = vec!["supervision".into()];
+        assert!(matches!(p.check(), Err(PackProblem::Cycle(_))));
+        let mut p = DecisionsRulePack::default_pack();
+        p.steps[1].after = vec!["nowhere".into()];
+        assert_eq!(p.check(), Err(PackProblem::UnknownStep("nowhere".into())));
+    }
+
+    #[test]
+    fn each_step_waits_for_the_steps_before_it_and_brings_its_artefacts() {
+        let p = DecisionsRulePack::default_pack();
+        let item = p.item("I02").unwrap();
+        let none = set(&[]);
+        assert_eq!(check_step(&p, item, &none, "submit", &none), Ok(()));
+        assert_eq!(check_step(&p, item, &set(&["submit"]), "submit", &none), Err(StepRefusal::AlreadyDone));
+        assert_eq!(
+            check_step(&p, item, &set(&["submit"]), "decision", &set(&["decision_record"])),
+            Err(StepRefusal::PriorMissing(vec!["feedback".into(), "expert_review".into(), "risk_assessment".into()]))
+        );
+        assert_eq!(
+            check_step(&p, item, &set(&["submit"]), "research", &none),
+            Err(StepRefusal::ArtefactMissing(vec!["research_report".into()]))
+        );
+        let researched = set(&["submit", "research"]);
+        assert_eq!(
+            check_step(&p, item, &researched, "political_review", &set(&["three_checks"])),
+            Err(StepRefusal::PriorMissing(vec!["risk_assessment".into()]))
+        );
+        let argued = set(&["submit", "research", "expert_review", "risk_assessment", "political_review"]);
+        assert_eq!(
+            check_step(&p, item, &argued, "discussion", &set(&["named_votes"])),
+            Err(StepRefusal::ArtefactMissing(vec!["minutes".into()]))
+        );
+        assert_eq!(check_step(&p, item, &argued, "discussion", &set(&["named_votes", "minutes"])), Ok(()));
+        assert_eq!(check_step(&p, item, &argued, "unheard_of", &none), Err(StepRefusal::UnknownStep));
+        // The workers' congress is not asked of an investment.
+        assert_eq!(check_step(&p, item, &argued, "workers_review", &set(&["minutes"])), Err(StepRefusal::NotRequired));
+        // An appointment goes from research and risk straight to the decision.
+        let p01 = p.item("P01").unwrap();
+        assert_eq!(
+            check_step(
+                &p,
+                p01,
+                &set(&["submit", "research", "risk_assessment"]),
+                "decision",
+                &set(&["decision_record"])
+            ),
+            Ok(())
+        );
+        // A reform the workers' congress deliberates waits for it.
+        let r01 = p.item("R01").unwrap();
+        let all_but = set(&[
+            "submit",
+            "research",
+            "expert_review",
+            "risk_assessment",
+            "political_review",
+            "discussion",
+            "feedback",
+        ]);
+        assert_eq!(
+            check_step(&p, r01, &all_but, "decision", &set(&["decision_record"])),
+            Err(StepRefusal::PriorMissing(vec!["workers_review".into()]))
+        );
+    }
+
+    #[test]
+    fn the_classifier_suggests_the_matching_items_first() {
+        let p = DecisionsRulePack::default_pack();
+        let s = p.suggest("冯营电厂二期扩建项目", 3);
+        assert_eq!(s.first().map(|i| i.code.as_str()), Some("I02"), "{s:?}");
+        let s = p.suggest("2025年度投资计划", 3);
+        assert_eq!(s.first().map(|i| i.code.as_str()), Some("S05"), "{s:?}");
+        assert!(p.suggest("！？", 3).is_empty());
+    }
+
+    #[test]
+    fn named_votes_pass_with_more_than_half_of_the_whole_committee() {
+        use Vote::*;
+        // Seven members: four agree → passed; three agree of five present → not.
+        assert!(tally(&[Agree, Agree, Agree, Agree, Disagree], 7).passed);
+        let t = tally(&[Agree, Agree, Agree, Abstain, Disagree], 7);
+        assert!(t.quorate && !t.passed);
+        // Four of seven present is a quorum; three of seven is not, even if all agree.
+        assert!(tally(&[Agree, Agree, Agree, Agree], 7).passed);
+        assert!(!tally(&[Agree, Agree, Agree], 7).quorate);
+        assert_eq!(tally(&[Agree, Disagree, Abstain], 5).abstain, 1);
+    }
+
+    #[test]
+    fn risks_score_likelihood_times_impact() {
+        assert_eq!(risk_score(2, 2), Some((4, RiskLevel::Low)));
+        assert_eq!(risk_score(3, 3), Some((9, RiskLevel::Medium)));
+        assert_eq!(risk_score(4, 4), Some((16, RiskLevel::High)));
+        assert_eq!(risk_score(5, 4), Some((20, RiskLevel::Critical)));
+        assert_eq!(risk_score(0, 3), None);
+        assert_eq!(risk_score(3, 6), None);
+    }
+
+    #[test]
+    fn the_metrics_count_topics_and_name_them() {
+        let d = |y, m, day| NaiveDate::from_ymd_opt(y, m, day).unwrap();
+        let t = |id, req, pre, complete, order, days| DecidedTopic {
+            id,
+            prestudy_required: req,
+            prestudied_before_decision: pre,
+            archive_complete: complete,
+            steps_in_order: order,
+            submitted_on: d(2026, 1, 1),
+            decided_on: d(2026, 1, 1) + chrono::Duration::days(days),
+        };
+        let m = metrics(&[
+            t(1, true, true, true, true, 10),
+            t(2, true, false, false, false, 30),
+            t(3, false, false, true, true, 20),
+        ]);
+        assert_eq!((m.prestudy_rate.numerator.clone(), m.prestudy_rate.denominator.clone()), (vec![1], vec![1, 2]));
+        assert_eq!(m.prestudy_rate.rate, Some(0.5));
+        assert_eq!(m.archive_completeness.numerator, vec![1, 3]);
+        assert_eq!(m.compliance.denominator.len(), 3);
+        assert_eq!(m.cycle_days_median, Some(20.0));
+        let empty = metrics(&[]);
+        assert_eq!((empty.prestudy_rate.rate, empty.cycle_days_median), (None, None));
+    }
+}
