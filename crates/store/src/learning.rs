@@ -406,6 +406,13 @@ impl Store {
     /// Writes study time in bulk (the demo's year of study): (member, lesson,
     /// day, seconds), a few hundred rows a statement.
     pub async fn insert_study_time(&self, tenant_id: i64, rows: &[(i64, i64, NaiveDate, i64)]) -> StoreResult<()> {
+        // One row per (member, lesson, day): PostgreSQL refuses a statement
+        // whose ON CONFLICT would update the same row twice.
+        let mut merged: std::collections::BTreeMap<(i64, i64, NaiveDate), i64> = Default::default();
+        for (member, lesson, day, seconds) in rows {
+            *merged.entry((*member, *lesson, *day)).or_default() += seconds;
+        }
+        let rows: Vec<(i64, i64, NaiveDate, i64)> = merged.into_iter().map(|((m, l, d), s)| (m, l, d, s)).collect();
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
             for chunk in rows.chunks(300) {
