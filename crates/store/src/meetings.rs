@@ -204,6 +204,26 @@ macro_rules! life_record {
     }};
 }
 
+/// Takes a meeting's row for the transaction while the meeting is open
+/// (planned or held), refusing once it is sealed or cancelled. Every writer
+/// of a meeting's parts (attendance, ratings, files, resolutions) claims it
+/// first, and sealing claims it too, so on PostgreSQL a part can never be
+/// written beside a seal that does not cover it: whichever comes second
+/// waits for the first and sees its result. (On SQLite the write lock taken
+/// at BEGIN already orders them.)
+macro_rules! claim_open {
+    ($tx:ident, $id:expr) => {{
+        let n = sqlx::query("UPDATE meetings SET version = version WHERE id = $1 AND status IN ('planned', 'held')")
+            .bind($id)
+            .execute(&mut *$tx)
+            .await?
+            .rows_affected();
+        if n == 0 {
+            return Err(StoreError::Conflict("meeting.sealed"));
+        }
+    }};
+}
+
 impl Store {
     /// Plans a meeting with its expected attendees; audited.
     pub async fn create_meeting(&self, actor: &Actor, n: &NewMeeting, expected: &[Expected]) -> StoreResult<i64> {
@@ -361,13 +381,7 @@ impl Store {
         let now = now_ms();
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
-            let status: String = sqlx::query_scalar("SELECT status FROM meetings WHERE id = $1")
-                .bind(meeting.row.id)
-                .fetch_one(&mut *tx)
-                .await?;
-            if status == "sealed" || status == "cancelled" {
-                return Err(StoreError::Conflict("meeting.sealed"));
-            }
+            claim_open!(tx, meeting.row.id);
             for (member, present, reason) in marks {
                 sqlx::query(
                     "UPDATE meeting_attendees SET present = $1, absence_reason = $2,
@@ -404,6 +418,7 @@ impl Store {
     ) -> StoreResult<()> {
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
+            claim_open!(tx, meeting.row.id);
             for (member, rating) in ratings {
                 sqlx::query("UPDATE meeting_attendees SET rating = $1 WHERE meeting_id = $2 AND member_id = $3")
                     .bind(rating)
@@ -437,13 +452,7 @@ impl Store {
         let digest: String = sm3::Sm3::digest(content).iter().map(|b| format!("{b:02x}")).collect();
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
-            let status: String = sqlx::query_scalar("SELECT status FROM meetings WHERE id = $1")
-                .bind(meeting.row.id)
-                .fetch_one(&mut *tx)
-                .await?;
-            if status == "sealed" || status == "cancelled" {
-                return Err(StoreError::Conflict("meeting.sealed"));
-            }
+            claim_open!(tx, meeting.row.id);
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO meeting_files (tenant_id, meeting_id, file_name, content_type, size, digest, content, uploaded_by, uploaded_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
@@ -631,6 +640,7 @@ impl Store {
     pub async fn add_resolution(&self, actor: &Actor, meeting: &MeetingRecord, r: &NewResolution) -> StoreResult<i64> {
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
+            claim_open!(tx, meeting.row.id);
             let seq: i64 =
                 sqlx::query_scalar("SELECT COALESCE(MAX(seq), 0) + 1 FROM meeting_resolutions WHERE meeting_id = $1")
                     .bind(meeting.row.id)
@@ -678,11 +688,18 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
+            // Take the meeting's row first: a writer of its parts that claimed
+            // it earlier has committed, and none can claim it after (claim_open).
+            let claimed = sqlx::query("UPDATE meetings SET version = version WHERE id = $1 AND status = 'held'")
+                .bind(meeting.row.id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
             let status: String = sqlx::query_scalar("SELECT status FROM meetings WHERE id = $1")
                 .bind(meeting.row.id)
                 .fetch_one(&mut *tx)
                 .await?;
-            if status != "held" {
+            if claimed == 0 {
                 return Err(StoreError::Conflict(if status == "sealed" {
                     "meeting.sealed"
                 } else {
