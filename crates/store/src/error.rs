@@ -25,7 +25,13 @@ impl From<sqlx::Error> for StoreError {
             sqlx::Error::RowNotFound => StoreError::NotFound,
             sqlx::Error::Database(db) if db.is_unique_violation() => {
                 let c = db.constraint().unwrap_or_default().to_string() + db.message();
-                if c.contains("id_number_index") {
+                if c.contains("transfers_one_open") || c.contains("transfers.member_id") {
+                    StoreError::Conflict("transfer.already_open")
+                } else if c.contains("members_away_one_open") || c.contains("members_away.member_id") {
+                    StoreError::Conflict("away.already_away")
+                } else if c.contains("exam_attempts") {
+                    StoreError::Conflict("exam.already_started")
+                } else if c.contains("id_number_index") {
                     StoreError::Conflict("conflict.id_number")
                 } else if c.contains("code") {
                     StoreError::Conflict("conflict.org_code")

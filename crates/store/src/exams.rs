@@ -33,25 +33,6 @@ pub struct AttemptRow {
     pub total: i64,
 }
 
-fn kind_code(k: QuestionKind) -> &'static str {
-    match k {
-        QuestionKind::Single => "single",
-        QuestionKind::Multiple => "multiple",
-        QuestionKind::TrueFalse => "true_false",
-        QuestionKind::FillIn => "fill_in",
-    }
-}
-
-fn kind_of(s: &str) -> Option<QuestionKind> {
-    Some(match s {
-        "single" => QuestionKind::Single,
-        "multiple" => QuestionKind::Multiple,
-        "true_false" => QuestionKind::TrueFalse,
-        "fill_in" => QuestionKind::FillIn,
-        _ => return None,
-    })
-}
-
 impl Store {
     /// Adds questions to an organisation's bank, all or none; audited.
     pub async fn add_questions(&self, actor: &Actor, org_id: i64, questions: &[Question]) -> StoreResult<usize> {
@@ -66,7 +47,7 @@ impl Store {
                 .bind(actor.tenant_id)
                 .bind(org_id)
                 .bind(&q.category)
-                .bind(kind_code(q.kind))
+                .bind(q.kind.code())
                 .bind(&q.stem)
                 .bind(serde_json::to_string(&q.options).unwrap_or_default())
                 .bind(&q.answer)
@@ -100,7 +81,7 @@ impl Store {
                 Some(Question {
                     id,
                     category,
-                    kind: kind_of(&kind)?,
+                    kind: QuestionKind::from_code(&kind)?,
                     stem,
                     options: serde_json::from_str(&options).unwrap_or_default(),
                     answer,
@@ -167,26 +148,51 @@ impl Store {
         .await)?)
     }
 
+    /// Starts an attempt with its drawn paper, numbered after the member's
+    /// earlier ones and refused past `max_attempts` (a unique index on the
+    /// number keeps two simultaneous starts from both counting); audited.
     pub async fn start_attempt(
         &self,
-        tenant_id: i64,
-        exam_id: i64,
+        actor: &Actor,
+        exam: &ExamRow,
         member_id: i64,
         paper: &[(i64, u32)],
     ) -> StoreResult<i64> {
         let total: i64 = paper.iter().map(|(_, p)| i64::from(*p)).sum();
-        Ok(on!(self, |p| sqlx::query_scalar(
-            "INSERT INTO exam_attempts (tenant_id, exam_id, member_id, paper, started_at, total)
-             VALUES ($1, $2, $3, $4, $5, $6) RETURNING id"
-        )
-        .bind(tenant_id)
-        .bind(exam_id)
-        .bind(member_id)
-        .bind(serde_json::to_string(paper).unwrap_or_default())
-        .bind(now_ms())
-        .bind(total)
-        .fetch_one(p)
-        .await)?)
+        on!(self, |p| {
+            let mut tx = p.begin_write().await?;
+            let earlier: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM exam_attempts WHERE exam_id = $1 AND member_id = $2")
+                    .bind(exam.id)
+                    .bind(member_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            if earlier >= exam.max_attempts {
+                return Err(StoreError::Conflict("exam.already_started"));
+            }
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO exam_attempts (tenant_id, exam_id, member_id, attempt_no, paper, started_at, total)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+            )
+            .bind(exam.tenant_id)
+            .bind(exam.id)
+            .bind(member_id)
+            .bind(earlier + 1)
+            .bind(serde_json::to_string(paper).unwrap_or_default())
+            .bind(now_ms())
+            .bind(total)
+            .fetch_one(&mut *tx)
+            .await?;
+            append_audit!(
+                &mut *tx,
+                actor,
+                &AuditEntry::new("exam.attempt", "exam", exam.id)
+                    .org(exam.org_id)
+                    .detail(serde_json::json!({"attempt": id, "member": member_id, "number": earlier + 1}))
+            )?;
+            tx.commit().await?;
+            Ok::<i64, StoreError>(id)
+        })
     }
 
     pub async fn attempt(&self, id: i64) -> StoreResult<AttemptRow> {
@@ -199,21 +205,39 @@ impl Store {
         .await)?)
     }
 
-    /// Records a submission once; false if it was already submitted.
-    pub async fn submit_attempt(&self, id: i64, responses: &serde_json::Value, score: i64) -> StoreResult<bool> {
-        let n = on!(self, |p| {
-            sqlx::query(
-            "UPDATE exam_attempts SET submitted_at = $1, responses = $2, score = $3 WHERE id = $4 AND submitted_at IS NULL"
-        )
-        .bind(now_ms())
-        .bind(responses.to_string())
-        .bind(score)
-        .bind(id)
-        .execute(p)
-        .await
-        .map(|r| r.rows_affected())
-        })?;
-        Ok(n == 1)
+    /// Records a submission once, with its score; false if it was already
+    /// submitted; audited.
+    pub async fn submit_attempt(
+        &self,
+        actor: &Actor,
+        attempt: &AttemptRow,
+        responses: &serde_json::Value,
+        score: i64,
+    ) -> StoreResult<bool> {
+        on!(self, |p| {
+            let mut tx = p.begin_write().await?;
+            let n = sqlx::query(
+                "UPDATE exam_attempts SET submitted_at = $1, responses = $2, score = $3 WHERE id = $4 AND submitted_at IS NULL",
+            )
+            .bind(now_ms())
+            .bind(responses.to_string())
+            .bind(score)
+            .bind(attempt.id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            if n == 1 {
+                append_audit!(
+                    &mut *tx,
+                    actor,
+                    &AuditEntry::new("exam.submit", "exam", attempt.exam_id).detail(
+                        serde_json::json!({"attempt": attempt.id, "member": attempt.member_id, "score": score})
+                    )
+                )?;
+                tx.commit().await?;
+            }
+            Ok::<bool, StoreError>(n == 1)
+        })
     }
 }
 

@@ -9,18 +9,18 @@ use serde::{Deserialize, Serialize};
 
 use crate::text::fold_trim;
 
-/// The kinds of question.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum QuestionKind {
-    /// One right option.
-    Single,
-    /// One or more right options, all to be chosen.
-    Multiple,
-    TrueFalse,
-    /// A word or phrase; any of the accepted answers.
-    FillIn,
-}
+crate::codes!(
+    /// The kinds of question.
+    QuestionKind {
+        /// One right option.
+        Single = "single",
+        /// One or more right options, all to be chosen.
+        Multiple = "multiple",
+        TrueFalse = "true_false",
+        /// A word or phrase; any of the accepted answers.
+        FillIn = "fill_in",
+    }
+);
 
 /// A question of the bank.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]

@@ -3,27 +3,14 @@
 //! stored file is answered, so that a video seeks without downloading the
 //! whole file. Pure: the store keeps the bytes, the web layer the headers.
 
-use serde::{Deserialize, Serialize};
-
-/// What a lesson file is.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum MediaKind {
-    Pdf,
-    Video,
-    Audio,
-}
-
-impl MediaKind {
-    /// The lesson kind stored for it.
-    pub fn code(self) -> &'static str {
-        match self {
-            MediaKind::Pdf => "pdf",
-            MediaKind::Video => "video",
-            MediaKind::Audio => "audio",
-        }
+crate::codes!(
+    /// What a lesson file is (and the kind of lesson it makes).
+    MediaKind {
+        Pdf = "pdf",
+        Video = "video",
+        Audio = "audio",
     }
-}
+);
 
 /// Tells a lesson file's kind and content type from its name's extension
 /// and its first bytes, which must agree; anything else is refused (an

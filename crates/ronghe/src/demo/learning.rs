@@ -216,8 +216,9 @@ async fn seed_exam(
         DrawRule { category: None, kind: FillIn, count: 5, points: 6 },
     ];
     let rules_json = serde_json::to_value(&rules)?;
-    let exam =
+    let exam_id =
         store.create_exam(actor, root.id, "党章党规知识测试（演示）", &rules_json, 30, 2, 60).await.map_err(e)?;
+    let (exam, _) = store.exam(exam_id).await.map_err(e)?;
     for (_, members) in units {
         for m in members {
             if !rng.gen_bool(0.3) {
@@ -238,8 +239,12 @@ async fn seed_exam(
                     })
                     .collect();
                 let score = mark(&paper, &bank, &responses).score;
-                let id = store.start_attempt(actor.tenant_id, exam, *m, &paper).await.map_err(e)?;
-                store.submit_attempt(id, &serde_json::to_value(&responses)?, i64::from(score)).await.map_err(e)?;
+                let id = store.start_attempt(actor, &exam, *m, &paper).await.map_err(e)?;
+                let attempt = store.attempt(id).await.map_err(e)?;
+                store
+                    .submit_attempt(actor, &attempt, &serde_json::to_value(&responses)?, i64::from(score))
+                    .await
+                    .map_err(e)?;
                 if score >= 60 || rng.gen_bool(0.5) {
                     break;
                 }

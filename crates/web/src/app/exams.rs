@@ -6,9 +6,9 @@
 use std::collections::HashMap;
 
 use ronghe_domain::auth::Action;
-use ronghe_domain::exams::{draw, in_time, mark, DrawRule, Question, QuestionKind};
+use ronghe_domain::exams::{draw, in_time, mark, DrawRule, Question, QuestionKind, ShortBank};
 use ronghe_domain::members::FieldError;
-use ronghe_store::{AttemptRow, ExamListing, ExamResult, ExamRow, Org};
+use ronghe_store::{AttemptRow, ExamListing, ExamResult, ExamRow, MemberRecord, Org};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
@@ -17,10 +17,6 @@ use crate::AppState;
 
 /// Seconds allowed past the time limit for the submission to arrive.
 const GRACE_SECONDS: u32 = 30;
-
-fn refuse(field: &'static str, key: &'static str, params: Vec<(&'static str, String)>) -> AppError {
-    AppError::Refused { field, key, params }
-}
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(default)]
@@ -34,10 +30,6 @@ pub struct QuestionInput {
     pub answer: String,
 }
 
-fn kind(s: &str) -> Option<QuestionKind> {
-    serde_json::from_value(serde_json::Value::String(s.trim().to_string())).ok()
-}
-
 /// Adds questions to the bank: every one is checked first; with any
 /// problem nothing is added and the refusal names the first question's number.
 pub async fn add_questions(state: &AppState, auth: &Auth, org: &Org, input: &[QuestionInput]) -> AppResult<usize> {
@@ -49,7 +41,7 @@ pub async fn add_questions(state: &AppState, auth: &Auth, org: &Org, input: &[Qu
 /// [`add_questions`], a refusal naming the sheet's row.
 pub async fn import_questions(state: &AppState, auth: &Auth, org: &Org, bytes: &[u8]) -> AppResult<usize> {
     auth.require(Action::WriteLearning, &org.path)?;
-    let rows = ronghe_exchange::read_questions(bytes).map_err(|e| refuse("file", e.key(), vec![]))?;
+    let rows = ronghe_exchange::read_questions(bytes).map_err(|e| AppError::refused("file", e.key(), vec![]))?;
     let numbered: Vec<(usize, QuestionInput)> = rows
         .into_iter()
         .map(|r| {
@@ -85,8 +77,8 @@ async fn add_numbered(
     let tr = crate::i18n::Tr(auth.lang());
     for (n, q) in input {
         let row = tr.tf(label, &[("n", &n.to_string())]);
-        let Some(k) = kind(&q.kind) else {
-            return Err(refuse("questions", "exam.bad_kind", vec![("row", row)]));
+        let Some(k) = QuestionKind::from_code(q.kind.trim()) else {
+            return Err(AppError::refused("questions", "exam.bad_kind", vec![("row", row)]));
         };
         let question = Question {
             id: 0,
@@ -96,7 +88,7 @@ async fn add_numbered(
             options: q.options.iter().map(|o| o.trim().to_string()).collect(),
             answer: q.answer.trim().to_string(),
         };
-        question.check().map_err(|p| refuse("questions", p.key(), vec![("row", row)]))?;
+        question.check().map_err(|p| AppError::refused("questions", p.key(), vec![("row", row)]))?;
         questions.push(question);
     }
     Ok(state.store.add_questions(&auth.actor(), org.id, &questions).await?)
@@ -131,17 +123,7 @@ pub async fn create_exam(state: &AppState, auth: &Auth, org: &Org, e: &ExamInput
         return Err(AppError::Invalid(errors));
     }
     let bank = state.store.question_bank(org.id).await?;
-    draw(&bank, &e.rules, 0).map_err(|s| {
-        refuse(
-            "rules",
-            "exam.short_bank",
-            vec![
-                ("rule", (s.rule + 1).to_string()),
-                ("wanted", s.wanted.to_string()),
-                ("available", s.available.to_string()),
-            ],
-        )
-    })?;
+    draw(&bank, &e.rules, 0).map_err(|s| short_bank("rules", s))?;
     let rules = serde_json::to_value(&e.rules).map_err(|x| AppError::Internal(x.into()))?;
     Ok(state
         .store
@@ -176,10 +158,10 @@ pub struct AttemptView {
     pub questions: Vec<PaperQuestion>,
 }
 
-async fn view(state: &AppState, a: &AttemptRow) -> AppResult<AttemptView> {
-    let (exam, _) = state.store.exam(a.exam_id).await?;
-    let bank: HashMap<i64, Question> =
-        state.store.question_bank(exam.org_id).await?.into_iter().map(|q| (q.id, q)).collect();
+/// An attempt for its member: the exam and its bank are the caller's, who
+/// has loaded them already.
+fn view(exam: &ExamRow, bank: &[Question], a: &AttemptRow) -> AttemptView {
+    let bank: HashMap<i64, &Question> = bank.iter().map(|q| (q.id, q)).collect();
     let paper: Vec<(i64, u32)> = serde_json::from_str(&a.paper).unwrap_or_default();
     let responses: HashMap<i64, String> = serde_json::from_str(&a.responses).unwrap_or_default();
     let submitted = a.submitted_at.is_some();
@@ -199,7 +181,7 @@ async fn view(state: &AppState, a: &AttemptRow) -> AppResult<AttemptView> {
             })
         })
         .collect();
-    Ok(AttemptView {
+    AttemptView {
         id: a.id,
         exam_id: a.exam_id,
         started_at: a.started_at,
@@ -209,45 +191,49 @@ async fn view(state: &AppState, a: &AttemptRow) -> AppResult<AttemptView> {
         total: a.total,
         passed: a.score.map(|s| s >= exam.pass_score),
         questions,
-    })
+    }
+}
+
+/// An exam offered to the signed-in member: by their organisation or one
+/// above it. Anyone else is told it is not there.
+async fn offered_exam(state: &AppState, auth: &Auth, exam_id: i64) -> AppResult<(ExamRow, MemberRecord)> {
+    let (exam, path) = state.store.exam(exam_id).await?;
+    let member = crate::app::own_member_within(state, auth, &path).await?.ok_or(AppError::NotFound)?;
+    Ok((exam, member))
+}
+
+/// A paper cannot be drawn: the rule that asks for more than the bank holds.
+fn short_bank(field: &'static str, s: ShortBank) -> AppError {
+    AppError::refused(
+        field,
+        "exam.short_bank",
+        vec![
+            ("rule", (s.rule + 1).to_string()),
+            ("wanted", s.wanted.to_string()),
+            ("available", s.available.to_string()),
+        ],
+    )
 }
 
 /// Starts (or resumes) the signed-in member's attempt at an exam offered to
 /// their organisation: a paper drawn for this attempt alone.
 pub async fn start(state: &AppState, auth: &Auth, exam_id: i64) -> AppResult<AttemptView> {
-    let Some(me) = auth.principal().member_id else {
-        return Err(AppError::Forbidden);
-    };
-    let (exam, path) = state.store.exam(exam_id).await?;
-    let member = state.store.member(me).await?;
-    if !ronghe_domain::auth::path_within(&member.org_path, &path) {
-        return Err(AppError::NotFound);
-    }
-    let attempts = state.store.member_attempts(me, exam_id).await?;
+    let (exam, member) = offered_exam(state, auth, exam_id).await?;
+    let attempts = state.store.member_attempts(member.row.id, exam_id).await?;
+    let bank = state.store.question_bank(exam.org_id).await?;
     let now = chrono::Utc::now().timestamp_millis();
     let limit = u32::try_from(exam.time_limit_minutes).unwrap_or(0);
     if let Some(open) = attempts.iter().find(|a| a.submitted_at.is_none() && in_time(a.started_at, now, limit, 0)) {
-        return view(state, open).await;
+        return Ok(view(&exam, &bank, open));
     }
     if attempts.len() as i64 >= exam.max_attempts {
-        return Err(refuse("exam", "exam.no_attempts_left", vec![("max", exam.max_attempts.to_string())]));
+        return Err(AppError::refused("exam", "exam.no_attempts_left", vec![("max", exam.max_attempts.to_string())]));
     }
     let rules: Vec<DrawRule> = serde_json::from_str(&exam.rules).unwrap_or_default();
-    let bank = state.store.question_bank(exam.org_id).await?;
-    let seed = (now as u64) ^ ((me as u64) << 20) ^ (attempts.len() as u64);
-    let paper = draw(&bank, &rules, seed).map_err(|s| {
-        refuse(
-            "exam",
-            "exam.short_bank",
-            vec![
-                ("rule", (s.rule + 1).to_string()),
-                ("wanted", s.wanted.to_string()),
-                ("available", s.available.to_string()),
-            ],
-        )
-    })?;
-    let id = state.store.start_attempt(member.tenant_id, exam_id, me, &paper).await?;
-    view(state, &state.store.attempt(id).await?).await
+    let seed = (now as u64) ^ ((member.row.id as u64) << 20) ^ (attempts.len() as u64);
+    let paper = draw(&bank, &rules, seed).map_err(|s| short_bank("exam", s))?;
+    let id = state.store.start_attempt(&auth.actor(), &exam, member.row.id, &paper).await?;
+    Ok(view(&exam, &bank, &state.store.attempt(id).await?))
 }
 
 /// Submits responses: marked at once, refused after the time limit.
@@ -259,21 +245,25 @@ pub async fn submit(
 ) -> AppResult<AttemptView> {
     let a = own_attempt(state, auth, attempt_id).await?;
     if a.submitted_at.is_some() {
-        return Err(refuse("attempt", "exam.already_submitted", vec![]));
+        return Err(AppError::refused("attempt", "exam.already_submitted", vec![]));
     }
     let (exam, _) = state.store.exam(a.exam_id).await?;
     let now = chrono::Utc::now().timestamp_millis();
     if !in_time(a.started_at, now, u32::try_from(exam.time_limit_minutes).unwrap_or(0), GRACE_SECONDS) {
-        return Err(refuse("attempt", "exam.time_up", vec![("minutes", exam.time_limit_minutes.to_string())]));
+        return Err(AppError::refused(
+            "attempt",
+            "exam.time_up",
+            vec![("minutes", exam.time_limit_minutes.to_string())],
+        ));
     }
     let bank = state.store.question_bank(exam.org_id).await?;
     let paper: Vec<(i64, u32)> = serde_json::from_str(&a.paper).unwrap_or_default();
     let marked = mark(&paper, &bank, responses);
     let responses = serde_json::to_value(responses).map_err(|e| AppError::Internal(e.into()))?;
-    if !state.store.submit_attempt(a.id, &responses, i64::from(marked.score)).await? {
-        return Err(refuse("attempt", "exam.already_submitted", vec![]));
+    if !state.store.submit_attempt(&auth.actor(), &a, &responses, i64::from(marked.score)).await? {
+        return Err(AppError::refused("attempt", "exam.already_submitted", vec![]));
     }
-    view(state, &state.store.attempt(a.id).await?).await
+    Ok(view(&exam, &bank, &state.store.attempt(a.id).await?))
 }
 
 async fn own_attempt(state: &AppState, auth: &Auth, id: i64) -> AppResult<AttemptRow> {
@@ -286,7 +276,8 @@ async fn own_attempt(state: &AppState, auth: &Auth, id: i64) -> AppResult<Attemp
 
 pub async fn show(state: &AppState, auth: &Auth, id: i64) -> AppResult<AttemptView> {
     let a = own_attempt(state, auth, id).await?;
-    view(state, &a).await
+    let (exam, _) = state.store.exam(a.exam_id).await?;
+    Ok(view(&exam, &state.store.question_bank(exam.org_id).await?, &a))
 }
 
 /// An exam with how the subtree did: members who took it, and passed.
@@ -342,15 +333,8 @@ pub struct MyExam {
 }
 
 pub async fn my_exam(state: &AppState, auth: &Auth, exam_id: i64) -> AppResult<MyExam> {
-    let Some(me) = auth.principal().member_id else {
-        return Err(AppError::Forbidden);
-    };
-    let (exam, path) = state.store.exam(exam_id).await?;
-    let member = state.store.member(me).await?;
-    if !ronghe_domain::auth::path_within(&member.org_path, &path) {
-        return Err(AppError::NotFound);
-    }
-    let attempts = state.store.member_attempts(me, exam_id).await?;
+    let (exam, member) = offered_exam(state, auth, exam_id).await?;
+    let attempts = state.store.member_attempts(member.row.id, exam_id).await?;
     let now = chrono::Utc::now().timestamp_millis();
     let limit = u32::try_from(exam.time_limit_minutes).unwrap_or(0);
     let open_attempt =

@@ -33,19 +33,6 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/exams/{exam}/results", get(results))
 }
 
-/// The kinds of question in the order the forms show them.
-const KINDS: [QuestionKind; 4] =
-    [QuestionKind::Single, QuestionKind::Multiple, QuestionKind::TrueFalse, QuestionKind::FillIn];
-
-fn kind_code(k: &QuestionKind) -> &'static str {
-    match k {
-        QuestionKind::Single => "single",
-        QuestionKind::Multiple => "multiple",
-        QuestionKind::TrueFalse => "true_false",
-        QuestionKind::FillIn => "fill_in",
-    }
-}
-
 #[derive(Template)]
 #[template(path = "exams/exam.html")]
 struct ExamPage {
@@ -95,10 +82,6 @@ struct AttemptPage {
 impl AttemptPage {
     fn letter(&self, i: &usize) -> char {
         (b'A' + *i as u8) as char
-    }
-
-    fn kind(&self, k: &QuestionKind) -> &'static str {
-        kind_code(k)
     }
 
     /// An answer as the member reads it: 正确/错误 rather than true/false.
@@ -170,7 +153,7 @@ struct ManagePage {
 
 impl ManagePage {
     fn kinds(&self) -> Vec<&'static str> {
-        KINDS.iter().map(kind_code).collect()
+        QuestionKind::ALL.iter().map(|k| k.code()).collect()
     }
 
     fn in_bank(&self, kind: &&str) -> i64 {
@@ -222,11 +205,11 @@ async fn create(
     let org = crate::app::org_for(&state, &auth, Action::ReadLearning, id).await?;
     let get = |k: &str| f.iter().find(|(key, _)| key == k).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
     let num = |k: &str| get(k).parse::<i64>().unwrap_or(0);
-    let rules = KINDS
+    let rules = QuestionKind::ALL
         .iter()
         .filter_map(|k| {
-            let count = usize::try_from(num(&format!("count_{}", kind_code(k)))).unwrap_or(0);
-            let points = u32::try_from(num(&format!("points_{}", kind_code(k)))).unwrap_or(0);
+            let count = usize::try_from(num(&format!("count_{}", k.code()))).unwrap_or(0);
+            let points = u32::try_from(num(&format!("points_{}", k.code()))).unwrap_or(0);
             (count > 0).then_some(DrawRule { category: None, kind: *k, count, points })
         })
         .collect();
