@@ -191,7 +191,8 @@ impl Store {
 
     /// Takes a heartbeat: reads the learner's presence and the tab's last
     /// beat, credits what the rules allow to today's study time, and keeps
-    /// the new state, in one transaction.
+    /// the new state, in one transaction. Returns the accrual and the
+    /// member's seconds on the lesson in all, this beat's included.
     #[allow(clippy::too_many_arguments)]
     pub async fn study_beat(
         &self,
@@ -202,7 +203,7 @@ impl Store {
         beat: &Beat,
         now: i64,
         day: NaiveDate,
-    ) -> StoreResult<Accrual> {
+    ) -> StoreResult<(Accrual, i64)> {
         let backend = self.backend();
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
@@ -273,7 +274,7 @@ impl Store {
                 }
             }
             tx.commit().await?;
-            Ok::<Accrual, StoreError>(accrual)
+            Ok::<(Accrual, i64), StoreError>((accrual, credited + accrual.credit_seconds))
         })
     }
 

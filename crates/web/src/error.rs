@@ -45,6 +45,14 @@ pub enum AppError {
 
 pub type AppResult<T> = Result<T, AppError>;
 
+impl AppError {
+    /// A refusal by a rule: the field it concerns, the catalogue key of the
+    /// message and the message's parameters.
+    pub fn refused(field: &'static str, key: &'static str, params: Vec<(&'static str, String)>) -> AppError {
+        AppError::Refused { field, key, params }
+    }
+}
+
 impl From<StoreError> for AppError {
     fn from(e: StoreError) -> Self {
         match e {

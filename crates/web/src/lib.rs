@@ -90,6 +90,12 @@ impl AppState {
     pub fn today(&self) -> chrono::NaiveDate {
         (chrono::Utc::now() + chrono::Duration::hours(self.config.utc_offset_hours.into())).date_naive()
     }
+
+    /// The year a page or query asks for, or this one; kept to years a
+    /// date can hold.
+    pub fn year_or_current(&self, year: Option<i32>) -> i32 {
+        year.unwrap_or_else(|| chrono::Datelike::year(&self.today())).clamp(1900, 9998)
+    }
 }
 
 /// The whole application: pages, API, static files, health and metrics,

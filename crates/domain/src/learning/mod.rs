@@ -61,8 +61,11 @@ impl LearningRulePack {
         Ok(pack)
     }
 
+    /// The shipped pack, parsed once: every heartbeat of a tenant without
+    /// a pack of its own asks for it.
     pub fn default_pack() -> Self {
-        Self::parse(DEFAULT_LEARNING_PACK).expect("the shipped learning pack parses")
+        static SHIPPED: std::sync::OnceLock<LearningRulePack> = std::sync::OnceLock::new();
+        SHIPPED.get_or_init(|| Self::parse(DEFAULT_LEARNING_PACK).expect("the shipped learning pack parses")).clone()
     }
 
     pub fn source(&self, short: &str) -> String {

@@ -93,6 +93,8 @@ pub async fn record_step(
     Json(b): Json<StepBody>,
 ) -> AppResult<Json<dev::Timeline>> {
     let c = state.store.candidate(id).await?;
+    // Scope before anything about the body: outside it the person is not there.
+    auth.require(ronghe_domain::auth::Action::WriteDevelopment, &c.org_path)?;
     let mut votes = Vec::with_capacity(b.votes.len());
     for v in &b.votes {
         let choice = Choice::from_code(v.choice.trim()).ok_or(AppError::Refused {

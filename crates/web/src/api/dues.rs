@@ -95,7 +95,7 @@ pub async fn member_year(
 ) -> AppResult<Json<dues::MemberYear>> {
     let member = state.store.member(id).await?;
     dues::may_read(&auth, &member)?;
-    Ok(Json(dues::member_year(&state, &member, dues::year_or_current(&state, q.year)).await?))
+    Ok(Json(dues::member_year(&state, &member, state.year_or_current(q.year)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -203,7 +203,7 @@ pub async fn subtree_year(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<dues::SubtreeYear>> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
-    Ok(Json(dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?))
+    Ok(Json(dues::subtree_year(&state, &org, state.year_or_current(q.year)).await?))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -35,7 +35,7 @@ pub async fn study(
 ) -> AppResult<Json<learning::StudyYear>> {
     let m = state.store.member(id).await?;
     learning::may_read(&auth, &m)?;
-    Ok(Json(learning::study_year(&state, &m, learning::year_or_current(&state, q.year)).await?))
+    Ok(Json(learning::study_year(&state, &m, state.year_or_current(q.year)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -128,7 +128,7 @@ pub async fn report(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<learning::StudyReport>> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
-    Ok(Json(learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?))
+    Ok(Json(learning::report(&state, &org, state.year_or_current(q.year)).await?))
 }
 
 #[derive(Debug, Deserialize, ToSchema)]
@@ -346,5 +346,5 @@ pub async fn ranking(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<learning::Ranking>> {
-    Ok(Json(learning::ranking(&state, &auth, id, learning::year_or_current(&state, q.year)).await?))
+    Ok(Json(learning::ranking(&state, &auth, id, state.year_or_current(q.year)).await?))
 }

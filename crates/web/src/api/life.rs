@@ -60,7 +60,7 @@ pub async fn list(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<Vec<ronghe_store::MeetingRow>>> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
-    let year = q.year.unwrap_or_else(|| chrono::Datelike::year(&state.today())).clamp(2000, 9998);
+    let year = state.year_or_current(q.year);
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
     let mut rows = state.store.org_meetings(org.id, from, to).await?;

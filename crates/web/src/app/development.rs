@@ -347,10 +347,6 @@ pub struct StepInput {
     pub version: Option<i64>,
 }
 
-fn refuse(field: &'static str, key: &'static str, params: Vec<(&'static str, String)>) -> AppError {
-    AppError::Refused { field, key, params }
-}
-
 /// Full members in good standing among `ids`, or the refusal naming the
 /// first who is not.
 async fn named_full_members(
@@ -363,7 +359,7 @@ async fn named_full_members(
     unique.sort_unstable();
     unique.dedup();
     if unique.len() != ids.len() {
-        return Err(refuse(field, "dev.named_twice", vec![]));
+        return Err(AppError::refused(field, "dev.named_twice", vec![]));
     }
     let found = state.store.named_members(&unique).await?;
     let by_id: HashMap<i64, _> = found.iter().map(|m| (m.id, m)).collect();
@@ -374,9 +370,9 @@ async fn named_full_members(
                 out.push(serde_json::json!({"member_id": m.id, "name": m.name}))
             }
             Some(m) if m.tenant_id == tenant_id => {
-                return Err(refuse(field, "dev.not_full_member", vec![("name", m.name.clone())]))
+                return Err(AppError::refused(field, "dev.not_full_member", vec![("name", m.name.clone())]))
             }
-            _ => return Err(refuse(field, "dev.unknown_member", vec![("id", id.to_string())])),
+            _ => return Err(AppError::refused(field, "dev.unknown_member", vec![("id", id.to_string())])),
         }
     }
     Ok(out)
@@ -388,23 +384,31 @@ async fn named_full_members(
 pub async fn record_step(state: &AppState, auth: &Auth, c: &CandidateRecord, input: &StepInput) -> AppResult<()> {
     auth.require(Action::WriteDevelopment, &c.org_path)?;
     let Some(step) = step_by_code(input.step.trim()) else {
-        return Err(refuse("step", "dev.unknown_step", vec![("step", input.step.clone())]));
+        return Err(AppError::refused("step", "dev.unknown_step", vec![("step", input.step.clone())]));
     };
     if by_higher_committee(step.code) {
         let parent = parent_path(&c.org_path).unwrap_or_default();
         if !auth.principal().can(Action::WriteDevelopment, &parent) {
-            return Err(refuse("step", "dev.higher_committee_only", vec![("step", step.title_zh.to_string())]));
+            return Err(AppError::refused(
+                "step",
+                "dev.higher_committee_only",
+                vec![("step", step.title_zh.to_string())],
+            ));
         }
     }
     if !matches!(c.row.outcome.as_str(), "open" | "admitted" | "full") {
-        return Err(refuse("step", "dev.closed", vec![]));
+        return Err(AppError::refused("step", "dev.closed", vec![]));
     }
     let Some(on) = input.on else {
-        return Err(refuse("on", "dev.date_required", vec![]));
+        return Err(AppError::refused("on", "dev.date_required", vec![]));
     };
     let today = state.today();
     if on > today {
-        return Err(refuse("on", "dev.future_date", vec![("on", on.to_string()), ("today", today.to_string())]));
+        return Err(AppError::refused(
+            "on",
+            "dev.future_date",
+            vec![("on", on.to_string()), ("today", today.to_string())],
+        ));
     }
     let rows = state.store.development_steps(c.row.id).await?;
     let done = done_of(&rows);
@@ -435,10 +439,10 @@ pub async fn record_step(state: &AppState, auth: &Auth, c: &CandidateRecord, inp
             let mut votes = Vec::new();
             for (id, choice) in &input.votes {
                 let Some(v) = entitled.get(id) else {
-                    return Err(refuse("votes", "dev.not_entitled", vec![("id", id.to_string())]));
+                    return Err(AppError::refused("votes", "dev.not_entitled", vec![("id", id.to_string())]));
                 };
                 if !seen.insert(*id) {
-                    return Err(refuse("votes", "dev.named_twice", vec![]));
+                    return Err(AppError::refused("votes", "dev.named_twice", vec![]));
                 }
                 votes.push(serde_json::json!({"member_id": v.id, "name": v.name, "choice": choice}));
             }
@@ -516,12 +520,12 @@ pub async fn move_pack(
     auth.require(Action::WriteOrg, &c.org_path)?;
     let (version, reason) = (version.trim(), reason.trim());
     if reason.is_empty() {
-        return Err(refuse("reason", "dev.reason_required", vec![]));
+        return Err(AppError::refused("reason", "dev.reason_required", vec![]));
     }
     match state.store.development_rules_version(c.tenant_id, version).await {
         Ok(_) => {}
         Err(StoreError::NotFound) => {
-            return Err(refuse("version", "dev.unknown_pack", vec![("version", version.to_string())]))
+            return Err(AppError::refused("version", "dev.unknown_pack", vec![("version", version.to_string())]))
         }
         Err(e) => return Err(e.into()),
     }
@@ -570,7 +574,7 @@ pub struct Application {
 pub async fn apply(state: &AppState, auth: &Auth, org: &Org, a: &Application) -> AppResult<i64> {
     auth.require(Action::WriteDevelopment, &org.path)?;
     if org.kind != OrgKind::Branch {
-        return Err(refuse("org_id", "dev.branch_only", vec![]));
+        return Err(AppError::refused("org_id", "dev.branch_only", vec![]));
     }
     let today = state.today();
     let applied_on = ronghe_domain::text::parse_date(&a.applied_on);

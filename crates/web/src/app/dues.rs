@@ -49,12 +49,6 @@ pub struct SubtreeYear {
     pub owed_fen: i64,
 }
 
-/// The year asked for, or this one; kept to years people keep records for
-/// (far-off years would overflow date arithmetic).
-pub fn year_or_current(state: &AppState, year: Option<i32>) -> i32 {
-    year.unwrap_or_else(|| chrono::Datelike::year(&state.today())).clamp(1900, 9998)
-}
-
 /// Members see their own dues; dues readers see their subtree's.
 pub fn may_read(auth: &Auth, member: &MemberRecord) -> AppResult<()> {
     if auth.principal().member_id == Some(member.row.id) {

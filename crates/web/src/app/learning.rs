@@ -3,7 +3,7 @@
 //! page's heartbeats, offline training recorded by the organiser, and a
 //! member's year: class hours by source against the requirement.
 
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
 use ronghe_domain::learning::media::{self, MediaKind};
 use ronghe_domain::learning::{Accrual, Beat, LearningRulePack};
@@ -14,10 +14,6 @@ use serde::{Deserialize, Serialize};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
-
-fn refuse(field: &'static str, key: &'static str) -> AppError {
-    AppError::Refused { field, key, params: vec![] }
-}
 
 /// A member's study year.
 #[derive(Debug, Clone, Serialize)]
@@ -81,14 +77,8 @@ pub async fn study_year(state: &AppState, m: &MemberRecord, year: i32) -> AppRes
 
 /// A lesson the signed-in member may study: one offered to their organisation.
 pub async fn studiable_lesson(state: &AppState, auth: &Auth, id: i64) -> AppResult<(LessonRecord, MemberRecord)> {
-    let Some(me) = auth.principal().member_id else {
-        return Err(AppError::Forbidden);
-    };
     let lesson = state.store.lesson(id).await?;
-    let member = state.store.member(me).await?;
-    if !ronghe_domain::auth::path_within(&member.org_path, &lesson.org_path) {
-        return Err(AppError::NotFound);
-    }
+    let member = crate::app::own_member_within(state, auth, &lesson.org_path).await?.ok_or(AppError::NotFound)?;
     Ok((lesson, member))
 }
 
@@ -96,15 +86,12 @@ pub async fn studiable_lesson(state: &AppState, auth: &Auth, id: i64) -> AppResu
 pub async fn heartbeat(state: &AppState, auth: &Auth, lesson_id: i64, beat: &Beat) -> AppResult<(Accrual, i64)> {
     let (lesson, member) = studiable_lesson(state, auth, lesson_id).await?;
     if beat.tab.is_empty() || beat.tab.len() > 64 {
-        return Err(refuse("tab", "learn.bad_beat"));
+        return Err(AppError::refused("tab", "learn.bad_beat", vec![]));
     }
     let today = state.today();
     let pack = state.store.learning_rules(member.tenant_id, today).await?;
     let now = chrono::Utc::now().timestamp_millis();
-    let accrual =
-        state.store.study_beat(&pack, member.tenant_id, member.row.id, &lesson.lesson, beat, now, today).await?;
-    let total = state.store.lesson_seconds(member.row.id, lesson_id).await?;
-    Ok((accrual, total))
+    Ok(state.store.study_beat(&pack, member.tenant_id, member.row.id, &lesson.lesson, beat, now, today).await?)
 }
 
 /// A course as offered.
@@ -167,7 +154,9 @@ pub async fn check_course(state: &AppState, org: &Org, c: &CourseInput) -> AppRe
             (_, Some(media)) => match state.store.media(media).await {
                 // The file must be visible wherever the course is: uploaded
                 // by the course's organisation or one above it.
-                Ok(m) if ronghe_domain::auth::path_within(&org.path, &m.org_path) => media_kind(&m.row.kind),
+                Ok(m) if ronghe_domain::auth::path_within(&org.path, &m.org_path) => {
+                    MediaKind::from_code(&m.row.kind).map(MediaKind::code)
+                }
                 Ok(_) | Err(ronghe_store::StoreError::NotFound) => None,
                 Err(e) => return Err(e.into()),
             },
@@ -199,10 +188,6 @@ pub async fn check_course(state: &AppState, org: &Org, c: &CourseInput) -> AppRe
     Ok(lessons)
 }
 
-fn media_kind(code: &str) -> Option<&'static str> {
-    [MediaKind::Pdf, MediaKind::Video, MediaKind::Audio].into_iter().map(MediaKind::code).find(|k| *k == code)
-}
-
 /// Keeps a lesson file (PDF, video, audio) uploaded by an organisation,
 /// refused unless its name and first bytes agree on an accepted kind.
 pub async fn upload_media(state: &AppState, auth: &Auth, org: &Org, file_name: &str, bytes: &[u8]) -> AppResult<i64> {
@@ -214,15 +199,15 @@ pub async fn upload_media(state: &AppState, auth: &Auth, org: &Org, file_name: &
 /// Checks a lesson file before anything is kept: its name (without any
 /// folder a browser sends), and that name and bytes agree on a kind.
 pub fn check_media<'a>(file_name: &'a str, bytes: &[u8]) -> AppResult<(&'a str, MediaKind, &'static str)> {
-    let name = file_name.trim().rsplit(['/', '\\']).next().unwrap_or_default();
+    let name = crate::app::file_name_only(file_name);
     if name.is_empty() || name.chars().count() > 200 {
-        return Err(refuse("file_name", "field.required"));
+        return Err(AppError::refused("file_name", "field.required", vec![]));
     }
     if bytes.is_empty() {
-        return Err(refuse("file", "learn.empty_file"));
+        return Err(AppError::refused("file", "learn.empty_file", vec![]));
     }
     let Some((kind, content_type)) = media::sniff(name, bytes) else {
-        return Err(refuse("file", "learn.bad_media"));
+        return Err(AppError::refused("file", "learn.bad_media", vec![]));
     };
     Ok((name, kind, content_type))
 }
@@ -231,14 +216,10 @@ pub fn check_media<'a>(file_name: &'a str, bytes: &[u8]) -> AppResult<(&'a str, 
 /// organisation or one above it (a member), or within the subtree they read.
 pub async fn readable_media(state: &AppState, auth: &Auth, id: i64) -> AppResult<MediaRecord> {
     let m = state.store.media(id).await?;
-    if auth.principal().can(Action::ReadLearning, &m.org_path) {
+    if auth.principal().can(Action::ReadLearning, &m.org_path)
+        || crate::app::own_member_within(state, auth, &m.org_path).await?.is_some()
+    {
         return Ok(m);
-    }
-    if let Some(me) = auth.principal().member_id {
-        let member = state.store.member(me).await?;
-        if ronghe_domain::auth::path_within(&member.org_path, &m.org_path) {
-            return Ok(m);
-        }
     }
     Err(AppError::NotFound)
 }
@@ -293,11 +274,6 @@ pub async fn record_training(state: &AppState, auth: &Auth, org: &Org, t: &Train
         return Err(AppError::Invalid(errors));
     };
     Ok(state.store.record_training(&auth.actor(), org.id, t.title.trim(), held_on, hours, &ids).await?)
-}
-
-/// The year asked for, or this one.
-pub fn year_or_current(state: &AppState, year: Option<i32>) -> i32 {
-    year.unwrap_or_else(|| state.today().year()).clamp(2000, 9998)
 }
 
 /// The learning rules in force today, for a lesson page's heartbeat interval.
@@ -452,15 +428,13 @@ const RANKING_TOP: usize = 50;
 /// readers of it; refused where the organisation has not switched it on.
 pub async fn ranking(state: &AppState, auth: &Auth, org_id: i64, year: i32) -> AppResult<Ranking> {
     let org = state.store.org(org_id).await?;
-    let member_within = match auth.principal().member_id {
-        Some(me) => ronghe_domain::auth::path_within(&state.store.member(me).await?.org_path, &org.path),
-        None => false,
-    };
-    if !member_within && !auth.principal().can(Action::ReadLearning, &org.path) {
+    if !auth.principal().can(Action::ReadLearning, &org.path)
+        && crate::app::own_member_within(state, auth, &org.path).await?.is_none()
+    {
         return Err(AppError::NotFound);
     }
     if state.store.rankings_on(&[org.id]).await?.is_empty() {
-        return Err(refuse("ranking", "learn.ranking_off"));
+        return Err(AppError::refused("ranking", "learn.ranking_off", vec![]));
     }
     let mut rows = report(state, &org, year).await?.rows;
     rows.sort_by(|a, b| b.total.total_cmp(&a.total).then(a.member_id.cmp(&b.member_id)));

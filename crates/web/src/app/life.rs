@@ -21,10 +21,6 @@ use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
-fn refuse(field: &'static str, key: &'static str, params: Vec<(&'static str, String)>) -> AppError {
-    AppError::Refused { field, key, params }
-}
-
 /// A meeting the caller may read: readers of its organisation, and the
 /// people expected at it.
 pub async fn readable_meeting(state: &AppState, auth: &Auth, id: i64) -> AppResult<MeetingRecord> {
@@ -156,7 +152,7 @@ pub async fn add_file(
 pub async fn correct(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppResult<i64> {
     writable(auth, m)?;
     if m.row.status != "sealed" {
-        return Err(refuse("meeting", "meeting.correct_sealed_only", vec![]));
+        return Err(AppError::refused("meeting", "meeting.correct_sealed_only", vec![]));
     }
     let org = state.store.org(m.row.org_id).await?;
     let p = PlanInput {
@@ -174,8 +170,8 @@ pub async fn correct(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppRes
 
 fn open_for_changes(m: &MeetingRecord) -> AppResult<()> {
     match m.row.status.as_str() {
-        "sealed" => Err(refuse("meeting", "meeting.sealed", vec![])),
-        "cancelled" => Err(refuse("meeting", "meeting.cancelled", vec![])),
+        "sealed" => Err(AppError::refused("meeting", "meeting.sealed", vec![])),
+        "cancelled" => Err(AppError::refused("meeting", "meeting.cancelled", vec![])),
         _ => Ok(()),
     }
 }
@@ -196,7 +192,11 @@ pub async fn mark_attendance(state: &AppState, auth: &Auth, m: &MeetingRecord, m
     let expected: HashSet<i64> = state.store.meeting_attendees(m.row.id).await?.iter().map(|a| a.member_id).collect();
     for mark in marks {
         if !expected.contains(&mark.member_id) {
-            return Err(refuse("attendance", "meeting.not_expected", vec![("id", mark.member_id.to_string())]));
+            return Err(AppError::refused(
+                "attendance",
+                "meeting.not_expected",
+                vec![("id", mark.member_id.to_string())],
+            ));
         }
     }
     let rows: Vec<(i64, bool, String)> =
@@ -217,17 +217,17 @@ pub async fn rate(state: &AppState, auth: &Auth, m: &MeetingRecord, ratings: &[R
     writable(auth, m)?;
     open_for_changes(m)?;
     if m.row.kind != Kind::Appraisal.code() {
-        return Err(refuse("ratings", "meeting.ratings_appraisal_only", vec![]));
+        return Err(AppError::refused("ratings", "meeting.ratings_appraisal_only", vec![]));
     }
     let expected: HashSet<i64> = state.store.meeting_attendees(m.row.id).await?.iter().map(|a| a.member_id).collect();
     let mut rows = Vec::new();
     for r in ratings {
         if !expected.contains(&r.member_id) {
-            return Err(refuse("ratings", "meeting.not_expected", vec![("id", r.member_id.to_string())]));
+            return Err(AppError::refused("ratings", "meeting.not_expected", vec![("id", r.member_id.to_string())]));
         }
         let rating = match r.rating.trim() {
             "" => "",
-            code => Rating::from_code(code).ok_or(refuse("ratings", "meeting.bad_rating", vec![]))?.code(),
+            code => Rating::from_code(code).ok_or(AppError::refused("ratings", "meeting.bad_rating", vec![]))?.code(),
         };
         rows.push((r.member_id, rating));
     }
@@ -287,22 +287,22 @@ pub async fn open_signin(state: &AppState, auth: &Auth, m: &MeetingRecord) -> Ap
     Ok(code)
 }
 
+/// A sign-in code is a credential: drawn from the operating system's
+/// random source, uniformly.
 fn rand_code() -> u32 {
-    use std::hash::{BuildHasher, Hasher};
-    let mut h = std::collections::hash_map::RandomState::new().build_hasher();
-    h.write_u128(std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_nanos()));
-    (h.finish() % 1_000_000) as u32
+    use rand::Rng;
+    rand::rngs::OsRng.gen_range(0..1_000_000)
 }
 
 /// A member signs themselves in with the room's code.
 pub async fn sign_in(state: &AppState, auth: &Auth, meeting_id: i64, code: &str) -> AppResult<()> {
     let Some(me) = auth.principal().member_id else {
-        return Err(refuse("code", "meeting.sign_in_members_only", vec![]));
+        return Err(AppError::refused("code", "meeting.sign_in_members_only", vec![]));
     };
     if state.store.sign_in(&auth.actor(), meeting_id, me, code.trim()).await? {
         Ok(())
     } else {
-        Err(refuse("code", "meeting.bad_code", vec![]))
+        Err(AppError::refused("code", "meeting.bad_code", vec![]))
     }
 }
 
@@ -359,19 +359,19 @@ pub async fn add_resolution(state: &AppState, auth: &Auth, m: &MeetingRecord, r:
     let (mut agree, mut disagree, mut abstain) = (0, 0, 0);
     for v in &r.votes {
         let Some(a) = by_id.get(&v.member_id).filter(|a| a.entitled == 1) else {
-            return Err(refuse("votes", "meeting.not_entitled", vec![("id", v.member_id.to_string())]));
+            return Err(AppError::refused("votes", "meeting.not_entitled", vec![("id", v.member_id.to_string())]));
         };
         if a.present != 1 {
-            return Err(refuse("votes", "meeting.voter_absent", vec![("name", a.name.clone())]));
+            return Err(AppError::refused("votes", "meeting.voter_absent", vec![("name", a.name.clone())]));
         }
         if !seen.insert(v.member_id) {
-            return Err(refuse("votes", "dev.named_twice", vec![]));
+            return Err(AppError::refused("votes", "dev.named_twice", vec![]));
         }
         match v.choice.trim() {
             "agree" => agree += 1,
             "disagree" => disagree += 1,
             "abstain" => abstain += 1,
-            _ => return Err(refuse("votes", "dev.bad_choice", vec![])),
+            _ => return Err(AppError::refused("votes", "dev.bad_choice", vec![])),
         }
         votes.push(serde_json::json!({"member_id": a.member_id, "name": a.name, "choice": v.choice.trim()}));
     }
@@ -379,7 +379,7 @@ pub async fn add_resolution(state: &AppState, auth: &Auth, m: &MeetingRecord, r:
     check_vote(entitled, present, votes.len() as u32).map_err(|e| {
         let mut params = e.params;
         params.push(("source", pack.source(&pack.votes.source)));
-        refuse("votes", e.key, params)
+        AppError::refused("votes", e.key, params)
     })?;
     let passed = passes(entitled, agree);
     state
@@ -407,14 +407,14 @@ pub async fn add_resolution(state: &AppState, auth: &Auth, m: &MeetingRecord, r:
 pub async fn seal(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppResult<String> {
     writable(auth, m)?;
     if m.row.status != "held" {
-        return Err(refuse(
+        return Err(AppError::refused(
             "meeting",
             if m.row.status == "sealed" { "meeting.sealed" } else { "meeting.not_held" },
             vec![],
         ));
     }
     if m.row.minutes.trim().is_empty() {
-        return Err(refuse("minutes", "meeting.minutes_required", vec![]));
+        return Err(AppError::refused("minutes", "meeting.minutes_required", vec![]));
     }
     let unaccounted: Vec<String> = state
         .store
@@ -426,7 +426,7 @@ pub async fn seal(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppResult
         .collect();
     if !unaccounted.is_empty() {
         let names = unaccounted.iter().take(10).cloned().collect::<Vec<_>>().join("、");
-        return Err(refuse("attendance", "meeting.absence_reason_missing", vec![("names", names)]));
+        return Err(AppError::refused("attendance", "meeting.absence_reason_missing", vec![("names", names)]));
     }
     Ok(state.store.seal_meeting(&auth.actor(), m).await?)
 }
@@ -434,10 +434,10 @@ pub async fn seal(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppResult
 pub async fn cancel(state: &AppState, auth: &Auth, m: &MeetingRecord, reason: &str) -> AppResult<()> {
     writable(auth, m)?;
     if reason.trim().is_empty() {
-        return Err(refuse("reason", "transfer.reason_required", vec![]));
+        return Err(AppError::refused("reason", "transfer.reason_required", vec![]));
     }
     match state.store.cancel_meeting(&auth.actor(), m, reason.trim()).await {
-        Err(StoreError::NotFound) => Err(refuse("meeting", "meeting.cancel_planned_only", vec![])),
+        Err(StoreError::NotFound) => Err(AppError::refused("meeting", "meeting.cancel_planned_only", vec![])),
         other => Ok(other?),
     }
 }
@@ -533,7 +533,7 @@ pub struct Compliance {
 /// The year and quarter asked for, or the current ones.
 pub fn quarter_or_current(state: &AppState, year: Option<i32>, quarter: Option<u32>) -> (i32, u32) {
     let today = state.today();
-    let year = year.unwrap_or(today.year()).clamp(2000, 9998);
+    let year = state.year_or_current(year);
     let quarter = quarter.filter(|q| (1..=4).contains(q)).unwrap_or((today.month() - 1) / 3 + 1);
     (year, quarter)
 }

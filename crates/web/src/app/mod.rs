@@ -30,6 +30,26 @@ pub async fn org_for(
     Ok(org)
 }
 
+/// The signed-in user's own member record, when they are a member within
+/// the subtree at `path`: what an exam, a lesson or a file offered there
+/// reaches. None for anyone else (not a member, or a member elsewhere).
+pub async fn own_member_within(
+    state: &crate::AppState,
+    auth: &crate::auth::Auth,
+    path: &str,
+) -> AppResult<Option<ronghe_store::MemberRecord>> {
+    let Some(me) = auth.principal().member_id else {
+        return Ok(None);
+    };
+    let m = state.store.member(me).await?;
+    Ok(ronghe_domain::auth::path_within(&m.org_path, path).then_some(m))
+}
+
+/// A file's name as sent, without any folder a browser put before it.
+pub fn file_name_only(file_name: &str) -> &str {
+    file_name.trim().rsplit(['/', '\\']).next().unwrap_or("").trim()
+}
+
 /// The largest file accepted with a record (a document, a meeting's photo).
 pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 
@@ -37,7 +57,7 @@ pub const MAX_FILE_BYTES: usize = 10 * 1024 * 1024;
 /// extension (what browsers need to show it inline; anything else
 /// downloads); refused when empty or too large.
 pub fn checked_upload<'a>(file_name: &'a str, bytes: &[u8]) -> AppResult<(&'a str, &'static str)> {
-    let name = file_name.trim().rsplit(['/', '\\']).next().unwrap_or("").trim();
+    let name = file_name_only(file_name);
     if name.is_empty() || bytes.is_empty() {
         return Err(AppError::Refused { field: "file", key: "dev.document_empty", params: vec![] });
     }

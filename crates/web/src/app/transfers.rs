@@ -28,10 +28,6 @@ use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::AppState;
 
-fn refuse(field: &'static str, key: &'static str, params: Vec<(&'static str, String)>) -> AppError {
-    AppError::Refused { field, key, params }
-}
-
 /// A refusal with the state and action it names in the user's words.
 fn refused(tr: Tr, r: Refusal) -> AppError {
     let mut params: Vec<(&'static str, String)> = r
@@ -178,10 +174,10 @@ pub async fn request(state: &AppState, auth: &Auth, m: &MemberRecord, input: &Re
     let today = state.today();
     let on = input.on.unwrap_or(today);
     if on > today {
-        return Err(refuse("on", "date.in_future", vec![]));
+        return Err(AppError::refused("on", "date.in_future", vec![]));
     }
     if m.row.status.code() != "normal" {
-        return Err(refuse("member", "transfer.member_not_active", vec![]));
+        return Err(AppError::refused("member", "transfer.member_not_active", vec![]));
     }
     let kind = Kind::from_code(input.kind.trim()).filter(|k| *k != Kind::Inbound);
     let (kind, to_org, to_name) = match kind {
@@ -315,12 +311,12 @@ pub struct ActionInput {
 pub async fn act(state: &AppState, auth: &Auth, t: &TransferRow, input: &ActionInput) -> AppResult<()> {
     may_read(auth, t)?;
     let Some(step) = Step::from_code(input.action.trim()) else {
-        return Err(refuse("action", "transfer.unknown_action", vec![("action", input.action.clone())]));
+        return Err(AppError::refused("action", "transfer.unknown_action", vec![("action", input.action.clone())]));
     };
     let today = state.today();
     let on = input.on.unwrap_or(today);
     if on > today {
-        return Err(refuse("on", "date.in_future", vec![]));
+        return Err(AppError::refused("on", "date.in_future", vec![]));
     }
     // The rules first (an action this transfer cannot take is 422 for
     // anyone who may read it), then whose action it is.
@@ -332,7 +328,7 @@ pub async fn act(state: &AppState, auth: &Auth, t: &TransferRow, input: &ActionI
         return Err(AppError::Forbidden);
     }
     if matches!(step, Step::Reject | Step::Cancel) && input.note.trim().is_empty() {
-        return Err(refuse("note", "transfer.reason_required", vec![]));
+        return Err(AppError::refused("note", "transfer.reason_required", vec![]));
     }
     let effect = match (d.kind, step) {
         (Kind::Internal, Step::Receive) => TransferEffect::Move {
@@ -495,7 +491,7 @@ pub async fn record_away(state: &AppState, auth: &Auth, m: &MemberRecord, a: &Aw
         return Err(AppError::Invalid(errors));
     };
     if m.row.status.code() != "normal" {
-        return Err(refuse("member", "transfer.member_not_active", vec![]));
+        return Err(AppError::refused("member", "transfer.member_not_active", vec![]));
     }
     Ok(state
         .store
@@ -518,7 +514,7 @@ pub async fn record_away(state: &AppState, auth: &Auth, m: &MemberRecord, a: &Aw
 pub async fn end_away(state: &AppState, auth: &Auth, m: &MemberRecord, away: i64, on: NaiveDate) -> AppResult<()> {
     auth.require(Action::WriteRoster, &m.org_path)?;
     if on > state.today() {
-        return Err(refuse("on", "date.in_future", vec![]));
+        return Err(AppError::refused("on", "date.in_future", vec![]));
     }
     Ok(state.store.end_away(&auth.actor(), m.row.id, m.row.org_id, away, on).await?)
 }

@@ -66,7 +66,7 @@ async fn org_year(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
-    let d = dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?;
+    let d = dues::subtree_year(&state, &org, state.year_or_current(q.year)).await?;
     let title = format!("{} · {}", org.name, crate::i18n::Tr(auth.lang()).t("dues.title"));
     let can_write = auth.principal().can(Action::WriteDues, &org.path);
     page(OrgDuesPage { page: Chrome::new(&auth, title, format!("/orgs/{id}/dues?year={}", d.year)), org, d, can_write })
@@ -82,7 +82,7 @@ async fn org_export(
 ) -> AppResult<Response> {
     use ronghe_exchange::{write_report, Cell, Sheet};
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
-    let d = dues::subtree_year(&state, &org, dues::year_or_current(&state, q.year)).await?;
+    let d = dues::subtree_year(&state, &org, state.year_or_current(q.year)).await?;
     let tr = crate::i18n::Tr(auth.lang());
     let yuan = |key: &str| format!("{}{}", tr.t(key), tr.t("dues.yuan_suffix"));
     let person = |a: &dues::Arrears| vec![Cell::Text(a.name.clone()), Cell::Text(a.org_name.clone())];
@@ -245,7 +245,7 @@ async fn member_year(
 ) -> AppResult<Response> {
     let m = state.store.member(id).await?;
     dues::may_read(&auth, &m)?;
-    let year = dues::year_or_current(&state, q.year);
+    let year = state.year_or_current(q.year);
     let today = state.today();
     let standard = StandardForm { year: year.to_string(), from_month: "1".into(), ..Default::default() };
     let payment = PaymentForm {

@@ -64,7 +64,7 @@ async fn home(State(state): State<AppState>, auth: Auth, Query(q): Query<YearQue
         return Err(AppError::Forbidden);
     };
     let m = state.store.member(me).await?;
-    let s = learning::study_year(&state, &m, learning::year_or_current(&state, q.year)).await?;
+    let s = learning::study_year(&state, &m, state.year_or_current(q.year)).await?;
     let courses = state.store.courses_for(&m.org_path).await?;
     let exams = state.store.exams_for(&m.org_path).await?;
     let rankings = learning::rankings_for(&state, &m).await?;
@@ -149,7 +149,7 @@ async fn report_view(
     year: Option<i32>,
     error: Option<String>,
 ) -> AppResult<Response> {
-    let r = learning::report(state, &org, learning::year_or_current(state, year)).await?;
+    let r = learning::report(state, &org, state.year_or_current(year)).await?;
     let tr = Tr(auth.lang());
     let id = org.id;
     let status =
@@ -344,7 +344,7 @@ async fn ranking(
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
-    let r = learning::ranking(&state, &auth, id, learning::year_or_current(&state, q.year)).await?;
+    let r = learning::ranking(&state, &auth, id, state.year_or_current(q.year)).await?;
     let tr = Tr(auth.lang());
     page(RankingPage {
         page: Chrome::new(&auth, format!("{} · {}", r.org_name, tr.t("learn.ranking")), format!("/orgs/{id}/study")),
@@ -379,7 +379,7 @@ async fn export(
 ) -> AppResult<Response> {
     use ronghe_exchange::{write_report, Cell, Sheet};
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
-    let r = learning::report(&state, &org, learning::year_or_current(&state, q.year)).await?;
+    let r = learning::report(&state, &org, state.year_or_current(q.year)).await?;
     let tr = Tr(auth.lang());
     let tenths = |h: f64| Cell::Text(format!("{h:.1}"));
     let sheet = Sheet {

@@ -10,7 +10,7 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::{Datelike, NaiveDate};
+use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
 use ronghe_domain::meetings::Kind;
 use ronghe_domain::text::parse_date;
@@ -510,7 +510,7 @@ async fn member_page(
     if auth.principal().member_id != Some(id) {
         auth.require(Action::ReadLife, &m.org_path)?;
     }
-    let year = q.year.unwrap_or_else(|| state.today().year()).clamp(2000, 9998);
+    let year = state.year_or_current(q.year);
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
     let meetings = state.store.member_meetings(id, from, to).await?;
@@ -623,7 +623,7 @@ async fn record_book(
     use ronghe_exchange::{write_report, Cell, Sheet};
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let tr = Tr(auth.lang());
-    let year = q.year.unwrap_or_else(|| state.today().year()).clamp(2000, 9998);
+    let year = state.year_or_current(q.year);
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
     let meetings = state.store.org_meetings(org.id, from, to).await?;
