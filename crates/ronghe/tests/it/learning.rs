@@ -478,4 +478,14 @@ both!(exams_are_set_taken_and_reviewed_through_the_pages, |app| async move {
         assert_eq!(other.get(&path).await.status, StatusCode::NOT_FOUND, "{path}");
     }
     assert_eq!(other.post_form(&format!("/exams/{exam}/start"), &[]).await.status, StatusCode::NOT_FOUND);
+    // The same through the API: the exam, the attempt, its submission, the results.
+    assert_eq!(other.post_json(&format!("/api/v1/exams/{exam}/attempts"), json!({})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(other.get(&format!("/api/v1/attempts/{attempt}")).await.status, StatusCode::NOT_FOUND);
+    let r = other.post_json(&format!("/api/v1/attempts/{attempt}/submit"), json!({"responses": {}})).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = other.get(&format!("/api/v1/orgs/{}/exams/{exam}/results", fx.b1.id)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    // An exam offered by a branch has no results at another unit, even for the group's administrator.
+    let r = app.login("admin").await.get(&format!("/api/v1/orgs/{}/exams/{exam}/results", fx.u2.id)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
 });

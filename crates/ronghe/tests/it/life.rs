@@ -290,6 +290,27 @@ both!(who_may_plan_read_and_sign_in, |app| async move {
         StatusCode::FORBIDDEN
     );
     assert_eq!(member.post_json(&format!("/api/v1/meetings/{id}/seal"), json!({})).await.status, StatusCode::FORBIDDEN);
+    // Another unit's secretary writes nothing into it: every write answers
+    // not found, before any check of the body.
+    let mut outsider = app.login("sec2").await;
+    for (path, body) in [
+        ("attendance", json!({"marks": []})),
+        ("signin-code", json!({})),
+        ("sign-in", json!({"code": "000000"})),
+        ("minutes", json!({"held_on": day(0).to_string(), "minutes": "x"})),
+        ("resolutions", json!({"text": "x", "votes": []})),
+        ("ratings", json!({"ratings": []})),
+        ("seal", json!({})),
+        ("correction", json!({"reason": "x"})),
+    ] {
+        let got = outsider.post_json(&format!("/api/v1/meetings/{id}/{path}"), body).await;
+        assert_eq!(got.status, StatusCode::NOT_FOUND, "{path}: {}", got.text);
+    }
+    let upload = axum::http::Request::post(format!("/api/v1/meetings/{id}/files?file_name=a.pdf"))
+        .header("x-csrf-token", outsider.csrf.clone())
+        .body(axum::body::Body::from("%PDF-1.4"))
+        .unwrap();
+    assert_eq!(outsider.send(upload).await.status, StatusCode::NOT_FOUND);
     // Meetings fit their organisations: a group meeting at a branch is refused.
     let r = sec
         .post_json(
