@@ -278,18 +278,25 @@ impl Store {
         })
     }
 
-    /// Seconds a member studied online between two days.
-    pub async fn online_seconds(&self, member_id: i64, from: NaiveDate, to: NaiveDate) -> StoreResult<i64> {
-        Ok(on!(self, |p| {
-            sqlx::query_scalar(
-            "SELECT CAST(COALESCE(SUM(seconds), 0) AS BIGINT) FROM study_time WHERE member_id = $1 AND day >= $2 AND day <= $3"
+    /// What a member studied online between two days, lesson by lesson.
+    pub async fn member_lesson_study(
+        &self,
+        member_id: i64,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<LessonStudy>> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT l.id AS lesson_id, l.title AS lesson_title, c.id AS course_id, c.title AS course_title,
+                    CAST(SUM(s.seconds) AS BIGINT) AS seconds, COUNT(*) AS days, MAX(s.day) AS last_day
+             FROM study_time s JOIN lessons l ON l.id = s.lesson_id JOIN courses c ON c.id = l.course_id
+             WHERE s.member_id = $1 AND s.day >= $2 AND s.day <= $3
+             GROUP BY l.id, l.title, c.id, c.title ORDER BY MAX(s.day) DESC, l.id"
         )
         .bind(member_id)
         .bind(from)
         .bind(to)
-        .fetch_one(p)
-        .await
-        })?)
+        .fetch_all(p)
+        .await)?)
     }
 
     /// Seconds a member studied a lesson (all days).
@@ -432,6 +439,20 @@ impl Store {
             Ok::<(), StoreError>(())
         })
     }
+}
+
+/// A member's online study of one lesson in a period: the rows behind
+/// their online hours.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct LessonStudy {
+    pub lesson_id: i64,
+    pub lesson_title: String,
+    pub course_id: i64,
+    pub course_title: String,
+    pub seconds: i64,
+    /// Days on which the member studied it.
+    pub days: i64,
+    pub last_day: NaiveDate,
 }
 
 /// A member of a subtree with their study in a period.

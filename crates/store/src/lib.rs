@@ -41,7 +41,7 @@ pub use dues::{DuesMember, MemberPaid, MonthTotal, NewPayment, NewStandard, Paym
 pub use error::{StoreError, StoreResult};
 pub use exams::{AttemptRow, ExamListing, ExamResult, ExamRow};
 pub use imports::ImportDraft;
-pub use learning::{CourseRow, LessonRecord, LessonRow, MemberStudy, NewLesson, TrainingRow};
+pub use learning::{CourseRow, LessonRecord, LessonRow, LessonStudy, MemberStudy, NewLesson, TrainingRow};
 pub use media::{MediaRecord, MediaRow, MEDIA_CHUNK};
 pub use meetings::{
     AttendeeRow, Expected, LifeOrg, MeetingFile, MeetingRecord, MeetingRow, NewMeeting, NewResolution, ResolutionRow,

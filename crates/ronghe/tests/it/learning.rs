@@ -56,6 +56,10 @@ both!(heartbeats_credit_only_honest_time, |app| async move {
     let b = member.post_json(&path, beat("b", 1, 0, true)).await.json();
     assert!((1..=3).contains(&a["credited_seconds"].as_i64().unwrap()), "{a}");
     assert_eq!(b["credited_seconds"], 0, "the other tab adds nothing: {b}");
+    // The hours drill down to the lesson they were earned on.
+    let year = member.get(&format!("/api/v1/members/{}/study", fx.m1)).await.json();
+    assert_eq!(year["lessons"][0]["lesson_id"].as_i64(), Some(lesson), "{year}");
+    assert!(year["lessons"][0]["seconds"].as_i64().unwrap() >= first);
     // Lessons are offered down the tree: not to another unit's members.
     let other = course_at(&mut admin, fx.u2.id, 10).await;
     let other_lesson = first_lesson(&app, other).await;
@@ -104,6 +108,18 @@ both!(a_members_year_counts_online_and_offline_hours_against_the_requirement, |a
     }
     let home = member.get("/learn").await;
     assert!(home.text.contains("27.5") && home.text.contains("党校轮训"), "{}", home.text);
+    // The figures drill down to their records: each training with its hours.
+    let detail = member.get(&format!("/members/{}/study", fx.m1)).await;
+    assert_eq!(detail.status, StatusCode::OK);
+    assert!(
+        detail.text.contains("党校轮训") && detail.text.contains("专题学习") && detail.text.contains("24.0"),
+        "{}",
+        detail.text
+    );
+    for (user, status) in [("member1", 403), ("committee1", 200), ("sec2", 404)] {
+        let got = app.login(user).await.get(&format!("/members/{}/study", fx.m1b)).await.status;
+        assert_eq!(got.as_u16(), status, "{user}");
+    }
 });
 
 both!(a_subtrees_report_and_required_courses_with_their_reminders, |app| async move {
@@ -479,7 +495,10 @@ both!(exams_are_set_taken_and_reviewed_through_the_pages, |app| async move {
     }
     assert_eq!(other.post_form(&format!("/exams/{exam}/start"), &[]).await.status, StatusCode::NOT_FOUND);
     // The same through the API: the exam, the attempt, its submission, the results.
-    assert_eq!(other.post_json(&format!("/api/v1/exams/{exam}/attempts"), json!({})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        other.post_json(&format!("/api/v1/exams/{exam}/attempts"), json!({})).await.status,
+        StatusCode::NOT_FOUND
+    );
     assert_eq!(other.get(&format!("/api/v1/attempts/{attempt}")).await.status, StatusCode::NOT_FOUND);
     let r = other.post_json(&format!("/api/v1/attempts/{attempt}/submit"), json!({"responses": {}})).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);

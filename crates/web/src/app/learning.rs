@@ -8,7 +8,7 @@ use ronghe_domain::auth::Action;
 use ronghe_domain::learning::media::{self, MediaKind};
 use ronghe_domain::learning::{Accrual, Beat, LearningRulePack};
 use ronghe_domain::members::FieldError;
-use ronghe_store::{LessonRecord, MediaRecord, MemberRecord, NewLesson, Org, TrainingRow};
+use ronghe_store::{LessonRecord, LessonStudy, MediaRecord, MemberRecord, NewLesson, Org, TrainingRow};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
@@ -32,7 +32,10 @@ pub struct StudyYear {
     /// The regulation the requirement comes from.
     pub rule: String,
     pub rule_pack: String,
+    /// The records behind the offline hours: training attended.
     pub trainings: Vec<TrainingRow>,
+    /// The records behind the online hours: time on each lesson.
+    pub lessons: Vec<LessonStudy>,
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -54,7 +57,9 @@ pub async fn study_year(state: &AppState, m: &MemberRecord, year: i32) -> AppRes
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
     let pack = state.store.learning_rules(m.tenant_id, to.min(state.today()).max(from)).await?;
-    let online = pack.class_hours(state.store.online_seconds(m.row.id, from, to).await?);
+    // Online hours are the sum of the lesson rows shown beside them.
+    let lessons = state.store.member_lesson_study(m.row.id, from, to).await?;
+    let online = pack.class_hours(lessons.iter().map(|l| l.seconds).sum());
     let trainings = state.store.member_trainings(m.row.id, from, to).await?;
     // Offline hours are recorded in tenths: summed as integers.
     let offline = trainings.iter().map(|t| t.hours_x10).sum::<i64>() as f64 / 10.0;
@@ -72,6 +77,7 @@ pub async fn study_year(state: &AppState, m: &MemberRecord, year: i32) -> AppRes
         rule: pack.source(&pack.hours.source),
         rule_pack: pack.version,
         trainings,
+        lessons,
     })
 }
 

@@ -15,7 +15,7 @@ use ronghe_domain::org::OrgKind;
 use ronghe_domain::text::parse_date;
 use ronghe_store::{Org, Voter};
 
-use super::{page_with, Chrome};
+use super::{form_page, page_with, Chrome};
 use crate::app::development::{self as dev, Application, Choice, Person, Pipeline, StepInput, Timeline};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -55,10 +55,9 @@ async fn board_page(
     let tr = Tr(auth.lang());
     let p = dev::pipeline(state, tr, &org).await?;
     let can_apply = org.kind == OrgKind::Branch && auth.principal().can(Action::WriteDevelopment, &org.path);
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let title = format!("{} · {}", org.name, tr.t("dev.title"));
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         BoardPage {
             page: Chrome::new(auth, title, format!("/orgs/{}/development", org.id)),
             org,
@@ -201,10 +200,9 @@ async fn person_page(
         }
         _ => vec![],
     };
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let title = format!("{} · {}", t.person.name, tr.t("dev.record"));
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         PersonPage {
             page: Chrome::new(auth, title, format!("/members/{}/development", t.person.id)),
             t,

@@ -15,7 +15,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{MemberRecord, Org};
 use serde::Deserialize;
 
-use super::{page, page_with, Chrome};
+use super::{form_page, page, page_with, Chrome};
 use crate::app::dues::{self, MemberYear, PaymentInput, StandardInput, SubtreeYear};
 use crate::app::dues_import;
 use crate::auth::Auth;
@@ -219,10 +219,9 @@ async fn member_page(
     let d = dues::member_year(state, &m, year).await?;
     let pack =
         state.store.dues_rules(m.tenant_id, state.today()).await.unwrap_or_else(|_| DuesRulePack::default_pack());
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let title = format!("{} · {}", m.row.name, crate::i18n::Tr(auth.lang()).t("dues.title"));
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         MemberDuesPage {
             page: Chrome::new(auth, title, format!("/members/{}/dues?year={year}", m.row.id)),
             can_write: auth.principal().can(Action::WriteDues, &m.org_path),

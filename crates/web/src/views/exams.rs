@@ -15,7 +15,7 @@ use ronghe_domain::auth::Action;
 use ronghe_domain::exams::{DrawRule, QuestionKind};
 use ronghe_store::{ExamResult, ExamRow, Org};
 
-use super::{page, page_with, Chrome};
+use super::{form_page, page, Chrome};
 use crate::app::exams::{self, AttemptView, ExamSummary, MyExam};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -53,9 +53,10 @@ async fn exam(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
 
 async fn exam_view(state: &AppState, auth: &Auth, id: i64, error: Option<String>) -> AppResult<Response> {
     let e = exams::my_exam(state, auth, id).await?;
-    let status =
-        if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    page_with(status, ExamPage { page: Chrome::new(auth, e.exam.title.clone(), format!("/exams/{id}")), e, error })
+    form_page(
+        error.is_some(),
+        ExamPage { page: Chrome::new(auth, e.exam.title.clone(), format!("/exams/{id}")), e, error },
+    )
 }
 
 async fn start(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
@@ -101,10 +102,8 @@ async fn attempt(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>)
 
 async fn attempt_view(state: &AppState, auth: &Auth, a: AttemptView, error: Option<String>) -> AppResult<Response> {
     let (exam, _) = state.store.exam(a.exam_id).await?;
-    let status =
-        if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         AttemptPage {
             page: Chrome::new(auth, exam.title.clone(), format!("/exams/{}", exam.id)),
             deadline_ms: a.started_at + a.time_limit_minutes * 60_000,
@@ -174,10 +173,8 @@ async fn manage_view(
     notice: Option<String>,
 ) -> AppResult<Response> {
     let tr = Tr(auth.lang());
-    let status =
-        if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         ManagePage {
             page: Chrome::new(
                 auth,

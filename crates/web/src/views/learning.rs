@@ -21,6 +21,7 @@ use crate::AppState;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/learn", get(home))
+        .route("/members/{id}/study", get(member_study))
         .route("/courses/{id}", get(course))
         .route("/lessons/{id}", get(lesson))
         .route("/orgs/{id}/study", get(report))
@@ -69,6 +70,40 @@ async fn home(State(state): State<AppState>, auth: Auth, Query(q): Query<YearQue
     let exams = state.store.exams_for(&m.org_path).await?;
     let rankings = learning::rankings_for(&state, &m).await?;
     page(HomePage { page: Chrome::new(&auth, Tr(auth.lang()).t("learn.title"), "/learn"), s, courses, exams, rankings })
+}
+
+#[derive(Template)]
+#[template(path = "learning/member.html")]
+struct MemberStudyPage {
+    page: Chrome,
+    name: String,
+    s: StudyYear,
+}
+
+impl MemberStudyPage {
+    /// Class hours kept in tenths, as read.
+    fn hours(&self, x10: &i64) -> String {
+        format!("{}.{}", x10 / 10, x10 % 10)
+    }
+}
+
+/// A member's study year with the records behind each figure: time on
+/// each lesson, training attended. For the member and readers of their branch.
+async fn member_study(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<YearQuery>,
+) -> AppResult<Response> {
+    let m = state.store.member(id).await?;
+    learning::may_read(&auth, &m)?;
+    let s = learning::study_year(&state, &m, state.year_or_current(q.year)).await?;
+    let tr = Tr(auth.lang());
+    page(MemberStudyPage {
+        page: Chrome::new(&auth, format!("{} · {}", m.row.name, tr.t("learn.detail")), format!("/members/{id}/study")),
+        name: m.row.name.clone(),
+        s,
+    })
 }
 
 #[derive(Template)]
@@ -152,10 +187,8 @@ async fn report_view(
     let r = learning::report(state, &org, state.year_or_current(year)).await?;
     let tr = Tr(auth.lang());
     let id = org.id;
-    let status =
-        if error.is_some() { axum::http::StatusCode::UNPROCESSABLE_ENTITY } else { axum::http::StatusCode::OK };
-    super::page_with(
-        status,
+    super::form_page(
+        error.is_some(),
         ReportPage {
             page: Chrome::new(auth, format!("{} · {}", org.name, tr.t("learn.report")), format!("/orgs/{id}/study")),
             can_add: auth.principal().can(ronghe_domain::auth::Action::WriteLearning, &org.path),

@@ -17,7 +17,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{MeetingRow, Org};
 use serde::Deserialize;
 
-use super::{page_with, Chrome};
+use super::{form_page, page_with, Chrome};
 use crate::app::life::{
     self, Compliance, Mark, MeetingView, Obligation, PlanInput, RatingInput, ResolutionInput, ScheduleInput, VoteInput,
 };
@@ -125,11 +125,10 @@ async fn org_view(
         .map(|k| k.code())
         .collect();
     let can_plan = !kinds.is_empty() && auth.principal().can(Action::WriteLife, &org.path);
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
     let prev = if quarter == 1 { (year - 1, 4) } else { (year, quarter - 1) };
     let next = if quarter == 4 { (year + 1, 1) } else { (year, quarter + 1) };
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         OrgPage {
             page: Chrome::new(
                 auth,
@@ -350,9 +349,8 @@ async fn meeting_view(state: &AppState, auth: &Auth, id: i64, error: Option<(Str
     let title = format!("{} · {}", m.row.topic, tr.v("meeting_kind", &m.row.kind));
     let v = life::view(state, m).await?;
     let expected = auth.principal().member_id.is_some_and(|me| v.attendees.iter().any(|a| a.member_id == me));
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         MeetingPage {
             page: Chrome::new(auth, title, format!("/meetings/{id}")),
             v,

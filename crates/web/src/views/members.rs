@@ -5,7 +5,7 @@ use std::collections::HashMap;
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, HeaderMap};
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
@@ -15,7 +15,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{decode_cursor, MemberFilter, MemberRecord, MemberRow, Org, StatusChange};
 use serde::Deserialize;
 
-use super::{datetime, is_htmx, page, page_with, Chrome};
+use super::{datetime, is_htmx, page, Chrome};
 use crate::app::roster;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -334,9 +334,8 @@ async fn form_page(
         .into_iter()
         .map(|e| (if e.field.is_empty() { "form" } else { e.field }, tr.t(e.key).to_string()))
         .collect();
-    let status = if failed { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    page_with(
-        status,
+    super::form_page(
+        failed,
         MemberFormPage {
             page: Chrome::new(auth, heading.clone(), action.clone()),
             orgs: enrolling_orgs(state, auth, scope).await?,

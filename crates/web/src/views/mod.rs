@@ -224,6 +224,12 @@ pub fn page<T: Template>(t: T) -> AppResult<Response> {
     page_with(StatusCode::OK, t)
 }
 
+/// Renders a page that holds forms: 422 when one was sent back with an
+/// error, 200 otherwise.
+pub fn form_page<T: Template>(failed: bool, t: T) -> AppResult<Response> {
+    page_with(if failed { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK }, t)
+}
+
 /// Renders a template with a status other than 200 (a form sent back with
 /// errors is a 422, so that scripts and tests can tell).
 pub fn page_with<T: Template>(status: StatusCode, t: T) -> AppResult<Response> {

@@ -15,7 +15,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{AwayRow, MemberRecord, Org, TransferRow};
 use serde::Deserialize;
 
-use super::{page_with, Chrome};
+use super::{form_page, page_with, Chrome};
 use crate::app::transfers::{self, ActionInput, AwayInput, InboundInput, Overview, RequestInput, TransferView};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -74,9 +74,8 @@ async fn org_view(
     let o = transfers::overview(state, &org).await?;
     let tr = Tr(auth.lang());
     let can_inbound = org.kind.holds_members() && auth.principal().can(Action::WriteRoster, &org.path);
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         OrgPage {
             page: Chrome::new(
                 auth,
@@ -95,7 +94,9 @@ async fn org_view(
 
 async fn org_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadRoster, id).await?;
-    let form = InboundForm { letter_valid_days: "30".into(), ..Default::default() };
+    // The letter's validity the issuer writes, by default the pack's.
+    let pack = state.store.membership_rules(org.tenant_id, state.today()).await?;
+    let form = InboundForm { letter_valid_days: pack.letter.default_valid_days.to_string(), ..Default::default() };
     org_view(&state, &auth, org, form, None).await
 }
 
@@ -167,9 +168,8 @@ async fn member_view(
     let list = state.store.member_transfers(m.row.id).await?;
     let away = state.store.member_away(m.row.id).await?;
     let can_request = auth.principal().can(Action::WriteRoster, &m.org_path);
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         MemberPage {
             page: Chrome::new(
                 auth,
@@ -313,9 +313,8 @@ async fn show_view(
     let title = format!("{} · {}", t.person_name, tr.t("transfer.title"));
     let here = format!("/transfers/{}", t.id);
     let v = transfers::view(state, auth, t).await?;
-    let status = if error.is_some() { StatusCode::UNPROCESSABLE_ENTITY } else { StatusCode::OK };
-    page_with(
-        status,
+    form_page(
+        error.is_some(),
         ShowPage {
             page: Chrome::new(auth, title, here),
             v,
