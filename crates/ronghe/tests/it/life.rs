@@ -302,6 +302,7 @@ both!(who_may_plan_read_and_sign_in, |app| async move {
         ("ratings", json!({"ratings": []})),
         ("seal", json!({})),
         ("correction", json!({"reason": "x"})),
+        ("cancel", json!({"reason": "x"})),
     ] {
         let got = outsider.post_json(&format!("/api/v1/meetings/{id}/{path}"), body).await;
         assert_eq!(got.status, StatusCode::NOT_FOUND, "{path}: {}", got.text);
@@ -311,6 +312,19 @@ both!(who_may_plan_read_and_sign_in, |app| async move {
         .body(axum::body::Body::from("%PDF-1.4"))
         .unwrap();
     assert_eq!(outsider.send(upload).await.status, StatusCode::NOT_FOUND);
+    // A planned meeting is cancelled with its reason, once; then nothing is written to it.
+    assert_eq!(
+        code(&sec.post_json(&format!("/api/v1/meetings/{id}/cancel"), json!({"reason": " "})).await),
+        "meeting.cancel_reason_required"
+    );
+    let r = sec.post_json(&format!("/api/v1/meetings/{id}/cancel"), json!({"reason": "与安全检查冲突"})).await;
+    assert_eq!(r.json()["meeting"]["status"], "cancelled", "{}", r.text);
+    assert_eq!(
+        code(&sec.post_json(&format!("/api/v1/meetings/{id}/cancel"), json!({"reason": "x"})).await),
+        "meeting.cancel_planned_only"
+    );
+    let r = sec.post_json(&format!("/api/v1/meetings/{id}/resolutions"), json!({"text": "x", "votes": []})).await;
+    assert_ne!(r.status, StatusCode::OK);
     // Meetings fit their organisations: a group meeting at a branch is refused.
     let r = sec
         .post_json(

@@ -228,6 +228,28 @@ pub async fn seal(
     after(&state, id).await
 }
 
+#[derive(Debug, Deserialize, ToSchema)]
+pub struct CancelBody {
+    pub reason: String,
+}
+
+/// Cancels a meeting not yet held, with the reason (audited); refused once
+/// it is held.
+#[utoipa::path(post, path = "/api/v1/meetings/{id}/cancel", tag = "life", request_body = CancelBody,
+    params(("id" = i64, Path, description = "Meeting id")),
+    responses((status = 200, description = "The meeting", body = serde_json::Value),
+        (status = 422, body = ApiErrorBody), (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
+pub async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Json(b): Json<CancelBody>,
+) -> AppResult<Json<life::MeetingView>> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    life::cancel(&state, &auth, &m, &b.reason).await?;
+    after(&state, id).await
+}
+
 /// Starts a correction of a sealed meeting: a new record pointing at it.
 /// Answers 201 with the new meeting.
 #[utoipa::path(post, path = "/api/v1/meetings/{id}/correction", tag = "life",

@@ -55,6 +55,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/meetings/{id}/minutes", post(life::minutes))
         .route("/api/v1/meetings/{id}/resolutions", post(life::resolution))
         .route("/api/v1/meetings/{id}/seal", post(life::seal))
+        .route("/api/v1/meetings/{id}/cancel", post(life::cancel))
         .route("/api/v1/meetings/{id}/correction", post(life::correction))
         .route("/api/v1/members/{id}/study", get(learning::study))
         .route("/api/v1/lessons/{id}/heartbeat", post(learning::heartbeat))

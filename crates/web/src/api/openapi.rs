@@ -48,6 +48,7 @@ use utoipa::OpenApi;
         super::life::minutes,
         super::life::resolution,
         super::life::seal,
+        super::life::cancel,
         super::life::correction,
         super::life::schedule,
         super::life::ratings,

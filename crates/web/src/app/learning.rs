@@ -349,6 +349,13 @@ pub struct StudyReport {
     pub rows: Vec<ReportRow>,
 }
 
+/// A member's class hours online, offline and in all, to the tenth.
+fn hours_of(pack: &LearningRulePack, m: &ronghe_store::MemberStudy) -> (f64, f64, f64) {
+    let online = pack.class_hours(m.online_seconds);
+    let offline = m.offline_x10 as f64 / 10.0;
+    (online, offline, ((online + offline) * 10.0).round() / 10.0)
+}
+
 pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyReport> {
     let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
@@ -364,9 +371,7 @@ pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyRe
     let rows: Vec<ReportRow> = study
         .into_iter()
         .map(|m| {
-            let online = pack.class_hours(m.online_seconds);
-            let offline = m.offline_x10 as f64 / 10.0;
-            let total = ((online + offline) * 10.0).round() / 10.0;
+            let (online, offline, total) = hours_of(&pack, &m);
             let req = pack.required(m.officer > 0);
             ReportRow {
                 required_done: done_by.get(&m.id).copied().unwrap_or(0),
@@ -442,15 +447,20 @@ pub async fn ranking(state: &AppState, auth: &Auth, org_id: i64, year: i32) -> A
     if state.store.rankings_on(&[org.id]).await?.is_empty() {
         return Err(AppError::refused("ranking", "learn.ranking_off", vec![]));
     }
-    let mut rows = report(state, &org, year).await?.rows;
-    rows.sort_by(|a, b| b.total.total_cmp(&a.total).then(a.member_id.cmp(&b.member_id)));
+    // Only the hours: not the report's required courses and exams.
+    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
+    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let pack = state.store.learning_rules(org.tenant_id, to.min(state.today()).max(from)).await?;
+    let mut rows: Vec<(f64, ronghe_store::MemberStudy)> =
+        state.store.subtree_study(&org.path, from, to).await?.into_iter().map(|m| (hours_of(&pack, &m).2, m)).collect();
+    rows.sort_by(|a, b| b.0.total_cmp(&a.0).then(a.1.id.cmp(&b.1.id)));
     let mut ranked: Vec<RankRow> = Vec::new();
-    for (i, r) in rows.into_iter().take(RANKING_TOP).enumerate() {
+    for (i, (hours, m)) in rows.into_iter().take(RANKING_TOP).enumerate() {
         let rank = match ranked.last() {
-            Some(prev) if prev.hours == r.total => prev.rank,
+            Some(prev) if prev.hours == hours => prev.rank,
             _ => i + 1,
         };
-        ranked.push(RankRow { rank, member_id: r.member_id, name: r.name, org_name: r.org_name, hours: r.total });
+        ranked.push(RankRow { rank, member_id: m.id, name: m.name, org_name: m.org_name, hours });
     }
     Ok(Ranking { org_id: org.id, org_name: org.name, year, rows: ranked })
 }

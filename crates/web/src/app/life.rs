@@ -431,10 +431,12 @@ pub async fn seal(state: &AppState, auth: &Auth, m: &MeetingRecord) -> AppResult
     Ok(state.store.seal_meeting(&auth.actor(), m).await?)
 }
 
+/// Cancels a meeting not yet held, with the reason; it then counts for
+/// nothing in compliance.
 pub async fn cancel(state: &AppState, auth: &Auth, m: &MeetingRecord, reason: &str) -> AppResult<()> {
     writable(auth, m)?;
     if reason.trim().is_empty() {
-        return Err(AppError::refused("reason", "transfer.reason_required", vec![]));
+        return Err(AppError::refused("reason", "meeting.cancel_reason_required", vec![]));
     }
     match state.store.cancel_meeting(&auth.actor(), m, reason.trim()).await {
         Err(StoreError::NotFound) => Err(AppError::refused("meeting", "meeting.cancel_planned_only", vec![])),

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/meetings/{id}/minutes", post(minutes))
         .route("/meetings/{id}/resolutions", post(resolution))
         .route("/meetings/{id}/seal", post(seal))
+        .route("/meetings/{id}/cancel", post(cancel))
         .route("/meetings/{id}/correction", post(correction))
         .route("/meetings/{id}/minutes.docx", get(minutes_docx))
         .route("/orgs/{id}/life/book.xlsx", get(record_book))
@@ -470,6 +471,23 @@ async fn seal(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) ->
     let m = life::readable_meeting(&state, &auth, id).await?;
     let r = life::seal(&state, &auth, &m).await.map(|_| ());
     done(&state, &auth, id, "seal", r).await
+}
+
+#[derive(Debug, Deserialize)]
+struct CancelForm {
+    #[serde(default)]
+    reason: String,
+}
+
+async fn cancel(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Form(f): Form<CancelForm>,
+) -> AppResult<Response> {
+    let m = life::readable_meeting(&state, &auth, id).await?;
+    let r = life::cancel(&state, &auth, &m, &f.reason).await;
+    done(&state, &auth, id, "cancel", r).await
 }
 
 async fn correction(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
