@@ -3,7 +3,7 @@
 //! in one transaction, so concurrent beats from two tabs are serialised.
 
 use chrono::NaiveDate;
-use ronghe_domain::learning::{accrue, Accrual, Beat, LearningRulePack, Presence};
+use ronghe_domain::learning::{accrue, Accrual, Beat, LearningRulePack, Presence, RequiredOf};
 use serde::Serialize;
 
 use crate::audit::append_audit;
@@ -21,6 +21,8 @@ pub struct CourseRow {
     pub lessons: i64,
     /// Required of the offering organisation's members by this day.
     pub required_by: Option<NaiveDate>,
+    /// `members` or `officers` (`RequiredOf`).
+    pub required_of: String,
 }
 
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -66,6 +68,13 @@ pub struct TrainingRow {
     pub hours_x10: i64,
 }
 
+/// Whether member `m` held an office counted for the officers'
+/// requirement (not a group leader) at any time between `$5` and `$6`, as
+/// `was_officer` and `subtree_study` count it for the hours requirement.
+const OFFICER_IN_PERIOD: &str =
+    "EXISTS (SELECT 1 FROM org_officers f WHERE f.member_id = m.id AND f.role <> 'group_leader'
+    AND (f.term_start IS NULL OR f.term_start <= $6) AND (f.term_end IS NULL OR f.term_end >= $5))";
+
 impl Store {
     /// Adds a course with its lessons; audited.
     pub async fn create_course(
@@ -77,7 +86,8 @@ impl Store {
         description: &str,
         lessons: &[NewLesson],
     ) -> StoreResult<i64> {
-        self.create_required_course(actor, org_id, title, category, description, None, lessons).await
+        self.create_required_course(actor, org_id, title, category, description, None, RequiredOf::Members, lessons)
+            .await
     }
 
     /// Adds a course that every member of the organisation's subtree must
@@ -91,13 +101,14 @@ impl Store {
         category: &str,
         description: &str,
         required_by: Option<NaiveDate>,
+        required_of: RequiredOf,
         lessons: &[NewLesson],
     ) -> StoreResult<i64> {
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO courses (tenant_id, org_id, title, category, description, required_by, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
+                "INSERT INTO courses (tenant_id, org_id, title, category, description, required_by, required_of, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
             )
             .bind(actor.tenant_id)
             .bind(org_id)
@@ -105,6 +116,7 @@ impl Store {
             .bind(category)
             .bind(description)
             .bind(required_by)
+            .bind(required_of.code())
             .bind(now_ms())
             .fetch_one(&mut *tx)
             .await?;
@@ -145,7 +157,7 @@ impl Store {
         }
         let sql = format!(
             "SELECT c.id, c.org_id, o.name AS org_name, c.title, c.category, c.description,
-                    (SELECT COUNT(*) FROM lessons l WHERE l.course_id = c.id) AS lessons, c.required_by
+                    (SELECT COUNT(*) FROM lessons l WHERE l.course_id = c.id) AS lessons, c.required_by, c.required_of
              FROM courses c JOIN orgs o ON o.id = c.org_id WHERE c.org_id IN ({}) ORDER BY c.id DESC",
             crate::list_placeholders(self.backend(), 1, ids.len())
         );
@@ -497,24 +509,35 @@ impl Store {
     /// For each required course offered to a subtree (by it or above it),
     /// the members of the subtree who completed every lesson (studied each
     /// for its length): (course, member ids).
-    pub async fn required_completions(&self, path: &str) -> StoreResult<Vec<(CourseRow, Vec<i64>)>> {
+    pub async fn required_completions(
+        &self,
+        path: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+    ) -> StoreResult<Vec<(CourseRow, Vec<i64>)>> {
         let courses: Vec<CourseRow> =
             self.courses_for(path).await?.into_iter().filter(|c| c.required_by.is_some()).collect();
         let mut out = Vec::new();
         for c in courses {
+            // A course required of officers counts only those who were
+            // officers in the period, as the hours requirement does.
             let done: Vec<i64> = on!(self, |p| {
-                sqlx::query_scalar(
-                "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-                 WHERE o.path >= $1 AND o.path < $2 AND m.status IN ('normal', 'lost_contact')
-                   AND NOT EXISTS (SELECT 1 FROM lessons l WHERE l.course_id = $3 AND
-                       COALESCE((SELECT SUM(s.seconds) FROM study_time s WHERE s.member_id = m.id AND s.lesson_id = l.id), 0)
-                       < l.minutes * 60)"
-            )
-            .bind(path)
-            .bind(path_hi(path))
-            .bind(c.id)
-            .fetch_all(p)
-            .await
+                sqlx::query_scalar(&format!(
+                    "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+                     WHERE o.path >= $1 AND o.path < $2 AND m.status IN ('normal', 'lost_contact')
+                       AND ($4 = 'members' OR {OFFICER_IN_PERIOD})
+                       AND NOT EXISTS (SELECT 1 FROM lessons l WHERE l.course_id = $3 AND
+                           COALESCE((SELECT SUM(s.seconds) FROM study_time s WHERE s.member_id = m.id AND s.lesson_id = l.id), 0)
+                           < l.minutes * 60)"
+                ))
+                .bind(path)
+                .bind(path_hi(path))
+                .bind(c.id)
+                .bind(&c.required_of)
+                .bind(from)
+                .bind(to)
+                .fetch_all(p)
+                .await
             })?;
             out.push((c, done));
         }

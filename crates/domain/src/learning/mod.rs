@@ -10,6 +10,17 @@ pub mod media;
 
 use serde::{Deserialize, Serialize};
 
+crate::codes!(
+    /// Whom a required course is required of.
+    RequiredOf {
+        /// Every member of the offering organisation's subtree.
+        Members = "members",
+        /// Its officers only: secretaries and committee members, the
+        /// members the pack's officer requirement applies to.
+        Officers = "officers",
+    }
+);
+
 /// The pack shipped with Ronghe, in force unless a newer one is loaded.
 pub const DEFAULT_LEARNING_PACK: &str = include_str!("../../rules/learning-2019.toml");
 

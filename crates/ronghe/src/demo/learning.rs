@@ -6,6 +6,7 @@
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::Rng;
+use ronghe_domain::learning::RequiredOf;
 use ronghe_store::{Actor, NewLesson, Org, Store};
 
 const COURSES: [(&str, &str, [&str; 3]); 4] = [
@@ -45,8 +46,10 @@ pub(crate) async fn seed(
             .collect();
         // The first course is required of everyone by the year's end.
         let required_by = (title == COURSES[0].0).then(|| NaiveDate::from_ymd_opt(today.year(), 12, 31)).flatten();
-        let id =
-            store.create_required_course(actor, root.id, title, category, "", required_by, &new).await.map_err(e)?;
+        let id = store
+            .create_required_course(actor, root.id, title, category, "", required_by, RequiredOf::Members, &new)
+            .await
+            .map_err(e)?;
         for l in store.course_lessons(id).await.map_err(e)? {
             lessons.push((l.id, l.minutes));
         }
@@ -83,14 +86,15 @@ pub(crate) async fn seed(
         }
     }
     store.insert_study_time(actor.tenant_id, &rows).await.map_err(e)?;
-    seed_media(store, actor, root).await?;
+    seed_media(store, actor, root, today).await?;
     seed_exam(store, actor, root, units, rng).await?;
     Ok(COURSES.len())
 }
 
-/// A course of files: a generated handout (PDF) and a generated tone as
-/// its audio lesson (nothing copyrighted), so the demo shows file lessons.
-async fn seed_media(store: &Store, actor: &Actor, root: &Org) -> anyhow::Result<()> {
+/// A course of files, required of officers: a generated handout (PDF) and
+/// a generated tone as its audio lesson (nothing copyrighted), so the demo
+/// shows file lessons and a course required of a role.
+async fn seed_media(store: &Store, actor: &Actor, root: &Org, today: NaiveDate) -> anyhow::Result<()> {
     let e = |e: ronghe_store::StoreError| anyhow::anyhow!("demo media: {e}");
     let pdf =
         store.add_media(actor, root.id, "handout.pdf", "pdf", "application/pdf", &handout_pdf()).await.map_err(e)?;
@@ -110,7 +114,9 @@ async fn seed_media(store: &Store, actor: &Actor, root: &Org) -> anyhow::Result<
             "党员责任区工作讲义（演示文件课）",
             "融合实践",
             "",
-            None,
+            // Required of the secretaries and committee members by the year's end.
+            NaiveDate::from_ymd_opt(today.year(), 12, 31),
+            RequiredOf::Officers,
             &[lesson("讲义（PDF）", "pdf", pdf, 15), lesson("录音（音频）", "audio", wav, 10)],
         )
         .await

@@ -136,6 +136,16 @@ both!(a_subtrees_report_and_required_courses_with_their_reminders, |app| async m
     // capped at 60 seconds: exactly the lesson's length).
     let actor = ronghe_store::Actor::system(fx.root.tenant_id, "test");
     app.store.insert_study_time(actor.tenant_id, &[(fx.m1, lesson, today(), 60)]).await.unwrap();
+    // A second course, required of the branch's officers only; a role that
+    // is not one is refused, naming the field.
+    let officers = |of: &str| {
+        json!({"title": "必修：支部书记履职", "required_by": due, "required_of": of,
+        "lessons": [{"title": "一", "kind": "text", "body": "…", "minutes": 1}]})
+    };
+    let r = admin.post_json(&format!("/api/v1/orgs/{}/courses", fx.b1.id), officers("leaders")).await;
+    assert_eq!(r.json()["error"]["fields"][0]["field"], "required_of", "{}", r.text);
+    let r = admin.post_json(&format!("/api/v1/orgs/{}/courses", fx.b1.id), officers("officers")).await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let mut sec = app.login("sec1").await;
     sec.post_json(
         &format!("/api/v1/orgs/{}/trainings", fx.b1.id),
@@ -147,9 +157,16 @@ both!(a_subtrees_report_and_required_courses_with_their_reminders, |app| async m
     let rep = r.json();
     assert_eq!(rep["members"], 3, "{rep}");
     assert_eq!(rep["met"], 1, "member1 has 32 hours: {rep}");
-    assert_eq!(rep["required_courses"][0]["completed"], 1);
+    let course_of = |title: &str| {
+        rep["required_courses"].as_array().unwrap().iter().find(|c| c["title"] == title).cloned().unwrap()
+    };
+    assert_eq!(course_of("必修：安全生产责任")["completed"], 1);
+    // Required of officers: counted over the officers alone (the secretary).
+    let of_officers = course_of("必修：支部书记履职");
+    assert_eq!((of_officers["required_of"].as_str(), of_officers["members"].as_u64()), (Some("officers"), Some(1)));
     let row = |id: i64| rep["rows"].as_array().unwrap().iter().find(|r| r["member_id"] == id).cloned().unwrap();
     assert_eq!((row(fx.m1)["required_done"].as_u64(), row(fx.m1b)["required_done"].as_u64()), (Some(1), Some(0)));
+    assert_eq!((row(fx.m1)["required_total"].as_u64(), row(fx.m1b)["required_total"].as_u64()), (Some(1), Some(2)));
     assert_eq!(row(fx.m1b)["required"], 56);
     let xlsx = sec.get(&format!("/orgs/{}/study/export.xlsx", fx.b1.id)).await;
     assert_eq!(xlsx.status, StatusCode::OK);
@@ -157,9 +174,11 @@ both!(a_subtrees_report_and_required_courses_with_their_reminders, |app| async m
     // Reminders: the secretary (m1b), who has not finished, is reminded; member1 is not.
     let state = ronghe_web::AppState::new(app.store.clone(), ronghe_web::WebConfig::default());
     ronghe_web::app::reminders::run(&state, &[], today()).await.unwrap();
-    assert!(sec.get("/reminders").await.text.contains("必修：安全生产责任"));
+    let reminders = sec.get("/reminders").await.text;
+    assert!(reminders.contains("必修：安全生产责任") && reminders.contains("必修：支部书记履职"), "{reminders}");
     let mut member = app.login("member1").await;
-    assert!(!member.get("/reminders").await.text.contains("必修：安全生产责任"));
+    let reminders = member.get("/reminders").await.text;
+    assert!(!reminders.contains("必修：安全生产责任") && !reminders.contains("必修：支部书记履职"), "{reminders}");
 });
 
 both!(a_secretary_adds_a_course_through_the_page, |app| async move {

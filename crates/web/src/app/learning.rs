@@ -6,7 +6,7 @@
 use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
 use ronghe_domain::learning::media::{self, MediaKind};
-use ronghe_domain::learning::{Accrual, Beat, LearningRulePack};
+use ronghe_domain::learning::{Accrual, Beat, LearningRulePack, RequiredOf};
 use ronghe_domain::members::FieldError;
 use ronghe_store::{LessonRecord, LessonStudy, MediaRecord, MemberRecord, NewLesson, Org, TrainingRow};
 use serde::{Deserialize, Serialize};
@@ -110,6 +110,9 @@ pub struct CourseInput {
     /// Required of every member of the organisation's subtree by this day
     /// (none: optional). Members are reminded as it falls due.
     pub required_by: Option<NaiveDate>,
+    /// Whom it is required of: `members` (the default) or `officers`
+    /// (secretaries and committee members).
+    pub required_of: Option<String>,
     pub lessons: Vec<LessonInput>,
 }
 
@@ -140,9 +143,18 @@ pub async fn create_course(state: &AppState, auth: &Auth, org: &Org, c: &CourseI
             c.category.trim(),
             c.description.trim(),
             c.required_by,
+            required_of(c)?,
             &lessons,
         )
         .await?)
+}
+
+fn required_of(c: &CourseInput) -> AppResult<RequiredOf> {
+    match c.required_of.as_deref().map(str::trim).filter(|s| !s.is_empty()) {
+        None => Ok(RequiredOf::Members),
+        Some(code) => RequiredOf::from_code(code)
+            .ok_or(AppError::Invalid(vec![FieldError { field: "required_of", key: "learn.bad_required_of" }])),
+    }
 }
 
 /// Checks a course as offered by `org`, every field at once.
@@ -150,6 +162,9 @@ pub async fn check_course(state: &AppState, org: &Org, c: &CourseInput) -> AppRe
     let mut errors = Vec::new();
     if c.title.trim().is_empty() {
         errors.push(FieldError { field: "title", key: "field.required" });
+    }
+    if required_of(c).is_err() {
+        errors.push(FieldError { field: "required_of", key: "learn.bad_required_of" });
     }
     if c.lessons.is_empty() {
         errors.push(FieldError { field: "lessons", key: "field.required" });
@@ -327,6 +342,8 @@ pub struct RequiredCourse {
     pub course_id: i64,
     pub title: String,
     pub required_by: Option<NaiveDate>,
+    /// `members` or `officers`: whom it is required of (`members` counts them).
+    pub required_of: String,
     pub completed: usize,
     pub members: usize,
 }
@@ -361,7 +378,9 @@ pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyRe
     let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
     let pack = state.store.learning_rules(org.tenant_id, to.min(state.today()).max(from)).await?;
     let study = state.store.subtree_study(&org.path, from, to).await?;
-    let required = state.store.required_completions(&org.path).await?;
+    let required = state.store.required_completions(&org.path, from, to).await?;
+    let for_officers_only = |c: &ronghe_store::CourseRow| c.required_of == RequiredOf::Officers.code();
+    let officers_only = required.iter().filter(|(c, _)| for_officers_only(c)).count();
     let mut done_by: std::collections::HashMap<i64, usize> = std::collections::HashMap::new();
     for (_, members) in &required {
         for m in members {
@@ -375,7 +394,8 @@ pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyRe
             let req = pack.required(m.officer > 0);
             ReportRow {
                 required_done: done_by.get(&m.id).copied().unwrap_or(0),
-                required_total: required.len(),
+                // Courses required of officers count only for officers.
+                required_total: required.len() - if m.officer > 0 { 0 } else { officers_only },
                 member_id: m.id,
                 name: m.name,
                 org_id: m.org_id,
@@ -402,7 +422,8 @@ pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyRe
                 title: c.title.clone(),
                 required_by: c.required_by,
                 completed: done.len(),
-                members: rows.len(),
+                members: rows.iter().filter(|r| r.officer || !for_officers_only(c)).count(),
+                required_of: c.required_of.clone(),
             })
             .collect(),
         exams: crate::app::exams::summaries(state, org).await?,

@@ -98,8 +98,18 @@ pub async fn due(state: &AppState, today: NaiveDate) -> AppResult<Vec<Notice>> {
                 state.store.courses_for(&path).await?.into_iter().filter(|c| c.required_by.is_some()).collect(),
             );
         }
+        let mut officer = None;
         for c in &offered[&path] {
             let Some(due) = c.required_by.filter(|d| *d >= today && *d <= today + lead) else { continue };
+            // A course required of officers reminds only officers (asked once a member).
+            if c.required_of == ronghe_domain::learning::RequiredOf::Officers.code() {
+                if officer.is_none() {
+                    officer = Some(state.store.was_officer(member_id, today, today).await?);
+                }
+                if officer == Some(false) {
+                    continue;
+                }
+            }
             if state.store.course_completed(member_id, c.id).await? {
                 continue;
             }

@@ -232,6 +232,7 @@ async fn add_course(
         category: get("category"),
         description: String::new(),
         required_by: ronghe_domain::text::parse_date(&get("required_by")),
+        required_of: Some(get("required_of")),
         lessons: vec![],
     };
     // Each lesson with its file, if one was sent.
