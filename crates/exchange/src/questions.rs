@@ -88,7 +88,16 @@ pub fn read_questions(bytes: &[u8]) -> Result<Vec<QuestionRow>, ReadError> {
                 kind,
                 category: category.map(|c| cell(r, c)).unwrap_or_default(),
                 stem: cell(r, stem),
-                options: options.iter().map(|i| cell(r, *i)).filter(|o| !o.is_empty()).collect(),
+                options: {
+                    // Blank columns after the last option are not options; a
+                    // blank between two is kept (and refused by the check),
+                    // so that D's text never moves into C under the answer "C".
+                    let mut o: Vec<String> = options.iter().map(|i| cell(r, *i)).collect();
+                    while o.last().is_some_and(|x| x.is_empty()) {
+                        o.pop();
+                    }
+                    o
+                },
             }
         })
         .collect())
@@ -112,9 +121,14 @@ mod tests {
         for (c, v) in ["判断", "党章", "预备期为一年。", "", "", "", "对"].iter().enumerate() {
             s.write_string(3, c as u16, *v).unwrap();
         }
+        // Option B left blank between A and C: kept in its place, not closed up.
+        for (c, v) in ["单选", "党章", "第三题", "甲", "", "丙", "C"].iter().enumerate() {
+            s.write_string(4, c as u16, *v).unwrap();
+        }
         let bytes = book.save_to_buffer().unwrap();
         let rows = read_questions(&bytes).unwrap();
-        assert_eq!(rows.len(), 2, "the empty row is skipped");
+        assert_eq!(rows.len(), 3, "the empty row is skipped");
+        assert_eq!(rows[2].options, vec!["甲".to_string(), String::new(), "丙".to_string()]);
         assert_eq!((rows[0].row, rows[0].kind.as_str(), rows[0].options.len()), (2, "multiple", 3));
         assert_eq!((rows[1].row, rows[1].kind.as_str(), rows[1].answer.as_str()), (4, "true_false", "true"));
     }

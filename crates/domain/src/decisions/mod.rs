@@ -88,6 +88,9 @@ pub enum PackProblem {
     UnknownCategory(String),
     UnknownStep(String),
     DuplicateItem(String),
+    DuplicateStep(String),
+    /// A step's `when` is none of `expert`, `prestudy`, `workers`.
+    UnknownCondition(String),
     /// A step comes after itself, directly or through others.
     Cycle(String),
 }
@@ -121,9 +124,18 @@ impl DecisionsRulePack {
                 return Err(PackProblem::DuplicateItem(i.code.clone()));
             }
         }
+        if steps.len() != self.steps.len() {
+            let mut seen = BTreeSet::new();
+            let dup = self.steps.iter().find(|s| !seen.insert(s.code.as_str())).map(|s| s.code.clone());
+            return Err(PackProblem::DuplicateStep(dup.unwrap_or_default()));
+        }
         for s in &self.steps {
             if let Some(a) = s.after.iter().find(|a| !steps.contains(a.as_str())) {
                 return Err(PackProblem::UnknownStep(a.clone()));
+            }
+            // A misspelt condition would silently drop the step for every item.
+            if let Some(w) = s.when.as_deref().filter(|w| !matches!(*w, "expert" | "prestudy" | "workers")) {
+                return Err(PackProblem::UnknownCondition(w.to_string()));
             }
         }
         // A step's prerequisites, followed transitively, never reach it.
@@ -427,6 +439,12 @@ mod tests {
         let mut p = DecisionsRulePack::default_pack();
         p.steps[1].after = vec!["nowhere".into()];
         assert_eq!(p.check(), Err(PackProblem::UnknownStep("nowhere".into())));
+        let mut p = DecisionsRulePack::default_pack();
+        p.steps[2].when = Some("experts".into());
+        assert_eq!(p.check(), Err(PackProblem::UnknownCondition("experts".into())));
+        let mut p = DecisionsRulePack::default_pack();
+        p.steps[2].code = p.steps[1].code.clone();
+        assert_eq!(p.check(), Err(PackProblem::DuplicateStep(p.steps[1].code.clone())));
     }
 
     #[test]

@@ -466,6 +466,13 @@ both!(exams_are_set_taken_and_reviewed_through_the_pages, |app| async move {
     let r = sec.post_form(&format!("/orgs/{}/exams", fx.b1.id), &form).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("题库只有 1 道"), "{}", r.text);
+    // The form comes back as it was sent.
+    assert!(
+        r.text.contains("value=\"支部知识测试\"")
+            && r.text.contains("name=\"count_true_false\" type=\"number\" min=\"0\" max=\"1\" value=\"2\""),
+        "{}",
+        r.text
+    );
     form[6] = ("count_true_false", "1");
     assert_eq!(sec.post_form(&format!("/orgs/{}/exams", fx.b1.id), &form).await.status, StatusCode::SEE_OTHER);
     let exam = app.raw_text("SELECT CAST(id AS TEXT) FROM exams").await;

@@ -312,6 +312,15 @@ both!(who_may_plan_read_and_sign_in, |app| async move {
         .body(axum::body::Body::from("%PDF-1.4"))
         .unwrap();
     assert_eq!(outsider.send(upload).await.status, StatusCode::NOT_FOUND);
+    // Minutes sent against a stale version come back with the text typed, not lost.
+    let r = sec
+        .post_form(
+            &format!("/meetings/{id}/minutes"),
+            &[("version", "0"), ("held_on", &day(0).to_string()), ("minutes", "第一项：学习党章。")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    assert!(r.text.contains("第一项：学习党章。"), "{}", r.text);
     // A planned meeting is cancelled with its reason, once; then nothing is written to it.
     assert_eq!(
         code(&sec.post_json(&format!("/api/v1/meetings/{id}/cancel"), json!({"reason": " "})).await),

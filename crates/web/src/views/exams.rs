@@ -148,6 +148,8 @@ struct ManagePage {
     can_write: bool,
     error: Option<String>,
     notice: Option<String>,
+    /// What the exam form sent, when it comes back with an error.
+    sent: super::Sent,
 }
 
 impl ManagePage {
@@ -162,7 +164,7 @@ impl ManagePage {
 
 async fn manage(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, Action::ReadLearning, id).await?;
-    manage_view(&state, &auth, org, None, None).await
+    manage_view(&state, &auth, org, None, None, super::Sent::default()).await
 }
 
 async fn manage_view(
@@ -171,6 +173,7 @@ async fn manage_view(
     org: Org,
     error: Option<String>,
     notice: Option<String>,
+    sent: super::Sent,
 ) -> AppResult<Response> {
     let tr = Tr(auth.lang());
     form_page(
@@ -187,6 +190,7 @@ async fn manage_view(
             org,
             error,
             notice,
+            sent,
         },
     )
 }
@@ -221,7 +225,7 @@ async fn create(
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/exams")).into_response()),
         Err(e) => {
             let message = super::form_error(Tr(auth.lang()), e, Some("exam.field"))?;
-            manage_view(&state, &auth, org, Some(message), None).await
+            manage_view(&state, &auth, org, Some(message), None, super::Sent(f)).await
         }
     }
 }
@@ -243,10 +247,10 @@ async fn import(
     let bytes = bytes.filter(|b| !b.is_empty()).ok_or(AppError::BadRequest("import.no_file"))?;
     let tr = Tr(auth.lang());
     match exams::import_questions(&state, &auth, &org, &bytes).await {
-        Ok(n) => manage_view(&state, &auth, org, None, Some(tr.tn("exam.imported", n))).await,
+        Ok(n) => manage_view(&state, &auth, org, None, Some(tr.tn("exam.imported", n)), super::Sent::default()).await,
         Err(e) => {
             let message = super::form_error(tr, e, Some("exam.field"))?;
-            manage_view(&state, &auth, org, Some(message), None).await
+            manage_view(&state, &auth, org, Some(message), None, super::Sent::default()).await
         }
     }
 }

@@ -165,6 +165,8 @@ struct ReportPage {
     r: StudyReport,
     can_add: bool,
     error: Option<String>,
+    /// What the course form sent (its text fields; files are sent again).
+    sent: super::Sent,
 }
 
 async fn report(
@@ -174,7 +176,7 @@ async fn report(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
-    report_view(&state, &auth, org, q.year, None).await
+    report_view(&state, &auth, org, q.year, None, super::Sent::default()).await
 }
 
 async fn report_view(
@@ -183,6 +185,7 @@ async fn report_view(
     org: Org,
     year: Option<i32>,
     error: Option<String>,
+    sent: super::Sent,
 ) -> AppResult<Response> {
     let r = learning::report(state, &org, state.year_or_current(year)).await?;
     let tr = Tr(auth.lang());
@@ -195,6 +198,7 @@ async fn report_view(
             org,
             r,
             error,
+            sent,
         },
     )
 }
@@ -271,7 +275,7 @@ async fn add_course(
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/study")).into_response()),
         Err(e) => {
             let message = super::form_error(Tr(auth.lang()), e, Some("learn.field"))?;
-            report_view(&state, &auth, org, None, Some(message)).await
+            report_view(&state, &auth, org, None, Some(message), super::Sent(fields)).await
         }
     }
 }

@@ -298,6 +298,8 @@ struct MeetingPage {
     code: Option<String>,
     today: String,
     error: Option<(String, String)>,
+    /// What the form with the error sent.
+    sent: super::Sent,
 }
 
 impl MeetingPage {
@@ -340,7 +342,13 @@ impl MeetingPage {
     }
 }
 
-async fn meeting_view(state: &AppState, auth: &Auth, id: i64, error: Option<(String, String)>) -> AppResult<Response> {
+async fn meeting_view(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    error: Option<(String, String)>,
+    sent: super::Sent,
+) -> AppResult<Response> {
     let m = life::readable_meeting(state, auth, id).await?;
     let tr = Tr(auth.lang());
     let can_write = auth.principal().can(Action::WriteLife, &m.org_path);
@@ -361,21 +369,34 @@ async fn meeting_view(state: &AppState, auth: &Auth, id: i64, error: Option<(Str
             code,
             today: state.today().to_string(),
             error,
+            sent,
         },
     )
 }
 
 async fn meeting_page(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
-    meeting_view(&state, &auth, id, None).await
+    meeting_view(&state, &auth, id, None, super::Sent::default()).await
 }
 
 /// After a form: back to the meeting, or the meeting with the message.
 async fn done(state: &AppState, auth: &Auth, id: i64, form: &str, r: AppResult<()>) -> AppResult<Response> {
+    done_keeping(state, auth, id, form, r, super::Sent::default()).await
+}
+
+/// As `done`, filling the form again with what it sent when it failed.
+async fn done_keeping(
+    state: &AppState,
+    auth: &Auth,
+    id: i64,
+    form: &str,
+    r: AppResult<()>,
+    sent: super::Sent,
+) -> AppResult<Response> {
     match r {
         Ok(()) => Ok(Redirect::to(&format!("/meetings/{id}")).into_response()),
         Err(e) => {
             let message = super::form_error(Tr(auth.lang()), e, Some("meeting.field"))?;
-            meeting_view(state, auth, id, Some((form.to_string(), message))).await
+            meeting_view(state, auth, id, Some((form.to_string(), message)), sent).await
         }
     }
 }
@@ -444,7 +465,8 @@ async fn minutes(
 ) -> AppResult<Response> {
     let m = life::readable_meeting(&state, &auth, id).await?;
     let r = life::record_minutes(&state, &auth, &m, parse_date(&f.held_on), &f.minutes, f.version.parse().ok()).await;
-    done(&state, &auth, id, "minutes", r).await
+    let sent = super::Sent(vec![("held_on".into(), f.held_on.clone()), ("minutes".into(), f.minutes.clone())]);
+    done_keeping(&state, &auth, id, "minutes", r, sent).await
 }
 
 /// The resolution form: the text and `vote_<member>` for each voter present.
@@ -464,7 +486,7 @@ async fn resolution(
         })
         .collect();
     let r = life::add_resolution(&state, &auth, &m, &ResolutionInput { text, votes }).await.map(|_| ());
-    done(&state, &auth, id, "resolution", r).await
+    done_keeping(&state, &auth, id, "resolution", r, super::Sent(f)).await
 }
 
 async fn seal(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {

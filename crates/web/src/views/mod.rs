@@ -224,6 +224,23 @@ pub fn page<T: Template>(t: T) -> AppResult<Response> {
     page_with(StatusCode::OK, t)
 }
 
+/// What a form sent, to fill it in again when it comes back with an error
+/// (nothing typed is lost). Empty when the page is drawn afresh.
+#[derive(Debug, Clone, Default)]
+pub struct Sent(pub Vec<(String, String)>);
+
+impl Sent {
+    /// The value sent for a field, if the form was sent.
+    pub fn get(&self, name: &str) -> Option<&str> {
+        self.0.iter().find(|(k, _)| k == name).map(|(_, v)| v.as_str())
+    }
+
+    /// The value sent for a field, or empty.
+    pub fn or_empty(&self, name: &str) -> &str {
+        self.get(name).unwrap_or("")
+    }
+}
+
 /// Renders a page that holds forms: 422 when one was sent back with an
 /// error, 200 otherwise.
 pub fn form_page<T: Template>(failed: bool, t: T) -> AppResult<Response> {
