@@ -44,6 +44,7 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     "life-unit": "/orgs/3/life",
     reminders: "/reminders",
     "study-unit": "/orgs/3/study",
+    "study-member": "/members/10/study",
     "exams-branch": "/orgs/21/exams",
     "exam-results": "/orgs/21/exams/1/results",
     "life-branch-b": "/orgs/93/life",
