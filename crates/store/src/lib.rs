@@ -15,6 +15,7 @@ mod accounts;
 mod audit;
 mod bench;
 mod crypto;
+mod decisions;
 mod development;
 mod dues;
 mod error;
@@ -34,6 +35,9 @@ pub use accounts::{LoginOutcome, NewUser, RoleRow, SessionInfo, UserSummary, LOC
 pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use bench::RawRow;
 pub use crypto::{DataKey, FieldCipher};
+pub use decisions::{
+    NewTopic, NewTopicStep, OverdueTask, TopicEffect, TopicRecord, TopicReturnRow, TopicRow, TopicStepRow, TopicTaskRow,
+};
 pub use development::{
     CandidateRecord, CandidateRow, DocumentRow, NamedMember, NewDocument, NewStep, StepEffect, StepRow, Voter,
 };

@@ -126,9 +126,12 @@ pub struct MeetingFile {
 #[derive(Debug, Clone, Serialize)]
 pub struct SealProblem {
     pub org_id: i64,
-    pub meeting_id: i64,
+    /// `meeting` or `topic` (a decision topic's archive).
+    pub record: &'static str,
+    pub record_id: i64,
     pub seq: i64,
-    pub topic: String,
+    /// The meeting's topic or the decision topic's title.
+    pub title: String,
     pub problem: &'static str,
 }
 
@@ -763,43 +766,59 @@ impl Store {
     pub async fn verify_life_seals(&self) -> StoreResult<(usize, Vec<SealProblem>)> {
         on!(self, |p| {
             let mut conn = p.acquire().await?;
-            let seals: Vec<(i64, i64, i64, String, String, String)> = sqlx::query_as(
-                "SELECT s.org_id, s.seq, s.meeting_id, s.prev_hash, s.chain_hash, m.topic
-                 FROM life_seals s JOIN meetings m ON m.id = s.meeting_id ORDER BY s.org_id, s.seq",
+            #[allow(clippy::type_complexity)]
+            let seals: Vec<(i64, i64, Option<i64>, Option<i64>, String, String, String)> = sqlx::query_as(
+                "SELECT s.org_id, s.seq, s.meeting_id, s.topic_id, s.prev_hash, s.chain_hash, COALESCE(m.topic, t.title, '')
+                 FROM life_seals s LEFT JOIN meetings m ON m.id = s.meeting_id LEFT JOIN topics t ON t.id = s.topic_id
+                 ORDER BY s.org_id, s.seq",
             )
             .fetch_all(&mut *conn)
             .await?;
             let mut problems = Vec::new();
             let mut previous: Option<(i64, String)> = None;
-            for (org_id, seq, meeting_id, prev_hash, stored, topic) in &seals {
+            for (org_id, seq, meeting_id, topic_id, prev_hash, stored, title) in &seals {
                 let expected_prev = match &previous {
                     Some((o, h)) if o == org_id => h.clone(),
                     _ => String::new(),
                 };
+                let (record, record_id) = match (meeting_id, topic_id) {
+                    (Some(m), _) => ("meeting", *m),
+                    (None, t) => ("topic", t.unwrap_or_default()),
+                };
                 let problem = |problem| SealProblem {
                     org_id: *org_id,
-                    meeting_id: *meeting_id,
+                    record,
+                    record_id,
                     seq: *seq,
-                    topic: topic.clone(),
+                    title: title.clone(),
                     problem,
                 };
                 if *prev_hash != expected_prev {
                     problems.push(problem("seal.broken_link"));
                 }
-                let record = life_record!(conn, *meeting_id)?;
-                if chain_hash(prev_hash, &canonical(&record)) != *stored {
+                let content = if record == "meeting" {
+                    life_record!(conn, record_id)?
+                } else {
+                    crate::decisions::topic_record!(conn, record_id)?
+                };
+                if chain_hash(prev_hash, &canonical(&content)) != *stored {
                     problems.push(problem("seal.record_changed"));
                 }
                 previous = Some((*org_id, stored.clone()));
             }
-            let unsealed: Vec<(i64, i64, String)> = sqlx::query_as(
-                "SELECT m.org_id, m.id, m.topic FROM meetings m LEFT JOIN life_seals s ON s.meeting_id = m.id
-                 WHERE m.status = 'sealed' AND s.id IS NULL ORDER BY m.id",
+            let unsealed: Vec<(i64, String, i64, String)> = sqlx::query_as(
+                "SELECT m.org_id, 'meeting', m.id, m.topic FROM meetings m LEFT JOIN life_seals s ON s.meeting_id = m.id
+                 WHERE m.status = 'sealed' AND s.id IS NULL
+                 UNION ALL
+                 SELECT t.org_id, 'topic', t.id, t.title FROM topics t LEFT JOIN life_seals s ON s.topic_id = t.id
+                 WHERE t.sealed_at IS NOT NULL AND s.id IS NULL
+                 ORDER BY 3",
             )
             .fetch_all(&mut *conn)
             .await?;
-            for (org_id, meeting_id, topic) in unsealed {
-                problems.push(SealProblem { org_id, meeting_id, seq: 0, topic, problem: "seal.missing" });
+            for (org_id, record, record_id, title) in unsealed {
+                let record = if record == "meeting" { "meeting" } else { "topic" };
+                problems.push(SealProblem { org_id, record, record_id, seq: 0, title, problem: "seal.missing" });
             }
             Ok::<(usize, Vec<SealProblem>), StoreError>((seals.len(), problems))
         })

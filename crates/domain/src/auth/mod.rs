@@ -65,7 +65,10 @@ impl Role {
         match self {
             Self::Member => matches!(action, ReadOrg),
             Self::CommitteeMember => {
-                matches!(action, ReadOrg | ReadRoster | ReadDues | ReadDevelopment | ReadLife | ReadLearning)
+                matches!(
+                    action,
+                    ReadOrg | ReadRoster | ReadDues | ReadDevelopment | ReadLife | ReadLearning | ReadDecisions
+                )
             }
             Self::Secretary => matches!(
                 action,
@@ -82,6 +85,8 @@ impl Role {
                     | WriteLife
                     | ReadLearning
                     | WriteLearning
+                    | ReadDecisions
+                    | WriteDecisions
             ),
             Self::GroupAdmin => matches!(
                 action,
@@ -99,6 +104,8 @@ impl Role {
                     | WriteLife
                     | ReadLearning
                     | WriteLearning
+                    | ReadDecisions
+                    | WriteDecisions
             ),
             Self::SystemAdmin => matches!(action, ManageAccounts),
             Self::SecurityAdmin => matches!(action, ManageRoles),
@@ -151,6 +158,10 @@ pub enum Action {
     ReadLearning,
     /// Add courses and record offline training.
     WriteLearning,
+    /// See decision topics (三重一大), their archives and the metrics.
+    ReadDecisions,
+    /// Submit topics and record their steps, votes and tasks.
+    WriteDecisions,
     ReadAudit,
     ManageAccounts,
     ManageRoles,

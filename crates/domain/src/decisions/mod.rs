@@ -19,6 +19,9 @@ pub struct DecisionsRulePack {
     pub version: String,
     pub effective_from: NaiveDate,
     pub sources: BTreeMap<String, String>,
+    /// What each artefact is called on pages and in refusals.
+    #[serde(default)]
+    pub artefacts: BTreeMap<String, String>,
     #[serde(rename = "body")]
     pub bodies: Vec<Body>,
     #[serde(rename = "step")]
@@ -27,7 +30,43 @@ pub struct DecisionsRulePack {
     pub categories: Vec<Category>,
     #[serde(rename = "item")]
     pub items: Vec<Item>,
+    /// 三查三看: the political review's checks.
+    #[serde(rename = "check")]
+    pub checks: Vec<Check>,
+    /// The risk register's levels, by the highest score each covers.
+    #[serde(rename = "risk_level")]
+    pub risk_levels: Vec<RiskLevel>,
 }
+
+/// A check of the political review (三查三看).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct Check {
+    pub code: String,
+    pub name: String,
+}
+
+/// A level of the risk register: scores up to `max` (likelihood × impact).
+#[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
+pub struct RiskLevel {
+    pub code: String,
+    pub name: String,
+    pub max: u8,
+}
+
+/// What a step may require: each is proved by what the step's record holds
+/// (see [`proves`]), never by a box someone ticks.
+pub const ARTEFACTS: [&str; 10] = [
+    "research_report",
+    "expert_opinion",
+    "risk_register",
+    "three_checks",
+    "named_votes",
+    "minutes",
+    "feedback",
+    "decision_record",
+    "tasks",
+    "tasks_closed",
+];
 
 /// A body of the power and responsibility list.
 #[derive(Debug, Clone, Serialize, Deserialize, PartialEq)]
@@ -93,6 +132,13 @@ pub enum PackProblem {
     UnknownCondition(String),
     /// A step comes after itself, directly or through others.
     Cycle(String),
+    /// A step requires an artefact Ronghe cannot recognise in a record.
+    UnknownArtefact(String),
+    /// The political review has no checks, or the risk levels do not rise
+    /// to cover every score up to 25.
+    BadScale(&'static str),
+    /// The pack has no `decision` step, which the metrics measure against.
+    NoDecisionStep,
 }
 
 impl DecisionsRulePack {
@@ -133,10 +179,23 @@ impl DecisionsRulePack {
             if let Some(a) = s.after.iter().find(|a| !steps.contains(a.as_str())) {
                 return Err(PackProblem::UnknownStep(a.clone()));
             }
+            if let Some(a) = s.requires.iter().find(|a| !ARTEFACTS.contains(&a.as_str())) {
+                return Err(PackProblem::UnknownArtefact(a.clone()));
+            }
             // A misspelt condition would silently drop the step for every item.
             if let Some(w) = s.when.as_deref().filter(|w| !matches!(*w, "expert" | "prestudy" | "workers")) {
                 return Err(PackProblem::UnknownCondition(w.to_string()));
             }
+        }
+        if !steps.contains("decision") || !steps.contains("submit") {
+            return Err(PackProblem::NoDecisionStep);
+        }
+        if self.checks.is_empty() {
+            return Err(PackProblem::BadScale("check"));
+        }
+        let rising = self.risk_levels.windows(2).all(|w| w[0].max < w[1].max);
+        if !rising || self.risk_levels.last().is_none_or(|l| l.max < 25) {
+            return Err(PackProblem::BadScale("risk_level"));
         }
         // A step's prerequisites, followed transitively, never reach it.
         for s in &self.steps {
@@ -162,6 +221,10 @@ impl DecisionsRulePack {
 
     pub fn step(&self, code: &str) -> Option<&Step> {
         self.steps.iter().find(|s| s.code == code)
+    }
+
+    pub fn artefact_name(&self, code: &str) -> String {
+        self.artefacts.get(code).cloned().unwrap_or_else(|| code.to_string())
     }
 
     pub fn source(&self, key: &str) -> String {
@@ -307,29 +370,186 @@ pub fn tally(votes: &[Vote], entitled: usize) -> Tally {
     Tally { agree, disagree, abstain, entitled, quorate, passed: quorate && agree * 2 > entitled }
 }
 
-/// A risk's level from its likelihood and impact (each 1 to 5).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RiskLevel {
-    Low,
-    Medium,
-    High,
-    Critical,
+impl DecisionsRulePack {
+    /// A risk's score (likelihood × impact, each 1 to 5) and its level.
+    pub fn risk(&self, likelihood: u8, impact: u8) -> Option<(u8, &RiskLevel)> {
+        if !(1..=5).contains(&likelihood) || !(1..=5).contains(&impact) {
+            return None;
+        }
+        let s = likelihood * impact;
+        self.risk_levels.iter().find(|l| s <= l.max).map(|l| (s, l))
+    }
+
+    /// The steps a decision waits on for this item, directly or through
+    /// others, and the decision itself: what the archive of a decided topic
+    /// must hold, and what must have happened in order.
+    pub fn decision_path(&self, item: &Item) -> Vec<&Step> {
+        let mut wanted = BTreeSet::from(["decision"]);
+        let mut todo = vec!["decision"];
+        while let Some(code) = todo.pop() {
+            if let Some(s) = self.step(code) {
+                for a in &s.after {
+                    if self.step(a).is_some_and(|x| applies(x, item)) && wanted.insert(a.as_str()) {
+                        todo.push(a.as_str());
+                    }
+                }
+            }
+        }
+        self.steps.iter().filter(|s| wanted.contains(s.code.as_str()) && applies(s, item)).collect()
+    }
+
+    /// How a decided (or rejected) topic stands against the procedure list:
+    /// the facts the metrics count. `steps` are the topic's recorded steps.
+    pub fn assess(&self, id: i64, item: &Item, steps: &[DoneStep], submitted_on: NaiveDate) -> Option<DecidedTopic> {
+        let decision = steps.iter().find(|s| s.code == "decision")?;
+        let path = self.decision_path(item);
+        let by_code: BTreeMap<&str, &DoneStep> = steps.iter().map(|s| (s.code.as_str(), s)).collect();
+        let held: BTreeSet<&str> = steps
+            .iter()
+            .filter(|s| s.done_on <= decision.done_on)
+            .flat_map(|s| s.artefacts.iter().map(String::as_str))
+            .collect();
+        let archive_complete = path.iter().flat_map(|s| s.requires.iter()).all(|a| held.contains(a.as_str()));
+        let steps_in_order = path.iter().all(|s| {
+            by_code.get(s.code.as_str()).is_some_and(|d| {
+                !d.backfilled
+                    && s.after
+                        .iter()
+                        .filter(|a| self.step(a).is_some_and(|x| applies(x, item)))
+                        .all(|a| by_code.get(a.as_str()).is_some_and(|p| !p.backfilled && p.done_on <= d.done_on))
+            })
+        });
+        let prestudied_before_decision =
+            item.prestudy && by_code.get("discussion").is_some_and(|d| !d.backfilled && d.done_on <= decision.done_on);
+        Some(DecidedTopic {
+            id,
+            prestudy_required: item.prestudy,
+            prestudied_before_decision,
+            archive_complete,
+            steps_in_order,
+            submitted_on,
+            decided_on: decision.done_on,
+        })
+    }
 }
 
-/// Likelihood × impact (1–25) and its level: ≤4 low, ≤9 medium, ≤16 high, else critical.
-pub fn risk_score(likelihood: u8, impact: u8) -> Option<(u8, RiskLevel)> {
-    if !(1..=5).contains(&likelihood) || !(1..=5).contains(&impact) {
-        return None;
+/// A step recorded for a topic, as the metrics see it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct DoneStep {
+    pub code: String,
+    pub done_on: NaiveDate,
+    /// What its record proved (see [`proves`]).
+    pub artefacts: BTreeSet<String>,
+    /// Recorded after the fact, outside the procedure (补录).
+    pub backfilled: bool,
+}
+
+/// An expert's opinion (专家论证).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Opinion {
+    pub expert: String,
+    pub opinion: String,
+}
+
+/// A line of the risk register.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Risk {
+    pub risk: String,
+    pub likelihood: u8,
+    pub impact: u8,
+    pub mitigation: String,
+    pub owner: String,
+}
+
+/// A finding of the political review, for one of the pack's checks.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Finding {
+    pub check: String,
+    pub finding: String,
+}
+
+/// A committee member's named vote with their reason.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NamedVote {
+    pub member_id: i64,
+    pub name: String,
+    pub vote: Vote,
+    #[serde(default)]
+    pub reason: String,
+}
+
+/// An execution task as the execution step assigns it.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TaskInput {
+    pub title: String,
+    pub owner: String,
+    pub due_on: Option<NaiveDate>,
+}
+
+/// What the deciding body decided.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    Approved,
+    Rejected,
+}
+
+/// The content of a step's record. Which parts a step fills depends on the
+/// step; what they prove is decided by [`proves`].
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(default)]
+pub struct StepContent {
+    /// The report, minutes, feedback or decision as written.
+    #[serde(skip_serializing_if = "String::is_empty")]
+    pub body: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub opinions: Vec<Opinion>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub risks: Vec<Risk>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub findings: Vec<Finding>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub votes: Vec<NamedVote>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub tasks: Vec<TaskInput>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<Outcome>,
+}
+
+/// Whether a step's record proves an artefact. `tasks_closed` is whether
+/// every execution task of the topic is closed, which only the store knows.
+pub fn proves(pack: &DecisionsRulePack, artefact: &str, c: &StepContent, tasks_closed: bool) -> bool {
+    let filled = |s: &str| !s.trim().is_empty();
+    match artefact {
+        "research_report" | "minutes" | "feedback" => filled(&c.body),
+        "decision_record" => filled(&c.body) && c.outcome.is_some(),
+        "expert_opinion" => {
+            !c.opinions.is_empty() && c.opinions.iter().all(|o| filled(&o.expert) && filled(&o.opinion))
+        }
+        "risk_register" => {
+            !c.risks.is_empty()
+                && c.risks.iter().all(|r| {
+                    filled(&r.risk)
+                        && filled(&r.mitigation)
+                        && filled(&r.owner)
+                        && pack.risk(r.likelihood, r.impact).is_some()
+                })
+        }
+        "three_checks" => {
+            pack.checks.iter().all(|k| c.findings.iter().any(|f| f.check == k.code && filled(&f.finding)))
+        }
+        "named_votes" => !c.votes.is_empty(),
+        "tasks" => {
+            !c.tasks.is_empty() && c.tasks.iter().all(|t| filled(&t.title) && filled(&t.owner) && t.due_on.is_some())
+        }
+        "tasks_closed" => tasks_closed,
+        _ => false,
     }
-    let s = likelihood * impact;
-    let level = match s {
-        0..=4 => RiskLevel::Low,
-        5..=9 => RiskLevel::Medium,
-        10..=16 => RiskLevel::High,
-        _ => RiskLevel::Critical,
-    };
-    Some((s, level))
+}
+
+/// Every artefact a step's record proves.
+pub fn artefacts_of(pack: &DecisionsRulePack, c: &StepContent, tasks_closed: bool) -> BTreeSet<String> {
+    ARTEFACTS.iter().filter(|a| proves(pack, a, c, tasks_closed)).map(|a| a.to_string()).collect()
 }
 
 /// What the metrics need of a decided topic.
@@ -529,13 +749,137 @@ mod tests {
     }
 
     #[test]
-    fn risks_score_likelihood_times_impact() {
-        assert_eq!(risk_score(2, 2), Some((4, RiskLevel::Low)));
-        assert_eq!(risk_score(3, 3), Some((9, RiskLevel::Medium)));
-        assert_eq!(risk_score(4, 4), Some((16, RiskLevel::High)));
-        assert_eq!(risk_score(5, 4), Some((20, RiskLevel::Critical)));
-        assert_eq!(risk_score(0, 3), None);
-        assert_eq!(risk_score(3, 6), None);
+    fn risks_score_likelihood_times_impact_on_the_packs_levels() {
+        let p = DecisionsRulePack::default_pack();
+        let level = |l, i| p.risk(l, i).map(|(s, lv)| (s, lv.code.clone()));
+        assert_eq!(level(2, 2), Some((4, "low".into())));
+        assert_eq!(level(3, 3), Some((9, "medium".into())));
+        assert_eq!(level(4, 4), Some((16, "high".into())));
+        assert_eq!(level(5, 4), Some((20, "critical".into())));
+        assert_eq!(level(0, 3), None);
+        assert_eq!(level(3, 6), None);
+        let mut short = p.clone();
+        short.risk_levels.pop();
+        assert_eq!(short.check(), Err(PackProblem::BadScale("risk_level")));
+    }
+
+    fn content(body: &str) -> StepContent {
+        StepContent { body: body.into(), ..StepContent::default() }
+    }
+
+    #[test]
+    fn an_artefact_is_proved_by_what_the_record_holds() {
+        let p = DecisionsRulePack::default_pack();
+        assert!(proves(&p, "research_report", &content("调研报告"), false));
+        assert!(!proves(&p, "research_report", &content("  "), false));
+        // A decision needs its outcome as well as its text.
+        assert!(!proves(&p, "decision_record", &content("同意"), false));
+        let decided = StepContent { outcome: Some(Outcome::Approved), ..content("同意") };
+        assert!(proves(&p, "decision_record", &decided, false));
+        // The register's every line needs a valid score, a mitigation and an owner.
+        let risk = |l| Risk {
+            risk: "电价".into(),
+            likelihood: l,
+            impact: 3,
+            mitigation: "锁定长协".into(),
+            owner: "财务部".into(),
+        };
+        assert!(proves(&p, "risk_register", &StepContent { risks: vec![risk(2)], ..Default::default() }, false));
+        assert!(!proves(
+            &p,
+            "risk_register",
+            &StepContent { risks: vec![risk(2), risk(9)], ..Default::default() },
+            false
+        ));
+        assert!(!proves(&p, "risk_register", &StepContent::default(), false));
+        // All three checks, each with a finding.
+        let f = |c: &str, t: &str| Finding { check: c.into(), finding: t.into() };
+        let two = StepContent { findings: vec![f("direction", "符合"), f("policy", "符合")], ..Default::default() };
+        assert!(!proves(&p, "three_checks", &two, false));
+        let three = StepContent {
+            findings: vec![f("direction", "符合"), f("policy", "符合"), f("interests", "无损害")],
+            ..Default::default()
+        };
+        assert!(proves(&p, "three_checks", &three, false));
+        let blank = StepContent {
+            findings: vec![f("direction", "符合"), f("policy", "符合"), f("interests", " ")],
+            ..Default::default()
+        };
+        assert!(!proves(&p, "three_checks", &blank, false));
+        let task = TaskInput { title: "签订合同".into(), owner: "计划部".into(), due_on: None };
+        assert!(!proves(&p, "tasks", &StepContent { tasks: vec![task.clone()], ..Default::default() }, false));
+        let dated = TaskInput { due_on: NaiveDate::from_ymd_opt(2026, 3, 1), ..task };
+        assert!(proves(&p, "tasks", &StepContent { tasks: vec![dated], ..Default::default() }, false));
+        assert!(proves(&p, "tasks_closed", &StepContent::default(), true));
+        assert_eq!(artefacts_of(&p, &content("纪要"), false), set(&["research_report", "minutes", "feedback"]));
+        let mut bad = p.clone();
+        bad.steps[1].requires = vec!["photo".into()];
+        assert_eq!(bad.check(), Err(PackProblem::UnknownArtefact("photo".into())));
+    }
+
+    #[test]
+    fn a_decided_topic_is_assessed_against_its_decision_path() {
+        let p = DecisionsRulePack::default_pack();
+        let d = |m, day| NaiveDate::from_ymd_opt(2026, m, day).unwrap();
+        let step = |code: &str, on, arts: &[&str]| DoneStep {
+            code: code.into(),
+            done_on: on,
+            artefacts: set(arts),
+            backfilled: false,
+        };
+        let i02 = p.item("I02").unwrap();
+        let path: Vec<&str> = p.decision_path(i02).iter().map(|s| s.code.as_str()).collect();
+        assert_eq!(
+            path,
+            [
+                "submit",
+                "research",
+                "expert_review",
+                "risk_assessment",
+                "political_review",
+                "discussion",
+                "feedback",
+                "decision"
+            ]
+        );
+        let full = vec![
+            step("submit", d(1, 5), &[]),
+            step("research", d(1, 20), &["research_report"]),
+            step("expert_review", d(2, 1), &["expert_opinion"]),
+            step("risk_assessment", d(2, 3), &["risk_register"]),
+            step("political_review", d(2, 5), &["three_checks"]),
+            step("discussion", d(2, 10), &["named_votes", "minutes"]),
+            step("feedback", d(2, 11), &["feedback"]),
+            step("decision", d(2, 20), &["decision_record"]),
+        ];
+        let a = p.assess(7, i02, &full, d(1, 5)).unwrap();
+        assert!(a.prestudy_required && a.prestudied_before_decision && a.archive_complete && a.steps_in_order);
+        assert_eq!((a.decided_on - a.submitted_on).num_days(), 46);
+        // Not decided yet: nothing to assess.
+        assert_eq!(p.assess(7, i02, &full[..7], d(1, 5)), None);
+        // A decision recorded after the fact without the pre-study: the
+        // archive lacks its artefacts and the procedure was not followed.
+        let backfilled = vec![
+            step("submit", d(3, 1), &[]),
+            DoneStep { backfilled: true, ..step("decision", d(3, 2), &["decision_record"]) },
+        ];
+        let b = p.assess(8, i02, &backfilled, d(3, 1)).unwrap();
+        assert!(b.prestudy_required && !b.prestudied_before_decision && !b.archive_complete && !b.steps_in_order);
+        // Steps dated out of order break compliance but not completeness.
+        let mut swapped = full.clone();
+        swapped[3].done_on = d(2, 12);
+        let c = p.assess(9, i02, &swapped, d(1, 5)).unwrap();
+        assert!(c.archive_complete && !c.steps_in_order);
+        // An appointment owes no pre-study.
+        let p01 = p.item("P01").unwrap();
+        let appointment = vec![
+            step("submit", d(4, 1), &[]),
+            step("research", d(4, 2), &["research_report"]),
+            step("risk_assessment", d(4, 3), &["risk_register"]),
+            step("decision", d(4, 4), &["decision_record"]),
+        ];
+        let e = p.assess(10, p01, &appointment, d(4, 1)).unwrap();
+        assert!(!e.prestudy_required && e.archive_complete && e.steps_in_order);
     }
 
     #[test]

@@ -197,7 +197,7 @@ both!(a_change_behind_the_applications_back_is_found_and_named, |app| async move
     app.raw_exec(&format!("UPDATE meetings SET minutes = '另一版本' WHERE id = {}", ids[1])).await.unwrap();
     app.raw_exec(&format!("UPDATE meeting_attendees SET present = 0 WHERE meeting_id = {other}")).await.unwrap();
     let (_, problems) = app.store.verify_life_seals().await.unwrap();
-    let named: Vec<(i64, &str)> = problems.iter().map(|p| (p.meeting_id, p.problem)).collect();
+    let named: Vec<(i64, &str)> = problems.iter().map(|p| (p.record_id, p.problem)).collect();
     assert_eq!(named, [(ids[1], "seal.record_changed"), (other, "seal.record_changed")], "{problems:?}");
 });
 
@@ -517,7 +517,7 @@ both!(a_monthly_schedule_and_the_appraisals_ratings, |app| async move {
     .await
     .unwrap();
     let problems = app.store.verify_life_seals().await.unwrap().1;
-    assert_eq!(problems.iter().map(|p| p.meeting_id).collect::<Vec<_>>(), [id]);
+    assert_eq!(problems.iter().map(|p| p.record_id).collect::<Vec<_>>(), [id]);
 });
 
 both!(attendees_are_notified_and_photos_are_sealed_with_the_record, |app| async move {
@@ -565,5 +565,5 @@ both!(attendees_are_notified_and_photos_are_sealed_with_the_record, |app| async 
     };
     app.raw_exec(drop).await.unwrap();
     app.raw_exec(&format!("UPDATE meeting_files SET file_name = '换.png' WHERE id = {file}")).await.unwrap();
-    assert_eq!(app.store.verify_life_seals().await.unwrap().1.iter().map(|p| p.meeting_id).collect::<Vec<_>>(), [id]);
+    assert_eq!(app.store.verify_life_seals().await.unwrap().1.iter().map(|p| p.record_id).collect::<Vec<_>>(), [id]);
 });

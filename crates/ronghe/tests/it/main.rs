@@ -13,6 +13,7 @@ mod api;
 mod audit;
 mod browser;
 mod cli;
+mod decisions;
 mod development;
 mod dues;
 mod imports;

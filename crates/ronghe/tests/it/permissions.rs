@@ -140,6 +140,13 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/orgs/{b1}/study/ranking"), [303, 422, 422, 422, 422, 404, 404, 404]),
         (format!("/api/v1/orgs/{b1}/study/ranking"), [401, 422, 422, 422, 422, 404, 404, 404]),
         (format!("/api/v1/orgs/{b2}/study/ranking"), [401, 422, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{u1}/decisions/metrics"), [401, 200, 404, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/decisions/metrics?year=2025"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b2}/decisions/metrics"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/topics"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b2}/topics"), [401, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b1}/decisions/suggest?title=x"), [401, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/api/v1/orgs/{b2}/decisions/suggest?title=x"), [401, 200, 404, 404, 404, 404, 404, 404]),
         ("/api/v1/audit".into(), [401, 403, 403, 403, 403, 403, 403, 200]),
         // Open to all.
         ("/healthz".into(), [200, 200, 200, 200, 200, 200, 200, 200]),
@@ -170,6 +177,15 @@ both!(every_write_route_for_every_role, |app| async move {
         .await;
     assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
     let meeting = r.json()["meeting"]["id"].as_i64().unwrap();
+    // A topic before b1's committee, for its routes.
+    let r = clients[1]
+        .post_json(
+            &format!("/api/v1/orgs/{}/topics", f.b1.id),
+            serde_json::json!({"item_code": "S05", "title": "年度投资计划", "summary": "概要"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    let topic = r.json()["topic"]["id"].as_i64().unwrap();
     // A transfer under way, for its routes.
     let r = clients[1]
         .post_json(
@@ -470,6 +486,27 @@ both!(every_write_route_for_every_role, |app| async move {
         check(&mut failures, &format!("POST {api_mp}/ratings"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);
         let got = c.post_json(&format!("{api_mp}/sign-in"), serde_json::json!({"code": "x"})).await.status;
         check(&mut failures, &format!("POST {api_mp}/sign-in"), user, got, [401, 422, 422, 422, 422, 404, 404, 404][i]);
+        // Decision topics: submitting without a title, a step out of order,
+        // a return without reasons, a resubmission of an open topic and
+        // closing a task that is not there: 422 once past the permission check.
+        for (org, want) in
+            [(f.b1.id, [401, 422, 422, 403, 403, 404, 404, 404]), (f.b2.id, [401, 422, 404, 404, 404, 404, 404, 404])]
+        {
+            let got = c.post_json(&format!("/api/v1/orgs/{org}/topics"), serde_json::json!({})).await.status;
+            check(&mut failures, &format!("POST /api/v1/orgs/{org}/topics"), user, got, want[i]);
+        }
+        let tp = format!("/api/v1/topics/{topic}");
+        check(&mut failures, &tp, user, c.get(&tp).await.status, [401, 200, 200, 403, 200, 404, 404, 404][i]);
+        let writes = [
+            ("steps", serde_json::json!({"step": "decision", "body": "x", "outcome": "approved"})),
+            ("return", serde_json::json!({"reason": ""})),
+            ("resubmit", serde_json::json!({"response": ""})),
+            ("tasks/1/close", serde_json::json!({"result": ""})),
+        ];
+        for (what, body) in writes {
+            let got = c.post_json(&format!("{tp}/{what}"), body).await.status;
+            check(&mut failures, &format!("POST {tp}/{what}"), user, got, [401, 422, 422, 403, 403, 404, 404, 404][i]);
+        }
         // Courses and offline training (no title: 422 once past the permission check).
         for (org, want) in
             [(f.b1.id, [401, 422, 422, 403, 403, 404, 404, 404]), (f.b2.id, [401, 422, 404, 404, 404, 404, 404, 404])]

@@ -2,6 +2,7 @@
 //! described by an OpenAPI document generated from these handlers
 //! (`/api/openapi.json`). Errors are [`crate::error::ApiErrorBody`].
 
+mod decisions;
 mod development;
 mod dues;
 mod learning;
@@ -31,6 +32,14 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/members/{id}/dues/payments/{payment}/void", post(dues::void_payment))
         .route("/api/v1/orgs/{id}/dues", get(dues::subtree_year))
         .route("/api/v1/orgs/{id}/dues/import", post(dues::import_payroll))
+        .route("/api/v1/orgs/{id}/decisions/metrics", get(decisions::metrics))
+        .route("/api/v1/orgs/{id}/decisions/suggest", get(decisions::suggest))
+        .route("/api/v1/orgs/{id}/topics", get(decisions::list).post(decisions::submit))
+        .route("/api/v1/topics/{id}", get(decisions::show))
+        .route("/api/v1/topics/{id}/steps", post(decisions::record_step))
+        .route("/api/v1/topics/{id}/return", post(decisions::return_topic))
+        .route("/api/v1/topics/{id}/resubmit", post(decisions::resubmit))
+        .route("/api/v1/topics/{id}/tasks/{task}/close", post(decisions::close_task))
         .route("/api/v1/members/{id}/development", get(development::show))
         .route("/api/v1/members/{id}/development/steps", post(development::record_step))
         .route("/api/v1/members/{id}/development/documents", post(development::add_document))

@@ -5,7 +5,7 @@ use utoipa::OpenApi;
 
 #[derive(OpenApi)]
 #[openapi(
-    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development, transfers, organisational life, learning. Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
+    info(title = "Ronghe API", description = "党建融合+ platform: organisations, roster, accounts, dues, member development, transfers, organisational life, learning, decision governance (三重一大). Sign in with `POST /api/v1/session`; the session cookie authorises the rest.", version = env!("CARGO_PKG_VERSION")),
     paths(
         super::session::create,
         super::session::delete,
@@ -70,6 +70,15 @@ use utoipa::OpenApi;
         super::learning::set_ranking,
         super::learning::ranking,
         super::transfers::end_away,
+        super::decisions::metrics,
+        super::decisions::list,
+        super::decisions::submit,
+        super::decisions::suggest,
+        super::decisions::show,
+        super::decisions::record_step,
+        super::decisions::return_topic,
+        super::decisions::resubmit,
+        super::decisions::close_task,
     ),
     tags(
         (name = "session", description = "Signing in and out"),
@@ -80,6 +89,7 @@ use utoipa::OpenApi;
         (name = "learning", description = "Learning: study hours from heartbeats and offline training, courses"),
         (name = "life", description = "Organisational life (三会一课, 主题党日, 组织生活会, 民主评议): meetings, sealing, compliance"),
         (name = "transfers", description = "Transfers of membership (组织关系转接) and membership alerts"),
+        (name = "decisions", description = "Decision governance (三重一大, 三清单): topics through 调研-论证-决策-执行-监督, named votes, sealed archives, metrics"),
         (name = "development", description = "Member development (发展党员): 5 stages, 25 steps, checked against the rule pack"),
     )
 )]

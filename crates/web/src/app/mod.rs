@@ -2,6 +2,7 @@
 //! command line, for imports). They check scope and rules, call the store,
 //! and return `AppError`s that both surfaces render in their own way.
 
+pub mod decisions;
 pub mod development;
 pub mod dues;
 pub mod dues_import;

@@ -1,0 +1,512 @@
+//! Decision governance through the API: a topic taken through the procedure
+//! list with every rule refusing in its turn (prior steps, artefacts, steps
+//! not asked of the item, the committee's quorum and named votes, dates in
+//! order), a topic the committee rejects, returns, execution tasks and
+//! supervision, the sealed archive in the meetings' chain (and a change
+//! behind the application's back found), the metrics on a hand-built
+//! fixture with the topics on each side, and scope.
+
+use axum::http::StatusCode;
+use chrono::{Datelike, Duration};
+use ronghe_domain::org::OfficerRole;
+use ronghe_store::Actor;
+use serde_json::{json, Value};
+
+use crate::both;
+use crate::support::{today, Client, Resp, TestApp};
+
+fn ago(days: i64) -> String {
+    (today() - Duration::days(days)).to_string()
+}
+
+/// The error code of a 422.
+fn code(r: &Resp) -> String {
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY, "{}", r.text);
+    r.json()["error"]["code"].as_str().unwrap_or_default().to_string()
+}
+
+fn message(r: &Resp) -> String {
+    r.json()["error"]["message"].as_str().unwrap_or_default().to_string()
+}
+
+/// Gives unit 1 a committee of three (m1, m1b, mg): its members vote.
+async fn committee(app: &TestApp) -> [i64; 3] {
+    let fx = &app.fx;
+    let actor = Actor::system(fx.root.tenant_id, "test");
+    let term = (Some(today() - Duration::days(400)), Some(today() + Duration::days(1000)));
+    for (m, role) in
+        [(fx.m1, OfficerRole::Secretary), (fx.m1b, OfficerRole::Organisation), (fx.mg, OfficerRole::Publicity)]
+    {
+        app.store.add_officer(&actor, fx.u1.id, m, role, term).await.unwrap();
+    }
+    [fx.m1, fx.m1b, fx.mg]
+}
+
+async fn submit(c: &mut Client, org: i64, item: &str, title: &str, on: &str) -> i64 {
+    let r = c
+        .post_json(
+            &format!("/api/v1/orgs/{org}/topics"),
+            json!({"item_code": item, "title": title, "summary": "议题概要", "proposer": "计划发展部", "submitted_on": on}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    r.json()["topic"]["id"].as_i64().unwrap()
+}
+
+async fn step(c: &mut Client, topic: i64, body: Value) -> Resp {
+    c.post_json(&format!("/api/v1/topics/{topic}/steps"), body).await
+}
+
+async fn ok_step(c: &mut Client, topic: i64, body: Value) -> Value {
+    let r = step(c, topic, body).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    r.json()
+}
+
+fn risks() -> Value {
+    json!([{"risk": "电价波动", "likelihood": 3, "impact": 4, "mitigation": "签订长协", "owner": "财务部"}])
+}
+
+fn findings() -> Value {
+    json!([
+        {"check": "direction", "finding": "符合国家能源战略"},
+        {"check": "policy", "finding": "符合投资管理办法"},
+        {"check": "interests", "finding": "不损害职工权益"},
+    ])
+}
+
+fn votes(who: &[i64], choices: &[&str]) -> Value {
+    who.iter()
+        .zip(choices)
+        .map(|(m, v)| json!({"member_id": m, "vote": v, "reason": if *v == "agree" { "" } else { "理由" }}))
+        .collect()
+}
+
+/// Takes a topic of an item with pre-study and experts (I02) to its decision.
+async fn prestudied(c: &mut Client, topic: i64, cm: &[i64; 3], from: i64, approved: bool) {
+    ok_step(c, topic, json!({"step": "research", "done_on": ago(from - 1), "body": "调研报告"})).await;
+    ok_step(
+        c,
+        topic,
+        json!({"step": "expert_review", "done_on": ago(from - 2),
+        "opinions": [{"expert": "王工", "opinion": "可行"}]}),
+    )
+    .await;
+    ok_step(c, topic, json!({"step": "risk_assessment", "done_on": ago(from - 2), "risks": risks()})).await;
+    ok_step(c, topic, json!({"step": "political_review", "done_on": ago(from - 3), "findings": findings()})).await;
+    ok_step(
+        c,
+        topic,
+        json!({"step": "discussion", "done_on": ago(from - 4), "body": "纪要",
+        "votes": votes(cm, &["agree", "agree", "abstain"])}),
+    )
+    .await;
+    ok_step(c, topic, json!({"step": "feedback", "done_on": ago(from - 4), "body": "同意提交董事会"})).await;
+    let outcome = if approved { "approved" } else { "rejected" };
+    ok_step(c, topic, json!({"step": "decision", "done_on": ago(from - 5), "body": "董事会决议", "outcome": outcome}))
+        .await;
+}
+
+both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async move {
+    let fx = app.fx.clone();
+    let cm = committee(&app).await;
+    let mut admin = app.login("admin").await;
+    let t = submit(&mut admin, fx.u1.id, "I02", "电厂二期扩建项目", &ago(20)).await;
+    let shown = admin.get(&format!("/api/v1/topics/{t}")).await.json();
+    assert_eq!(shown["topic"]["status"], "open");
+    assert_eq!(shown["completeness"]["held"], 0);
+    let states: Vec<(&str, &str)> = shown["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| (s["code"].as_str().unwrap(), s["state"].as_str().unwrap()))
+        .collect();
+    assert_eq!(states[0], ("submit", "done"));
+    assert_eq!(states[1], ("research", "ready"));
+    assert!(states.iter().all(|s| s.0 != "workers_review"), "I02 goes without the workers' congress: {states:?}");
+
+    // The decision waits for the steps before it, named.
+    let r = step(&mut admin, t, json!({"step": "decision", "body": "决议", "outcome": "approved"})).await;
+    assert_eq!(code(&r), "decision.prior_missing");
+    assert!(message(&r).contains("意见反馈") && message(&r).contains("专家论证"), "{}", message(&r));
+    // A research step without its report.
+    let r = step(&mut admin, t, json!({"step": "research", "done_on": ago(19), "body": "  "})).await;
+    assert_eq!(code(&r), "decision.artefact_missing");
+    assert!(message(&r).contains("调研报告"), "{}", message(&r));
+    // Not before the submission.
+    let r = step(&mut admin, t, json!({"step": "research", "done_on": ago(25), "body": "调研报告"})).await;
+    assert_eq!(code(&r), "decision.before_prior");
+    // Not in the future.
+    let r = step(
+        &mut admin,
+        t,
+        json!({"step": "research", "done_on": (today() + Duration::days(1)).to_string(), "body": "x"}),
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    ok_step(&mut admin, t, json!({"step": "research", "done_on": ago(19), "body": "调研报告"})).await;
+    assert_eq!(code(&step(&mut admin, t, json!({"step": "research", "body": "again"})).await), "decision.step_done");
+    assert_eq!(code(&step(&mut admin, t, json!({"step": "no_such_step"})).await), "decision.unknown_step");
+    assert_eq!(
+        code(&step(&mut admin, t, json!({"step": "workers_review", "body": "纪要"})).await),
+        "decision.step_not_required"
+    );
+    // The political review waits for the risk assessment.
+    let r = step(&mut admin, t, json!({"step": "political_review", "findings": findings()})).await;
+    assert_eq!(code(&r), "decision.prior_missing");
+    // A register line scored outside 1–5 proves no register.
+    let bad = json!([{"risk": "电价", "likelihood": 9, "impact": 4, "mitigation": "长协", "owner": "财务部"}]);
+    let r = step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(18), "risks": bad})).await;
+    assert_eq!(code(&r), "decision.artefact_missing");
+    ok_step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(18), "risks": risks()})).await;
+    ok_step(
+        &mut admin,
+        t,
+        json!({"step": "expert_review", "done_on": ago(18),
+        "opinions": [{"expert": "王工", "opinion": "技术可行"}, {"expert": "", "opinion": ""}]}),
+    )
+    .await;
+    // Two of the three checks are not a political review.
+    let two = json!([{"check": "direction", "finding": "符合"}, {"check": "policy", "finding": "符合"}]);
+    let r = step(&mut admin, t, json!({"step": "political_review", "done_on": ago(17), "findings": two})).await;
+    assert_eq!(code(&r), "decision.artefact_missing");
+    assert!(message(&r).contains("三查三看"), "{}", message(&r));
+    ok_step(&mut admin, t, json!({"step": "political_review", "done_on": ago(17), "findings": findings()})).await;
+
+    // The discussion: only the committee votes, by name, with a quorum.
+    let r = step(
+        &mut admin,
+        t,
+        json!({"step": "discussion", "done_on": ago(16), "body": "纪要",
+        "votes": votes(&[fx.m2], &["agree"])}),
+    )
+    .await;
+    assert_eq!(code(&r), "decision.not_on_committee");
+    let r = step(
+        &mut admin,
+        t,
+        json!({"step": "discussion", "done_on": ago(16), "body": "纪要",
+        "votes": votes(&cm[..1], &["agree"])}),
+    )
+    .await;
+    assert_eq!(code(&r), "decision.not_quorate");
+    let r = step(
+        &mut admin,
+        t,
+        json!({"step": "discussion", "done_on": ago(16), "body": "",
+        "votes": votes(&cm, &["agree", "agree", "disagree"])}),
+    )
+    .await;
+    assert_eq!(code(&r), "decision.artefact_missing", "minutes are required");
+    let r = step(
+        &mut admin,
+        t,
+        json!({"step": "discussion", "done_on": ago(16), "body": "纪要",
+        "votes": votes(&[cm[0], cm[0]], &["agree", "agree"])}),
+    )
+    .await;
+    assert_eq!(code(&r), "dev.named_twice");
+    let v = ok_step(
+        &mut admin,
+        t,
+        json!({"step": "discussion", "done_on": ago(16), "body": "全程纪要",
+        "votes": votes(&cm, &["agree", "agree", "disagree"])}),
+    )
+    .await;
+    let named = &v["steps"].as_array().unwrap().iter().find(|s| s["code"] == "discussion").unwrap()["record"]
+        ["content"]["votes"];
+    assert_eq!(named.as_array().unwrap().len(), 3);
+    assert_eq!(named[2]["vote"], "disagree");
+    assert_eq!(named[2]["reason"], "理由");
+    assert_eq!(v["topic"]["status"], "open", "two of three agreed: passed");
+
+    ok_step(&mut admin, t, json!({"step": "feedback", "done_on": ago(15), "body": "反馈董事会"})).await;
+    // A decision needs its outcome.
+    let r = step(&mut admin, t, json!({"step": "decision", "done_on": ago(14), "body": "董事会决议"})).await;
+    assert_eq!(code(&r), "decision.artefact_missing");
+    let v = ok_step(
+        &mut admin,
+        t,
+        json!({"step": "decision", "done_on": ago(14), "body": "董事会决议", "outcome": "approved"}),
+    )
+    .await;
+    assert_eq!(v["topic"]["status"], "executing");
+    assert_eq!(v["topic"]["decided_on"], ago(14));
+
+    // Execution: tasks with owners and days; one is already overdue.
+    let r = step(
+        &mut admin,
+        t,
+        json!({"step": "execution", "done_on": ago(13), "tasks": [{"title": "签订合同", "owner": "计划部"}]}),
+    )
+    .await;
+    assert_eq!(code(&r), "decision.artefact_missing", "a task needs its day");
+    let v = ok_step(
+        &mut admin,
+        t,
+        json!({"step": "execution", "done_on": ago(13), "tasks": [
+            {"title": "签订EPC合同", "owner": "计划发展部", "due_on": ago(3)},
+            {"title": "开工准备", "owner": "工程部", "due_on": (today() + Duration::days(30)).to_string()},
+        ]}),
+    )
+    .await;
+    let tasks = v["tasks"].as_array().unwrap();
+    assert_eq!((tasks[0]["overdue"].as_bool(), tasks[1]["overdue"].as_bool()), (Some(true), Some(false)));
+    let list = admin.get(&format!("/api/v1/orgs/{}/topics", fx.root.id)).await.json();
+    assert_eq!(list["overdue_tasks"][0]["title"], "签订EPC合同");
+    assert_eq!(list["overdue_tasks"][0]["topic_id"], t);
+
+    // Supervision closes only when every task is closed.
+    let r = step(&mut admin, t, json!({"step": "supervision", "done_on": ago(0)})).await;
+    assert_eq!(code(&r), "decision.artefact_missing");
+    assert!(message(&r).contains("任务全部办结"), "{}", message(&r));
+    for k in tasks {
+        let path = format!("/api/v1/topics/{t}/tasks/{}/close", k["id"]);
+        let r = admin.post_json(&path, json!({"result": "已完成", "done_on": ago(1)})).await;
+        assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        assert_eq!(admin.post_json(&path, json!({"result": "again"})).await.status, StatusCode::CONFLICT);
+    }
+    let v = ok_step(&mut admin, t, json!({"step": "supervision", "done_on": ago(0)})).await;
+    assert_eq!(v["topic"]["status"], "closed");
+    assert_eq!(v["completeness"]["held"], v["completeness"]["required"]);
+    let seal = v["seal"].as_array().expect("sealed");
+    assert_eq!(seal[1].as_str().unwrap().len(), 64, "an SM3 hash");
+    assert_eq!(code(&step(&mut admin, t, json!({"step": "execution"})).await), "decision.closed");
+
+    // The topic joined the chain the meetings use; a change behind the
+    // application's back is refused, and found when the triggers are gone.
+    let (checked, problems) = app.store.verify_life_seals().await.unwrap();
+    assert_eq!((checked, problems.len()), (1, 0), "{problems:?}");
+    assert!(app.raw_exec(&format!("UPDATE topic_steps SET content = '{{}}' WHERE topic_id = {t}")).await.is_err());
+    assert!(app.raw_exec(&format!("DELETE FROM topic_tasks WHERE topic_id = {t}")).await.is_err());
+    let drop = match app.backend {
+        crate::support::Backend::Sqlite => "DROP TRIGGER topic_steps_sealed_no_update",
+        crate::support::Backend::Postgres => "DROP TRIGGER topic_steps_sealed_no_change ON topic_steps",
+    };
+    app.raw_exec(drop).await.unwrap();
+    app.raw_exec(&format!(
+        "UPDATE topic_steps SET content = '{{\"body\":\"改过的纪要\"}}' WHERE topic_id = {t} AND step = 'discussion'"
+    ))
+    .await
+    .unwrap();
+    let (_, problems) = app.store.verify_life_seals().await.unwrap();
+    let named: Vec<(&str, i64, &str)> = problems.iter().map(|p| (p.record, p.record_id, p.problem)).collect();
+    assert_eq!(named, [("topic", t, "seal.record_changed")]);
+});
+
+both!(a_topic_the_committee_does_not_pass_ends_rejected_and_sealed, |app| async move {
+    let fx = app.fx.clone();
+    let cm = committee(&app).await;
+    let mut admin = app.login("admin").await;
+    let t = submit(&mut admin, fx.u1.id, "I02", "高耗能扩建项目", &ago(10)).await;
+    ok_step(&mut admin, t, json!({"step": "research", "done_on": ago(9), "body": "调研报告"})).await;
+    ok_step(
+        &mut admin,
+        t,
+        json!({"step": "expert_review", "done_on": ago(9), "opinions": [{"expert": "李工", "opinion": "能耗偏高"}]}),
+    )
+    .await;
+    ok_step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(8), "risks": risks()})).await;
+    ok_step(&mut admin, t, json!({"step": "political_review", "done_on": ago(8), "findings": findings()})).await;
+    // One agrees, one disagrees, one abstains: not more than half of three.
+    let v = ok_step(
+        &mut admin,
+        t,
+        json!({"step": "discussion", "done_on": ago(7), "body": "纪要：不符合节能降碳要求",
+        "votes": votes(&cm, &["agree", "disagree", "abstain"])}),
+    )
+    .await;
+    assert_eq!(v["topic"]["status"], "rejected");
+    assert_eq!(v["topic"]["closed_on"], ago(7));
+    assert!(v["topic"]["decided_on"].is_null(), "the deciding body never acted");
+    assert!(v["seal"].is_array(), "a rejected topic's archive is sealed too");
+    assert_eq!(code(&step(&mut admin, t, json!({"step": "feedback", "body": "x"})).await), "decision.closed");
+    assert!(app.raw_exec(&format!("UPDATE topics SET status = 'open' WHERE id = {t}")).await.is_err());
+    // Not decided: no metric counts it.
+    let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, today().year())).await.json();
+    assert_eq!(m["compliance"]["denominator"], 0);
+    assert!(m["compliance"]["rate"].is_null());
+    // The deciding body may also reject: decided, sealed, counted.
+    let t2 = submit(&mut admin, fx.u1.id, "I02", "技改项目", &ago(10)).await;
+    prestudied(&mut admin, t2, &cm, 10, false).await;
+    let v = admin.get(&format!("/api/v1/topics/{t2}")).await.json();
+    assert_eq!((v["topic"]["status"].as_str(), v["seal"].is_array()), (Some("rejected"), true));
+    let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, today().year())).await.json();
+    assert_eq!(m["compliance"]["denominator_topics"], json!([t2]));
+    let (checked, problems) = app.store.verify_life_seals().await.unwrap();
+    assert_eq!((checked, problems.len()), (2, 0));
+});
+
+both!(a_returned_topic_goes_back_with_its_reasons_and_waits, |app| async move {
+    let fx = app.fx.clone();
+    let mut admin = app.login("admin").await;
+    let t = submit(&mut admin, fx.u1.id, "S05", "2026年度投资计划", &ago(5)).await;
+    let r = admin.post_json(&format!("/api/v1/topics/{t}/return"), json!({"reason": " "})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let r = admin.post_json(&format!("/api/v1/topics/{t}/return"), json!({"reason": "投资测算依据不足，请补充"})).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    assert_eq!(v["topic"]["status"], "returned");
+    assert_eq!(v["returns"][0]["reason"], "投资测算依据不足，请补充");
+    assert_eq!(code(&step(&mut admin, t, json!({"step": "research", "body": "调研"})).await), "decision.returned");
+    let r = admin.post_json(&format!("/api/v1/topics/{t}/return"), json!({"reason": "again"})).await;
+    assert_eq!(code(&r), "decision.return_open_only");
+    let r = admin
+        .post_json(
+            &format!("/api/v1/topics/{t}/resubmit"),
+            json!({"response": "已补充测算", "summary": "补充后的概要"}),
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let v = r.json();
+    assert_eq!((v["topic"]["status"].as_str(), v["topic"]["summary"].as_str()), (Some("open"), Some("补充后的概要")));
+    assert_eq!(v["returns"][0]["response"], "已补充测算");
+    assert_eq!(v["returns"][0]["resubmitted_on"], today().to_string());
+    ok_step(&mut admin, t, json!({"step": "research", "body": "调研报告"})).await;
+    // Unknown items are refused at submission, naming the item.
+    let r = admin
+        .post_json(
+            &format!("/api/v1/orgs/{}/topics", fx.u1.id),
+            json!({"item_code": "Z99", "title": "x", "summary": "y"}),
+        )
+        .await;
+    assert_eq!(code(&r), "decision.unknown_item");
+    let r = admin.post_json(&format!("/api/v1/orgs/{}/topics", fx.u1.id), json!({"item_code": "", "title": ""})).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let body = r.json();
+    let fields: Vec<&str> =
+        body["error"]["fields"].as_array().unwrap().iter().filter_map(|f| f["field"].as_str()).collect();
+    assert!(fields.contains(&"title") && fields.contains(&"item_code"), "{fields:?}");
+    // The classifier suggests the matching item for a title.
+    let s = admin
+        .get(&format!(
+            "/api/v1/orgs/{}/decisions/suggest?title={}",
+            fx.u1.id,
+            crate::support::urlencode("冯营电厂二期扩建项目")
+        ))
+        .await
+        .json();
+    assert_eq!(s[0]["code"], "I02", "{s}");
+    assert_eq!(s[0]["prestudy"], true);
+});
+
+both!(the_metrics_count_decided_topics_and_name_them, |app| async move {
+    let fx = app.fx.clone();
+    let cm = committee(&app).await;
+    let mut admin = app.login("admin").await;
+    // A: pre-studied, complete, in order; 5 days from submission to decision.
+    let a = submit(&mut admin, fx.u1.id, "I02", "电厂扩建", &ago(35)).await;
+    prestudied(&mut admin, a, &cm, 35, true).await;
+    // B: a decision recorded after the fact (补录): no pre-study, no archive.
+    let b = submit(&mut admin, fx.u1.id, "I02", "应急抢险资金", &ago(12)).await;
+    let r = step(
+        &mut admin,
+        b,
+        json!({"step": "decision", "done_on": ago(10), "body": "决议", "outcome": "approved",
+        "backfill_reason": "  "}),
+    )
+    .await;
+    assert_eq!(code(&r), "decision.prior_missing", "a blank reason is no backfill");
+    let r = step(&mut admin, b, json!({"step": "research", "body": "调研", "backfill_reason": "补录"})).await;
+    assert_eq!(code(&r), "decision.backfill_decision_only");
+    ok_step(
+        &mut admin,
+        b,
+        json!({"step": "decision", "done_on": ago(10), "body": "会后补录决议", "outcome": "approved",
+        "backfill_reason": "紧急抢险，会后补录"}),
+    )
+    .await;
+    // C: an appointment (P01) needs no pre-study: complete and in order.
+    let c = submit(&mut admin, fx.u1.id, "P01", "任命副总经理", &ago(8)).await;
+    ok_step(&mut admin, c, json!({"step": "research", "done_on": ago(7), "body": "考察报告"})).await;
+    ok_step(&mut admin, c, json!({"step": "risk_assessment", "done_on": ago(6), "risks": risks()})).await;
+    ok_step(
+        &mut admin,
+        c,
+        json!({"step": "decision", "done_on": ago(4), "body": "党委决定任命", "outcome": "approved"}),
+    )
+    .await;
+    // D: still open, and E: decided in the other unit's subtree.
+    submit(&mut admin, fx.u1.id, "I02", "未决议题", &ago(3)).await;
+    let e = submit(&mut admin, fx.u2.id, "P01", "任命总工程师", &ago(9)).await;
+    ok_step(&mut admin, e, json!({"step": "research", "done_on": ago(9), "body": "考察"})).await;
+    ok_step(&mut admin, e, json!({"step": "risk_assessment", "done_on": ago(9), "risks": risks()})).await;
+    ok_step(&mut admin, e, json!({"step": "decision", "done_on": ago(9), "body": "决定", "outcome": "approved"})).await;
+
+    // Decisions dated in last year would fall out of this year's figures.
+    let decided_this_year = [ago(30), ago(10), ago(4), ago(9)].iter().all(|d| d[..4] == today().year().to_string());
+    if !decided_this_year {
+        return;
+    }
+    let year = today().year();
+    let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={year}", fx.u1.id)).await;
+    assert_eq!(m.status, StatusCode::OK, "{}", m.text);
+    let m = m.json();
+    assert_eq!(
+        (ids(&m, "prestudy_rate", "numerator"), ids(&m, "prestudy_rate", "denominator")),
+        (vec![a], sorted(&[a, b]))
+    );
+    assert_eq!(
+        (m["prestudy_rate"]["numerator"].as_i64(), m["prestudy_rate"]["denominator"].as_i64()),
+        (Some(1), Some(2))
+    );
+    assert_eq!(m["prestudy_rate"]["rate"], 0.5);
+    assert_eq!(m["archive_completeness"]["numerator"], 2);
+    assert_eq!(m["archive_completeness"]["denominator"], 3);
+    assert_eq!(ids(&m, "archive_completeness", "numerator"), sorted(&[a, c]));
+    assert_eq!(ids(&m, "archive_completeness", "denominator"), sorted(&[a, b, c]));
+    assert_eq!(ids(&m, "compliance", "numerator"), sorted(&[a, c]));
+    // Cycle: A 5 days, B 2, C 4 → median 4, total 11 over 3.
+    assert_eq!(m["cycle_time"]["median_days"], 4.0);
+    assert_eq!((m["cycle_time"]["numerator"].as_i64(), m["cycle_time"]["denominator"].as_i64()), (Some(11), Some(3)));
+    // The root's subtree holds E as well.
+    let root = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={year}", fx.root.id)).await.json();
+    assert_eq!(root["compliance"]["denominator"], 4);
+    assert_eq!(root["compliance"]["numerator"], 3);
+    // Another year has nothing.
+    let before = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, year - 1)).await.json();
+    assert_eq!(before["archive_completeness"]["denominator"], 0);
+});
+
+/// The topic ids on one side of a metric, sorted.
+fn ids(m: &Value, metric: &str, side: &str) -> Vec<i64> {
+    let mut v: Vec<i64> =
+        m[metric][format!("{side}_topics")].as_array().unwrap().iter().map(|x| x.as_i64().unwrap()).collect();
+    v.sort_unstable();
+    v
+}
+
+fn sorted(v: &[i64]) -> Vec<i64> {
+    let mut v = v.to_vec();
+    v.sort_unstable();
+    v
+}
+
+both!(topics_are_seen_and_written_only_within_scope, |app| async move {
+    let fx = app.fx.clone();
+    let mut admin = app.login("admin").await;
+    let t = submit(&mut admin, fx.u1.id, "S05", "年度投资计划", &ago(2)).await;
+    // Another unit's secretary does not learn it exists.
+    let mut sec2 = app.login("sec2").await;
+    assert_eq!(sec2.get(&format!("/api/v1/topics/{t}")).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(step(&mut sec2, t, json!({"step": "research", "body": "x"})).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(sec2.get(&format!("/api/v1/orgs/{}/decisions/metrics", fx.u1.id)).await.status, StatusCode::NOT_FOUND);
+    // The unit's committee member reads but does not write.
+    let mut committee = app.login("committee1").await;
+    assert_eq!(committee.get(&format!("/api/v1/topics/{t}")).await.status, StatusCode::OK);
+    assert_eq!(committee.get(&format!("/api/v1/orgs/{}/topics", fx.u1.id)).await.status, StatusCode::OK);
+    assert_eq!(step(&mut committee, t, json!({"step": "research", "body": "x"})).await.status, StatusCode::FORBIDDEN);
+    let r = committee.post_json(&format!("/api/v1/topics/{t}/return"), json!({"reason": "x"})).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    // A member and the three administrators see no topics.
+    for user in ["member1", "sysadmin", "auditor"] {
+        let mut c = app.login(user).await;
+        let s = c.get(&format!("/api/v1/topics/{t}")).await.status;
+        assert!(s == StatusCode::NOT_FOUND || s == StatusCode::FORBIDDEN, "{user}: {s}");
+    }
+    // Every write is audited.
+    let who = app
+        .raw_text(&format!("SELECT username FROM audit_log WHERE action = 'topic.submit' AND target_id = '{t}'"))
+        .await;
+    assert_eq!(who, "admin");
+});
