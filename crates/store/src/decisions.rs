@@ -335,6 +335,14 @@ impl Store {
         })?)
     }
 
+    /// The account that submitted a topic, if it was a person.
+    pub async fn topic_submitter(&self, id: i64) -> StoreResult<Option<i64>> {
+        Ok(on!(self, |p| sqlx::query_scalar("SELECT created_by FROM topics WHERE id = $1")
+            .bind(id)
+            .fetch_one(p)
+            .await)?)
+    }
+
     /// The seal of a topic: (sequence in its organisation's chain, hash).
     pub async fn topic_seal(&self, topic_id: i64) -> StoreResult<Option<(i64, String)>> {
         Ok(on!(self, |p| sqlx::query_as("SELECT seq, chain_hash FROM life_seals WHERE topic_id = $1")

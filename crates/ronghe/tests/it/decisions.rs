@@ -463,6 +463,13 @@ both!(the_metrics_count_decided_topics_and_name_them, |app| async move {
     let root = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={year}", fx.root.id)).await.json();
     assert_eq!(root["compliance"]["denominator"], 4);
     assert_eq!(root["compliance"]["numerator"], 3);
+    // A quarter holds the topics decided in it.
+    let q = (today().month() - 1) / 3 + 1;
+    let in_q = |d: &str| d[..4] == year.to_string() && (d[5..7].parse::<u32>().unwrap() - 1) / 3 + 1 == q;
+    let expect = [ago(30), ago(10), ago(4)].iter().filter(|d| in_q(d)).count();
+    let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={year}&quarter={q}", fx.u1.id)).await.json();
+    assert_eq!(m["compliance"]["denominator"].as_u64(), Some(expect as u64), "{m}");
+    assert_eq!(m["quarter"], q);
     // Another year has nothing.
     let before = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, year - 1)).await.json();
     assert_eq!(before["archive_completeness"]["denominator"], 0);
@@ -509,4 +516,35 @@ both!(topics_are_seen_and_written_only_within_scope, |app| async move {
         .raw_text(&format!("SELECT username FROM audit_log WHERE action = 'topic.submit' AND target_id = '{t}'"))
         .await;
     assert_eq!(who, "admin");
+});
+
+both!(returns_and_overdue_tasks_reach_the_people_concerned, |app| async move {
+    let fx = app.fx.clone();
+    let mut admin = app.login("admin").await;
+    // A return reaches whoever submitted the topic.
+    let r = submit(&mut admin, fx.b1.id, "S05", "年度投资计划", &ago(3)).await;
+    let ret = admin.post_json(&format!("/api/v1/topics/{r}/return"), json!({"reason": "请补充测算依据"})).await;
+    assert_eq!(ret.status, StatusCode::OK, "{}", ret.text);
+    let page = admin.get("/reminders").await.text;
+    assert!(page.contains("议题被退回：年度投资计划") && page.contains("请补充测算依据"), "{page}");
+    // A task past its day reminds the branch's secretary, once.
+    let t = submit(&mut admin, fx.b1.id, "P01", "任命车间主任", &ago(20)).await;
+    ok_step(&mut admin, t, json!({"step": "research", "done_on": ago(19), "body": "考察报告"})).await;
+    ok_step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(18), "risks": risks()})).await;
+    ok_step(&mut admin, t, json!({"step": "decision", "done_on": ago(17), "body": "决定", "outcome": "approved"}))
+        .await;
+    ok_step(
+        &mut admin,
+        t,
+        json!({"step": "execution", "done_on": ago(16),
+        "tasks": [{"title": "办理任职手续", "owner": "组织部", "due_on": ago(2)}]}),
+    )
+    .await;
+    let state = ronghe_web::AppState::new(app.store.clone(), ronghe_web::WebConfig::default());
+    let first = ronghe_web::app::reminders::run(&state, &[], today()).await.unwrap();
+    let again = ronghe_web::app::reminders::run(&state, &[], today()).await.unwrap();
+    assert!(first.created >= 1 && again.created == 0, "{first:?} {again:?}");
+    let mut sec = app.login("sec1").await;
+    let page = sec.get("/reminders").await.text;
+    assert!(page.contains("决策执行任务逾期：办理任职手续"), "{page}");
 });

@@ -19,24 +19,33 @@ pub struct YearQuery {
     pub year: Option<i32>,
 }
 
-/// The four metrics of decision governance for a subtree and year, over the
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+pub struct PeriodQuery {
+    /// Default: this year.
+    pub year: Option<i32>,
+    /// 1–4 for one quarter of the year; default: the whole year.
+    pub quarter: Option<u32>,
+}
+
+/// The four metrics of decision governance for a subtree and year (or one
+/// quarter of it), over the
 /// topics decided in it: 前置研究执行率 (`prestudy_rate`), 决策记实档案完整率
 /// (`archive_completeness`), 重大决策合规率 (`compliance`), each with its
 /// numerator and denominator and the topic ids on each side; and the decision
 /// cycle (`cycle_time`: median days from submission to decision, with the
 /// total days and decided topics).
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/decisions/metrics", tag = "decisions",
-    params(("id" = i64, Path, description = "Organisation id"), YearQuery),
+    params(("id" = i64, Path, description = "Organisation id"), PeriodQuery),
     responses((status = 200, description = "The metrics", body = MetricsView),
         (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn metrics(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<PeriodQuery>,
 ) -> AppResult<Json<MetricsView>> {
     let org = crate::app::org_for(&state, &auth, Action::ReadDecisions, id).await?;
-    Ok(Json(decisions::metrics(&state, &org, state.year_or_current(q.year)).await?))
+    Ok(Json(decisions::metrics_in(&state, &org, state.year_or_current(q.year), q.quarter).await?))
 }
 
 #[derive(Debug, Serialize, ToSchema)]

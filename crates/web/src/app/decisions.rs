@@ -331,7 +331,24 @@ pub async fn return_topic(state: &AppState, auth: &Auth, t: &TopicRecord, reason
     if t.row.status != "open" {
         return Err(AppError::refused("reason", "decision.return_open_only", vec![]));
     }
-    Ok(state.store.return_topic(&auth.actor(), t, state.today(), reason.trim()).await?)
+    state.store.return_topic(&auth.actor(), t, state.today(), reason.trim()).await?;
+    // The reasons go back to whoever submitted it, in their reminders.
+    if let Some(user) = state.store.topic_submitter(t.row.id).await? {
+        let tr = crate::i18n::Tr(ronghe_domain::Lang::Zh);
+        let n = state.store.topic_returns(t.row.id).await?.len();
+        state
+            .store
+            .notify(
+                t.row.tenant_id,
+                user,
+                &format!("topic:{}:return:{n}", t.row.id),
+                &tr.tf("decision.returned_title", &[("title", &t.row.title)]),
+                reason.trim(),
+                &format!("/topics/{}", t.row.id),
+            )
+            .await?;
+    }
+    Ok(())
 }
 
 /// Resubmits a returned topic with what was done about the reasons.
@@ -541,6 +558,11 @@ pub struct CycleView {
 pub struct MetricsView {
     pub org_id: i64,
     pub year: i32,
+    /// The quarter, when the period is one.
+    pub quarter: Option<u32>,
+    /// The period: topics decided from `from` to `to`, both included.
+    pub from: NaiveDate,
+    pub to: NaiveDate,
     /// 前置研究执行率
     pub prestudy_rate: RatioView,
     /// 决策记实档案完整率
@@ -553,8 +575,19 @@ pub struct MetricsView {
 
 /// The metrics over the topics of `org`'s subtree decided in `year`.
 pub async fn metrics(state: &AppState, org: &Org, year: i32) -> AppResult<MetricsView> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    metrics_in(state, org, year, None).await
+}
+
+/// The metrics over the topics of `org`'s subtree decided in `year`, or in
+/// one quarter of it (1–4).
+pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<u32>) -> AppResult<MetricsView> {
+    let (first, last) = match quarter.filter(|q| (1..=4).contains(q)) {
+        Some(q) => (q * 3 - 2, q * 3),
+        None => (1, 12),
+    };
+    let from = NaiveDate::from_ymd_opt(year, first, 1).expect("a month");
+    let to = NaiveDate::from_ymd_opt(if last == 12 { year + 1 } else { year }, last % 12 + 1, 1).expect("a month")
+        - chrono::Duration::days(1);
     let (topics, steps) = state.store.decided_topics(&org.path, from, to).await?;
     let mut by_topic: BTreeMap<i64, Vec<TopicStepRow>> = BTreeMap::new();
     for s in steps {
@@ -581,6 +614,9 @@ pub async fn metrics(state: &AppState, org: &Org, year: i32) -> AppResult<Metric
     Ok(MetricsView {
         org_id: org.id,
         year,
+        quarter: quarter.filter(|q| (1..=4).contains(q)),
+        from,
+        to,
         prestudy_rate: m.prestudy_rate.into(),
         archive_completeness: m.archive_completeness.into(),
         compliance: m.compliance.into(),

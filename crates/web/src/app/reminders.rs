@@ -2,6 +2,7 @@
 //! its groups that fall due within the meetings pack's warning days and
 //! have not been held; member-development deadlines coming up (the
 //! development pack's lead time) or passed; transfers needing attention;
+//! decision tasks past their day under supervision;
 //! and, for members, required courses falling due that they have not finished. Each becomes an in-app reminder (once, by its key)
 //! and, when new, goes out through the other senders. Only obligations
 //! that fall due are reminded of: no daily nagging, no check-ins.
@@ -67,6 +68,18 @@ pub async fn due(state: &AppState, today: NaiveDate) -> AppResult<Vec<Notice>> {
                     format!("/transfers/{}", t.transfer.id),
                 ));
             }
+        }
+        // Decisions under supervision: execution tasks past their day.
+        for t in state.store.overdue_topic_tasks(&org.path, today).await? {
+            out.push(notice(
+                format!("topic_task:{}:overdue", t.id),
+                tr.tf(
+                    "decision.task_overdue",
+                    &[("task", &t.title), ("owner", &t.owner), ("due", &t.due_on.to_string())],
+                ),
+                t.topic_title.clone(),
+                format!("/topics/{}", t.topic_id),
+            ));
         }
         let c = crate::app::life::compliance_on(state, &org, today.year(), quarter, today).await?;
         for o in c.obligations.iter().filter(|o| o.standing == Standing::DueSoon) {
