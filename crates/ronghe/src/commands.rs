@@ -51,7 +51,10 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                     "seal.broken_link" => "the chain's link to the seal before it is broken",
                     _ => "marked sealed but has no seal",
                 };
-                println!("{} {} (organisation {}, seal {}) «{}»: {what}", p.record, p.record_id, p.org_id, p.seq, p.title);
+                println!(
+                    "{} {} (organisation {}, seal {}) «{}»: {what}",
+                    p.record, p.record_id, p.org_id, p.seq, p.title
+                );
             }
             if problems.is_empty() {
                 println!("{checked} sealed records verified: every chain holds");

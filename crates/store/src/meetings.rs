@@ -360,16 +360,19 @@ impl Store {
     /// The committee of a branch (its current officers), for committee meetings:
     /// every officer is entitled to vote there.
     pub async fn committee_attendees(&self, org_id: i64, on_day: NaiveDate) -> StoreResult<Vec<Expected>> {
-        let rows: Vec<(i64, String)> = on!(self, |p| sqlx::query_as(
+        let rows: Vec<(i64, String)> = on!(self, |p| {
+            sqlx::query_as(
             "SELECT DISTINCT m.id, m.name FROM org_officers f JOIN members m ON m.id = f.member_id
-             WHERE f.org_id = $1 AND (f.term_end IS NULL OR f.term_end >= $2) AND m.status = 'normal'
+             WHERE f.org_id = $1 AND (f.term_start IS NULL OR f.term_start <= $2) AND (f.term_end IS NULL OR f.term_end >= $2)
+               AND m.status = 'normal'
                AND f.role NOT IN ('group_leader')
              ORDER BY m.id"
         )
         .bind(org_id)
         .bind(on_day)
         .fetch_all(p)
-        .await)?;
+        .await
+        })?;
         Ok(rows.into_iter().map(|(id, name)| (id, name, true)).collect())
     }
 

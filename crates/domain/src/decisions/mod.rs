@@ -384,8 +384,15 @@ impl DecisionsRulePack {
     /// others, and the decision itself: what the archive of a decided topic
     /// must hold, and what must have happened in order.
     pub fn decision_path(&self, item: &Item) -> Vec<&Step> {
-        let mut wanted = BTreeSet::from(["decision"]);
-        let mut todo = vec!["decision"];
+        self.path_to(item, "decision")
+    }
+
+    /// The steps `step` waits on for this item, directly or through others,
+    /// and the step itself, in the pack's order: what a topic that ended at
+    /// that step must hold.
+    pub fn path_to<'a>(&'a self, item: &Item, step: &'a str) -> Vec<&'a Step> {
+        let mut wanted = BTreeSet::from([step]);
+        let mut todo = vec![step];
         while let Some(code) = todo.pop() {
             if let Some(s) = self.step(code) {
                 for a in &s.after {
@@ -547,9 +554,13 @@ pub fn proves(pack: &DecisionsRulePack, artefact: &str, c: &StepContent, tasks_c
     }
 }
 
-/// Every artefact a step's record proves.
-pub fn artefacts_of(pack: &DecisionsRulePack, c: &StepContent, tasks_closed: bool) -> BTreeSet<String> {
-    ARTEFACTS.iter().filter(|a| proves(pack, a, c, tasks_closed)).map(|a| a.to_string()).collect()
+/// The artefacts a step's record proves of those the step requires: a
+/// decision's text is not also a research report, so a step is credited
+/// only with what the procedure list asks of it.
+pub fn artefacts_of(pack: &DecisionsRulePack, step: &str, c: &StepContent, tasks_closed: bool) -> BTreeSet<String> {
+    pack.step(step)
+        .map(|s| s.requires.iter().filter(|a| proves(pack, a, c, tasks_closed)).cloned().collect())
+        .unwrap_or_default()
 }
 
 /// What the metrics need of a decided topic.
@@ -811,7 +822,11 @@ mod tests {
         let dated = TaskInput { due_on: NaiveDate::from_ymd_opt(2026, 3, 1), ..task };
         assert!(proves(&p, "tasks", &StepContent { tasks: vec![dated], ..Default::default() }, false));
         assert!(proves(&p, "tasks_closed", &StepContent::default(), true));
-        assert_eq!(artefacts_of(&p, &content("纪要"), false), set(&["research_report", "minutes", "feedback"]));
+        // Credited only with what the step requires: a decision's text is no research report.
+        assert_eq!(artefacts_of(&p, "research", &content("报告"), false), set(&["research_report"]));
+        assert_eq!(artefacts_of(&p, "decision", &decided, false), set(&["decision_record"]));
+        assert_eq!(artefacts_of(&p, "feedback", &content("  "), false), set(&[]));
+        assert_eq!(artefacts_of(&p, "nowhere", &content("x"), false), set(&[]));
         let mut bad = p.clone();
         bad.steps[1].requires = vec!["photo".into()];
         assert_eq!(bad.check(), Err(PackProblem::UnknownArtefact("photo".into())));

@@ -5,6 +5,7 @@
 //! `--members N` builds the same group. Some organisations are left failing
 //! the rules on purpose, so that the checks have something to show.
 
+mod decisions;
 mod development;
 mod learning;
 mod life;
@@ -44,18 +45,21 @@ pub struct DemoSummary {
     pub transfers: usize,
     /// Meetings planned or held (two years' worth in two units).
     pub meetings: usize,
+    /// Decision topics (三重一大) at the group, the mine and the plant.
+    pub topics: usize,
     pub accounts: Vec<DemoAccount>,
 }
 
 impl DemoSummary {
     pub fn describe(&self, listen: SocketAddr, took: Duration) -> String {
         let mut s = format!(
-            "Ronghe demo: {} organisations, {} members, {} meetings, {} people in member development, {} transfers, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
+            "Ronghe demo: {} organisations, {} members, {} meetings, {} people in member development, {} transfers, {} decision topics, built in {:.1} s.\n\nOpen http://{listen}/ and sign in (password for every account: {DEMO_PASSWORD}):\n",
             self.orgs,
             self.members,
             self.meetings,
             self.in_development,
             self.transfers,
+            self.topics,
             took.as_secs_f64()
         );
         for a in &self.accounts {
@@ -799,6 +803,10 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
             .await
             .map_err(|e| anyhow::anyhow!("{e}"))?;
     }
+    // A year of decision topics at the group committee, the mine's (unit A)
+    // and the plant's (unit B), voted on by their committees as they stand now.
+    let topic_orgs = [root.clone(), lv.by_code["DL"].clone(), lv.by_code["FY"].clone()];
+    let topics = decisions::seed(store, &lv.actor, today, &topic_orgs, &mut lv.rng).await?;
     let sec = |bb: &BuiltBranch| bb.members.iter().position(|m| m.2).unwrap_or(0);
     let a_sec = sec(&branch_a);
     let b_sec = sec(&branch_b);
@@ -868,6 +876,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
         in_development,
         transfers: transfers_made,
         meetings,
+        topics,
         accounts,
     })
 }

@@ -50,6 +50,37 @@ fn demo_export_import_and_user_add() {
     }
     let db = format!("sqlite://{}", data.join("ronghe-demo.sqlite3").display());
 
+    // Decision governance: the expansion project the party committee's
+    // pre-study voted down (sealed), decisions recorded after the fact, and
+    // execution tasks past their day.
+    tokio::runtime::Runtime::new().unwrap().block_on(async {
+        use sqlx::Connection;
+        let mut c = sqlx::SqliteConnection::connect(&db).await.unwrap();
+        let count = |sql: &'static str| sqlx::query_scalar::<_, i64>(sql);
+        let rejected = count(
+            "SELECT COUNT(*) FROM topics t JOIN life_seals s ON s.topic_id = t.id
+             WHERE t.status = 'rejected' AND t.title LIKE '%扩建%' AND t.decided_on IS NULL",
+        );
+        assert_eq!(rejected.fetch_one(&mut c).await.unwrap(), 1, "the expansion project rejected at pre-study, sealed");
+        let backfilled =
+            count("SELECT COUNT(*) FROM topic_steps WHERE step = 'decision' AND backfill_reason IS NOT NULL");
+        assert!(backfilled.fetch_one(&mut c).await.unwrap() >= 1, "a decision recorded after the fact");
+        let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
+        let overdue: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM topic_tasks k JOIN topics t ON t.id = k.topic_id
+             WHERE t.status = 'executing' AND k.done_on IS NULL AND k.due_on < $1",
+        )
+        .bind(today)
+        .fetch_one(&mut c)
+        .await
+        .unwrap();
+        assert!(overdue >= 1, "an execution task past its day");
+        let closed = count("SELECT COUNT(*) FROM topics WHERE status = 'closed' AND sealed_at IS NOT NULL");
+        assert!(closed.fetch_one(&mut c).await.unwrap() >= 1, "a topic supervised to the end and sealed");
+    });
+    let o = ronghe(&["verify", "--db", &db]);
+    assert!(o.status.success() && text(&o).contains("every chain holds"), "the sealed topics verify: {}", text(&o));
+
     // Export a branch, masked and in full.
     let csv = dir.path().join("zc1.csv");
     let o = ronghe(&["export", "members", "--db", &db, "--org", "DL-ZC1", "--out", csv.to_str().unwrap()]);

@@ -256,6 +256,19 @@ both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async 
     assert_eq!(list["overdue_tasks"][0]["title"], "签订EPC合同");
     assert_eq!(list["overdue_tasks"][0]["topic_id"], t);
 
+    let supervision = v["steps"].as_array().unwrap().iter().find(|s| s["code"] == "supervision").unwrap().clone();
+    assert_eq!(
+        (supervision["state"].as_str(), supervision["waiting_for"][0].as_str()),
+        (Some("waiting"), Some("任务全部办结"))
+    );
+    // A task is not closed before it was assigned.
+    let early = admin
+        .post_json(
+            &format!("/api/v1/topics/{t}/tasks/{}/close", tasks[0]["id"]),
+            json!({"result": "x", "done_on": ago(20)}),
+        )
+        .await;
+    assert_eq!(code(&early), "decision.before_prior");
     // Supervision closes only when every task is closed.
     let r = step(&mut admin, t, json!({"step": "supervision", "done_on": ago(0)})).await;
     assert_eq!(code(&r), "decision.artefact_missing");
@@ -326,6 +339,11 @@ both!(a_topic_the_committee_does_not_pass_ends_rejected_and_sealed, |app| async 
     let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, today().year())).await.json();
     assert_eq!(m["compliance"]["denominator"], 0);
     assert!(m["compliance"]["rate"].is_null());
+    assert_eq!(m["prestudy_rejections"], json!([t]), "counted apart, as the pre-study's own result");
+    // Its archive owes what came up to the discussion, and it holds it.
+    assert_eq!(v["completeness"]["held"], v["completeness"]["required"], "{}", v["completeness"]);
+    let feedback = v["steps"].as_array().unwrap().iter().find(|s| s["code"] == "feedback").unwrap();
+    assert_eq!(feedback["state"], "not_reached");
     // The deciding body may also reject: decided, sealed, counted.
     let t2 = submit(&mut admin, fx.u1.id, "I02", "技改项目", &ago(10)).await;
     prestudied(&mut admin, t2, &cm, 10, false).await;

@@ -246,7 +246,7 @@ pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &Ste
             effect = TopicEffect::Rejected;
         }
     }
-    let artefacts = artefacts_of(&pack, &content, tasks_closed);
+    let artefacts = artefacts_of(&pack, step, &content, tasks_closed);
     let backfill = s.backfill_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     match backfill {
         // A decision already taken, recorded after the fact: what it skipped
@@ -382,6 +382,16 @@ pub async fn close_task(
     }
     let day = done_on.unwrap_or_else(|| state.today());
     not_future(state, "done_on", day)?;
+    // Not before the tasks were assigned.
+    if let Some(assigned) = state.store.topic_steps(t.row.id).await?.iter().find(|s| s.step == "execution") {
+        if day < assigned.done_on {
+            return Err(AppError::refused(
+                "done_on",
+                "decision.before_prior",
+                vec![("date", assigned.done_on.to_string())],
+            ));
+        }
+    }
     Ok(state.store.close_topic_task(&auth.actor(), t, task_id, day, result.trim()).await?)
 }
 
@@ -393,7 +403,8 @@ pub struct StepState {
     pub phase: String,
     /// (code, name) of each artefact it requires.
     pub requires: Vec<(String, String)>,
-    /// `done`, `ready` (may be recorded now) or `waiting`.
+    /// `done`, `ready` (may be recorded now), `waiting`, or `not_reached`
+    /// (the topic ended before it).
     pub state: &'static str,
     /// The prior steps not yet done (names), when waiting.
     pub waiting_for: Vec<String>,
@@ -452,6 +463,8 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
     let rows = state.store.topic_steps(t.row.id).await?;
     let done: BTreeMap<&str, &TopicStepRow> = rows.iter().map(|r| (r.step.as_str(), r)).collect();
     let open = matches!(t.row.status.as_str(), "open" | "executing");
+    let task_rows = state.store.topic_tasks(t.row.id).await?;
+    let tasks_closed = !task_rows.is_empty() && task_rows.iter().all(|k| k.done_on.is_some());
     let steps = pack
         .steps_for(&item)
         .into_iter()
@@ -471,10 +484,17 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
                 artefacts: serde_json::from_str(&r.artefacts).unwrap_or_default(),
                 backfill_reason: r.backfill_reason.clone(),
             });
-            let state = match (&record, waiting_for.is_empty() && open) {
-                (Some(_), _) => "done",
-                (None, true) => "ready",
-                (None, false) => "waiting",
+            // Supervision also waits for every task to be closed.
+            let mut waiting_for = waiting_for;
+            if s.requires.iter().any(|a| a == "tasks_closed") && !tasks_closed {
+                waiting_for.push(pack.artefact_name("tasks_closed"));
+            }
+            let state = match (&record, open, waiting_for.is_empty()) {
+                (Some(_), _, _) => "done",
+                // The topic ended before it came to this step.
+                (None, false, _) => "not_reached",
+                (None, true, true) => "ready",
+                (None, true, false) => "waiting",
             };
             StepState {
                 code: s.code.clone(),
@@ -488,16 +508,19 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
         })
         .collect();
     let held: BTreeSet<String> = done_steps(&rows).into_iter().flat_map(|s| s.artefacts).collect();
-    let required = pack.artefacts_for(&item);
+    // A topic rejected owes the archive of the steps up to where it ended.
+    let required: BTreeSet<&str> = match (t.row.status.as_str(), t.row.decided_on) {
+        ("rejected", None) => pack.path_to(&item, "discussion"),
+        ("rejected", Some(_)) => pack.decision_path(&item),
+        _ => pack.steps_for(&item),
+    }
+    .iter()
+    .flat_map(|s| s.requires.iter().map(String::as_str))
+    .collect();
     let missing: Vec<String> = required.iter().filter(|a| !held.contains(**a)).map(|a| pack.artefact_name(a)).collect();
     let today = state.today();
-    let tasks = state
-        .store
-        .topic_tasks(t.row.id)
-        .await?
-        .into_iter()
-        .map(|k| TaskView { overdue: k.done_on.is_none() && k.due_on < today, task: k })
-        .collect();
+    let tasks =
+        task_rows.into_iter().map(|k| TaskView { overdue: k.done_on.is_none() && k.due_on < today, task: k }).collect();
     let committee = if open {
         state.store.committee_attendees(t.row.org_id, today).await?.into_iter().map(|(id, n, _)| (id, n)).collect()
     } else {
@@ -571,6 +594,9 @@ pub struct MetricsView {
     pub compliance: RatioView,
     /// 决策周期
     pub cycle_time: CycleView,
+    /// Topics the party committee's pre-study rejected in the period (the
+    /// seed's 否决): never decided, so in none of the ratios above.
+    pub prestudy_rejections: Vec<i64>,
 }
 
 /// The metrics over the topics of `org`'s subtree decided in `year`.
@@ -609,6 +635,16 @@ pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<
         }
     }
     let m = ronghe_domain::decisions::metrics(&assessed);
+    let prestudy_rejections = state
+        .store
+        .subtree_topics(&org.path, from, to)
+        .await?
+        .into_iter()
+        .filter(|t| {
+            t.status == "rejected" && t.decided_on.is_none() && t.closed_on.is_some_and(|d| d >= from && d <= to)
+        })
+        .map(|t| t.id)
+        .collect();
     let days: Vec<(i64, i64)> = assessed.iter().map(|a| (a.id, (a.decided_on - a.submitted_on).num_days())).collect();
     let total: i64 = days.iter().map(|d| d.1).sum();
     Ok(MetricsView {
@@ -627,6 +663,7 @@ pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<
             mean_days: (!days.is_empty()).then(|| total as f64 / days.len() as f64),
             topics: days,
         },
+        prestudy_rejections,
     })
 }
 
