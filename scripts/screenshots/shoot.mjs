@@ -49,6 +49,11 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
     "exam-results": "/orgs/21/exams/1/results",
     "life-branch-b": "/orgs/93/life",
     "meeting-sealed": "/meetings/113",
+    "decisions-group": "/orgs/1/decisions",
+    "decisions-drill": "/orgs/1/decisions?metric=compliance&side=denominator",
+    "topic-executing": "/topics/21",
+    "topic-open": "/topics/13",
+    "topic-rejected": "/topics/3",
   };
   for (const [name, path] of Object.entries(shots)) {
     await page.goto(base + path);

@@ -347,7 +347,7 @@ pub enum Vote {
 }
 
 /// The outcome of a collective discussion.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Tally {
     pub agree: usize,
     pub disagree: usize,
@@ -521,6 +521,11 @@ pub struct StepContent {
     pub tasks: Vec<TaskInput>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub outcome: Option<Outcome>,
+    /// The named votes counted against the whole committee as it stood
+    /// (set by the app, never sent): the archive keeps the majority the
+    /// vote was measured against.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub tally: Option<Tally>,
 }
 
 /// Whether a step's record proves an artefact. `tasks_closed` is whether

@@ -153,6 +153,7 @@ impl Recorder<'_> {
             if !result.passed {
                 effect = TopicEffect::Rejected;
             }
+            content.tally = Some(result);
         }
         let artefacts = artefacts_of(&pack, s.step, &content, tasks_closed);
         let backfill = s.backfill.as_deref().map(str::trim).filter(|r| !r.is_empty());

@@ -354,3 +354,160 @@ async fn open_a_lesson_study_and_see_the_time_grow() {
     result.expect("the learning flow");
     assert!(app.store.lesson_seconds(app.fx.m1, lesson_id).await.unwrap() >= 3);
 }
+
+/// Decision governance through the pages: a unit's secretary submits a
+/// topic (the classifier suggesting its matter), and records research,
+/// expert review, risk assessment, the political review, the committee's
+/// discussion with named votes, feedback and the decision, each form on the
+/// topic's page; the approved topic goes to execution with the votes listed.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn submit_a_topic_and_take_it_through_the_procedure_to_a_decision() {
+    use ronghe_domain::org::OfficerRole;
+    let Some((_driver, port)) = chromedriver() else { return };
+    let app = TestApp::new(Backend::Sqlite).await;
+    let fx = app.fx.clone();
+    let actor = ronghe_store::Actor::system(fx.root.tenant_id, "test");
+    // The unit's committee: three officers, and its secretary's account.
+    for (member, role) in
+        [(fx.m1, OfficerRole::Secretary), (fx.m1b, OfficerRole::DeputySecretary), (fx.mg, OfficerRole::Member)]
+    {
+        app.store.add_officer(&actor, fx.u1.id, member, role, (fx.u1.term_start, fx.u1.term_end)).await.unwrap();
+    }
+    app.store
+        .create_user(
+            &actor,
+            &ronghe_store::NewUser {
+                tenant_id: fx.root.tenant_id,
+                username: "unitsec".into(),
+                display_name: "一矿党委书记".into(),
+                password: PASSWORD.into(),
+                member_id: None,
+                roles: vec![(ronghe_domain::auth::Role::Secretary, fx.u1.id)],
+            },
+        )
+        .await
+        .unwrap();
+    let base = serve(&app).await;
+    let b = browser(port).await;
+    let set = |css: &str, value: &str| {
+        let b = b.clone();
+        let script = format!("document.querySelector({css:?}).value = arguments[0];");
+        let value = serde_json::json!(value);
+        async move { b.execute(&script, vec![value]).await.map(|_| ()) }
+    };
+    let result = async {
+        b.goto(&format!("{base}/login")).await?;
+        b.find(Locator::Css("#username")).await?.send_keys("unitsec").await?;
+        b.find(Locator::Css("#password")).await?.send_keys(PASSWORD).await?;
+        b.find(Locator::Css("form.form button[type=submit]")).await?.click().await?;
+        b.wait().for_element(Locator::Css(".mainnav a")).await?;
+        // From the menu to the unit's decisions.
+        b.find(Locator::LinkText("决策")).await?.click().await?;
+        b.wait().for_element(Locator::Css("#submit form")).await?;
+        assert!(b.current_url().await?.path().ends_with(&format!("/orgs/{}/decisions", fx.u1.id)));
+        // The classifier suggests the matter from the title; pick it.
+        b.find(Locator::Css("#title")).await?.send_keys("一矿选煤厂扩建项目").await?;
+        b.find(Locator::Css("#submit button[hx-get]")).await?.click().await?;
+        b.wait().for_element(Locator::Css("#suggestions button.pick[value=I02]")).await?.click().await?;
+        let picked = b.execute("return document.getElementById('item_code').value;", vec![]).await?;
+        assert_eq!(picked, serde_json::json!("I02"));
+        b.find(Locator::Css("#submit textarea[name=summary]"))
+            .await?
+            .send_keys("扩建选煤厂，年处理能力提高到 300 万吨。")
+            .await?;
+        b.find(Locator::Css("#submit input[name=proposer]")).await?.send_keys("规划发展部").await?;
+        b.find(Locator::Css("#submit button.primary")).await?.click().await?;
+        b.wait().for_element(Locator::Css("ol.procedure")).await?;
+        assert!(b.current_url().await?.path().starts_with("/topics/"));
+        let head = b.find(Locator::Css(".facts")).await?.text().await?;
+        assert!(head.contains("I02") && head.contains("董事会") && head.contains("规划发展部"), "{head}");
+
+        for code in
+            ["research", "expert_review", "risk_assessment", "political_review", "discussion", "feedback", "decision"]
+        {
+            let form = format!("#step-{code} form");
+            b.wait().for_element(Locator::Css(&format!("#step-{code}[data-state=ready] form"))).await?;
+            let field = |name: &str| format!("{form} [name=\"{name}\"]");
+            match code {
+                "expert_review" => {
+                    b.find(Locator::Css(&field("opinions[0].expert"))).await?.send_keys("王工（煤炭设计院）").await?;
+                    b.find(Locator::Css(&field("opinions[0].opinion"))).await?.send_keys("技术方案可行").await?;
+                    b.find(Locator::Css(&field("opinions[1].expert"))).await?.send_keys("李会计师").await?;
+                    b.find(Locator::Css(&field("opinions[1].opinion"))).await?.send_keys("投资回收期合理").await?;
+                }
+                "risk_assessment" => {
+                    b.find(Locator::Css(&field("risks[0].risk"))).await?.send_keys("煤价下行").await?;
+                    set(&field("risks[0].likelihood"), "3").await?;
+                    set(&field("risks[0].impact"), "4").await?;
+                    b.find(Locator::Css(&field("risks[0].mitigation"))).await?.send_keys("签订长协").await?;
+                    b.find(Locator::Css(&field("risks[0].owner"))).await?.send_keys("营销部").await?;
+                }
+                "political_review" => {
+                    for (i, t) in
+                        ["符合国家能源战略", "符合产业政策和上级部署", "不损害职工合法权益"].iter().enumerate()
+                    {
+                        b.find(Locator::Css(&field(&format!("findings[{i}].finding")))).await?.send_keys(t).await?;
+                    }
+                }
+                "discussion" => {
+                    b.find(Locator::Css(&field("body")))
+                        .await?
+                        .send_keys("党委会前置研究：同意提交董事会决策。")
+                        .await?;
+                    set(&field(&format!("vote_{}", fx.m1)), "agree").await?;
+                    set(&field(&format!("vote_{}", fx.m1b)), "agree").await?;
+                    set(&field(&format!("vote_{}", fx.mg)), "disagree").await?;
+                    b.find(Locator::Css(&field(&format!("reason_{}", fx.mg)))).await?.send_keys("工期偏紧").await?;
+                }
+                "decision" => {
+                    b.find(Locator::Css(&field("body"))).await?.send_keys("董事会决议：同意实施扩建。").await?;
+                    set(&field("outcome"), "approved").await?;
+                }
+                "research" => {
+                    b.find(Locator::Css(&field("body")))
+                        .await?
+                        .send_keys("调研报告：市场需求稳定，资源有保障。")
+                        .await?
+                }
+                _ => b.find(Locator::Css(&field("body"))).await?.send_keys("已向董事会反馈党委意见。").await?,
+            }
+            b.find(Locator::Css(&format!("{form} button.primary"))).await?.click().await?;
+            // The page comes back with the step done (a refusal would come
+            // back with its message and the step still ready).
+            let done = Locator::Css(&format!("#step-{code}[data-state=done]"));
+            let mut ok = false;
+            for _ in 0..100 {
+                if !b.find_all(done).await?.is_empty() {
+                    ok = true;
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+            assert!(ok, "{code} was not recorded: {}", b.source().await?);
+            let step = b.find(Locator::Css(&format!("#step-{code}"))).await?.text().await?;
+            assert!(step.contains("已完成"), "{code}: {step}");
+        }
+        // Approved: the topic is being executed, with the votes by name.
+        let status = b.find(Locator::Css("h1 .tag")).await?.text().await?;
+        assert_eq!(status, "执行中");
+        let votes = b.find(Locator::Css("#step-discussion .record")).await?.text().await?;
+        for want in ["张三", "李四", "赵六", "不同意", "工期偏紧", "到会表决 3 人：同意 2，不同意 1，弃权 0"]
+        {
+            assert!(votes.contains(want), "{want} in {votes}");
+        }
+        let risks = b.find(Locator::Css("#step-risk_assessment .record")).await?.text().await?;
+        assert!(risks.contains("3 × 4 = 12（高）"), "{risks}");
+        assert!(!b.find_all(Locator::Css("#step-execution[data-state=ready] form")).await?.is_empty());
+        // The organisation's page lists it, and the metrics count it.
+        b.goto(&format!("{base}/orgs/{}/decisions", fx.u1.id)).await?;
+        let topics = b.find(Locator::Css("#topics")).await?.text().await?;
+        assert!(topics.contains("一矿选煤厂扩建项目") && topics.contains("执行中"), "{topics}");
+        b.find(Locator::Css(".stats .stat:first-child .sides a")).await?.click().await?;
+        let drill = b.wait().for_element(Locator::Css("#drill")).await?.text().await?;
+        assert!(drill.contains("一矿选煤厂扩建项目"), "{drill}");
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.expect("the decisions flow");
+}

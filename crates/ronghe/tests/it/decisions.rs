@@ -219,6 +219,12 @@ both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async 
     assert_eq!(named[2]["vote"], "disagree");
     assert_eq!(named[2]["reason"], "理由");
     assert_eq!(v["topic"]["status"], "open", "two of three agreed: passed");
+    let tally = &v["steps"].as_array().unwrap().iter().find(|s| s["code"] == "discussion").unwrap()["record"]
+        ["content"]["tally"];
+    assert_eq!(
+        (tally["entitled"].as_i64(), tally["agree"].as_i64(), tally["passed"].as_bool()),
+        (Some(3), Some(2), Some(true))
+    );
 
     ok_step(&mut admin, t, json!({"step": "feedback", "done_on": ago(15), "body": "反馈董事会"})).await;
     // A decision needs its outcome.
@@ -258,7 +264,7 @@ both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async 
 
     let supervision = v["steps"].as_array().unwrap().iter().find(|s| s["code"] == "supervision").unwrap().clone();
     assert_eq!(
-        (supervision["state"].as_str(), supervision["waiting_for"][0].as_str()),
+        (supervision["state"].as_str(), supervision["waiting_for"][0][1].as_str()),
         (Some("waiting"), Some("任务全部办结"))
     );
     // A task is not closed before it was assigned.

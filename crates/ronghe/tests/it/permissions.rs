@@ -140,6 +140,14 @@ both!(every_get_route_for_every_role, |app| async move {
         (format!("/orgs/{b1}/study/ranking"), [303, 422, 422, 422, 422, 404, 404, 404]),
         (format!("/api/v1/orgs/{b1}/study/ranking"), [401, 422, 422, 422, 422, 404, 404, 404]),
         (format!("/api/v1/orgs/{b2}/study/ranking"), [401, 422, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{u1}/decisions"), [303, 200, 404, 403, 200, 404, 404, 404]),
+        (
+            format!("/orgs/{b1}/decisions?year=2025&metric=compliance&side=denominator"),
+            [303, 200, 200, 403, 200, 404, 404, 404],
+        ),
+        (format!("/orgs/{b2}/decisions"), [303, 200, 404, 404, 404, 404, 404, 404]),
+        (format!("/orgs/{b1}/decisions/suggest?title=x"), [303, 200, 200, 403, 200, 404, 404, 404]),
+        (format!("/orgs/{b2}/decisions/suggest?title=x"), [303, 200, 404, 404, 404, 404, 404, 404]),
         (format!("/api/v1/orgs/{u1}/decisions/metrics"), [401, 200, 404, 403, 200, 404, 404, 404]),
         (format!("/api/v1/orgs/{b1}/decisions/metrics?year=2025"), [401, 200, 200, 403, 200, 404, 404, 404]),
         (format!("/api/v1/orgs/{b2}/decisions/metrics"), [401, 200, 404, 404, 404, 404, 404, 404]),
@@ -494,6 +502,30 @@ both!(every_write_route_for_every_role, |app| async move {
         {
             let got = c.post_json(&format!("/api/v1/orgs/{org}/topics"), serde_json::json!({})).await.status;
             check(&mut failures, &format!("POST /api/v1/orgs/{org}/topics"), user, got, want[i]);
+        }
+        for (org, want) in
+            [(f.b1.id, [303, 422, 422, 403, 403, 404, 404, 404]), (f.b2.id, [303, 422, 404, 404, 404, 404, 404, 404])]
+        {
+            let got = c.post_form(&format!("/orgs/{org}/decisions"), &[("title", "")]).await.status;
+            check(&mut failures, &format!("POST /orgs/{org}/decisions"), user, got, want[i]);
+        }
+        let page = format!("/topics/{topic}");
+        check(&mut failures, &page, user, c.get(&page).await.status, [303, 200, 200, 403, 200, 404, 404, 404][i]);
+        let forms: [(&str, &[(&str, &str)]); 4] = [
+            ("steps", &[("step", "decision"), ("body", "x"), ("outcome", "approved")]),
+            ("return", &[("reason", "")]),
+            ("resubmit", &[("response", "")]),
+            ("tasks/1/close", &[("result", "")]),
+        ];
+        for (what, fields) in forms {
+            let got = c.post_form(&format!("{page}/{what}"), fields).await.status;
+            check(
+                &mut failures,
+                &format!("POST {page}/{what}"),
+                user,
+                got,
+                [303, 422, 422, 403, 403, 404, 404, 404][i],
+            );
         }
         let tp = format!("/api/v1/topics/{topic}");
         check(&mut failures, &tp, user, c.get(&tp).await.status, [401, 200, 200, 403, 200, 404, 404, 404][i]);

@@ -204,6 +204,7 @@ pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &Ste
         votes: Vec::new(),
         tasks: s.tasks.iter().filter(|k| !k.title.trim().is_empty()).cloned().collect(),
         outcome: s.outcome,
+        tally: None,
     };
     let mut effect = TopicEffect::None;
     if step == "discussion" && !s.votes.is_empty() {
@@ -245,6 +246,7 @@ pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &Ste
         if !result.passed {
             effect = TopicEffect::Rejected;
         }
+        content.tally = Some(result);
     }
     let artefacts = artefacts_of(&pack, step, &content, tasks_closed);
     let backfill = s.backfill_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
@@ -406,8 +408,9 @@ pub struct StepState {
     /// `done`, `ready` (may be recorded now), `waiting`, or `not_reached`
     /// (the topic ended before it).
     pub state: &'static str,
-    /// The prior steps not yet done (names), when waiting.
-    pub waiting_for: Vec<String>,
+    /// What it waits for: (code, name) of each prior step not yet done, and
+    /// of the `tasks_closed` artefact while execution tasks are open.
+    pub waiting_for: Vec<(String, String)>,
     pub record: Option<StepRecord>,
 }
 
@@ -425,8 +428,8 @@ pub struct StepRecord {
 pub struct Completeness {
     pub required: usize,
     pub held: usize,
-    /// Names of the artefacts still missing.
-    pub missing: Vec<String>,
+    /// (code, name) of each artefact still missing.
+    pub missing: Vec<(String, String)>,
 }
 
 /// A task with whether it is overdue.
@@ -469,14 +472,14 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
         .steps_for(&item)
         .into_iter()
         .map(|s| {
-            let waiting_for: Vec<String> = s
+            let waiting_for: Vec<(String, String)> = s
                 .after
                 .iter()
                 .filter_map(|a| pack.step(a))
                 .filter(|a| {
                     pack.steps_for(&item).iter().any(|x| x.code == a.code) && !done.contains_key(a.code.as_str())
                 })
-                .map(|a| a.name.clone())
+                .map(|a| (a.code.clone(), a.name.clone()))
                 .collect();
             let record = done.get(s.code.as_str()).map(|r| StepRecord {
                 done_on: r.done_on,
@@ -487,7 +490,7 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
             // Supervision also waits for every task to be closed.
             let mut waiting_for = waiting_for;
             if s.requires.iter().any(|a| a == "tasks_closed") && !tasks_closed {
-                waiting_for.push(pack.artefact_name("tasks_closed"));
+                waiting_for.push(("tasks_closed".into(), pack.artefact_name("tasks_closed")));
             }
             let state = match (&record, open, waiting_for.is_empty()) {
                 (Some(_), _, _) => "done",
@@ -517,7 +520,8 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
     .iter()
     .flat_map(|s| s.requires.iter().map(String::as_str))
     .collect();
-    let missing: Vec<String> = required.iter().filter(|a| !held.contains(**a)).map(|a| pack.artefact_name(a)).collect();
+    let missing: Vec<(String, String)> =
+        required.iter().filter(|a| !held.contains(**a)).map(|a| (a.to_string(), pack.artefact_name(a))).collect();
     let today = state.today();
     let tasks =
         task_rows.into_iter().map(|k| TaskView { overdue: k.done_on.is_none() && k.due_on < today, task: k }).collect();

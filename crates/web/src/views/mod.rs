@@ -8,6 +8,7 @@
 
 mod accounts;
 mod audit;
+mod decisions;
 mod development;
 mod dues;
 mod exams;
@@ -46,6 +47,7 @@ pub fn routes() -> Router<AppState> {
         .merge(development::routes())
         .merge(transfers::routes())
         .merge(life::routes())
+        .merge(decisions::routes())
         .merge(reminders::routes())
         .merge(learning::routes())
         .merge(exams::routes())
@@ -127,6 +129,9 @@ fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     } else if let Some(m) = p.member_id {
         add(format!("/members/{m}/meetings"), "nav.life");
     }
+    if let Some(root) = p.scopes(Action::ReadDecisions).first() {
+        add(format!("/orgs/{}/decisions", root.org_id), "decisions.nav");
+    }
     if let Some(m) = p.member_id {
         add(format!("/members/{m}"), "nav.me");
     }
@@ -142,7 +147,9 @@ fn nav(tr: Tr, p: &Principal, here: &str) -> Vec<NavItem> {
     if p.can_somewhere(Action::ManageAccounts) || p.can_somewhere(Action::ManageRoles) {
         add("/account".into(), "nav.accounts");
     }
-    // The item whose address is the longest prefix of this page is current.
+    // The item whose address is the longest prefix of this page is current
+    // (the query, such as a page's year, aside).
+    let here = here.split('?').next().unwrap_or(here);
     if let Some(best) = items
         .iter_mut()
         .filter(|i| here == i.href || here.starts_with(&format!("{}/", i.href)))

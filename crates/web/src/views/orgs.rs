@@ -131,6 +131,7 @@ struct OrgPage {
     can_dues: bool,
     can_development: bool,
     can_life: bool,
+    can_decisions: bool,
     can_learning: bool,
     can_import: bool,
     /// Members who may be appointed (the organisation's own, for the form).
@@ -201,6 +202,7 @@ async fn show(
         can_dues: p.can(Action::ReadDues, &org.path),
         can_development: p.can(Action::ReadDevelopment, &org.path),
         can_life: p.can(Action::ReadLife, &org.path),
+        can_decisions: p.can(Action::ReadDecisions, &org.path),
         can_learning: p.can(Action::ReadLearning, &org.path),
         can_import: p.can(Action::ImportRoster, &org.path),
         can_write,
