@@ -528,6 +528,52 @@ pub struct StepContent {
     pub tally: Option<Tally>,
 }
 
+/// A line of a step's record that is begun but not complete: which part,
+/// which line (from 1) or check, and what it lacks. Reported before the
+/// artefact check, so the person is told which row to mend rather than
+/// only that the register or review is missing.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowProblem {
+    /// `opinions`, `risks`, `findings` or `tasks`.
+    pub part: &'static str,
+    pub row: usize,
+    /// The catalogue key of what is wrong.
+    pub key: &'static str,
+}
+
+/// The first incomplete line of a step's record, if any. Blank lines are
+/// not problems (forms send spare rows); a line with something in it must
+/// be whole.
+pub fn row_problem(pack: &DecisionsRulePack, c: &StepContent) -> Option<RowProblem> {
+    let blank = |s: &str| s.trim().is_empty();
+    let problem = |part, row, key| Some(RowProblem { part, row: row + 1, key });
+    for (i, o) in c.opinions.iter().enumerate() {
+        if blank(&o.expert) || blank(&o.opinion) {
+            return problem("opinions", i, "decision.opinion_incomplete");
+        }
+    }
+    for (i, r) in c.risks.iter().enumerate() {
+        if pack.risk(r.likelihood, r.impact).is_none() {
+            return problem("risks", i, "decision.risk_score");
+        }
+        if blank(&r.risk) || blank(&r.mitigation) || blank(&r.owner) {
+            return problem("risks", i, "decision.risk_incomplete");
+        }
+    }
+    for (i, k) in pack.checks.iter().enumerate() {
+        let found = c.findings.iter().find(|f| f.check == k.code);
+        if !c.findings.is_empty() && found.is_none_or(|f| blank(&f.finding)) {
+            return problem("findings", i, "decision.finding_missing");
+        }
+    }
+    for (i, t) in c.tasks.iter().enumerate() {
+        if blank(&t.title) || blank(&t.owner) || t.due_on.is_none() {
+            return problem("tasks", i, "decision.task_incomplete");
+        }
+    }
+    None
+}
+
 /// Whether a step's record proves an artefact. `tasks_closed` is whether
 /// every execution task of the topic is closed, which only the store knows.
 pub fn proves(pack: &DecisionsRulePack, artefact: &str, c: &StepContent, tasks_closed: bool) -> bool {
@@ -835,6 +881,36 @@ mod tests {
         let mut bad = p.clone();
         bad.steps[1].requires = vec!["photo".into()];
         assert_eq!(bad.check(), Err(PackProblem::UnknownArtefact("photo".into())));
+    }
+
+    #[test]
+    fn an_incomplete_line_is_named_by_its_row() {
+        let p = DecisionsRulePack::default_pack();
+        let risk = |l, owner: &str| Risk {
+            risk: "电价".into(),
+            likelihood: l,
+            impact: 3,
+            mitigation: "长协".into(),
+            owner: owner.into(),
+        };
+        let c = StepContent { risks: vec![risk(2, "财务部"), risk(7, "财务部")], ..Default::default() };
+        assert_eq!(row_problem(&p, &c), Some(RowProblem { part: "risks", row: 2, key: "decision.risk_score" }));
+        let c = StepContent { risks: vec![risk(2, " ")], ..Default::default() };
+        assert_eq!(row_problem(&p, &c).map(|r| r.key), Some("decision.risk_incomplete"));
+        let f = |c: &str| Finding { check: c.into(), finding: "符合".into() };
+        let c = StepContent { findings: vec![f("direction"), f("interests")], ..Default::default() };
+        assert_eq!(row_problem(&p, &c), Some(RowProblem { part: "findings", row: 2, key: "decision.finding_missing" }));
+        let c = StepContent {
+            opinions: vec![Opinion { expert: "王工".into(), opinion: "".into() }],
+            ..Default::default()
+        };
+        assert_eq!(row_problem(&p, &c).map(|r| (r.part, r.row)), Some(("opinions", 1)));
+        let c = StepContent {
+            tasks: vec![TaskInput { title: "签约".into(), owner: "计划部".into(), due_on: None }],
+            ..Default::default()
+        };
+        assert_eq!(row_problem(&p, &c).map(|r| r.key), Some("decision.task_incomplete"));
+        assert_eq!(row_problem(&p, &content("报告")), None);
     }
 
     #[test]

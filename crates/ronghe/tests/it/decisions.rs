@@ -157,6 +157,10 @@ both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async 
     // A register line scored outside 1–5 proves no register.
     let bad = json!([{"risk": "电价", "likelihood": 9, "impact": 4, "mitigation": "长协", "owner": "财务部"}]);
     let r = step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(18), "risks": bad})).await;
+    assert_eq!(code(&r), "decision.risk_score");
+    assert!(message(&r).contains("第 1 条风险"), "the row is named: {}", message(&r));
+    // A register with no lines is no register.
+    let r = step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(18), "risks": []})).await;
     assert_eq!(code(&r), "decision.artefact_missing");
     ok_step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(18), "risks": risks()})).await;
     ok_step(
@@ -169,8 +173,8 @@ both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async 
     // Two of the three checks are not a political review.
     let two = json!([{"check": "direction", "finding": "符合"}, {"check": "policy", "finding": "符合"}]);
     let r = step(&mut admin, t, json!({"step": "political_review", "done_on": ago(17), "findings": two})).await;
-    assert_eq!(code(&r), "decision.artefact_missing");
-    assert!(message(&r).contains("三查三看"), "{}", message(&r));
+    assert_eq!(code(&r), "decision.finding_missing");
+    assert!(message(&r).contains("查职工利益"), "the check is named: {}", message(&r));
     ok_step(&mut admin, t, json!({"step": "political_review", "done_on": ago(17), "findings": findings()})).await;
 
     // The discussion: only the committee votes, by name, with a quorum.
@@ -246,7 +250,7 @@ both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async 
         json!({"step": "execution", "done_on": ago(13), "tasks": [{"title": "签订合同", "owner": "计划部"}]}),
     )
     .await;
-    assert_eq!(code(&r), "decision.artefact_missing", "a task needs its day");
+    assert_eq!(code(&r), "decision.task_incomplete", "a task needs its day");
     let v = ok_step(
         &mut admin,
         t,

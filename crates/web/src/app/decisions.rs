@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use ronghe_domain::auth::Action;
 use ronghe_domain::decisions::{
-    artefacts_of, check_step, tally, DecisionsRulePack, DoneStep, Finding, Item, NamedVote, Opinion, Outcome, Risk,
-    StepContent, StepRefusal, TaskInput, Vote,
+    artefacts_of, check_step, row_problem, tally, DecisionsRulePack, DoneStep, Finding, Item, NamedVote, Opinion,
+    Outcome, Risk, StepContent, StepRefusal, TaskInput, Vote,
 };
 use ronghe_domain::members::FieldError;
 use ronghe_store::{
@@ -247,6 +247,10 @@ pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &Ste
             effect = TopicEffect::Rejected;
         }
         content.tally = Some(result);
+    }
+    if let Some(r) = row_problem(&pack, &content) {
+        let check = pack.checks.get(r.row - 1).map(|c| c.name.clone()).unwrap_or_default();
+        return Err(AppError::refused(r.part, r.key, vec![("row", r.row.to_string()), ("check", check)]));
     }
     let artefacts = artefacts_of(&pack, step, &content, tasks_closed);
     let backfill = s.backfill_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
