@@ -148,12 +148,15 @@ macro_rules! topic_record {
                 .bind(id)
                 .fetch_one(&mut *$exec)
                 .await?;
-            let steps: Vec<(String, NaiveDate, String, String, Option<String>)> = sqlx::query_as(
-                "SELECT step, done_on, content, artefacts, backfill_reason FROM topic_steps WHERE topic_id = $1 ORDER BY step",
+            let mut steps: Vec<(String, NaiveDate, String, String, Option<String>)> = sqlx::query_as(
+                "SELECT step, done_on, content, artefacts, backfill_reason FROM topic_steps WHERE topic_id = $1",
             )
             .bind(id)
             .fetch_all(&mut *$exec)
             .await?;
+            // Ordered by the codes' bytes here, not by a database collation
+            // that an upgrade could change under a sealed hash.
+            steps.sort_by(|a, b| a.0.cmp(&b.0));
             let returns: Vec<(NaiveDate, String, Option<NaiveDate>, String)> = sqlx::query_as(
                 "SELECT returned_on, reason, resubmitted_on, response FROM topic_returns WHERE topic_id = $1 ORDER BY id",
             )

@@ -814,7 +814,7 @@ impl Store {
                  WHERE m.status = 'sealed' AND s.id IS NULL
                  UNION ALL
                  SELECT t.org_id, 'topic', t.id, t.title FROM topics t LEFT JOIN life_seals s ON s.topic_id = t.id
-                 WHERE t.sealed_at IS NOT NULL AND s.id IS NULL
+                 WHERE (t.sealed_at IS NOT NULL OR t.status IN ('closed', 'rejected')) AND s.id IS NULL
                  ORDER BY 3",
             )
             .fetch_all(&mut *conn)

@@ -126,6 +126,28 @@ impl Store {
         }
     }
 
+    /// A decisions pack by version: the one a topic was submitted under,
+    /// even after a newer one has come into force (the shipped pack answers
+    /// for its own version), so an open topic's rules, a decided topic's
+    /// metrics and a sealed archive's reading never change under it.
+    pub async fn decisions_rules_version(&self, tenant_id: i64, version: &str) -> StoreResult<DecisionsRulePack> {
+        let shipped = DecisionsRulePack::default_pack();
+        let body: Option<String> = on!(self, |p| sqlx::query_scalar(
+            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = 'decisions' AND version = $2
+             ORDER BY id DESC LIMIT 1"
+        )
+        .bind(tenant_id)
+        .bind(version)
+        .fetch_optional(p)
+        .await)?;
+        match body {
+            Some(b) => DecisionsRulePack::parse(&b)
+                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored decisions rule pack: {e}"))),
+            None if version == shipped.version => Ok(shipped),
+            None => Err(StoreError::NotFound),
+        }
+    }
+
     /// The versions of a kind of pack a tenant has loaded, newest first,
     /// with their effective dates.
     pub async fn rule_pack_versions(&self, tenant_id: i64, kind: &str) -> StoreResult<Vec<(String, NaiveDate)>> {

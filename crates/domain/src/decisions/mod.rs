@@ -10,6 +10,9 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
+mod step;
+pub use step::{check_task_close, prepare_step, Effect, Prepared, Refusal, StepDraft, TopicState};
+
 /// The pack shipped with Ronghe, in force unless a newer one is loaded.
 pub const DEFAULT_DECISIONS_PACK: &str = include_str!("../../rules/decisions-2024.toml");
 
@@ -288,6 +291,9 @@ pub enum StepRefusal {
     ArtefactMissing(Vec<String>),
     /// The topic is closed (decided against, withdrawn or supervised to the end).
     Closed,
+    /// A later step that waits on this one is already recorded: a step
+    /// skipped (by a decision recorded after the fact) stays skipped.
+    TooLate(Vec<String>),
 }
 
 impl StepRefusal {
@@ -299,6 +305,7 @@ impl StepRefusal {
             StepRefusal::PriorMissing(_) => "decision.prior_missing",
             StepRefusal::ArtefactMissing(_) => "decision.artefact_missing",
             StepRefusal::Closed => "decision.closed",
+            StepRefusal::TooLate(_) => "decision.too_late",
         }
     }
 }
@@ -320,6 +327,16 @@ pub fn check_step(
     }
     if done.contains(step) {
         return Err(StepRefusal::AlreadyDone);
+    }
+    let later: Vec<String> = pack
+        .steps
+        .iter()
+        .filter(|d| done.contains(&d.code) && d.code != step && applies(d, item))
+        .filter(|d| pack.path_to(item, &d.code).iter().any(|x| x.code == step))
+        .map(|d| d.code.clone())
+        .collect();
+    if !later.is_empty() {
+        return Err(StepRefusal::TooLate(later));
     }
     let missing: Vec<String> = s
         .after
@@ -411,12 +428,12 @@ impl DecisionsRulePack {
         let decision = steps.iter().find(|s| s.code == "decision")?;
         let path = self.decision_path(item);
         let by_code: BTreeMap<&str, &DoneStep> = steps.iter().map(|s| (s.code.as_str(), s)).collect();
-        let held: BTreeSet<&str> = steps
-            .iter()
-            .filter(|s| s.done_on <= decision.done_on)
-            .flat_map(|s| s.artefacts.iter().map(String::as_str))
-            .collect();
-        let archive_complete = path.iter().flat_map(|s| s.requires.iter()).all(|a| held.contains(a.as_str()));
+        // Each step's own artefacts: one step's minutes do not stand in for another's.
+        let archive_complete = path.iter().all(|s| {
+            by_code
+                .get(s.code.as_str())
+                .is_some_and(|d| d.done_on <= decision.done_on && s.requires.iter().all(|a| d.artefacts.contains(a)))
+        });
         let steps_in_order = path.iter().all(|s| {
             by_code.get(s.code.as_str()).is_some_and(|d| {
                 !d.backfilled
@@ -541,24 +558,30 @@ pub struct RowProblem {
     pub key: &'static str,
 }
 
-/// The first incomplete line of a step's record, if any. Blank lines are
-/// not problems (forms send spare rows); a line with something in it must
-/// be whole.
+/// The first incomplete line of a step's record, if any. Wholly blank lines
+/// are not problems (forms send spare rows; [`prepare_step`] drops them); a
+/// line with anything in it must be whole, and is named by its place.
 pub fn row_problem(pack: &DecisionsRulePack, c: &StepContent) -> Option<RowProblem> {
     let blank = |s: &str| s.trim().is_empty();
     let problem = |part, row, key| Some(RowProblem { part, row: row + 1, key });
     for (i, o) in c.opinions.iter().enumerate() {
-        if blank(&o.expert) || blank(&o.opinion) {
+        if (blank(&o.expert) || blank(&o.opinion)) && !(blank(&o.expert) && blank(&o.opinion)) {
             return problem("opinions", i, "decision.opinion_incomplete");
         }
     }
     for (i, r) in c.risks.iter().enumerate() {
+        if risk_blank(r) {
+            continue;
+        }
         if pack.risk(r.likelihood, r.impact).is_none() {
             return problem("risks", i, "decision.risk_score");
         }
         if blank(&r.risk) || blank(&r.mitigation) || blank(&r.owner) {
             return problem("risks", i, "decision.risk_incomplete");
         }
+    }
+    if let Some(i) = c.findings.iter().position(|f| pack.checks.iter().all(|k| k.code != f.check)) {
+        return problem("findings", i, "decision.unknown_check");
     }
     for (i, k) in pack.checks.iter().enumerate() {
         let found = c.findings.iter().find(|f| f.check == k.code);
@@ -567,11 +590,24 @@ pub fn row_problem(pack: &DecisionsRulePack, c: &StepContent) -> Option<RowProbl
         }
     }
     for (i, t) in c.tasks.iter().enumerate() {
+        if task_blank(t) {
+            continue;
+        }
         if blank(&t.title) || blank(&t.owner) || t.due_on.is_none() {
             return problem("tasks", i, "decision.task_incomplete");
         }
     }
     None
+}
+
+/// A risk line the form sent empty (a spare row).
+pub fn risk_blank(r: &Risk) -> bool {
+    [&r.risk, &r.mitigation, &r.owner].iter().all(|s| s.trim().is_empty()) && r.likelihood == 0 && r.impact == 0
+}
+
+/// A task line the form sent empty (a spare row).
+pub fn task_blank(t: &TaskInput) -> bool {
+    t.title.trim().is_empty() && t.owner.trim().is_empty() && t.due_on.is_none()
 }
 
 /// Whether a step's record proves an artefact. `tasks_closed` is whether
@@ -966,6 +1002,13 @@ mod tests {
         swapped[3].done_on = d(2, 12);
         let c = p.assess(9, i02, &swapped, d(1, 5)).unwrap();
         assert!(c.archive_complete && !c.steps_in_order);
+        // One step's minutes do not stand in for another's: a reform the
+        // workers' congress deliberates, decided without it.
+        let r01 = p.item("R01").unwrap();
+        let mut without_workers = full.clone();
+        without_workers[7] = DoneStep { backfilled: true, ..without_workers[7].clone() };
+        let w = p.assess(11, r01, &without_workers, d(1, 5)).unwrap();
+        assert!(w.prestudied_before_decision && !w.archive_complete && !w.steps_in_order);
         // An appointment owes no pre-study.
         let p01 = p.item("P01").unwrap();
         let appointment = vec![

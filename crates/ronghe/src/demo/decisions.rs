@@ -1,10 +1,10 @@
 //! The demo's decision governance (三重一大): a year of topics at the group
 //! committee and at the committees of the mine and the power plant, taken
 //! through the procedure list as the application takes them. Every step is
-//! checked by the same rules as `app::decisions::record_step` before it is
-//! written ([`Recorder`]), so the demo holds no record the application would
-//! refuse; the one exception is the application's own: a decision recorded
-//! after the fact (补录) with its reason.
+//! judged by `decisions::prepare_step`, the function `app::decisions::record_step`
+//! calls, before it is written ([`Recorder`]), so the demo holds no record the
+//! application would refuse; a decision recorded after the fact (补录) is the
+//! application's own allowance, with its reason.
 //!
 //! What it shows: annual investment plans and an organisational reform
 //! pre-studied and decided; a high-energy expansion project the party
@@ -15,14 +15,12 @@
 //! waiting, others resubmitted); topics waiting at various steps; and topics
 //! supervised to the end and sealed.
 
-use std::collections::{BTreeMap, BTreeSet};
-
 use chrono::{Datelike, Duration, NaiveDate};
 use rand::rngs::StdRng;
 use rand::Rng;
 use ronghe_domain::decisions::{
-    artefacts_of, check_step, tally, DecisionsRulePack, Finding, Item, NamedVote, Opinion, Outcome, Risk, StepContent,
-    StepRefusal, TaskInput, Vote,
+    check_task_close, prepare_step, tally, DecisionsRulePack, DoneStep, Effect, Finding, Item, Opinion, Outcome, Risk,
+    StepContent, StepDraft, TaskInput, TopicState, Vote,
 };
 use ronghe_store::{Actor, NewTopic, NewTopicStep, Org, Store, StoreError, TopicEffect};
 
@@ -108,109 +106,59 @@ impl Recorder<'_> {
         let title = t.row.title.clone();
         let refused =
             |why: String| anyhow::anyhow!("the demo's topic «{title}» breaks the procedure at {}: {why}", s.step);
-        if matches!(t.row.status.as_str(), "returned" | "closed" | "rejected") {
-            return Err(refused(format!("the topic is {}", t.row.status)));
+        for (member, vote, reason) in &s.votes {
+            if *vote != Vote::Agree && reason.trim().is_empty() {
+                return Err(refused(format!("member {member} votes {vote:?} without a reason")));
+            }
         }
-        let pack = self.store.decisions_rules(t.row.tenant_id, t.row.submitted_on).await.map_err(store_err)?;
+        let pack = self.store.decisions_rules_version(t.row.tenant_id, &t.row.pack_version).await.map_err(store_err)?;
         let item = pack.item(&t.row.item_code).ok_or_else(|| refused(format!("no item {}", t.row.item_code)))?;
-        self.not_future(&format!("step {} of «{title}»", s.step), s.on)?;
         let rows = self.store.topic_steps(id).await.map_err(store_err)?;
-        let done: BTreeSet<String> = rows.iter().map(|r| r.step.clone()).collect();
-        let tasks = self.store.topic_tasks(id).await.map_err(store_err)?;
-        let tasks_closed = !tasks.is_empty() && tasks.iter().all(|k| k.done_on.is_some());
-        let mut content = s.content;
-        content.body = content.body.trim().to_string();
-        content.opinions.retain(|o| !(o.expert.trim().is_empty() && o.opinion.trim().is_empty()));
-        content.risks.retain(|r| !r.risk.trim().is_empty());
-        content.tasks.retain(|k| !k.title.trim().is_empty());
-        content.votes = Vec::new();
-        let mut effect = TopicEffect::None;
-        if s.step == "discussion" && !s.votes.is_empty() {
-            let committee = self.store.committee_attendees(t.row.org_id, s.on).await.map_err(store_err)?;
-            let by_id: BTreeMap<i64, &String> = committee.iter().map(|(id, name, _)| (*id, name)).collect();
-            let mut seen = BTreeSet::new();
-            for (member, vote, reason) in &s.votes {
-                let Some(name) = by_id.get(member) else {
-                    return Err(refused(format!("member {member} is not on the committee")));
-                };
-                if !seen.insert(*member) {
-                    return Err(refused(format!("member {member} votes twice")));
-                }
-                if *vote != Vote::Agree && reason.trim().is_empty() {
-                    return Err(refused(format!("{name} votes {vote:?} without a reason")));
-                }
-                content.votes.push(NamedVote {
-                    member_id: *member,
-                    name: (*name).clone(),
-                    vote: *vote,
-                    reason: reason.trim().to_string(),
-                });
-            }
-            let result = tally(&content.votes.iter().map(|v| v.vote).collect::<Vec<_>>(), committee.len());
-            if !result.quorate {
-                return Err(refused(format!("{} of {} present is no quorum", content.votes.len(), committee.len())));
-            }
-            if !result.passed {
-                effect = TopicEffect::Rejected;
-            }
-            content.tally = Some(result);
-        }
-        let artefacts = artefacts_of(&pack, s.step, &content, tasks_closed);
-        let backfill = s.backfill.as_deref().map(str::trim).filter(|r| !r.is_empty());
-        match backfill {
-            Some(_) if s.step == "decision" => {
-                let def = pack.step("decision").ok_or_else(|| refused("the pack has no decision step".into()))?;
-                let lacking: Vec<&String> = def.requires.iter().filter(|a| !artefacts.contains(*a)).collect();
-                if done.contains("decision") {
-                    return Err(refused(format!("{:?}", StepRefusal::AlreadyDone)));
-                }
-                if !lacking.is_empty() {
-                    return Err(refused(format!("artefacts missing: {lacking:?}")));
-                }
-            }
-            Some(_) => return Err(refused("only the decision may be backfilled".into())),
-            None => check_step(&pack, item, &done, s.step, &artefacts).map_err(|r| refused(format!("{r:?}")))?,
-        }
-        if let Some(def) = pack.step(s.step) {
-            if let Some(last) = rows.iter().filter(|r| def.after.contains(&r.step)).map(|r| r.done_on).max() {
-                if s.on < last {
-                    return Err(refused(format!("dated {} before a prior step ({last})", s.on)));
-                }
-            }
-        }
-        if s.on < t.row.submitted_on {
-            return Err(refused(format!("dated {} before the submission", s.on)));
-        }
-        match s.step {
-            "decision" => {
-                let Some(outcome) = content.outcome else {
-                    return Err(refused("a decision without its outcome".into()));
-                };
-                effect = TopicEffect::Decided { approved: outcome == Outcome::Approved };
-            }
-            "supervision" => effect = TopicEffect::Closed,
-            _ => {}
-        }
-        let new_tasks = if s.step == "execution" {
-            content
-                .tasks
-                .iter()
-                .filter_map(|k| Some((k.title.trim().to_string(), k.owner.trim().to_string(), k.due_on?)))
-                .collect()
+        let steps: Vec<DoneStep> = rows
+            .iter()
+            .map(|r| DoneStep {
+                code: r.step.clone(),
+                done_on: r.done_on,
+                artefacts: serde_json::from_str(&r.artefacts).unwrap_or_default(),
+                backfilled: r.backfill_reason.is_some(),
+            })
+            .collect();
+        let tasks: Vec<(NaiveDate, Option<NaiveDate>)> =
+            self.store.topic_tasks(id).await.map_err(store_err)?.iter().map(|k| (k.due_on, k.done_on)).collect();
+        let committee: Vec<(i64, String)> = if s.step == "discussion" {
+            let c = self.store.committee_attendees(t.row.org_id, s.on).await.map_err(store_err)?;
+            c.into_iter().map(|(id, n, _)| (id, n)).collect()
         } else {
             Vec::new()
+        };
+        let draft = StepDraft {
+            step: s.step.to_string(),
+            done_on: s.on,
+            content: s.content,
+            votes: s.votes,
+            backfill_reason: s.backfill,
+        };
+        let topic =
+            TopicState { status: &t.row.status, submitted_on: t.row.submitted_on, steps: &steps, tasks: &tasks };
+        let p = prepare_step(&pack, item, &topic, &committee, &draft, self.today)
+            .map_err(|r| refused(format!("{} {:?}", r.key, r.params)))?;
+        let effect = match p.effect {
+            Effect::None => TopicEffect::None,
+            Effect::Decided { approved } => TopicEffect::Decided { approved },
+            Effect::Rejected => TopicEffect::Rejected,
+            Effect::Closed => TopicEffect::Closed,
         };
         self.store
             .record_topic_step(
                 self.actor,
                 &t,
                 &NewTopicStep {
-                    step: s.step.to_string(),
-                    done_on: s.on,
-                    content: serde_json::to_string(&content)?,
-                    artefacts: artefacts.into_iter().collect(),
-                    backfill_reason: backfill.map(str::to_string),
-                    tasks: new_tasks,
+                    step: p.step,
+                    done_on: p.done_on,
+                    content: serde_json::to_string(&p.content)?,
+                    artefacts: p.artefacts.into_iter().collect(),
+                    backfill_reason: p.backfill_reason,
+                    tasks: p.tasks,
                     effect,
                 },
             )
@@ -246,7 +194,9 @@ impl Recorder<'_> {
         if result.trim().is_empty() || t.row.status != "executing" {
             anyhow::bail!("the demo closes a task of «{}» without a result or while {}", t.row.title, t.row.status);
         }
-        self.not_future(&format!("a task of «{}»", t.row.title), on)?;
+        let assigned = self.store.topic_steps(id).await.map_err(store_err)?.into_iter().find(|s| s.step == "execution");
+        check_task_close(assigned.map(|s| s.done_on), on, self.today)
+            .map_err(|r| anyhow::anyhow!("the demo closes a task of «{}»: {} {:?}", t.row.title, r.key, r.params))?;
         self.store.close_topic_task(self.actor, &t, task_id, on, result.trim()).await.map_err(store_err)
     }
 }

@@ -15,8 +15,19 @@ use serde_json::{json, Value};
 use crate::both;
 use crate::support::{today, Client, Resp, TestApp};
 
+/// The day the tests count back from: today, or the last day of last year
+/// early in a year, so that a test's steps and decisions fall in one year.
+fn base() -> chrono::NaiveDate {
+    let t = today();
+    if t.ordinal() > 60 {
+        t
+    } else {
+        chrono::NaiveDate::from_ymd_opt(t.year() - 1, 12, 31).unwrap()
+    }
+}
+
 fn ago(days: i64) -> String {
-    (today() - Duration::days(days)).to_string()
+    (base() - Duration::days(days)).to_string()
 }
 
 /// The error code of a 422.
@@ -346,7 +357,7 @@ both!(a_topic_the_committee_does_not_pass_ends_rejected_and_sealed, |app| async 
     assert_eq!(code(&step(&mut admin, t, json!({"step": "feedback", "body": "x"})).await), "decision.closed");
     assert!(app.raw_exec(&format!("UPDATE topics SET status = 'open' WHERE id = {t}")).await.is_err());
     // Not decided: no metric counts it.
-    let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, today().year())).await.json();
+    let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, base().year())).await.json();
     assert_eq!(m["compliance"]["denominator"], 0);
     assert!(m["compliance"]["rate"].is_null());
     assert_eq!(m["prestudy_rejections"], json!([t]), "counted apart, as the pre-study's own result");
@@ -359,7 +370,7 @@ both!(a_topic_the_committee_does_not_pass_ends_rejected_and_sealed, |app| async 
     prestudied(&mut admin, t2, &cm, 10, false).await;
     let v = admin.get(&format!("/api/v1/topics/{t2}")).await.json();
     assert_eq!((v["topic"]["status"].as_str(), v["seal"].is_array()), (Some("rejected"), true));
-    let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, today().year())).await.json();
+    let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={}", fx.u1.id, base().year())).await.json();
     assert_eq!(m["compliance"]["denominator_topics"], json!([t2]));
     let (checked, problems) = app.store.verify_life_seals().await.unwrap();
     assert_eq!((checked, problems.len()), (2, 0));
@@ -371,12 +382,20 @@ both!(a_returned_topic_goes_back_with_its_reasons_and_waits, |app| async move {
     let t = submit(&mut admin, fx.u1.id, "S05", "2026年度投资计划", &ago(5)).await;
     let r = admin.post_json(&format!("/api/v1/topics/{t}/return"), json!({"reason": " "})).await;
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    // Acting on what an older page showed is refused: someone acted since.
+    let seen = admin.get(&format!("/api/v1/topics/{t}")).await.json()["topic"]["version"].as_i64().unwrap();
+    ok_step(&mut admin, t, json!({"step": "research", "done_on": ago(4), "body": "调研报告", "version": seen})).await;
+    let r = admin.post_json(&format!("/api/v1/topics/{t}/return"), json!({"reason": "x", "version": seen})).await;
+    assert_eq!(r.status, StatusCode::CONFLICT, "{}", r.text);
     let r = admin.post_json(&format!("/api/v1/topics/{t}/return"), json!({"reason": "投资测算依据不足，请补充"})).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let v = r.json();
     assert_eq!(v["topic"]["status"], "returned");
     assert_eq!(v["returns"][0]["reason"], "投资测算依据不足，请补充");
-    assert_eq!(code(&step(&mut admin, t, json!({"step": "research", "body": "调研"})).await), "decision.returned");
+    assert_eq!(
+        code(&step(&mut admin, t, json!({"step": "risk_assessment", "risks": risks()})).await),
+        "decision.returned"
+    );
     let r = admin.post_json(&format!("/api/v1/topics/{t}/return"), json!({"reason": "again"})).await;
     assert_eq!(code(&r), "decision.return_open_only");
     let r = admin
@@ -390,7 +409,7 @@ both!(a_returned_topic_goes_back_with_its_reasons_and_waits, |app| async move {
     assert_eq!((v["topic"]["status"].as_str(), v["topic"]["summary"].as_str()), (Some("open"), Some("补充后的概要")));
     assert_eq!(v["returns"][0]["response"], "已补充测算");
     assert_eq!(v["returns"][0]["resubmitted_on"], today().to_string());
-    ok_step(&mut admin, t, json!({"step": "research", "body": "调研报告"})).await;
+    ok_step(&mut admin, t, json!({"step": "risk_assessment", "risks": risks()})).await;
     // Unknown items are refused at submission, naming the item.
     let r = admin
         .post_json(
@@ -444,6 +463,10 @@ both!(the_metrics_count_decided_topics_and_name_them, |app| async move {
         "backfill_reason": "紧急抢险，会后补录"}),
     )
     .await;
+    // What the backfilled decision skipped stays skipped: no pre-study dated before it now.
+    let r = step(&mut admin, b, json!({"step": "research", "done_on": ago(11), "body": "补做的调研"})).await;
+    assert_eq!(code(&r), "decision.too_late");
+    assert!(message(&r).contains("决策机构决定"), "{}", message(&r));
     // C: an appointment (P01) needs no pre-study: complete and in order.
     let c = submit(&mut admin, fx.u1.id, "P01", "任命副总经理", &ago(8)).await;
     ok_step(&mut admin, c, json!({"step": "research", "done_on": ago(7), "body": "考察报告"})).await;
@@ -461,12 +484,7 @@ both!(the_metrics_count_decided_topics_and_name_them, |app| async move {
     ok_step(&mut admin, e, json!({"step": "risk_assessment", "done_on": ago(9), "risks": risks()})).await;
     ok_step(&mut admin, e, json!({"step": "decision", "done_on": ago(9), "body": "决定", "outcome": "approved"})).await;
 
-    // Decisions dated in last year would fall out of this year's figures.
-    let decided_this_year = [ago(30), ago(10), ago(4), ago(9)].iter().all(|d| d[..4] == today().year().to_string());
-    if !decided_this_year {
-        return;
-    }
-    let year = today().year();
+    let year = base().year();
     let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={year}", fx.u1.id)).await;
     assert_eq!(m.status, StatusCode::OK, "{}", m.text);
     let m = m.json();
@@ -492,7 +510,7 @@ both!(the_metrics_count_decided_topics_and_name_them, |app| async move {
     assert_eq!(root["compliance"]["denominator"], 4);
     assert_eq!(root["compliance"]["numerator"], 3);
     // A quarter holds the topics decided in it.
-    let q = (today().month() - 1) / 3 + 1;
+    let q = (base().month() - 1) / 3 + 1;
     let in_q = |d: &str| d[..4] == year.to_string() && (d[5..7].parse::<u32>().unwrap() - 1) / 3 + 1 == q;
     let expect = [ago(30), ago(10), ago(4)].iter().filter(|d| in_q(d)).count();
     let m = admin.get(&format!("/api/v1/orgs/{}/decisions/metrics?year={year}&quarter={q}", fx.u1.id)).await.json();
@@ -575,4 +593,27 @@ both!(returns_and_overdue_tasks_reach_the_people_concerned, |app| async move {
     let mut sec = app.login("sec1").await;
     let page = sec.get("/reminders").await.text;
     assert!(page.contains("决策执行任务逾期：办理任职手续"), "{page}");
+});
+
+both!(a_topic_keeps_the_pack_it_was_submitted_under, |app| async move {
+    let fx = app.fx.clone();
+    let mut admin = app.login("admin").await;
+    let t = submit(&mut admin, fx.u1.id, "I02", "电厂扩建", &ago(5)).await;
+    // A revised pack, in force from before the submission, that drops the
+    // experts from I02: the open topic still owes them under its own pack.
+    let revised = ronghe_domain::decisions::DEFAULT_DECISIONS_PACK
+        .replace("version = \"2024.1\"", "version = \"2026.1\"")
+        .replace("effective_from = \"2024-01-01\"", "effective_from = \"2024-06-01\"");
+    let mut pack = ronghe_domain::decisions::DecisionsRulePack::parse(&revised).unwrap();
+    pack.items.iter_mut().filter(|i| i.code == "I02").for_each(|i| i.expert = false);
+    let text = toml::to_string(&pack).unwrap();
+    app.store.load_rules(&Actor::system(fx.root.tenant_id, "test"), &text).await.unwrap();
+    let v = admin.get(&format!("/api/v1/topics/{t}")).await.json();
+    assert_eq!(v["topic"]["pack_version"], "2024.1");
+    assert!(v["steps"].as_array().unwrap().iter().any(|s| s["code"] == "expert_review"), "still owed");
+    // A topic submitted now runs under the revision, without the experts.
+    let u = submit(&mut admin, fx.u1.id, "I02", "另一扩建", &ago(0)).await;
+    let v = admin.get(&format!("/api/v1/topics/{u}")).await.json();
+    assert_eq!(v["topic"]["pack_version"], "2026.1");
+    assert!(!v["steps"].as_array().unwrap().iter().any(|s| s["code"] == "expert_review"));
 });

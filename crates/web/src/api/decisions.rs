@@ -154,6 +154,8 @@ pub async fn record_step(
 #[derive(Debug, Deserialize, ToSchema)]
 pub struct ReturnBody {
     pub reason: String,
+    /// The topic's `version` as last seen: a topic changed since is refused (409).
+    pub version: Option<i64>,
 }
 
 /// Sends an open topic back to its proposer with the reasons.
@@ -168,7 +170,7 @@ pub async fn return_topic(
     Json(b): Json<ReturnBody>,
 ) -> AppResult<Json<TopicView>> {
     let t = decisions::readable_topic(&state, &auth, id).await?;
-    decisions::return_topic(&state, &auth, &t, &b.reason).await?;
+    decisions::return_topic(&state, &auth, &t, &b.reason, b.version).await?;
     after(&state, id).await
 }
 
@@ -179,6 +181,8 @@ pub struct ResubmitBody {
     /// The amended summary (default: unchanged).
     #[serde(default)]
     pub summary: String,
+    /// The topic's `version` as last seen: a topic changed since is refused (409).
+    pub version: Option<i64>,
 }
 
 /// Resubmits a returned topic.
@@ -193,7 +197,7 @@ pub async fn resubmit(
     Json(b): Json<ResubmitBody>,
 ) -> AppResult<Json<TopicView>> {
     let t = decisions::readable_topic(&state, &auth, id).await?;
-    decisions::resubmit(&state, &auth, &t, &b.response, &b.summary).await?;
+    decisions::resubmit(&state, &auth, &t, &b.response, &b.summary, b.version).await?;
     after(&state, id).await
 }
 
@@ -202,6 +206,8 @@ pub struct CloseTaskBody {
     pub result: String,
     /// Default: today.
     pub done_on: Option<chrono::NaiveDate>,
+    /// The topic's `version` as last seen: a topic changed since is refused (409).
+    pub version: Option<i64>,
 }
 
 /// Closes an execution task with its result (supervision).
@@ -217,6 +223,6 @@ pub async fn close_task(
     Json(b): Json<CloseTaskBody>,
 ) -> AppResult<Json<TopicView>> {
     let t = decisions::readable_topic(&state, &auth, id).await?;
-    decisions::close_task(&state, &auth, &t, task, b.done_on, &b.result).await?;
+    decisions::close_task(&state, &auth, &t, task, b.done_on, &b.result, b.version).await?;
     after(&state, id).await
 }

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use chrono::{Datelike, NaiveDate};
 use ronghe_domain::auth::Action;
 use ronghe_domain::decisions::{
-    artefacts_of, check_step, row_problem, tally, DecisionsRulePack, DoneStep, Finding, Item, NamedVote, Opinion,
-    Outcome, Risk, StepContent, StepRefusal, TaskInput, Vote,
+    check_task_close, prepare_step, DecisionsRulePack, DoneStep, Effect, Finding, Item, Opinion, Outcome, Refusal,
+    Risk, StepContent, StepDraft, TaskInput, TopicState, Vote,
 };
 use ronghe_domain::members::FieldError;
 use ronghe_store::{
@@ -27,6 +27,21 @@ use crate::AppState;
 /// The pack a topic runs under: the one in force when it was submitted.
 pub async fn pack_for(state: &AppState, tenant_id: i64, day: NaiveDate) -> AppResult<DecisionsRulePack> {
     Ok(state.store.decisions_rules(tenant_id, day).await?)
+}
+
+/// The pack a topic runs under: the version it was submitted under, even
+/// after a newer one came into force.
+pub async fn topic_pack(state: &AppState, t: &TopicRow) -> AppResult<DecisionsRulePack> {
+    Ok(state.store.decisions_rules_version(t.tenant_id, &t.pack_version).await?)
+}
+
+/// Refuses when the page the person acted on showed an older version of the
+/// topic than the one now stored: someone else acted in between.
+fn same_version(t: &TopicRecord, seen: Option<i64>) -> AppResult<()> {
+    match seen {
+        Some(v) if v != t.row.version => Err(AppError::Conflict("decision.changed")),
+        _ => Ok(()),
+    }
 }
 
 /// A topic the caller may read (404 outside their scope).
@@ -137,23 +152,13 @@ pub struct StepInput {
     /// reason. Only the decision step may be recorded so; the steps it
     /// skipped stay missing, and the metrics count it against compliance.
     pub backfill_reason: Option<String>,
+    /// The topic's `version` as the sender last saw it; when given, a topic
+    /// changed since is refused (409) rather than acted on.
+    pub version: Option<i64>,
 }
 
-fn names(pack: &DecisionsRulePack, codes: &[String], step: bool) -> String {
-    codes
-        .iter()
-        .map(|c| if step { pack.step(c).map_or_else(|| c.clone(), |s| s.name.clone()) } else { pack.artefact_name(c) })
-        .collect::<Vec<_>>()
-        .join("、")
-}
-
-fn refusal(pack: &DecisionsRulePack, r: StepRefusal) -> AppError {
-    let params = match &r {
-        StepRefusal::PriorMissing(steps) => vec![("steps", names(pack, steps, true))],
-        StepRefusal::ArtefactMissing(a) => vec![("artefacts", names(pack, a, false))],
-        _ => vec![],
-    };
-    AppError::refused("step", r.key(), params)
+fn refused(r: Refusal) -> AppError {
+    AppError::refused(r.field, r.key, r.params)
 }
 
 /// The steps recorded for a topic, as the rules see them.
@@ -168,142 +173,61 @@ fn done_steps(rows: &[TopicStepRow]) -> Vec<DoneStep> {
         .collect()
 }
 
-/// Records a step after checking it against the procedure list: the topic
-/// must be open (or executing, for the steps after the decision), the step
-/// must apply to the item, its prior steps be done and dated no later, and
-/// its record prove every artefact the step requires. Named votes come from
-/// the committee's current members; the discussion needs a quorum, and a
-/// topic the committee does not pass ends rejected. Returns the seal's hash
-/// when the step ended the topic.
+/// Records a step after `decisions::prepare_step` has judged it against the
+/// procedure list and the committee (the rules live there, shared with the
+/// demo): the topic open, the step due, its prior steps done and dated no
+/// later, each line whole, every artefact proved, named votes only by the
+/// committee on the step's day with a quorum. A topic the committee does
+/// not pass, or the deciding body rejects, or supervision closes, ends and
+/// is sealed. Returns the seal's hash when the step ended the topic.
 pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &StepInput) -> AppResult<Option<String>> {
     auth.require(Action::WriteDecisions, &t.org_path)?;
-    match t.row.status.as_str() {
-        "returned" => return Err(AppError::refused("step", "decision.returned", vec![])),
-        "closed" | "rejected" => return Err(refusal(&DecisionsRulePack::default_pack(), StepRefusal::Closed)),
-        _ => {}
-    }
-    let pack = pack_for(state, t.row.tenant_id, t.row.submitted_on).await?;
+    same_version(t, s.version)?;
+    let pack = topic_pack(state, &t.row).await?;
     let item = topic_item(&pack, &t.row)?;
     let done_on = s.done_on.unwrap_or_else(|| state.today());
-    not_future(state, "done_on", done_on)?;
     let rows = state.store.topic_steps(t.row.id).await?;
-    let done: BTreeSet<String> = rows.iter().map(|r| r.step.clone()).collect();
+    let steps = done_steps(&rows);
+    let tasks: Vec<(NaiveDate, Option<NaiveDate>)> =
+        state.store.topic_tasks(t.row.id).await?.iter().map(|k| (k.due_on, k.done_on)).collect();
     let step = s.step.trim();
-    let tasks = state.store.topic_tasks(t.row.id).await?;
-    let tasks_closed = !tasks.is_empty() && tasks.iter().all(|k| k.done_on.is_some());
-    let mut content = StepContent {
-        body: s.body.trim().to_string(),
-        opinions: s
-            .opinions
-            .iter()
-            .filter(|o| !(o.expert.trim().is_empty() && o.opinion.trim().is_empty()))
-            .cloned()
-            .collect(),
-        risks: s.risks.iter().filter(|r| !r.risk.trim().is_empty()).cloned().collect(),
-        findings: s.findings.clone(),
-        votes: Vec::new(),
-        tasks: s.tasks.iter().filter(|k| !k.title.trim().is_empty()).cloned().collect(),
-        outcome: s.outcome,
-        tally: None,
-    };
-    let mut effect = TopicEffect::None;
-    if step == "discussion" && !s.votes.is_empty() {
-        let committee = state.store.committee_attendees(t.row.org_id, done_on).await?;
-        let by_id: BTreeMap<i64, &String> = committee.iter().map(|(id, name, _)| (*id, name)).collect();
-        let mut seen = BTreeSet::new();
-        for v in &s.votes {
-            let Some(name) = by_id.get(&v.member_id) else {
-                return Err(AppError::refused(
-                    "votes",
-                    "decision.not_on_committee",
-                    vec![("id", v.member_id.to_string())],
-                ));
-            };
-            if !seen.insert(v.member_id) {
-                return Err(AppError::refused("votes", "dev.named_twice", vec![]));
-            }
-            let vote = match v.vote.trim() {
-                "agree" => Vote::Agree,
-                "disagree" => Vote::Disagree,
-                "abstain" => Vote::Abstain,
-                _ => return Err(AppError::refused("votes", "dev.bad_choice", vec![])),
-            };
-            content.votes.push(NamedVote {
-                member_id: v.member_id,
-                name: (*name).clone(),
-                vote,
-                reason: v.reason.trim().to_string(),
-            });
-        }
-        let result = tally(&content.votes.iter().map(|v| v.vote).collect::<Vec<_>>(), committee.len());
-        if !result.quorate {
-            return Err(AppError::refused(
-                "votes",
-                "decision.not_quorate",
-                vec![("present", content.votes.len().to_string()), ("entitled", committee.len().to_string())],
-            ));
-        }
-        if !result.passed {
-            effect = TopicEffect::Rejected;
-        }
-        content.tally = Some(result);
+    let mut votes = Vec::new();
+    for v in &s.votes {
+        let vote = match v.vote.trim() {
+            "agree" => Vote::Agree,
+            "disagree" => Vote::Disagree,
+            "abstain" => Vote::Abstain,
+            _ => return Err(AppError::refused("votes", "dev.bad_choice", vec![])),
+        };
+        votes.push((v.member_id, vote, v.reason.clone()));
     }
-    if let Some(r) = row_problem(&pack, &content) {
-        let check = pack.checks.get(r.row - 1).map(|c| c.name.clone()).unwrap_or_default();
-        return Err(AppError::refused(r.part, r.key, vec![("row", r.row.to_string()), ("check", check)]));
-    }
-    let artefacts = artefacts_of(&pack, step, &content, tasks_closed);
-    let backfill = s.backfill_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
-    match backfill {
-        // A decision already taken, recorded after the fact: what it skipped
-        // stays missing, for the metrics to count.
-        Some(_) if step == "decision" => {
-            let Some(def) = pack.step(step) else { unreachable!("the pack has a decision step") };
-            let lacking: Vec<String> = def.requires.iter().filter(|a| !artefacts.contains(*a)).cloned().collect();
-            if done.contains(step) {
-                return Err(refusal(&pack, StepRefusal::AlreadyDone));
-            }
-            if !lacking.is_empty() {
-                return Err(refusal(&pack, StepRefusal::ArtefactMissing(lacking)));
-            }
-        }
-        Some(_) => return Err(AppError::refused("backfill_reason", "decision.backfill_decision_only", vec![])),
-        None => check_step(&pack, item, &done, step, &artefacts).map_err(|r| refusal(&pack, r))?,
-    }
-    // Dated no earlier than what it waits for, so the record reads in order.
-    if let Some(def) = pack.step(step) {
-        if let Some(last) = rows.iter().filter(|r| def.after.contains(&r.step)).map(|r| r.done_on).max() {
-            if done_on < last {
-                return Err(AppError::refused("done_on", "decision.before_prior", vec![("date", last.to_string())]));
-            }
-        }
-    }
-    if done_on < t.row.submitted_on {
-        return Err(AppError::refused(
-            "done_on",
-            "decision.before_prior",
-            vec![("date", t.row.submitted_on.to_string())],
-        ));
-    }
-    match step {
-        "decision" => {
-            let Some(outcome) = s.outcome else {
-                return Err(refusal(&pack, StepRefusal::ArtefactMissing(vec!["decision_record".into()])));
-            };
-            effect = TopicEffect::Decided { approved: outcome == Outcome::Approved };
-        }
-        "supervision" => effect = TopicEffect::Closed,
-        _ => {}
-    }
-    // The execution step's tasks; none other adds any.
-    let new_tasks = if step == "execution" {
-        content
-            .tasks
-            .iter()
-            .filter_map(|k| Some((k.title.trim().to_string(), k.owner.trim().to_string(), k.due_on?)))
-            .collect()
+    let committee: Vec<(i64, String)> = if step == "discussion" && !votes.is_empty() {
+        state.store.committee_attendees(t.row.org_id, done_on).await?.into_iter().map(|(id, n, _)| (id, n)).collect()
     } else {
         Vec::new()
+    };
+    let draft = StepDraft {
+        step: step.to_string(),
+        done_on,
+        content: StepContent {
+            body: s.body.clone(),
+            opinions: s.opinions.clone(),
+            risks: s.risks.clone(),
+            findings: s.findings.clone(),
+            tasks: s.tasks.clone(),
+            outcome: s.outcome,
+            ..StepContent::default()
+        },
+        votes,
+        backfill_reason: s.backfill_reason.clone(),
+    };
+    let topic = TopicState { status: &t.row.status, submitted_on: t.row.submitted_on, steps: &steps, tasks: &tasks };
+    let p = prepare_step(&pack, item, &topic, &committee, &draft, state.today()).map_err(refused)?;
+    let effect = match p.effect {
+        Effect::None => TopicEffect::None,
+        Effect::Decided { approved } => TopicEffect::Decided { approved },
+        Effect::Rejected => TopicEffect::Rejected,
+        Effect::Closed => TopicEffect::Closed,
     };
     Ok(state
         .store
@@ -311,12 +235,12 @@ pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &Ste
             &auth.actor(),
             t,
             &NewTopicStep {
-                step: step.to_string(),
-                done_on,
-                content: serde_json::to_string(&content).map_err(anyhow::Error::from)?,
-                artefacts: artefacts.into_iter().collect(),
-                backfill_reason: backfill.map(str::to_string),
-                tasks: new_tasks,
+                step: p.step,
+                done_on: p.done_on,
+                content: serde_json::to_string(&p.content).map_err(anyhow::Error::from)?,
+                artefacts: p.artefacts.into_iter().collect(),
+                backfill_reason: p.backfill_reason,
+                tasks: p.tasks,
                 effect,
             },
         )
@@ -329,8 +253,15 @@ fn topic_item<'p>(pack: &'p DecisionsRulePack, t: &TopicRow) -> AppResult<&'p It
 }
 
 /// Sends an open topic back to its proposer with the reasons.
-pub async fn return_topic(state: &AppState, auth: &Auth, t: &TopicRecord, reason: &str) -> AppResult<()> {
+pub async fn return_topic(
+    state: &AppState,
+    auth: &Auth,
+    t: &TopicRecord,
+    reason: &str,
+    seen: Option<i64>,
+) -> AppResult<()> {
     auth.require(Action::WriteDecisions, &t.org_path)?;
+    same_version(t, seen)?;
     if reason.trim().is_empty() {
         return Err(AppError::Invalid(vec![FieldError { field: "reason", key: "field.required" }]));
     }
@@ -358,8 +289,16 @@ pub async fn return_topic(state: &AppState, auth: &Auth, t: &TopicRecord, reason
 }
 
 /// Resubmits a returned topic with what was done about the reasons.
-pub async fn resubmit(state: &AppState, auth: &Auth, t: &TopicRecord, response: &str, summary: &str) -> AppResult<()> {
+pub async fn resubmit(
+    state: &AppState,
+    auth: &Auth,
+    t: &TopicRecord,
+    response: &str,
+    summary: &str,
+    seen: Option<i64>,
+) -> AppResult<()> {
     auth.require(Action::WriteDecisions, &t.org_path)?;
+    same_version(t, seen)?;
     if response.trim().is_empty() {
         return Err(AppError::Invalid(vec![FieldError { field: "response", key: "field.required" }]));
     }
@@ -370,7 +309,7 @@ pub async fn resubmit(state: &AppState, auth: &Auth, t: &TopicRecord, response: 
     Ok(state.store.resubmit_topic(&auth.actor(), t, state.today(), response.trim(), summary).await?)
 }
 
-/// Closes an execution task with its result.
+/// Closes an execution task with its result, not before it was assigned.
 pub async fn close_task(
     state: &AppState,
     auth: &Auth,
@@ -378,8 +317,10 @@ pub async fn close_task(
     task_id: i64,
     done_on: Option<NaiveDate>,
     result: &str,
+    seen: Option<i64>,
 ) -> AppResult<()> {
     auth.require(Action::WriteDecisions, &t.org_path)?;
+    same_version(t, seen)?;
     if result.trim().is_empty() {
         return Err(AppError::Invalid(vec![FieldError { field: "result", key: "field.required" }]));
     }
@@ -387,17 +328,9 @@ pub async fn close_task(
         return Err(AppError::refused("result", "decision.not_executing", vec![]));
     }
     let day = done_on.unwrap_or_else(|| state.today());
-    not_future(state, "done_on", day)?;
-    // Not before the tasks were assigned.
-    if let Some(assigned) = state.store.topic_steps(t.row.id).await?.iter().find(|s| s.step == "execution") {
-        if day < assigned.done_on {
-            return Err(AppError::refused(
-                "done_on",
-                "decision.before_prior",
-                vec![("date", assigned.done_on.to_string())],
-            ));
-        }
-    }
+    let assigned =
+        state.store.topic_steps(t.row.id).await?.into_iter().find(|s| s.step == "execution").map(|s| s.done_on);
+    check_task_close(assigned, day, state.today()).map_err(refused)?;
     Ok(state.store.close_topic_task(&auth.actor(), t, task_id, day, result.trim()).await?)
 }
 
@@ -432,8 +365,16 @@ pub struct StepRecord {
 pub struct Completeness {
     pub required: usize,
     pub held: usize,
-    /// (code, name) of each artefact still missing.
-    pub missing: Vec<(String, String)>,
+    /// Each artefact still missing, with the step that owes it.
+    pub missing: Vec<MissingArtefact>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct MissingArtefact {
+    pub code: String,
+    pub name: String,
+    /// The step that owes it.
+    pub step: String,
 }
 
 /// A task with whether it is overdue.
@@ -465,7 +406,7 @@ pub struct TopicView {
 }
 
 pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
-    let pack = pack_for(state, t.row.tenant_id, t.row.submitted_on).await?;
+    let pack = topic_pack(state, &t.row).await?;
     let item = topic_item(&pack, &t.row)?.clone();
     let rows = state.store.topic_steps(t.row.id).await?;
     let done: BTreeMap<&str, &TopicStepRow> = rows.iter().map(|r| (r.step.as_str(), r)).collect();
@@ -514,18 +455,25 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
             }
         })
         .collect();
-    let held: BTreeSet<String> = done_steps(&rows).into_iter().flat_map(|s| s.artefacts).collect();
-    // A topic rejected owes the archive of the steps up to where it ended.
-    let required: BTreeSet<&str> = match (t.row.status.as_str(), t.row.decided_on) {
+    // A topic rejected owes the archive of the steps up to where it ended;
+    // each step its own artefacts (one step's minutes are not another's).
+    let owed = match (t.row.status.as_str(), t.row.decided_on) {
         ("rejected", None) => pack.path_to(&item, "discussion"),
         ("rejected", Some(_)) => pack.decision_path(&item),
         _ => pack.steps_for(&item),
+    };
+    let held: BTreeMap<&str, BTreeSet<String>> =
+        rows.iter().map(|r| (r.step.as_str(), serde_json::from_str(&r.artefacts).unwrap_or_default())).collect();
+    let mut required = 0;
+    let mut missing = Vec::new();
+    for s in &owed {
+        for a in &s.requires {
+            required += 1;
+            if !held.get(s.code.as_str()).is_some_and(|h| h.contains(a)) {
+                missing.push(MissingArtefact { code: a.clone(), name: pack.artefact_name(a), step: s.code.clone() });
+            }
+        }
     }
-    .iter()
-    .flat_map(|s| s.requires.iter().map(String::as_str))
-    .collect();
-    let missing: Vec<(String, String)> =
-        required.iter().filter(|a| !held.contains(**a)).map(|a| (a.to_string(), pack.artefact_name(a))).collect();
     let today = state.today();
     let tasks =
         task_rows.into_iter().map(|k| TaskView { overdue: k.done_on.is_none() && k.due_on < today, task: k }).collect();
@@ -537,7 +485,7 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
     Ok(TopicView {
         category: pack.categories.iter().find(|c| c.code == item.category).map(|c| c.name.clone()).unwrap_or_default(),
         decides: pack.bodies.iter().find(|b| b.code == item.decides).map(|b| b.name.clone()).unwrap_or_default(),
-        completeness: Completeness { required: required.len(), held: required.len() - missing.len(), missing },
+        completeness: Completeness { required, held: required - missing.len(), missing },
         checks: pack.checks.iter().map(|c| (c.code.clone(), c.name.clone())).collect(),
         returns: state.store.topic_returns(t.row.id).await?,
         seal: state.store.topic_seal(t.row.id).await?,
@@ -627,14 +575,12 @@ pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<
     for s in steps {
         by_topic.entry(s.topic_id).or_default().push(s);
     }
-    let mut packs: BTreeMap<NaiveDate, DecisionsRulePack> = BTreeMap::new();
+    let mut packs: BTreeMap<String, DecisionsRulePack> = BTreeMap::new();
     let mut assessed = Vec::new();
     for t in &topics {
-        let pack = match packs.entry(t.submitted_on) {
+        let pack = match packs.entry(t.pack_version.clone()) {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
-            std::collections::btree_map::Entry::Vacant(e) => {
-                e.insert(pack_for(state, t.tenant_id, t.submitted_on).await?)
-            }
+            std::collections::btree_map::Entry::Vacant(e) => e.insert(topic_pack(state, t).await?),
         };
         let Some(item) = pack.item(&t.item_code) else { continue };
         let done = done_steps(by_topic.get(&t.id).map(Vec::as_slice).unwrap_or_default());

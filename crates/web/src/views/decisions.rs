@@ -520,7 +520,15 @@ impl TopicPage {
             .completeness
             .missing
             .iter()
-            .map(|(c, n)| self.artefact(c, n))
+            .map(|m| {
+                let step = self.pack.step(&m.step).map(|s| self.step_name(&s.code, &s.name)).unwrap_or_default();
+                let what = self.artefact(&m.code, &m.name);
+                if self.page.tr.is_en() {
+                    format!("{what} ({step})")
+                } else {
+                    format!("{what}（{step}）")
+                }
+            })
             .collect::<Vec<_>>()
             .join(self.page.tr.t("decisions.list_sep"))
     }
@@ -760,6 +768,7 @@ fn step_input(f: &[(String, String)]) -> AppResult<StepInput> {
         tasks,
         outcome,
         backfill_reason: (!backfill.is_empty()).then(|| backfill.to_string()),
+        version: field(f, "version").trim().parse().ok(),
     })
 }
 
@@ -782,6 +791,9 @@ async fn record_step(
 struct ReturnForm {
     #[serde(default)]
     reason: String,
+    /// The topic's version the page showed.
+    #[serde(default)]
+    version: String,
 }
 
 async fn return_topic(
@@ -791,7 +803,7 @@ async fn return_topic(
     Form(f): Form<ReturnForm>,
 ) -> AppResult<Response> {
     let t = decisions::readable_topic(&state, &auth, id).await?;
-    let r = decisions::return_topic(&state, &auth, &t, &f.reason).await;
+    let r = decisions::return_topic(&state, &auth, &t, &f.reason, f.version.trim().parse().ok()).await;
     done(&state, &auth, id, "return", r, Sent(vec![("reason".into(), f.reason)])).await
 }
 
@@ -801,6 +813,9 @@ struct ResubmitForm {
     response: String,
     #[serde(default)]
     summary: String,
+    /// The topic's version the page showed.
+    #[serde(default)]
+    version: String,
 }
 
 async fn resubmit(
@@ -810,7 +825,7 @@ async fn resubmit(
     Form(f): Form<ResubmitForm>,
 ) -> AppResult<Response> {
     let t = decisions::readable_topic(&state, &auth, id).await?;
-    let r = decisions::resubmit(&state, &auth, &t, &f.response, &f.summary).await;
+    let r = decisions::resubmit(&state, &auth, &t, &f.response, &f.summary, f.version.trim().parse().ok()).await;
     done(&state, &auth, id, "resubmit", r, Sent(vec![("response".into(), f.response), ("summary".into(), f.summary)]))
         .await
 }
@@ -823,7 +838,10 @@ async fn close_task(
 ) -> AppResult<Response> {
     let t = decisions::readable_topic(&state, &auth, id).await?;
     let r = match date_field(&f, "done_on") {
-        Ok(day) => decisions::close_task(&state, &auth, &t, task, day, field(&f, "result")).await,
+        Ok(day) => {
+            let seen = field(&f, "version").trim().parse().ok();
+            decisions::close_task(&state, &auth, &t, task, day, field(&f, "result"), seen).await
+        }
         Err(e) => Err(e),
     };
     done(&state, &auth, id, &format!("task-{task}"), r, Sent(f)).await
