@@ -1,6 +1,16 @@
 // Small enhancements only: every page works without this file.
 document.addEventListener("htmx:beforeRequest", (e) => e.target.setAttribute("aria-busy", "true"));
 document.addEventListener("htmx:afterRequest", (e) => e.target.removeAttribute("aria-busy"));
+// A suggested matter picked: fill the select in rather than send the form
+// (without scripts the button sends `pick`, and the page comes back filled in).
+document.addEventListener("click", (e) => {
+  const pick = e.target.closest("[data-pick]");
+  const select = document.getElementById("item_code");
+  if (pick && select) {
+    select.value = pick.dataset.pick;
+    e.preventDefault();
+  }
+});
 // A print button where a page is a form to print (the development record sheet).
 document.addEventListener("click", (e) => {
   if (e.target.closest("[data-print]")) window.print();

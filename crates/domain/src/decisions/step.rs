@@ -125,6 +125,13 @@ pub fn prepare_step(
     if on > today {
         return Err(Refusal::new("done_on", "date.in_future", vec![]));
     }
+    // Whether the step is due at all comes before what its record lacks.
+    let done: BTreeSet<String> = topic.steps.iter().map(|s| s.code.clone()).collect();
+    let backfill = draft.backfill_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
+    if backfill.is_none() {
+        let owed: BTreeSet<String> = pack.step(step).map(|s| s.requires.iter().cloned().collect()).unwrap_or_default();
+        check_step(pack, item, &done, step, &owed).map_err(|r| Refusal::step(pack, r))?;
+    }
     // Only the parts this step uses are kept.
     let sent = &draft.content;
     let mut content = StepContent { body: sent.body.trim().to_string(), ..StepContent::default() };
@@ -189,8 +196,6 @@ pub fn prepare_step(
     }
     let tasks_closed = !topic.tasks.is_empty() && topic.tasks.iter().all(|t| t.1.is_some());
     let artefacts = artefacts_of(pack, step, &content, tasks_closed);
-    let done: BTreeSet<String> = topic.steps.iter().map(|s| s.code.clone()).collect();
-    let backfill = draft.backfill_reason.as_deref().map(str::trim).filter(|r| !r.is_empty());
     match backfill {
         Some(_) if step == "decision" => {
             if done.contains(step) {
@@ -330,6 +335,12 @@ mod tests {
         let ok = prepare_step(&p, item, &topic, &[], &draft("risk_assessment", d(3, 3), c), d(4, 1)).unwrap();
         assert_eq!(ok.content.risks.len(), 1);
         // A finding for a check the pack does not have.
+        let steps = [
+            done("submit", d(3, 1), &[], false),
+            done("research", d(3, 2), &["research_report"], false),
+            done("risk_assessment", d(3, 3), &["risk_register"], false),
+        ];
+        let topic = TopicState { steps: &steps, ..topic };
         let f = |c: &str| Finding { check: c.into(), finding: "符合".into() };
         let c = StepContent { findings: vec![f("direction"), f("mood")], ..StepContent::default() };
         let r = prepare_step(&p, item, &topic, &[], &draft("political_review", d(3, 4), c), d(4, 1)).unwrap_err();

@@ -197,6 +197,18 @@ both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async 
     )
     .await;
     assert_eq!(code(&r), "decision.not_on_committee");
+    // Nor one whose term on it has not begun by the day of the vote.
+    let actor = Actor::system(fx.root.tenant_id, "test");
+    let later = (Some(today() + Duration::days(1)), None);
+    app.store.add_officer(&actor, fx.u1.id, fx.m2, OfficerRole::Youth, later).await.unwrap();
+    let r = step(
+        &mut admin,
+        t,
+        json!({"step": "discussion", "done_on": ago(16), "body": "纪要",
+        "votes": votes(&[cm[0], cm[1], fx.m2], &["agree", "agree", "agree"])}),
+    )
+    .await;
+    assert_eq!(code(&r), "decision.not_on_committee");
     let r = step(
         &mut admin,
         t,
@@ -616,4 +628,77 @@ both!(a_topic_keeps_the_pack_it_was_submitted_under, |app| async move {
     let v = admin.get(&format!("/api/v1/topics/{u}")).await.json();
     assert_eq!(v["topic"]["pack_version"], "2026.1");
     assert!(!v["steps"].as_array().unwrap().iter().any(|s| s["code"] == "expert_review"));
+});
+
+/// Posts a form as the client, in English.
+async fn post_form_en(c: &mut Client, path: &str, fields: &[(&str, &str)]) -> Resp {
+    let body = fields
+        .iter()
+        .map(|(k, v)| format!("{k}={}", crate::support::urlencode(v)))
+        .chain([format!("_csrf={}", c.csrf)])
+        .collect::<Vec<_>>()
+        .join("&");
+    let req = axum::http::Request::post(path)
+        .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", format!("{}; ronghe_lang=en", c.cookie.clone().unwrap()))
+        .body(axum::body::Body::from(body))
+        .unwrap();
+    c.send(req).await
+}
+
+both!(a_refused_step_form_comes_back_with_what_was_typed_and_why, |app| async move {
+    let fx = app.fx.clone();
+    let mut admin = app.login("admin").await;
+    let t = submit(&mut admin, fx.u1.id, "I02", "电厂扩建", &ago(5)).await;
+    ok_step(&mut admin, t, json!({"step": "research", "done_on": ago(4), "body": "调研报告"})).await;
+    // A risk row half filled: the page says which row, keeps the typed text, and writes nothing.
+    let fields = [
+        ("step", "risk_assessment"),
+        ("done_on", &ago(3)),
+        ("risks[0].risk", "电价波动"),
+        ("risks[0].likelihood", "3"),
+        ("risks[0].impact", "4"),
+        ("risks[0].mitigation", "签订长协"),
+        ("risks[0].owner", "财务部"),
+        ("risks[1].risk", "煤价上涨风险"),
+        ("risks[1].likelihood", "2"),
+        ("risks[1].impact", "2"),
+        ("risks[1].mitigation", ""),
+        ("risks[1].owner", ""),
+    ];
+    let r = admin.post_form(&format!("/topics/{t}/steps"), &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("第 2 条风险") && r.text.contains("煤价上涨风险"), "{}", r.text);
+    let v = admin.get(&format!("/api/v1/topics/{t}")).await.json();
+    assert!(v["steps"].as_array().unwrap().iter().all(|s| s["code"] != "risk_assessment" || s["state"] == "ready"));
+    // In English: the message and the page in English, no catalogue keys.
+    let r = post_form_en(&mut admin, &format!("/topics/{t}/steps"), &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("Risk 2: give the risk, its mitigation and its owner"), "{}", r.text);
+    assert!(!r.text.contains("decisions.") && !r.text.contains("decision."), "a catalogue key shows: {}", r.text);
+    // A form for a step no longer on the page (someone recorded it first):
+    // the reason shows at the top.
+    ok_step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(3), "risks": risks()})).await;
+    let r = admin.post_form(&format!("/topics/{t}/steps"), &fields).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("class=\"alert error\"") && r.text.contains("这一步骤已经记录过"), "{}", r.text);
+    // A stale page: the version it showed is refused.
+    let r = admin.post_form(&format!("/topics/{t}/return"), &[("reason", "请补充"), ("version", "1")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("他人已更新了这个议题"), "{}", r.text);
+    assert!(admin.get(&format!("/api/v1/topics/{t}")).await.json()["returns"].as_array().unwrap().is_empty());
+    // Picking a suggested matter without scripts fills the form in and writes nothing.
+    let before =
+        admin.get(&format!("/api/v1/orgs/{}/topics", fx.u1.id)).await.json()["topics"].as_array().unwrap().len();
+    let r = admin
+        .post_form(
+            &format!("/orgs/{}/decisions", fx.u1.id),
+            &[("title", "二期扩建"), ("summary", "概要"), ("pick", "I02")],
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    assert!(r.text.contains("value=\"I02\" selected"), "the pick is selected: {}", r.text);
+    let after =
+        admin.get(&format!("/api/v1/orgs/{}/topics", fx.u1.id)).await.json()["topics"].as_array().unwrap().len();
+    assert_eq!(before, after);
 });

@@ -353,8 +353,11 @@ async fn submit(
     Form(mut f): Form<SubmitForm>,
 ) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, Action::ReadDecisions, id).await?;
+    // A suggestion picked without scripts fills the form in; it does not send it.
     if !f.pick.trim().is_empty() {
         f.item_code = std::mem::take(&mut f.pick);
+        let year = state.year_or_current(None);
+        return org_view(&state, &auth, org, year, None, FormState { form: f, error: None, suggested: false }).await;
     }
     let submitted_on = match f.submitted_on.trim() {
         "" => Ok(None),
@@ -635,6 +638,23 @@ impl TopicPage {
     /// waits for steps the topic skipped.
     fn may_backfill(&self, s: &StepState) -> bool {
         s.code == "decision" && s.state == "waiting" && self.open()
+    }
+
+    /// The message of a form that came back but is not on the page any more
+    /// (the topic moved on, or someone else acted first): shown at the top.
+    fn error_elsewhere(&self) -> Option<&str> {
+        let (form, message) = self.error.as_ref()?;
+        let status = self.v.topic.status.as_str();
+        let shown = self.can_write
+            && if let Some(code) = form.strip_prefix("step-") {
+                self.v.steps.iter().any(|s| s.code == code && (s.state == "ready" || self.may_backfill(s)))
+            } else if let Some(id) = form.strip_prefix("task-") {
+                status == "executing"
+                    && self.v.tasks.iter().any(|k| k.task.id.to_string() == id && k.task.done_on.is_none())
+            } else {
+                (form == "resubmit" && status == "returned") || (form == "return" && self.open())
+            };
+        (!shown).then_some(message.as_str())
     }
 }
 
