@@ -130,6 +130,15 @@ struct OrgPage {
 }
 
 impl OrgPage {
+    /// A matter's name, from the pack in force (the code alone if it has none).
+    fn item_name(&self, code: &str) -> String {
+        self.categories
+            .iter()
+            .flat_map(|c| c.items.iter())
+            .find(|i| i.code == code)
+            .map_or_else(String::new, |i| i.name.clone())
+    }
+
     fn percent(&self, r: &Option<f64>) -> String {
         percent(*r)
     }
