@@ -151,8 +151,13 @@ impl DecisionsRulePack {
         Ok(pack)
     }
 
+    /// The shipped pack, parsed once per process (a page that reads it
+    /// would otherwise parse 600 lines of TOML on every request).
     pub fn default_pack() -> DecisionsRulePack {
-        DecisionsRulePack::parse(DEFAULT_DECISIONS_PACK).expect("the shipped decisions pack is valid")
+        static SHIPPED: std::sync::LazyLock<DecisionsRulePack> = std::sync::LazyLock::new(|| {
+            DecisionsRulePack::parse(DEFAULT_DECISIONS_PACK).expect("the shipped decisions pack is valid")
+        });
+        SHIPPED.clone()
     }
 
     /// Checks the pack's references: every body, category and step named exists,
