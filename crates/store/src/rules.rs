@@ -111,15 +111,7 @@ impl Store {
     /// answers for its own version.
     pub async fn development_rules_version(&self, tenant_id: i64, version: &str) -> StoreResult<DevelopmentRulePack> {
         let shipped = DevelopmentRulePack::default_pack();
-        let body: Option<String> = on!(self, |p| sqlx::query_scalar(
-            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = 'development' AND version = $2
-             ORDER BY id DESC LIMIT 1"
-        )
-        .bind(tenant_id)
-        .bind(version)
-        .fetch_optional(p)
-        .await)?;
-        match body {
+        match self.rule_pack_text_version(tenant_id, "development", version).await? {
             Some(b) => parse_development(&b),
             None if version == shipped.version => Ok(shipped),
             None => Err(StoreError::NotFound),
@@ -132,20 +124,24 @@ impl Store {
     /// metrics and a sealed archive's reading never change under it.
     pub async fn decisions_rules_version(&self, tenant_id: i64, version: &str) -> StoreResult<DecisionsRulePack> {
         let shipped = DecisionsRulePack::default_pack();
-        let body: Option<String> = on!(self, |p| sqlx::query_scalar(
-            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = 'decisions' AND version = $2
-             ORDER BY id DESC LIMIT 1"
-        )
-        .bind(tenant_id)
-        .bind(version)
-        .fetch_optional(p)
-        .await)?;
-        match body {
+        match self.rule_pack_text_version(tenant_id, "decisions", version).await? {
             Some(b) => DecisionsRulePack::parse(&b)
                 .map_err(|e| StoreError::Other(anyhow::anyhow!("stored decisions rule pack: {e}"))),
             None if version == shipped.version => Ok(shipped),
             None => Err(StoreError::NotFound),
         }
+    }
+
+    /// The text of a tenant's pack of `kind` at `version`, the latest loaded.
+    async fn rule_pack_text_version(&self, tenant_id: i64, kind: &str, version: &str) -> StoreResult<Option<String>> {
+        Ok(on!(self, |p| sqlx::query_scalar(
+            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = $2 AND version = $3 ORDER BY id DESC LIMIT 1"
+        )
+        .bind(tenant_id)
+        .bind(kind)
+        .bind(version)
+        .fetch_optional(p)
+        .await)?)
     }
 
     /// The versions of a kind of pack a tenant has loaded, newest first,
