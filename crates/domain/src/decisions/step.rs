@@ -71,12 +71,16 @@ pub struct Prepared {
 pub struct Refusal {
     pub field: &'static str,
     pub key: &'static str,
+    /// The parameters, steps and artefacts named as the pack names them.
     pub params: Vec<(&'static str, String)>,
+    /// The codes of the steps or artefacts named in the first parameter, in
+    /// order, for a caller that names them in another language.
+    pub codes: Vec<String>,
 }
 
 impl Refusal {
     fn new(field: &'static str, key: &'static str, params: Vec<(&'static str, String)>) -> Refusal {
-        Refusal { field, key, params }
+        Refusal { field, key, params, codes: Vec::new() }
     }
 
     fn step(pack: &DecisionsRulePack, r: StepRefusal) -> Refusal {
@@ -87,14 +91,16 @@ impl Refusal {
                 .collect::<Vec<_>>()
                 .join("、")
         };
-        let params = match &r {
-            StepRefusal::PriorMissing(codes) | StepRefusal::TooLate(codes) => vec![("steps", steps(codes))],
-            StepRefusal::ArtefactMissing(a) => {
-                vec![("artefacts", a.iter().map(|c| pack.artefact_name(c)).collect::<Vec<_>>().join("、"))]
+        let (params, codes) = match &r {
+            StepRefusal::PriorMissing(codes) | StepRefusal::TooLate(codes) => {
+                (vec![("steps", steps(codes))], codes.clone())
             }
-            _ => vec![],
+            StepRefusal::ArtefactMissing(a) => {
+                (vec![("artefacts", a.iter().map(|c| pack.artefact_name(c)).collect::<Vec<_>>().join("、"))], a.clone())
+            }
+            _ => (vec![], Vec::new()),
         };
-        Refusal::new("step", r.key(), params)
+        Refusal { codes, ..Refusal::new("step", r.key(), params) }
     }
 }
 

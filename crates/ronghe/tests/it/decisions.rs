@@ -676,6 +676,10 @@ both!(a_refused_step_form_comes_back_with_what_was_typed_and_why, |app| async mo
     assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(r.text.contains("Risk 2: give the risk, its mitigation and its owner"), "{}", r.text);
     assert!(!r.text.contains("decisions.") && !r.text.contains("decision."), "a catalogue key shows: {}", r.text);
+    // The steps a refusal names are named in English too.
+    let r = post_form_en(&mut admin, &format!("/topics/{t}/steps"), &[("step", "political_review")]).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains("First complete: Risk assessment"), "{}", r.text);
     // A form for a step no longer on the page (someone recorded it first):
     // the reason shows at the top.
     ok_step(&mut admin, t, json!({"step": "risk_assessment", "done_on": ago(3), "risks": risks()})).await;

@@ -157,8 +157,29 @@ pub struct StepInput {
     pub version: Option<i64>,
 }
 
-fn refused(r: Refusal) -> AppError {
-    AppError::refused(r.field, r.key, r.params)
+/// A refusal in the user's language: the steps and artefacts it names come
+/// from the pack in Chinese, and from the catalogue in English.
+fn refused(auth: &Auth, r: Refusal) -> AppError {
+    let mut params = r.params;
+    if auth.lang() == ronghe_domain::Lang::En && !r.codes.is_empty() {
+        if let Some(first) = params.first_mut() {
+            let section = if first.0 == "steps" { "decisions.step_name" } else { "decisions.artefact" };
+            first.1 = r
+                .codes
+                .iter()
+                .map(|c| {
+                    let key = format!("{section}.{c}");
+                    if ronghe_domain::i18n::has(&key) {
+                        crate::i18n::Tr(ronghe_domain::Lang::En).t(&key).to_string()
+                    } else {
+                        c.clone()
+                    }
+                })
+                .collect::<Vec<_>>()
+                .join(", ");
+        }
+    }
+    AppError::refused(r.field, r.key, params)
 }
 
 /// The steps recorded for a topic, as the rules see them.
@@ -222,7 +243,7 @@ pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &Ste
         backfill_reason: s.backfill_reason.clone(),
     };
     let topic = TopicState { status: &t.row.status, submitted_on: t.row.submitted_on, steps: &steps, tasks: &tasks };
-    let p = prepare_step(&pack, item, &topic, &committee, &draft, state.today()).map_err(refused)?;
+    let p = prepare_step(&pack, item, &topic, &committee, &draft, state.today()).map_err(|r| refused(auth, r))?;
     let effect = match p.effect {
         Effect::None => TopicEffect::None,
         Effect::Decided { approved } => TopicEffect::Decided { approved },
@@ -330,7 +351,7 @@ pub async fn close_task(
     let day = done_on.unwrap_or_else(|| state.today());
     let assigned =
         state.store.topic_steps(t.row.id).await?.into_iter().find(|s| s.step == "execution").map(|s| s.done_on);
-    check_task_close(assigned, day, state.today()).map_err(refused)?;
+    check_task_close(assigned, day, state.today()).map_err(|r| refused(auth, r))?;
     Ok(state.store.close_topic_task(&auth.actor(), t, task_id, day, result.trim()).await?)
 }
 
