@@ -591,6 +591,23 @@ impl Store {
         })
     }
 
+    /// The topics of a subtree the party committee's pre-study rejected in a
+    /// period: ended rejected without the deciding body acting.
+    pub async fn prestudy_rejections(&self, path: &str, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<i64>> {
+        Ok(on!(self, |p| sqlx::query_scalar(
+            "SELECT t.id FROM topics t JOIN orgs o ON o.id = t.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND t.status = 'rejected' AND t.decided_on IS NULL
+               AND t.closed_on >= $3 AND t.closed_on <= $4
+             ORDER BY t.closed_on, t.id"
+        )
+        .bind(path)
+        .bind(path_hi(path))
+        .bind(from)
+        .bind(to)
+        .fetch_all(p)
+        .await)?)
+    }
+
     /// Execution tasks of a subtree's topics still open after their day.
     pub async fn overdue_topic_tasks(&self, path: &str, today: NaiveDate) -> StoreResult<Vec<OverdueTask>> {
         Ok(on!(self, |p| sqlx::query_as(

@@ -231,6 +231,16 @@ impl DecisionsRulePack {
         self.steps.iter().find(|s| s.code == code)
     }
 
+    /// A category's name (empty when the pack has no such category).
+    pub fn category_name(&self, code: &str) -> String {
+        self.categories.iter().find(|c| c.code == code).map(|c| c.name.clone()).unwrap_or_default()
+    }
+
+    /// A body's name (empty when the pack has no such body).
+    pub fn body_name(&self, code: &str) -> String {
+        self.bodies.iter().find(|b| b.code == code).map(|b| b.name.clone()).unwrap_or_default()
+    }
+
     pub fn artefact_name(&self, code: &str) -> String {
         self.artefacts.get(code).cloned().unwrap_or_else(|| code.to_string())
     }

@@ -111,6 +111,17 @@ pub struct Period {
 }
 
 impl Period {
+    /// A calendar year.
+    pub fn year(year: i32) -> Period {
+        Period { start: ymd(year, 1, 1), end: ymd(year, 12, 31) }
+    }
+
+    /// A quarter (1–4) of a year.
+    pub fn quarter(year: i32, quarter: u32) -> Period {
+        let start = ymd(year, (quarter - 1) * 3 + 1, 1);
+        Period { start, end: months_after(start, 3).pred_opt().expect("a day before") }
+    }
+
     pub fn label(&self, f: Frequency) -> String {
         match f {
             Frequency::Monthly => format!("{}-{:02}", self.start.year(), self.start.month()),
@@ -128,9 +139,7 @@ fn ymd(y: i32, m: u32, d: u32) -> NaiveDate {
 /// the quarter, or (in the fourth quarter only, when the year's meeting is
 /// due) the year.
 pub fn periods_in_quarter(f: Frequency, year: i32, quarter: u32) -> Vec<Period> {
-    let first = ymd(year, (quarter - 1) * 3 + 1, 1);
-    let next = months_after(first, 3);
-    let last = next.pred_opt().expect("a day before");
+    let Period { start: first, end: last } = Period::quarter(year, quarter);
     match f {
         Frequency::Monthly => (0..3)
             .map(|i| {
@@ -139,7 +148,7 @@ pub fn periods_in_quarter(f: Frequency, year: i32, quarter: u32) -> Vec<Period> 
             })
             .collect(),
         Frequency::Quarterly => vec![Period { start: first, end: last }],
-        Frequency::Yearly if quarter == 4 => vec![Period { start: ymd(year, 1, 1), end: ymd(year, 12, 31) }],
+        Frequency::Yearly if quarter == 4 => vec![Period::year(year)],
         Frequency::Yearly => vec![],
     }
 }
@@ -296,6 +305,13 @@ mod tests {
 
     fn pack() -> MeetingsRulePack {
         MeetingsRulePack::default_pack()
+    }
+
+    #[test]
+    fn a_year_and_its_quarters_cover_their_days() {
+        assert_eq!(Period::year(2024), Period { start: d("2024-01-01"), end: d("2024-12-31") });
+        assert_eq!(Period::quarter(2024, 1), Period { start: d("2024-01-01"), end: d("2024-03-31") });
+        assert_eq!(Period::quarter(2024, 4), Period { start: d("2024-10-01"), end: d("2024-12-31") });
     }
 
     #[test]

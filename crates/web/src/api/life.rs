@@ -6,6 +6,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use chrono::NaiveDate;
+use ronghe_domain::meetings::Period;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
@@ -61,8 +62,7 @@ pub async fn list(
 ) -> AppResult<Json<Vec<ronghe_store::MeetingRow>>> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let year = state.year_or_current(q.year);
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: from, end: to } = Period::year(year);
     let mut rows = state.store.org_meetings(org.id, from, to).await?;
     for r in &mut rows {
         r.signin_code = None;

@@ -13,6 +13,7 @@ use ronghe_domain::decisions::{
     check_task_close, prepare_step, DecisionsRulePack, DoneStep, Effect, Finding, Item, Opinion, Outcome, Refusal,
     Risk, StepContent, StepDraft, TaskInput, TopicState, Vote,
 };
+use ronghe_domain::meetings::Period;
 use ronghe_domain::members::FieldError;
 use ronghe_store::{
     NewTopic, NewTopicStep, Org, OverdueTask, TopicEffect, TopicRecord, TopicReturnRow, TopicRow, TopicStepRow,
@@ -424,6 +425,9 @@ pub struct TopicView {
     pub checks: Vec<(String, String)>,
     /// (sequence in the organisation's chain, SM3 hash) once sealed.
     pub seal: Option<(i64, String)>,
+    /// The pack the topic runs under (its version), for the page's names and scales.
+    #[serde(skip)]
+    pub pack: DecisionsRulePack,
 }
 
 pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
@@ -504,8 +508,8 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
         Vec::new()
     };
     Ok(TopicView {
-        category: pack.categories.iter().find(|c| c.code == item.category).map(|c| c.name.clone()).unwrap_or_default(),
-        decides: pack.bodies.iter().find(|b| b.code == item.decides).map(|b| b.name.clone()).unwrap_or_default(),
+        category: pack.category_name(&item.category),
+        decides: pack.body_name(&item.decides),
         completeness: Completeness { required, held: required - missing.len(), missing },
         checks: pack.checks.iter().map(|c| (c.code.clone(), c.name.clone())).collect(),
         returns: state.store.topic_returns(t.row.id).await?,
@@ -515,6 +519,7 @@ pub async fn view(state: &AppState, t: TopicRecord) -> AppResult<TopicView> {
         committee,
         item,
         topic: t.row,
+        pack,
     })
 }
 
@@ -584,13 +589,10 @@ pub async fn metrics(state: &AppState, org: &Org, year: i32) -> AppResult<Metric
 /// The metrics over the topics of `org`'s subtree decided in `year`, or in
 /// one quarter of it (1–4).
 pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<u32>) -> AppResult<MetricsView> {
-    let (first, last) = match quarter.filter(|q| (1..=4).contains(q)) {
-        Some(q) => (q * 3 - 2, q * 3),
-        None => (1, 12),
+    let Period { start: from, end: to } = match quarter.filter(|q| (1..=4).contains(q)) {
+        Some(q) => Period::quarter(year, q),
+        None => Period::year(year),
     };
-    let from = NaiveDate::from_ymd_opt(year, first, 1).expect("a month");
-    let to = NaiveDate::from_ymd_opt(if last == 12 { year + 1 } else { year }, last % 12 + 1, 1).expect("a month")
-        - chrono::Duration::days(1);
     let (topics, steps) = state.store.decided_topics(&org.path, from, to).await?;
     let mut by_topic: BTreeMap<i64, Vec<TopicStepRow>> = BTreeMap::new();
     for s in steps {
@@ -610,16 +612,7 @@ pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<
         }
     }
     let m = ronghe_domain::decisions::metrics(&assessed);
-    let prestudy_rejections = state
-        .store
-        .subtree_topics(&org.path, from, to)
-        .await?
-        .into_iter()
-        .filter(|t| {
-            t.status == "rejected" && t.decided_on.is_none() && t.closed_on.is_some_and(|d| d >= from && d <= to)
-        })
-        .map(|t| t.id)
-        .collect();
+    let prestudy_rejections = state.store.prestudy_rejections(&org.path, from, to).await?;
     let days: Vec<(i64, i64)> = assessed.iter().map(|a| (a.id, (a.decided_on - a.submitted_on).num_days())).collect();
     let total: i64 = days.iter().map(|d| d.1).sum();
     Ok(MetricsView {
@@ -644,8 +637,7 @@ pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<
 
 /// A subtree's topics in a year, with its overdue execution tasks.
 pub async fn list(state: &AppState, org: &Org, year: i32) -> AppResult<(Vec<TopicRow>, Vec<OverdueTask>)> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: from, end: to } = Period::year(year);
     let topics = state.store.subtree_topics(&org.path, from, to).await?;
     let overdue = if year == state.today().year() {
         state.store.overdue_topic_tasks(&org.path, state.today()).await?
@@ -674,11 +666,11 @@ pub fn suggestions(pack: &DecisionsRulePack, title: &str) -> Vec<Suggestion> {
         .map(|i| Suggestion {
             code: i.code.clone(),
             name: i.name.clone(),
-            category: pack.categories.iter().find(|c| c.code == i.category).map(|c| c.name.clone()).unwrap_or_default(),
+            category: pack.category_name(&i.category),
             prestudy: i.prestudy,
             expert: i.expert,
             workers: i.workers,
-            decides: pack.bodies.iter().find(|b| b.code == i.decides).map(|b| b.name.clone()).unwrap_or_default(),
+            decides: pack.body_name(&i.decides),
         })
         .collect()
 }

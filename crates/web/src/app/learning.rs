@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
 use ronghe_domain::learning::media::{self, MediaKind};
 use ronghe_domain::learning::{Accrual, Beat, LearningRulePack, RequiredOf};
+use ronghe_domain::meetings::Period;
 use ronghe_domain::members::FieldError;
 use ronghe_store::{LessonRecord, LessonStudy, MediaRecord, MemberRecord, NewLesson, Org, TrainingRow};
 use serde::{Deserialize, Serialize};
@@ -54,8 +55,7 @@ pub fn may_read(auth: &Auth, m: &MemberRecord) -> AppResult<()> {
 }
 
 pub async fn study_year(state: &AppState, m: &MemberRecord, year: i32) -> AppResult<StudyYear> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: from, end: to } = Period::year(year);
     let pack = state.store.learning_rules(m.tenant_id, to.min(state.today()).max(from)).await?;
     // Online hours are the sum of the lesson rows shown beside them.
     let lessons = state.store.member_lesson_study(m.row.id, from, to).await?;
@@ -374,8 +374,7 @@ fn hours_of(pack: &LearningRulePack, m: &ronghe_store::MemberStudy) -> (f64, f64
 }
 
 pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyReport> {
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: from, end: to } = Period::year(year);
     let pack = state.store.learning_rules(org.tenant_id, to.min(state.today()).max(from)).await?;
     let study = state.store.subtree_study(&org.path, from, to).await?;
     let required = state.store.required_completions(&org.path, from, to).await?;
@@ -469,8 +468,7 @@ pub async fn ranking(state: &AppState, auth: &Auth, org_id: i64, year: i32) -> A
         return Err(AppError::refused("ranking", "learn.ranking_off", vec![]));
     }
     // Only the hours: not the report's required courses and exams.
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: from, end: to } = Period::year(year);
     let pack = state.store.learning_rules(org.tenant_id, to.min(state.today()).max(from)).await?;
     let mut rows: Vec<(f64, ronghe_store::MemberStudy)> =
         state.store.subtree_study(&org.path, from, to).await?.into_iter().map(|m| (hours_of(&pack, &m).2, m)).collect();

@@ -10,8 +10,8 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use chrono::{Datelike, NaiveDate};
 use ronghe_domain::auth::Action;
 use ronghe_domain::meetings::{
-    applies, check_vote, passes, periods_in_quarter, standing, Frequency, Kind, MeetingsRulePack, OrgFacts, Rating,
-    Standing,
+    applies, check_vote, passes, periods_in_quarter, standing, Frequency, Kind, MeetingsRulePack, OrgFacts, Period,
+    Rating, Standing,
 };
 use ronghe_domain::members::FieldError;
 use ronghe_store::{AttendeeRow, MeetingRecord, MeetingRow, NewMeeting, NewResolution, Org, ResolutionRow, StoreError};
@@ -554,8 +554,7 @@ pub async fn compliance_on(
     quarter: u32,
     today: NaiveDate,
 ) -> AppResult<Compliance> {
-    let first = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let last = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: first, end: last } = Period::year(year);
     let pack: MeetingsRulePack = state.store.meetings_rules(org.tenant_id, first.max(today.min(last))).await?;
     let orgs = state.store.life_orgs(&org.path).await?;
     // Which branches hold committee meetings is the organisation pack's rule.

@@ -677,9 +677,10 @@ async fn topic_view(
     let t = decisions::readable_topic(state, auth, id).await?;
     let tr = Tr(auth.lang());
     let can_write = auth.principal().can(Action::WriteDecisions, &t.org_path);
-    let pack = decisions::pack_for(state, t.row.tenant_id, t.row.submitted_on).await?;
     let title = format!("{} · {}", t.row.title, tr.t("decisions.topic"));
     let v = decisions::view(state, t).await?;
+    // The topic's own pack version, as the rules judged it.
+    let pack = v.pack.clone();
     form_page(
         error.is_some(),
         TopicPage {

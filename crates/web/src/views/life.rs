@@ -10,9 +10,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
 use axum::{Form, Router};
-use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
 use ronghe_domain::meetings::Kind;
+use ronghe_domain::meetings::Period;
 use ronghe_domain::text::parse_date;
 use ronghe_store::{MeetingRow, Org};
 use serde::Deserialize;
@@ -112,8 +112,7 @@ async fn org_view(
     let tr = Tr(auth.lang());
     let c = life::compliance(state, &org, year, quarter).await?;
     let own: Vec<Obligation> = c.obligations.iter().filter(|o| o.org_id == org.id).cloned().collect();
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: from, end: to } = Period::year(year);
     let meetings = if org.kind.holds_members() { state.store.org_meetings(org.id, from, to).await? } else { vec![] };
     use ronghe_domain::org::OrgKind;
     let kinds: Vec<&'static str> = Kind::ALL
@@ -549,8 +548,7 @@ async fn member_page(
         auth.require(Action::ReadLife, &m.org_path)?;
     }
     let year = state.year_or_current(q.year);
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: from, end: to } = Period::year(year);
     let meetings = state.store.member_meetings(id, from, to).await?;
     let tr = Tr(auth.lang());
     page_with(
@@ -662,8 +660,7 @@ async fn record_book(
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let tr = Tr(auth.lang());
     let year = state.year_or_current(q.year);
-    let from = NaiveDate::from_ymd_opt(year, 1, 1).expect("a year");
-    let to = NaiveDate::from_ymd_opt(year, 12, 31).expect("a year");
+    let Period { start: from, end: to } = Period::year(year);
     let meetings = state.store.org_meetings(org.id, from, to).await?;
     let mut rows = Vec::new();
     for m in meetings.iter().rev() {
