@@ -7,17 +7,12 @@ use axum::Json;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::YearQuery;
 use crate::app::decisions::{self, MetricsView, StepInput, SubmitInput, Suggestion, TopicView};
 use crate::auth::Auth;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::AppState;
 use ronghe_domain::auth::Action;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct YearQuery {
-    /// Default: this year.
-    pub year: Option<i32>,
-}
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]
 pub struct PeriodQuery {

@@ -9,6 +9,7 @@ use ronghe_domain::members::FieldError;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::YearQuery;
 use crate::app::dues;
 use crate::auth::{Auth, RequestCtx};
 use crate::error::{ApiErrorBody, AppError, AppResult};
@@ -72,12 +73,6 @@ pub async fn quote(
         rule_pack: q.pack_version,
         source: q.source,
     }))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct YearQuery {
-    /// The calendar year (default: this year).
-    pub year: Option<i32>,
 }
 
 /// A member's dues for a year: the standards set, each month's due, paid

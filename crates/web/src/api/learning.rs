@@ -8,16 +8,11 @@ use ronghe_domain::learning::Beat;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::YearQuery;
 use crate::app::learning::{self, CourseInput, TrainingInput};
 use crate::auth::Auth;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::AppState;
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct YearQuery {
-    /// Default: this year.
-    pub year: Option<i32>,
-}
 
 /// A member's study in a year: class hours by source (online, from lesson
 /// pages' heartbeats; offline, from training the organiser recorded), the

@@ -10,6 +10,7 @@ use ronghe_domain::meetings::Period;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
+use super::YearQuery;
 use crate::app::life::{self, Mark, PlanInput, RatingInput, ResolutionInput, ScheduleInput};
 use crate::auth::Auth;
 use crate::error::{ApiErrorBody, AppResult};
@@ -42,11 +43,6 @@ pub async fn compliance(
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let (year, quarter) = life::quarter_or_current(&state, q.year, q.quarter);
     Ok(Json(life::compliance(&state, &org, year, quarter).await?))
-}
-
-#[derive(Debug, Deserialize, utoipa::IntoParams)]
-pub struct YearQuery {
-    pub year: Option<i32>,
 }
 
 /// An organisation's meetings in a year, newest first.

@@ -20,6 +20,13 @@ use crate::AppState;
 
 pub use openapi::ApiDoc;
 
+/// A year asked of a route (`?year=2026`); default: this year.
+#[derive(Debug, serde::Deserialize, utoipa::IntoParams)]
+pub struct YearQuery {
+    /// The calendar year (default: this year).
+    pub year: Option<i32>,
+}
+
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/api/openapi.json", get(openapi::document))
