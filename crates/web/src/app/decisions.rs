@@ -32,7 +32,7 @@ pub async fn pack_for(state: &AppState, tenant_id: i64, day: NaiveDate) -> AppRe
 
 /// The pack a topic runs under: the version it was submitted under, even
 /// after a newer one came into force.
-pub async fn topic_pack(state: &AppState, t: &TopicRow) -> AppResult<DecisionsRulePack> {
+async fn topic_pack(state: &AppState, t: &TopicRow) -> AppResult<DecisionsRulePack> {
     Ok(state.store.decisions_rules_version(t.tenant_id, &t.pack_version).await?)
 }
 

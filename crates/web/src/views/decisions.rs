@@ -368,12 +368,7 @@ async fn submit(
         let year = state.year_or_current(None);
         return org_view(&state, &auth, org, year, None, FormState { form: f, error: None, suggested: false }).await;
     }
-    let submitted_on = match f.submitted_on.trim() {
-        "" => Ok(None),
-        s => parse_date(s)
-            .map(Some)
-            .ok_or(AppError::Invalid(vec![FieldError { field: "submitted_on", key: "field.bad_date" }])),
-    };
+    let submitted_on = optional_date(&f.submitted_on, "submitted_on");
     let r = match submitted_on {
         Ok(submitted_on) => {
             let input = SubmitInput {
@@ -716,11 +711,15 @@ fn field<'f>(f: &'f [(String, String)], name: &str) -> &'f str {
 }
 
 /// A date typed in a form: none when blank, refused when unreadable.
-fn date_field(f: &[(String, String)], name: &'static str) -> AppResult<Option<NaiveDate>> {
-    match field(f, name).trim() {
+fn optional_date(typed: &str, name: &'static str) -> AppResult<Option<NaiveDate>> {
+    match typed.trim() {
         "" => Ok(None),
         s => parse_date(s).map(Some).ok_or(AppError::Invalid(vec![FieldError { field: name, key: "field.bad_date" }])),
     }
+}
+
+fn date_field(f: &[(String, String)], name: &'static str) -> AppResult<Option<NaiveDate>> {
+    optional_date(field(f, name), name)
 }
 
 /// The rows of a list sent as `list[i].field`, in their order.
@@ -745,13 +744,7 @@ fn step_input(f: &[(String, String)]) -> AppResult<StepInput> {
     let score = |row: &BTreeMap<&str, &str>, k: &str| row.get(k).and_then(|v| v.trim().parse::<u8>().ok()).unwrap_or(0);
     let mut tasks = Vec::new();
     for r in rows(f, "tasks") {
-        let due = r.get("due_on").map_or("", |v| v.trim());
-        let due_on = match due {
-            "" => None,
-            s => Some(
-                parse_date(s).ok_or(AppError::Invalid(vec![FieldError { field: "due_on", key: "field.bad_date" }]))?,
-            ),
-        };
+        let due_on = optional_date(r.get("due_on").copied().unwrap_or(""), "due_on")?;
         tasks.push(TaskInput { title: get(&r, "title"), owner: get(&r, "owner"), due_on });
     }
     let votes = f
