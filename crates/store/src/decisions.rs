@@ -191,16 +191,18 @@ macro_rules! topic_record {
 pub(crate) use topic_record;
 
 /// Takes a topic's row for the transaction while it is in one of `statuses`
-/// and at the version the caller read, so two people cannot both act on
-/// what they saw; bumps the version.
+/// and at `version`, the one the person acting saw (as meetings do in
+/// `record_held`), so two people cannot both act on what they saw; bumps
+/// the version.
 macro_rules! claim_topic {
-    ($tx:ident, $topic:expr, $statuses:expr, $now:expr) => {{
+    ($tx:ident, $topic:expr, $version:expr, $statuses:expr, $now:expr) => {{
         let t: &TopicRecord = $topic;
+        let version: i64 = $version;
         let sql = format!(
             "UPDATE topics SET version = version + 1, updated_at = $1 WHERE id = $2 AND version = $3 AND status IN ({})",
             $statuses
         );
-        let n = sqlx::query(&sql).bind($now).bind(t.row.id).bind(t.row.version).execute(&mut *$tx).await?.rows_affected();
+        let n = sqlx::query(&sql).bind($now).bind(t.row.id).bind(version).execute(&mut *$tx).await?.rows_affected();
         if n == 0 {
             return Err(StoreError::Conflict("decision.changed"));
         }
@@ -361,6 +363,7 @@ impl Store {
         &self,
         actor: &Actor,
         topic: &TopicRecord,
+        version: i64,
         s: &NewTopicStep,
     ) -> StoreResult<Option<String>> {
         let now = now_ms();
@@ -368,7 +371,7 @@ impl Store {
         let artefacts = serde_json::to_string(&s.artefacts).map_err(anyhow::Error::from)?;
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
-            claim_topic!(tx, topic, "'open', 'executing'", now);
+            claim_topic!(tx, topic, version, "'open', 'executing'", now);
             sqlx::query(
                 "INSERT INTO topic_steps (topic_id, step, done_on, content, artefacts, backfill_reason, recorded_by, recorded_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -439,13 +442,14 @@ impl Store {
         &self,
         actor: &Actor,
         topic: &TopicRecord,
+        version: i64,
         on_day: NaiveDate,
         reason: &str,
     ) -> StoreResult<()> {
         let now = now_ms();
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
-            claim_topic!(tx, topic, "'open'", now);
+            claim_topic!(tx, topic, version, "'open'", now);
             sqlx::query(
                 "INSERT INTO topic_returns (topic_id, returned_on, reason, returned_by) VALUES ($1, $2, $3, $4)",
             )
@@ -477,6 +481,7 @@ impl Store {
         &self,
         actor: &Actor,
         topic: &TopicRecord,
+        version: i64,
         on_day: NaiveDate,
         response: &str,
         summary: &str,
@@ -484,7 +489,7 @@ impl Store {
         let now = now_ms();
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
-            claim_topic!(tx, topic, "'returned'", now);
+            claim_topic!(tx, topic, version, "'returned'", now);
             sqlx::query(
                 "UPDATE topic_returns SET resubmitted_on = $1, response = $2 WHERE topic_id = $3 AND resubmitted_on IS NULL",
             )
@@ -515,6 +520,7 @@ impl Store {
         &self,
         actor: &Actor,
         topic: &TopicRecord,
+        version: i64,
         task_id: i64,
         done_on: NaiveDate,
         result: &str,
@@ -522,7 +528,7 @@ impl Store {
         let now = now_ms();
         on!(self, |p| {
             let mut tx = p.begin_write().await?;
-            claim_topic!(tx, topic, "'executing'", now);
+            claim_topic!(tx, topic, version, "'executing'", now);
             let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM topic_tasks WHERE id = $1 AND topic_id = $2")
                 .bind(task_id)
                 .bind(topic.row.id)

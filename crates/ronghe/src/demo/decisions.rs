@@ -152,6 +152,7 @@ impl Recorder<'_> {
             .record_topic_step(
                 self.actor,
                 &t,
+                t.row.version,
                 &NewTopicStep {
                     step: p.step,
                     done_on: p.done_on,
@@ -174,7 +175,7 @@ impl Recorder<'_> {
             anyhow::bail!("the demo returns «{}» without a reason or while {}", t.row.title, t.row.status);
         }
         self.not_future(&format!("the return of «{}»", t.row.title), on)?;
-        self.store.return_topic(self.actor, &t, on, reason.trim()).await.map_err(store_err)
+        self.store.return_topic(self.actor, &t, t.row.version, on, reason.trim()).await.map_err(store_err)
     }
 
     /// As `app::decisions::resubmit` (dated in the demo's past).
@@ -185,7 +186,7 @@ impl Recorder<'_> {
         }
         self.not_future(&format!("the resubmission of «{}»", t.row.title), on)?;
         let summary = if summary.trim().is_empty() { t.row.summary.clone() } else { summary.trim().to_string() };
-        self.store.resubmit_topic(self.actor, &t, on, response.trim(), &summary).await.map_err(store_err)
+        self.store.resubmit_topic(self.actor, &t, t.row.version, on, response.trim(), &summary).await.map_err(store_err)
     }
 
     /// As `app::decisions::close_task`.
@@ -197,7 +198,7 @@ impl Recorder<'_> {
         let assigned = self.store.topic_steps(id).await.map_err(store_err)?.into_iter().find(|s| s.step == "execution");
         check_task_close(assigned.map(|s| s.done_on), on, self.today)
             .map_err(|r| anyhow::anyhow!("the demo closes a task of «{}»: {} {:?}", t.row.title, r.key, r.params))?;
-        self.store.close_topic_task(self.actor, &t, task_id, on, result.trim()).await.map_err(store_err)
+        self.store.close_topic_task(self.actor, &t, t.row.version, task_id, on, result.trim()).await.map_err(store_err)
     }
 }
 

@@ -36,15 +36,6 @@ async fn topic_pack(state: &AppState, t: &TopicRow) -> AppResult<DecisionsRulePa
     Ok(state.store.decisions_rules_version(t.tenant_id, &t.pack_version).await?)
 }
 
-/// Refuses when the page the person acted on showed an older version of the
-/// topic than the one now stored: someone else acted in between.
-fn same_version(t: &TopicRecord, seen: Option<i64>) -> AppResult<()> {
-    match seen {
-        Some(v) if v != t.row.version => Err(AppError::Conflict("decision.changed")),
-        _ => Ok(()),
-    }
-}
-
 /// A topic the caller may read (404 outside their scope).
 pub async fn readable_topic(state: &AppState, auth: &Auth, id: i64) -> AppResult<TopicRecord> {
     let t = state.store.topic(id).await?;
@@ -204,7 +195,6 @@ fn done_steps(rows: &[TopicStepRow]) -> Vec<DoneStep> {
 /// is sealed. Returns the seal's hash when the step ended the topic.
 pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &StepInput) -> AppResult<Option<String>> {
     auth.require(Action::WriteDecisions, &t.org_path)?;
-    same_version(t, s.version)?;
     let pack = topic_pack(state, &t.row).await?;
     let item = topic_item(&pack, &t.row)?;
     let done_on = s.done_on.unwrap_or_else(|| state.today());
@@ -256,6 +246,7 @@ pub async fn record_step(state: &AppState, auth: &Auth, t: &TopicRecord, s: &Ste
         .record_topic_step(
             &auth.actor(),
             t,
+            s.version.unwrap_or(t.row.version),
             &NewTopicStep {
                 step: p.step,
                 done_on: p.done_on,
@@ -283,14 +274,13 @@ pub async fn return_topic(
     seen: Option<i64>,
 ) -> AppResult<()> {
     auth.require(Action::WriteDecisions, &t.org_path)?;
-    same_version(t, seen)?;
     if reason.trim().is_empty() {
         return Err(AppError::Invalid(vec![FieldError { field: "reason", key: "field.required" }]));
     }
     if t.row.status != "open" {
         return Err(AppError::refused("reason", "decision.return_open_only", vec![]));
     }
-    state.store.return_topic(&auth.actor(), t, state.today(), reason.trim()).await?;
+    state.store.return_topic(&auth.actor(), t, seen.unwrap_or(t.row.version), state.today(), reason.trim()).await?;
     // The reasons go back to whoever submitted it, in their reminders.
     if let Some(user) = state.store.topic_submitter(t.row.id).await? {
         let tr = crate::i18n::Tr(ronghe_domain::Lang::Zh);
@@ -320,7 +310,6 @@ pub async fn resubmit(
     seen: Option<i64>,
 ) -> AppResult<()> {
     auth.require(Action::WriteDecisions, &t.org_path)?;
-    same_version(t, seen)?;
     if response.trim().is_empty() {
         return Err(AppError::Invalid(vec![FieldError { field: "response", key: "field.required" }]));
     }
@@ -328,7 +317,10 @@ pub async fn resubmit(
         return Err(AppError::refused("response", "decision.not_returned", vec![]));
     }
     let summary = if summary.trim().is_empty() { t.row.summary.as_str() } else { summary.trim() };
-    Ok(state.store.resubmit_topic(&auth.actor(), t, state.today(), response.trim(), summary).await?)
+    Ok(state
+        .store
+        .resubmit_topic(&auth.actor(), t, seen.unwrap_or(t.row.version), state.today(), response.trim(), summary)
+        .await?)
 }
 
 /// Closes an execution task with its result, not before it was assigned.
@@ -342,7 +334,6 @@ pub async fn close_task(
     seen: Option<i64>,
 ) -> AppResult<()> {
     auth.require(Action::WriteDecisions, &t.org_path)?;
-    same_version(t, seen)?;
     if result.trim().is_empty() {
         return Err(AppError::Invalid(vec![FieldError { field: "result", key: "field.required" }]));
     }
@@ -353,7 +344,10 @@ pub async fn close_task(
     let assigned =
         state.store.topic_steps(t.row.id).await?.into_iter().find(|s| s.step == "execution").map(|s| s.done_on);
     check_task_close(assigned, day, state.today()).map_err(|r| refused(auth, r))?;
-    Ok(state.store.close_topic_task(&auth.actor(), t, task_id, day, result.trim()).await?)
+    Ok(state
+        .store
+        .close_topic_task(&auth.actor(), t, seen.unwrap_or(t.row.version), task_id, day, result.trim())
+        .await?)
 }
 
 /// Where a step of the procedure list stands for a topic.
