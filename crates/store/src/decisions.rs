@@ -614,7 +614,22 @@ impl Store {
         .await)?)
     }
 
-    /// Execution tasks of a subtree's topics still open after their day.
+    /// How many execution tasks of a subtree's topics are open after their
+    /// day (the list below shows the first 500).
+    pub async fn overdue_topic_task_count(&self, path: &str, today: NaiveDate) -> StoreResult<i64> {
+        Ok(on!(self, |p| sqlx::query_scalar(
+            "SELECT COUNT(*) FROM topic_tasks k JOIN topics t ON t.id = k.topic_id JOIN orgs o ON o.id = t.org_id
+             WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3"
+        )
+        .bind(path)
+        .bind(path_hi(path))
+        .bind(today)
+        .fetch_one(p)
+        .await)?)
+    }
+
+    /// Execution tasks of a subtree's topics still open after their day,
+    /// the 500 longest overdue.
     pub async fn overdue_topic_tasks(&self, path: &str, today: NaiveDate) -> StoreResult<Vec<OverdueTask>> {
         Ok(on!(self, |p| sqlx::query_as(
             "SELECT k.id, k.topic_id, t.title AS topic_title, t.org_id, o.name AS org_name, k.title, k.owner, k.due_on

@@ -288,6 +288,7 @@ both!(a_topic_passes_every_step_in_order_and_its_archive_is_sealed, |app| async 
     let list = admin.get(&format!("/api/v1/orgs/{}/topics", fx.root.id)).await.json();
     assert_eq!(list["overdue_tasks"][0]["title"], "签订EPC合同");
     assert_eq!(list["overdue_tasks"][0]["topic_id"], t);
+    assert_eq!(list["overdue_total"], 1, "the count is of the records, not of the rows shown");
 
     let supervision = v["steps"].as_array().unwrap().iter().find(|s| s["code"] == "supervision").unwrap().clone();
     assert_eq!(

@@ -4,11 +4,11 @@
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use utoipa::ToSchema;
 
 use super::YearQuery;
-use crate::app::decisions::{self, MetricsView, StepInput, SubmitInput, Suggestion, TopicView};
+use crate::app::decisions::{self, MetricsView, StepInput, SubmitInput, Suggestion, TopicList, TopicView};
 use crate::auth::Auth;
 use crate::error::{ApiErrorBody, AppResult};
 use crate::AppState;
@@ -43,15 +43,6 @@ pub async fn metrics(
     Ok(Json(decisions::metrics_in(&state, &org, state.year_or_current(q.year), q.quarter).await?))
 }
 
-#[derive(Debug, Serialize, ToSchema)]
-pub struct TopicList {
-    #[schema(value_type = Vec<Object>)]
-    pub topics: Vec<ronghe_store::TopicRow>,
-    /// Execution tasks open past their day (this year only).
-    #[schema(value_type = Vec<Object>)]
-    pub overdue_tasks: Vec<ronghe_store::OverdueTask>,
-}
-
 /// A subtree's topics alive in a year (submitted by its end, not ended
 /// before its start), newest first, and the overdue execution tasks.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/topics", tag = "decisions",
@@ -65,8 +56,7 @@ pub async fn list(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Json<TopicList>> {
     let org = crate::app::org_for(&state, &auth, Action::ReadDecisions, id).await?;
-    let (topics, overdue_tasks) = decisions::list(&state, &org, state.year_or_current(q.year)).await?;
-    Ok(Json(TopicList { topics, overdue_tasks }))
+    Ok(Json(decisions::list(&state, &org, state.year_or_current(q.year)).await?))
 }
 
 /// Submits a topic to the organisation's party committee (议题申报),

@@ -630,15 +630,31 @@ pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<
 }
 
 /// A subtree's topics in a year, with its overdue execution tasks.
-pub async fn list(state: &AppState, org: &Org, year: i32) -> AppResult<(Vec<TopicRow>, Vec<OverdueTask>)> {
+pub async fn list(state: &AppState, org: &Org, year: i32) -> AppResult<TopicList> {
     let Period { start: from, end: to } = Period::year(year);
     let topics = state.store.subtree_topics(&org.path, from, to).await?;
-    let overdue = if year == state.today().year() {
-        state.store.overdue_topic_tasks(&org.path, state.today()).await?
+    let (overdue_tasks, overdue_total) = if year == state.today().year() {
+        let today = state.today();
+        (
+            state.store.overdue_topic_tasks(&org.path, today).await?,
+            state.store.overdue_topic_task_count(&org.path, today).await?,
+        )
     } else {
-        Vec::new()
+        (Vec::new(), 0)
     };
-    Ok((topics, overdue))
+    Ok(TopicList { topics, overdue_tasks, overdue_total })
+}
+
+/// A subtree's topics in a year and its overdue execution tasks.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub struct TopicList {
+    #[schema(value_type = Vec<Object>)]
+    pub topics: Vec<TopicRow>,
+    /// Execution tasks open past their day (this year only), the 500 longest overdue.
+    #[schema(value_type = Vec<Object>)]
+    pub overdue_tasks: Vec<OverdueTask>,
+    /// How many there are in all.
+    pub overdue_total: i64,
 }
 
 /// The matters list's items best matching a title: the classifier's suggestion.

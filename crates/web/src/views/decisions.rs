@@ -118,6 +118,8 @@ struct OrgPage {
     m: MetricsView,
     topics: Vec<TopicRow>,
     overdue: Vec<OverdueTask>,
+    /// All overdue tasks, of which `overdue` lists the first 500.
+    overdue_total: i64,
     drill: Option<Drill>,
     can_write: bool,
     categories: Vec<CategoryItems>,
@@ -224,7 +226,8 @@ async fn org_view(
     let tr = Tr(auth.lang());
     let today = state.today();
     let m = decisions::metrics(state, &org, year).await?;
-    let (topics, overdue) = decisions::list(state, &org, year).await?;
+    let listed = decisions::list(state, &org, year).await?;
+    let (topics, overdue, overdue_total) = (listed.topics, listed.overdue_tasks, listed.overdue_total);
     let drill = match drill {
         Some((metric, side)) => {
             let days: BTreeMap<i64, i64> = m.cycle_time.topics.iter().copied().collect();
@@ -287,6 +290,7 @@ async fn org_view(
             m,
             topics,
             overdue,
+            overdue_total,
             drill,
             can_write,
             categories,
