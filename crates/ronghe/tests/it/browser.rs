@@ -408,7 +408,23 @@ async fn submit_a_topic_and_take_it_through_the_procedure_to_a_decision() {
         // The classifier suggests the matter from the title; pick it.
         b.find(Locator::Css("#title")).await?.send_keys("一矿选煤厂扩建项目").await?;
         b.find(Locator::Css("#submit button[hx-get]")).await?.click().await?;
-        b.wait().for_element(Locator::Css("#suggestions button.pick[value=I02]")).await?.click().await?;
+        // The typed title also asks for suggestions once typing pauses, so the
+        // list may be swapped again under the click: pick from the list that stays.
+        let pick = Locator::Css("#suggestions button.pick[value=I02]");
+        let mut picked_once = false;
+        for _ in 0..50 {
+            let idle = b.execute("return document.querySelector('.htmx-request') === null;", vec![]).await?;
+            if idle == serde_json::json!(true) {
+                if let Ok(button) = b.wait().for_element(pick).await {
+                    if button.click().await.is_ok() {
+                        picked_once = true;
+                        break;
+                    }
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(picked_once, "the suggestion could not be picked");
         let picked = b.execute("return document.getElementById('item_code').value;", vec![]).await?;
         assert_eq!(picked, serde_json::json!("I02"));
         b.find(Locator::Css("#submit textarea[name=summary]"))
