@@ -213,6 +213,21 @@ impl Store {
         Ok(n.unwrap_or(0))
     }
 
+    /// The version of what a tenant's computed figures of `subject` are read
+    /// from (`figure_versions`, kept by triggers: migration 0023). Read it
+    /// before reading the figures' rows: what is then read is at least as
+    /// new as the version, so a value cached under it is never older than
+    /// its key.
+    pub async fn figure_version(&self, tenant_id: i64, subject: &str) -> StoreResult<i64> {
+        let n: Option<i64> =
+            on!(self, |p| sqlx::query_scalar("SELECT n FROM figure_versions WHERE tenant_id = $1 AND subject = $2")
+                .bind(tenant_id)
+                .bind(subject)
+                .fetch_optional(p)
+                .await)?;
+        Ok(n.unwrap_or(0))
+    }
+
     /// The same figures computed from the raw rows with a recursive query,
     /// as a DBA would write it: the baseline for tests and benchmarks.
     pub async fn naive_rollup(&self, org_id: i64) -> StoreResult<Rollup> {

@@ -139,7 +139,7 @@ async fn load_user(state: &AppState, token: &str) -> Result<Option<SignedIn>, Ap
     let Some(s) = state.store.session(token, idle).await? else {
         return Ok(None);
     };
-    let principal = match state.principals.get(s.user_id, s.auth_version) {
+    let principal = match state.principals.get(&s.user_id, s.auth_version) {
         Some(p) => p,
         None => {
             let (version, p) = state.store.versioned_principal(s.user_id).await?;

@@ -9,11 +9,11 @@
 pub mod api;
 pub mod app;
 mod auth;
+mod cache;
 mod error;
 mod i18n;
 mod metrics;
 pub mod notify;
-mod principals;
 mod static_files;
 mod views;
 
@@ -63,17 +63,24 @@ impl Default for WebConfig {
     }
 }
 
-/// What every handler can reach.
+/// Subtree-quarters per generation of the compliance cache (two generations
+/// are kept). An entry holds counts and the organisations that missed: a few
+/// hundred kilobytes for a group's root, a few hundred bytes for a branch.
+const COMPLIANCE_CACHE_GENERATION: usize = 128;
+
 /// Users per generation of the principal cache (two generations are kept):
 /// a few kilobytes each, so tens of megabytes at most.
 const PRINCIPAL_CACHE_GENERATION: usize = 20_000;
 
+/// What every handler can reach.
 #[derive(Clone)]
 pub struct AppState {
     pub store: Store,
     pub config: Arc<WebConfig>,
     pub metrics: Arc<Metrics>,
-    pub principals: Arc<principals::PrincipalCache>,
+    pub principals: Arc<cache::PrincipalCache>,
+    /// Subtrees' meeting compliance, by the tenant's `life` figure version.
+    pub compliance: Arc<cache::VersionedCache<app::life::ComplianceKey, app::life::Compliance>>,
 }
 
 impl AppState {
@@ -82,7 +89,8 @@ impl AppState {
             store,
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
-            principals: Arc::new(principals::PrincipalCache::new(PRINCIPAL_CACHE_GENERATION)),
+            principals: Arc::new(cache::PrincipalCache::new(PRINCIPAL_CACHE_GENERATION)),
+            compliance: Arc::new(cache::VersionedCache::new(COMPLIANCE_CACHE_GENERATION)),
         }
     }
 

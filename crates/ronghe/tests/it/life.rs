@@ -567,3 +567,131 @@ both!(attendees_are_notified_and_photos_are_sealed_with_the_record, |app| async 
     app.raw_exec(&format!("UPDATE meeting_files SET file_name = '换.png' WHERE id = {file}")).await.unwrap();
     assert_eq!(app.store.verify_life_seals().await.unwrap().1.iter().map(|p| p.record_id).collect::<Vec<_>>(), [id]);
 });
+
+// A node caches a subtree's compliance under the tenant's figure version,
+// which triggers keep. After random meetings held, members added and gone,
+// organisations moved and refounded and a revised pack, what the caching
+// node serves equals what a node that has never seen the subtree computes.
+both!(cached_compliance_equals_a_fresh_computation_after_random_changes, |app| async move {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use ronghe_domain::members::Status;
+    use ronghe_store::OrgUpdate;
+
+    let fx = app.fx.clone();
+    let mut rng = StdRng::seed_from_u64(if app.backend == crate::support::Backend::Sqlite { 21 } else { 22 });
+    let actor = Actor::system(fx.root.tenant_id, "test");
+    for (i, (parent, kind)) in
+        [(fx.u1.id, OrgKind::Branch), (fx.u2.id, OrgKind::Branch), (fx.b2.id, OrgKind::Group)].into_iter().enumerate()
+    {
+        let new = NewOrg {
+            parent_id: Some(parent),
+            kind,
+            code: format!("C{i}"),
+            name: format!("缓存{i}"),
+            unit_name: String::new(),
+            established_on: None,
+            term_start: None,
+            term_end: None,
+        };
+        app.store.create_org(&actor, &new).await.unwrap();
+    }
+    let today = today();
+    let quarters = {
+        let q = (today.month() - 1) / 3 + 1;
+        let prev = if q == 1 { (today.year() - 1, 4) } else { (today.year(), q - 1) };
+        [(today.year(), q), prev]
+    };
+    let mut sec = app.login("admin").await;
+    let caching = app.node();
+    let mut cached = app.login("admin").await.via(&caching);
+    let mut members: Vec<i64> = vec![fx.m1, fx.m1b, fx.m2, fx.mg];
+    let mut n = 5000u32;
+    let mut revision = 0;
+    for step in 0..36 {
+        let orgs = app.store.subtree_orgs(&fx.root.path).await.unwrap();
+        let holders: Vec<_> = orgs.iter().filter(|o| o.kind.holds_members()).cloned().collect();
+        // Read every subtree through the caching node before the change, so
+        // that what it serves after it comes from its cache unless the
+        // version moved.
+        for o in &orgs {
+            for (y, q) in quarters {
+                let r = cached.get(&format!("/api/v1/orgs/{}/life/compliance?year={y}&quarter={q}", o.id)).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            }
+        }
+        let what = rng.gen_range(0..10);
+        match what {
+            0..=3 => {
+                let o = &holders[rng.gen_range(0..holders.len())];
+                let kinds: &[&str] = if o.kind == OrgKind::Group {
+                    &["group"]
+                } else {
+                    &["branch_general", "branch_committee", "lecture", "theme_day"]
+                };
+                let kind = kinds[rng.gen_range(0..kinds.len())];
+                hold(&mut sec, o.id, kind, today - Duration::days(rng.gen_range(0..150))).await;
+            }
+            4 => {
+                // Full members enough to make a branch owe committee meetings.
+                let o = holders[rng.gen_range(0..holders.len())].id;
+                let batch: Vec<_> = (0..4)
+                    .map(|_| {
+                        n += 1;
+                        (o, crate::support::member_input("缓存党员", n).validate(today).unwrap())
+                    })
+                    .collect();
+                members.extend(app.store.insert_members(&actor, &batch, "member.create").await.unwrap());
+            }
+            5 => {
+                let id = members[rng.gen_range(0..members.len())];
+                let status = [Status::Deceased, Status::Normal, Status::Left][rng.gen_range(0..3)];
+                app.store.change_member_status(&actor, id, status, today, "").await.unwrap();
+            }
+            6 => {
+                let o = orgs.iter().find(|o| o.kind == OrgKind::Branch && o.id != fx.b1.id).unwrap();
+                let to = if o.path.starts_with(&fx.u1.path) { fx.u2.id } else { fx.u1.id };
+                app.store.move_org(&actor, o.id, to).await.unwrap();
+            }
+            7 => {
+                let o = &holders[rng.gen_range(0..holders.len())];
+                let founded = (rng.gen_range(0..2) == 0).then(|| today - Duration::days(rng.gen_range(0..200)));
+                let u = OrgUpdate {
+                    code: o.code.clone(),
+                    name: format!("{}·改", o.name),
+                    unit_name: o.unit_name.clone(),
+                    established_on: founded,
+                    term_start: o.term_start,
+                    term_end: o.term_end,
+                };
+                app.store.update_org(&actor, o.id, &u).await.unwrap();
+            }
+            8 => {
+                // A revised pack: more warning days turn pending periods yellow.
+                revision += 1;
+                let text = ronghe_domain::meetings::DEFAULT_MEETINGS_PACK
+                    .replace("version = \"2019.1\"", &format!("version = \"2019.{}\"", revision + 1))
+                    .replace(
+                        "effective_from = \"2019-01-01\"",
+                        &format!("effective_from = \"2019-01-0{}\"", revision + 1),
+                    )
+                    .replace("warn_days = 10", &format!("warn_days = {}", 10 + 20 * revision));
+                app.store.load_rules(&actor, &text).await.unwrap();
+            }
+            _ => {
+                // A meeting planned only: nothing owed changes.
+                let o = holders.iter().find(|o| o.kind == OrgKind::Branch).unwrap();
+                plan(&mut sec, o.id, "lecture", today + Duration::days(3)).await;
+            }
+        }
+        let mut fresh = app.login("admin").await.via(&app.node());
+        for o in &orgs {
+            for (y, q) in quarters {
+                let path = format!("/api/v1/orgs/{}/life/compliance?year={y}&quarter={q}", o.id);
+                let got = cached.get(&path).await.json();
+                let want = fresh.get(&path).await.json();
+                assert_eq!(got, want, "step {step} (change {what}), organisation {} {y}Q{q}", o.code);
+            }
+        }
+    }
+});

@@ -4,6 +4,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use ronghe_domain::meetings::Period;
@@ -39,10 +40,11 @@ pub async fn compliance(
     auth: Auth,
     Path(id): Path<i64>,
     Query(q): Query<QuarterQuery>,
-) -> AppResult<Json<life::Compliance>> {
+) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let (year, quarter) = life::quarter_or_current(&state, q.year, q.quarter);
-    Ok(Json(life::compliance(&state, &org, year, quarter).await?))
+    let c = life::compliance(&state, &org, year, quarter).await?;
+    Ok(Json(&*c).into_response())
 }
 
 /// An organisation's meetings in a year, newest first.

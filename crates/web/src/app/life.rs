@@ -6,6 +6,7 @@
 //! pages and the API.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use ronghe_domain::auth::Action;
@@ -540,19 +541,52 @@ pub fn quarter_or_current(state: &AppState, year: Option<i32>, quarter: Option<u
     (year, quarter)
 }
 
-/// Compliance of a subtree in a quarter, from the meetings held: per kind
-/// required, each branch's and group's obligations and their standing.
-pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Compliance> {
-    compliance_on(state, org, year, quarter, state.today()).await
+/// The figure version subject of meeting compliance (`figure_versions`).
+pub const LIFE_FIGURES: &str = "life";
+
+/// What a subtree's compliance is cached by: tenant, organisation, year,
+/// quarter and the day it stands on.
+pub type ComplianceKey = (i64, i64, i32, u32, NaiveDate);
+
+/// Compliance of a subtree in a quarter as it stands today, from the
+/// meetings held: per kind required, the counts and who missed, without the
+/// list of every obligation. Computed once per node while the tenant's
+/// `life` figure version (kept by triggers on meetings, organisations, full
+/// members and rule packs) stays the same, and then read from the node's
+/// cache: a group committee's page does not read every branch on each view.
+pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Arc<Compliance>> {
+    let today = state.today();
+    // The version first: what is read after it is at least as new.
+    let version = state.store.figure_version(org.tenant_id, LIFE_FIGURES).await?;
+    let key = (org.tenant_id, org.id, year, quarter, today);
+    if let Some(c) = state.compliance.get(&key, version) {
+        return Ok(c);
+    }
+    let c = Arc::new(compute_compliance(state, org, year, quarter, today, false).await?);
+    state.compliance.put(key, version, c.clone());
+    Ok(c)
 }
 
-/// [`compliance`] as it stands on a given day (the reminder job's "today").
+/// Compliance of a subtree in a quarter as it stands on a given day (the
+/// reminder job's "today"), with every branch's and group's obligations and
+/// their standing; never cached.
 pub async fn compliance_on(
     state: &AppState,
     org: &Org,
     year: i32,
     quarter: u32,
     today: NaiveDate,
+) -> AppResult<Compliance> {
+    compute_compliance(state, org, year, quarter, today, true).await
+}
+
+async fn compute_compliance(
+    state: &AppState,
+    org: &Org,
+    year: i32,
+    quarter: u32,
+    today: NaiveDate,
+    with_obligations: bool,
 ) -> AppResult<Compliance> {
     let Period { start: first, end: last } = Period::year(year);
     let pack: MeetingsRulePack = state.store.meetings_rules(org.tenant_id, first.max(today.min(last))).await?;
@@ -613,6 +647,9 @@ pub async fn compliance_on(
                         k.required += 1;
                         k.pending += 1;
                     }
+                }
+                if !with_obligations {
+                    continue;
                 }
                 obligations.push(Obligation {
                     org_id: o.id,

@@ -58,7 +58,7 @@ struct QuarterQuery {
 struct OrgPage {
     page: Chrome,
     org: Org,
-    c: Compliance,
+    c: std::sync::Arc<Compliance>,
     /// This organisation's own obligations (a branch's or group's).
     own: Vec<Obligation>,
     meetings: Vec<MeetingRow>,
@@ -111,7 +111,14 @@ async fn org_view(
 ) -> AppResult<Response> {
     let tr = Tr(auth.lang());
     let c = life::compliance(state, &org, year, quarter).await?;
-    let own: Vec<Obligation> = c.obligations.iter().filter(|o| o.org_id == org.id).cloned().collect();
+    // A branch's or group's own obligations: its subtree is itself and its
+    // groups, so computing them with their standing is cheap.
+    let own: Vec<Obligation> = if org.kind.holds_members() {
+        let all = life::compliance_on(state, &org, year, quarter, state.today()).await?;
+        all.obligations.into_iter().filter(|o| o.org_id == org.id).collect()
+    } else {
+        vec![]
+    };
     let Period { start: from, end: to } = Period::year(year);
     let meetings = if org.kind.holds_members() { state.store.org_meetings(org.id, from, to).await? } else { vec![] };
     use ronghe_domain::org::OrgKind;
@@ -692,7 +699,7 @@ async fn record_book(
     }
     let mut obligations = Vec::new();
     for quarter in 1..=4 {
-        let c = life::compliance(&state, &org, year, quarter).await?;
+        let c = life::compliance_on(&state, &org, year, quarter, state.today()).await?;
         for o in c.obligations.iter().filter(|o| o.org_id == org.id) {
             obligations.push(vec![
                 Cell::Text(o.period.clone()),
