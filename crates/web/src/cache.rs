@@ -24,22 +24,30 @@ use ronghe_domain::auth::Principal;
 /// A user's principal by user id, at their `auth_version`.
 pub type PrincipalCache = VersionedCache<i64, Principal>;
 
-type Generation<K, V> = HashMap<K, (i64, Arc<V>)>;
+type Generation<K, V> = HashMap<K, (i64, Arc<V>, usize)>;
 
 /// Two generations: lookups promote from the old one; when the new one is
 /// full it becomes the old one. A bounded, almost-LRU map without per-entry
-/// bookkeeping.
+/// bookkeeping. Entries have a weight (one for a principal; for a subtree's
+/// figures, the rows they list), and a generation holds up to `capacity` of
+/// it; a value heavier than that is not kept at all.
 pub struct VersionedCache<K, V> {
-    generations: Mutex<(Generation<K, V>, Generation<K, V>)>,
+    generations: Mutex<Generations<K, V>>,
     capacity: usize,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
 }
 
+struct Generations<K, V> {
+    new: Generation<K, V>,
+    new_weight: usize,
+    old: Generation<K, V>,
+}
+
 impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     pub fn new(capacity: usize) -> VersionedCache<K, V> {
         VersionedCache {
-            generations: Mutex::new((HashMap::new(), HashMap::new())),
+            generations: Mutex::new(Generations { new: HashMap::new(), new_weight: 0, old: HashMap::new() }),
             capacity: capacity.max(1),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -49,12 +57,12 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     /// The value cached for `key` if it was read at `version`.
     pub fn get(&self, key: &K, version: i64) -> Option<Arc<V>> {
         let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-        let found = match g.0.get(key) {
-            Some((v, x)) if *v == version => Some(x.clone()),
+        let found = match g.new.get(key) {
+            Some((v, x, _)) if *v == version => Some(x.clone()),
             Some(_) => None,
-            None => match g.1.remove(key) {
-                Some((v, x)) if v == version => {
-                    Self::insert(&mut g, self.capacity, key.clone(), (v, x.clone()));
+            None => match g.old.remove(key) {
+                Some((v, x, w)) if v == version => {
+                    Self::insert(&mut g, self.capacity, key.clone(), (v, x.clone(), w));
                     Some(x)
                 }
                 _ => None,
@@ -66,15 +74,29 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     }
 
     pub fn put(&self, key: K, version: i64, value: Arc<V>) {
-        let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-        Self::insert(&mut g, self.capacity, key, (version, value));
+        self.put_weighing(key, version, value, 1);
     }
 
-    fn insert(g: &mut (Generation<K, V>, Generation<K, V>), capacity: usize, key: K, entry: (i64, Arc<V>)) {
-        if g.0.len() >= capacity && !g.0.contains_key(&key) {
-            g.1 = std::mem::take(&mut g.0);
+    /// Keeps `value` as weighing `weight`; not at all if that is more than
+    /// a generation holds.
+    pub fn put_weighing(&self, key: K, version: i64, value: Arc<V>, weight: usize) {
+        if weight > self.capacity {
+            return;
         }
-        g.0.insert(key, entry);
+        let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+        Self::insert(&mut g, self.capacity, key, (version, value, weight));
+    }
+
+    fn insert(g: &mut Generations<K, V>, capacity: usize, key: K, entry: (i64, Arc<V>, usize)) {
+        if let Some((_, _, w)) = g.new.remove(&key) {
+            g.new_weight -= w;
+        }
+        if g.new_weight + entry.2 > capacity {
+            g.old = std::mem::take(&mut g.new);
+            g.new_weight = 0;
+        }
+        g.new_weight += entry.2;
+        g.new.insert(key, entry);
     }
 }
 
@@ -115,9 +137,33 @@ mod tests {
             c.get(&0, 1);
         }
         let g = c.generations.lock().unwrap();
-        assert!(g.0.len() + g.1.len() <= 4);
+        assert!(g.new.len() + g.old.len() <= 4);
         drop(g);
         assert!(c.get(&0, 1).is_some());
         assert!(c.get(&50, 1).is_none());
+    }
+}
+
+#[cfg(test)]
+mod weight_tests {
+    use super::*;
+
+    #[test]
+    fn a_generation_holds_up_to_its_weight_and_too_heavy_values_are_not_kept() {
+        let c: VersionedCache<&str, u32> = VersionedCache::new(10);
+        c.put_weighing("root", 1, Arc::new(1), 11);
+        assert!(c.get(&"root", 1).is_none(), "heavier than a generation");
+        c.put_weighing("a", 1, Arc::new(1), 6);
+        c.put_weighing("b", 1, Arc::new(2), 4);
+        c.put_weighing("b", 1, Arc::new(3), 4);
+        assert_eq!(c.get(&"b", 1).as_deref(), Some(&3), "a key put again is replaced, not counted twice");
+        let g = c.generations.lock().unwrap();
+        assert_eq!((g.new.len(), g.new_weight, g.old.len()), (2, 10, 0));
+        drop(g);
+        c.put_weighing("c", 1, Arc::new(4), 1);
+        let g = c.generations.lock().unwrap();
+        assert_eq!((g.new.len(), g.new_weight, g.old.len()), (1, 1, 2), "full: the new generation became the old");
+        drop(g);
+        assert_eq!(c.get(&"a", 1).as_deref(), Some(&1), "promoted from the old generation");
     }
 }

@@ -63,10 +63,12 @@ impl Default for WebConfig {
     }
 }
 
-/// Subtree-quarters per generation of the compliance cache (two generations
-/// are kept). An entry holds counts and the organisations that missed: a few
-/// hundred kilobytes for a group's root, a few hundred bytes for a branch.
-const COMPLIANCE_CACHE_GENERATION: usize = 128;
+/// Rows per generation of each cache of subtree figures (two generations
+/// are kept). A row is an organisation that missed a meeting or a member in
+/// arrears, about a hundred bytes: some ten megabytes a generation at most.
+/// A group's root fits; a figure listing more rows than that (a national
+/// root's) is computed on every view rather than kept.
+const FIGURE_CACHE_ROWS: usize = 100_000;
 
 /// Users per generation of the principal cache (two generations are kept):
 /// a few kilobytes each, so tens of megabytes at most.
@@ -81,6 +83,8 @@ pub struct AppState {
     pub principals: Arc<cache::PrincipalCache>,
     /// Subtrees' meeting compliance, by the tenant's `life` figure version.
     pub compliance: Arc<cache::VersionedCache<app::life::ComplianceKey, app::life::Compliance>>,
+    /// Subtrees' dues years, by the tenant's `dues` figure version.
+    pub dues: Arc<cache::VersionedCache<app::dues::SubtreeKey, app::dues::SubtreeYear>>,
 }
 
 impl AppState {
@@ -90,7 +94,8 @@ impl AppState {
             config: Arc::new(config),
             metrics: Arc::new(Metrics::default()),
             principals: Arc::new(cache::PrincipalCache::new(PRINCIPAL_CACHE_GENERATION)),
-            compliance: Arc::new(cache::VersionedCache::new(COMPLIANCE_CACHE_GENERATION)),
+            compliance: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
+            dues: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
         }
     }
 

@@ -341,3 +341,101 @@ both!(a_payment_recorded_in_error_is_voided_not_deleted, |app| async move {
     let log = auditor.get("/api/v1/audit?action=dues.payment.void").await.json();
     assert_eq!(log.as_array().unwrap().len(), 1);
 });
+
+// A node caches a subtree's dues year under the tenant's `dues` figure
+// version, which triggers keep. After random standards, payments, voids,
+// members added, gone and edited, and organisations moved and renamed, what
+// the caching node serves equals what a node that has never seen the
+// subtree computes.
+both!(cached_dues_years_equal_a_fresh_computation_after_random_changes, |app| async move {
+    use chrono::Datelike;
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use ronghe_domain::members::Status;
+    use ronghe_domain::org::OrgKind;
+    use ronghe_store::OrgUpdate;
+
+    let f = app.fx.clone();
+    let mut rng = StdRng::seed_from_u64(if app.backend == crate::support::Backend::Sqlite { 31 } else { 32 });
+    let actor = Actor::system(f.root.tenant_id, "test");
+    let today = crate::support::today();
+    let year = today.year();
+    let mut admin = app.login("admin").await;
+    let caching = app.node();
+    let mut cached = app.login("admin").await.via(&caching);
+    let mut members: Vec<i64> = vec![f.m1, f.m1b, f.m2, f.mg];
+    let mut payments: Vec<(i64, i64)> = Vec::new();
+    let mut n = 7000u32;
+    for step in 0..40 {
+        let orgs = app.store.subtree_orgs(&f.root.path).await.unwrap();
+        for o in &orgs {
+            let r = cached.get(&format!("/api/v1/orgs/{}/dues?year={year}", o.id)).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+        }
+        let m = members[rng.gen_range(0..members.len())];
+        let what = rng.gen_range(0..9);
+        match what {
+            0..=1 => {
+                let from = rng.gen_range(1..=today.month());
+                let body = serde_json::json!({"year": year, "from_month": from, "category": "employed",
+                    "monthly_income_fen": rng.gen_range(2000..20000) * 100});
+                let r = admin.json(Method::PUT, &format!("/api/v1/members/{m}/dues/standard"), body).await;
+                assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            }
+            2..=3 => {
+                let body = serde_json::json!({"period": months_back(rng.gen_range(0..4)), "amount_fen": rng.gen_range(1..9000)});
+                let r = admin.post_json(&format!("/api/v1/members/{m}/dues/payments"), body).await;
+                if r.status == StatusCode::OK {
+                    let id = r.json()["payments"].as_array().unwrap().iter().filter_map(|p| p["id"].as_i64()).max();
+                    payments.extend(id.map(|id| (m, id)));
+                }
+            }
+            4 => {
+                if let Some((m, p)) = payments.pop() {
+                    let r = admin
+                        .post_json(
+                            &format!("/api/v1/members/{m}/dues/payments/{p}/void"),
+                            serde_json::json!({"reason": "录错"}),
+                        )
+                        .await;
+                    assert!(r.status == StatusCode::OK || r.status == StatusCode::NOT_FOUND, "{}", r.text);
+                }
+            }
+            5 => {
+                let holders: Vec<i64> = orgs.iter().filter(|o| o.kind.holds_members()).map(|o| o.id).collect();
+                let o = holders[rng.gen_range(0..holders.len())];
+                n += 1;
+                let draft = crate::support::member_input("会费党员", n).validate(today).unwrap();
+                members.extend(app.store.insert_members(&actor, &[(o, draft)], "member.create").await.unwrap());
+            }
+            6 => {
+                let status = [Status::Deceased, Status::Normal, Status::LostContact][rng.gen_range(0..3)];
+                app.store.change_member_status(&actor, m, status, today, "").await.unwrap();
+            }
+            7 => {
+                let b = orgs.iter().find(|o| o.id == f.b2.id).unwrap();
+                let to = if b.path.starts_with(&f.u1.path) { f.u2.id } else { f.u1.id };
+                app.store.move_org(&actor, b.id, to).await.unwrap();
+            }
+            _ => {
+                let o = orgs.iter().filter(|o| o.kind == OrgKind::Branch).nth(rng.gen_range(0..2)).unwrap();
+                let u = OrgUpdate {
+                    code: o.code.clone(),
+                    name: format!("{}·改", o.name),
+                    unit_name: o.unit_name.clone(),
+                    established_on: o.established_on,
+                    term_start: o.term_start,
+                    term_end: o.term_end,
+                };
+                app.store.update_org(&actor, o.id, &u).await.unwrap();
+            }
+        }
+        let mut fresh = app.login("admin").await.via(&app.node());
+        for o in &orgs {
+            let path = format!("/api/v1/orgs/{}/dues?year={year}", o.id);
+            let got = cached.get(&path).await.json();
+            let want = fresh.get(&path).await.json();
+            assert_eq!(got, want, "step {step} (change {what}), organisation {}", o.code);
+        }
+    }
+});

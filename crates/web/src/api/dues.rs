@@ -1,6 +1,7 @@
 //! Party dues: what a member pays a month, from the dues rule pack.
 
 use axum::extract::{Path, Query, State};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
@@ -196,9 +197,10 @@ pub async fn subtree_year(
     auth: Auth,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
-) -> AppResult<Json<dues::SubtreeYear>> {
+) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
-    Ok(Json(dues::subtree_year(&state, &org, state.year_or_current(q.year)).await?))
+    let d = dues::subtree_year(&state, &org, state.year_or_current(q.year)).await?;
+    Ok(Json(&*d).into_response())
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

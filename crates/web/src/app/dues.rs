@@ -2,6 +2,7 @@
 //! writes (a standard, a payment), shared by the pages and the API.
 
 use std::collections::HashMap;
+use std::sync::Arc;
 
 use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
@@ -117,7 +118,32 @@ pub async fn member_year(state: &AppState, member: &MemberRecord, year: i32) -> 
     })
 }
 
-pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<SubtreeYear> {
+/// The figure version subject of dues (`figure_versions`).
+pub const DUES_FIGURES: &str = "dues";
+
+/// What a subtree's dues year is cached by: tenant, organisation, year and
+/// the day it stands on (which months have come).
+pub type SubtreeKey = (i64, i64, i32, NaiveDate);
+
+/// A subtree's dues for a year as they stand today. Computed once per node
+/// while the tenant's `dues` figure version (kept by triggers on members,
+/// organisations, standards and payments) stays the same, and then read from
+/// the node's cache: a unit's page does not read every member's year on
+/// each view.
+pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<Arc<SubtreeYear>> {
+    let today = state.today();
+    // The version first: what is read after it is at least as new.
+    let version = state.store.figure_version(org.tenant_id, DUES_FIGURES).await?;
+    let key = (org.tenant_id, org.id, year, today);
+    if let Some(d) = state.dues.get(&key, version) {
+        return Ok(d);
+    }
+    let d = Arc::new(compute_subtree_year(state, org, year, today).await?);
+    state.dues.put_weighing(key, version, d.clone(), 1 + d.arrears.len() + d.without_standard.len());
+    Ok(d)
+}
+
+async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today: NaiveDate) -> AppResult<SubtreeYear> {
     let months = state.store.dues_totals(&org.path, year).await?;
     let members: Vec<DuesMember> = state.store.dues_members(&org.path).await?;
     let standards = state.store.subtree_dues_standards(&org.path, year).await?;
@@ -142,7 +168,7 @@ pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<S
             (p.member_id, months)
         })
         .collect();
-    let until = through(year, state.today());
+    let until = through(year, today);
     let (mut arrears, mut without_standard) = (Vec::new(), Vec::new());
     for m in &members {
         let entry = |months_owed, owed_fen| Arrears {

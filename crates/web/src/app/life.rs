@@ -563,7 +563,8 @@ pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) ->
         return Ok(c);
     }
     let c = Arc::new(compute_compliance(state, org, year, quarter, today, false).await?);
-    state.compliance.put(key, version, c.clone());
+    let rows = c.kinds.iter().map(|k| k.missed.len()).sum::<usize>();
+    state.compliance.put_weighing(key, version, c.clone(), 1 + rows);
     Ok(c)
 }
 

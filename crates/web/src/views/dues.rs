@@ -49,7 +49,7 @@ fn yuan(fen: &i64) -> String {
 struct OrgDuesPage {
     page: Chrome,
     org: Org,
-    d: SubtreeYear,
+    d: std::sync::Arc<SubtreeYear>,
     can_write: bool,
 }
 
