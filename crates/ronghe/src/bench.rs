@@ -62,6 +62,68 @@ pub async fn rollups(store: &Store, repeat: usize) -> anyhow::Result<()> {
     Ok(())
 }
 
+/// Subtree figures cached per node (meeting compliance of this quarter, the
+/// dues year) for the root, a unit and a branch: read from the cache (the
+/// figure version's query and a lookup) against computing them from the
+/// records, as the first view after a change does; both must agree.
+pub async fn figures(store: &Store, repeat: usize) -> anyhow::Result<()> {
+    use ronghe_web::app::{dues, life};
+    let state = ronghe_web::AppState::new(store.clone(), ronghe_web::WebConfig::default());
+    let today = state.today();
+    let (year, quarter) = life::quarter_or_current(&state, None, None);
+    for (label, org) in sample_orgs(store).await? {
+        let (org, state) = (&org, &state);
+        let compliance = measure_figure(
+            repeat,
+            || async move { life::compliance(state, org, year, quarter).await.map_err(anyhow::Error::from) },
+            || async move {
+                life::compute_compliance(state, org, year, quarter, today, false).await.map_err(anyhow::Error::from)
+            },
+        )
+        .await?;
+        let dues = measure_figure(
+            repeat,
+            || async move { dues::subtree_year(state, org, year).await.map_err(anyhow::Error::from) },
+            || async move { dues::compute_subtree_year(state, org, year, today).await.map_err(anyhow::Error::from) },
+        )
+        .await?;
+        for (figure, line) in [("compliance", compliance), ("dues", dues)] {
+            println!("RESULT figures {figure}_{label} id={} {line}", org.id);
+        }
+    }
+    Ok(())
+}
+
+/// Times a figure read through the node's cache against computing it, and
+/// checks that the two agree: `cached_ms=… computed_ms=… speedup=…`, with
+/// `cached_ms=none` when the figure lists more rows than the cache keeps.
+async fn measure_figure<T, C, CF, F, FF>(repeat: usize, cached: C, compute: F) -> anyhow::Result<String>
+where
+    T: serde::Serialize,
+    C: Fn() -> CF,
+    CF: std::future::Future<Output = anyhow::Result<std::sync::Arc<T>>>,
+    F: Fn() -> FF,
+    FF: std::future::Future<Output = anyhow::Result<T>>,
+{
+    let warm = cached().await?;
+    let (cached_t, again) = median(repeat, &cached).await?;
+    let (computed_t, computed) = median(repeat.min(7), &compute).await?;
+    anyhow::ensure!(
+        serde_json::to_value(&*again)? == serde_json::to_value(&computed)?,
+        "a cached figure differs from a fresh computation"
+    );
+    Ok(if std::sync::Arc::ptr_eq(&warm, &again) {
+        format!(
+            "cached_ms={:.3} computed_ms={:.3} speedup={:.1}",
+            ms(cached_t),
+            ms(computed_t),
+            computed_t.as_secs_f64() / cached_t.as_secs_f64().max(1e-9)
+        )
+    } else {
+        format!("cached_ms=none computed_ms={:.3} speedup=none", ms(computed_t))
+    })
+}
+
 /// Imports `rows` new members from a CSV through the full checks into a
 /// new branch, then loads the same rows raw into a bare table.
 pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {

@@ -117,6 +117,13 @@ pub enum BenchCommand {
         #[arg(long, default_value_t = 21)]
         repeat: usize,
     },
+    /// Subtree figures read from a node's cache against computing them.
+    Figures {
+        #[command(flatten)]
+        db: DbArg,
+        #[arg(long, default_value_t = 21)]
+        repeat: usize,
+    },
     /// A validated import against a raw bulk insert of the same rows.
     Import {
         #[command(flatten)]

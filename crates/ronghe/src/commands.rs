@@ -138,6 +138,9 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
         Command::Bench(BenchCommand::Rollup { db, repeat }) => {
             crate::bench::rollups(&open_migrated(&config, &db).await?, repeat).await
         }
+        Command::Bench(BenchCommand::Figures { db, repeat }) => {
+            crate::bench::figures(&open_migrated(&config, &db).await?, repeat).await
+        }
         Command::Bench(BenchCommand::Import { db, rows }) => {
             crate::bench::import(&open_migrated(&config, &db).await?, rows).await
         }

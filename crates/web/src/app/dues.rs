@@ -143,7 +143,8 @@ pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<A
     Ok(d)
 }
 
-async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today: NaiveDate) -> AppResult<SubtreeYear> {
+/// What [`subtree_year`] computes on a miss: never cached.
+pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today: NaiveDate) -> AppResult<SubtreeYear> {
     let months = state.store.dues_totals(&org.path, year).await?;
     let members: Vec<DuesMember> = state.store.dues_members(&org.path).await?;
     let standards = state.store.subtree_dues_standards(&org.path, year).await?;

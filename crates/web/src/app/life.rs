@@ -581,7 +581,9 @@ pub async fn compliance_on(
     compute_compliance(state, org, year, quarter, today, true).await
 }
 
-async fn compute_compliance(
+/// What [`compliance`] computes on a miss (and [`compliance_on`] with the
+/// obligations): never cached.
+pub async fn compute_compliance(
     state: &AppState,
     org: &Org,
     year: i32,
