@@ -33,6 +33,9 @@ type Generation<K, V> = HashMap<K, (i64, Arc<V>, usize)>;
 /// it; a value heavier than that is not kept at all.
 pub struct VersionedCache<K, V> {
     generations: Mutex<Generations<K, V>>,
+    /// Keys being computed, so that concurrent misses of one key wait for
+    /// one computation instead of each running it.
+    flights: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
     capacity: usize,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
@@ -48,6 +51,7 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     pub fn new(capacity: usize) -> VersionedCache<K, V> {
         VersionedCache {
             generations: Mutex::new(Generations { new: HashMap::new(), new_weight: 0, old: HashMap::new() }),
+            flights: Mutex::new(HashMap::new()),
             capacity: capacity.max(1),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -71,6 +75,48 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         let counter = if found.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
         found
+    }
+
+    /// The value cached for `key` at `version`, else what `compute` gives
+    /// (the value and its weight), kept. Concurrent misses of one key on this
+    /// node wait for the first one's computation: after a change, the
+    /// requests already in flight for a group's root compute it once, not
+    /// once each.
+    pub async fn get_or_compute<F, Fut, E>(&self, key: K, version: i64, compute: F) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<(V, usize), E>>,
+    {
+        if let Some(v) = self.get(&key, version) {
+            return Ok(v);
+        }
+        let flight = self.flights.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
+        let result = {
+            let _computing = flight.lock().await;
+            match self.peek(&key, version) {
+                Some(v) => Ok(v),
+                None => match compute().await {
+                    Ok((v, weight)) => {
+                        let v = Arc::new(v);
+                        self.put_weighing(key.clone(), version, v.clone(), weight);
+                        Ok(v)
+                    }
+                    Err(e) => Err(e),
+                },
+            }
+        };
+        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
+        // Ours and the map's: nobody else waits on this key.
+        if Arc::strong_count(&flight) == 2 {
+            flights.remove(&key);
+        }
+        result
+    }
+
+    /// A lookup that neither promotes nor counts.
+    fn peek(&self, key: &K, version: i64) -> Option<Arc<V>> {
+        let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+        g.new.get(key).or_else(|| g.old.get(key)).filter(|(v, _, _)| *v == version).map(|(_, x, _)| x.clone())
     }
 
     pub fn put(&self, key: K, version: i64, value: Arc<V>) {
@@ -165,5 +211,38 @@ mod weight_tests {
         assert_eq!((g.new.len(), g.new_weight, g.old.len()), (1, 1, 2), "full: the new generation became the old");
         drop(g);
         assert_eq!(c.get(&"a", 1).as_deref(), Some(&1), "promoted from the old generation");
+    }
+}
+
+#[cfg(test)]
+mod flight_tests {
+    use super::*;
+    use std::sync::atomic::AtomicUsize;
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn concurrent_misses_of_one_key_compute_once() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        let runs = Arc::new(AtomicUsize::new(0));
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (c, runs) = (c.clone(), runs.clone());
+                tokio::spawn(async move {
+                    c.get_or_compute("root", 1, || async {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+                        Ok::<_, ()>((7, 1))
+                    })
+                    .await
+                })
+            })
+            .collect();
+        for t in tasks {
+            assert_eq!(*t.await.unwrap().unwrap(), 7);
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert!(c.flights.lock().unwrap().is_empty(), "no flight is left behind");
+        // A newer version computes again.
+        let v = c.get_or_compute("root", 2, || async { Ok::<_, ()>((8, 1)) }).await.unwrap();
+        assert_eq!(*v, 8);
     }
 }

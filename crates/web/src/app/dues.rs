@@ -135,12 +135,14 @@ pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<A
     // The version first: what is read after it is at least as new.
     let version = state.store.figure_version(org.tenant_id, DUES_FIGURES).await?;
     let key = (org.tenant_id, org.id, year, today);
-    if let Some(d) = state.dues.get(&key, version) {
-        return Ok(d);
-    }
-    let d = Arc::new(compute_subtree_year(state, org, year, today).await?);
-    state.dues.put_weighing(key, version, d.clone(), 1 + d.arrears.len() + d.without_standard.len());
-    Ok(d)
+    state
+        .dues
+        .get_or_compute(key, version, || async {
+            let d = compute_subtree_year(state, org, year, today).await?;
+            let rows = d.arrears.len() + d.without_standard.len();
+            Ok((d, 1 + rows))
+        })
+        .await
 }
 
 /// What [`subtree_year`] computes on a miss: never cached.

@@ -559,13 +559,14 @@ pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) ->
     // The version first: what is read after it is at least as new.
     let version = state.store.figure_version(org.tenant_id, LIFE_FIGURES).await?;
     let key = (org.tenant_id, org.id, year, quarter, today);
-    if let Some(c) = state.compliance.get(&key, version) {
-        return Ok(c);
-    }
-    let c = Arc::new(compute_compliance(state, org, year, quarter, today, false).await?);
-    let rows = c.kinds.iter().map(|k| k.missed.len()).sum::<usize>();
-    state.compliance.put_weighing(key, version, c.clone(), 1 + rows);
-    Ok(c)
+    state
+        .compliance
+        .get_or_compute(key, version, || async {
+            let c = compute_compliance(state, org, year, quarter, today, false).await?;
+            let rows = c.kinds.iter().map(|k| k.missed.len()).sum::<usize>();
+            Ok((c, 1 + rows))
+        })
+        .await
 }
 
 /// Compliance of a subtree in a quarter as it stands on a given day (the
