@@ -26,6 +26,9 @@ pub type PrincipalCache = VersionedCache<i64, Principal>;
 
 type Generation<K, V> = HashMap<K, (i64, Arc<V>, usize)>;
 
+/// A computation in progress and, once done, its value at its version.
+type Flight<V> = Arc<tokio::sync::Mutex<Option<(i64, Arc<V>)>>>;
+
 /// Two generations: lookups promote from the old one; when the new one is
 /// full it becomes the old one. A bounded, almost-LRU map without per-entry
 /// bookkeeping. Entries have a weight (one for a principal; for a subtree's
@@ -34,8 +37,10 @@ type Generation<K, V> = HashMap<K, (i64, Arc<V>, usize)>;
 pub struct VersionedCache<K, V> {
     generations: Mutex<Generations<K, V>>,
     /// Keys being computed, so that concurrent misses of one key wait for
-    /// one computation instead of each running it.
-    flights: Mutex<HashMap<K, Arc<tokio::sync::Mutex<()>>>>,
+    /// one computation instead of each running it. The flight holds what it
+    /// computed while anyone waits on it, so the waiters share even a value
+    /// too heavy for the cache.
+    flights: Mutex<HashMap<K, Flight<V>>>,
     capacity: usize,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
@@ -92,13 +97,19 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         }
         let flight = self.flights.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
         let result = {
-            let _computing = flight.lock().await;
-            match self.peek(&key, version) {
+            let mut done = flight.lock().await;
+            match done
+                .as_ref()
+                .filter(|(v, _)| *v == version)
+                .map(|(_, x)| x.clone())
+                .or_else(|| self.peek(&key, version))
+            {
                 Some(v) => Ok(v),
                 None => match compute().await {
                     Ok((v, weight)) => {
                         let v = Arc::new(v);
                         self.put_weighing(key.clone(), version, v.clone(), weight);
+                        *done = Some((version, v.clone()));
                         Ok(v)
                     }
                     Err(e) => Err(e),
@@ -106,7 +117,8 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
             }
         };
         let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        // Ours and the map's: nobody else waits on this key.
+        // Ours and the map's: nobody else waits on this key, and the value
+        // it holds goes with it.
         if Arc::strong_count(&flight) == 2 {
             flights.remove(&key);
         }
@@ -241,6 +253,32 @@ mod flight_tests {
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert!(c.flights.lock().unwrap().is_empty(), "no flight is left behind");
+        // A value too heavy to keep is still shared by those who waited for
+        // it: the computation goes on only once all sixteen wait.
+        runs.store(0, Ordering::SeqCst);
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let tasks: Vec<_> = (0..16)
+            .map(|_| {
+                let (c, runs, gate) = (c.clone(), runs.clone(), gate.clone());
+                tokio::spawn(async move {
+                    c.get_or_compute("national", 1, || async {
+                        runs.fetch_add(1, Ordering::SeqCst);
+                        gate.acquire().await.unwrap().forget();
+                        Ok::<_, ()>((9, 1000))
+                    })
+                    .await
+                })
+            })
+            .collect();
+        while c.flights.lock().unwrap().get(&"national").map_or(0, Arc::strong_count) < 17 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        gate.add_permits(1);
+        for t in tasks {
+            assert_eq!(*t.await.unwrap().unwrap(), 9);
+        }
+        assert_eq!(runs.load(Ordering::SeqCst), 1);
+        assert!(c.get(&"national", 1).is_none(), "and not kept after");
         // A newer version computes again.
         let v = c.get_or_compute("root", 2, || async { Ok::<_, ()>((8, 1)) }).await.unwrap();
         assert_eq!(*v, 8);
