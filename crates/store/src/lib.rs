@@ -57,7 +57,7 @@ pub use members::{
 };
 pub use notifications::{Keeper, NotificationRow};
 pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
-pub use rollups::{Rollup, DIMENSIONS};
+pub use rollups::{Figures, Rollup, DIMENSIONS};
 pub use rules::PackHeader;
 pub use transfers::{AwayRow, NewAway, NewTransfer, TransferEffect, TransferEvent, TransferRow, TransferStep};
 

@@ -143,6 +143,25 @@ impl Rollup {
     }
 }
 
+/// What a subtree's computed figures are about, each with its version in
+/// `figure_versions`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Figures {
+    /// Meeting compliance.
+    Life,
+    /// A subtree's dues year.
+    Dues,
+}
+
+impl Figures {
+    fn column(self) -> &'static str {
+        match self {
+            Figures::Life => "life",
+            Figures::Dues => "dues",
+        }
+    }
+}
+
 /// Per-node subtree sizes for [`Store::subtree_size_hint`].
 #[derive(Default)]
 pub(crate) struct SizeHints(std::sync::Mutex<std::collections::HashMap<i64, (std::time::Instant, i64)>>);
@@ -214,17 +233,13 @@ impl Store {
     }
 
     /// The version of what a tenant's computed figures of `subject` are read
-    /// from (`figure_versions`, kept by triggers: migration 0023). Read it
-    /// before reading the figures' rows: what is then read is at least as
-    /// new as the version, so a value cached under it is never older than
-    /// its key.
-    pub async fn figure_version(&self, tenant_id: i64, subject: &str) -> StoreResult<i64> {
-        let n: Option<i64> =
-            on!(self, |p| sqlx::query_scalar("SELECT n FROM figure_versions WHERE tenant_id = $1 AND subject = $2")
-                .bind(tenant_id)
-                .bind(subject)
-                .fetch_optional(p)
-                .await)?;
+    /// from (`figure_versions`, kept by triggers: migrations 0023–0024).
+    /// Read it before reading the figures' rows: what is then read is at
+    /// least as new as the version, so a value cached under it is never
+    /// older than its key.
+    pub async fn figure_version(&self, tenant_id: i64, subject: Figures) -> StoreResult<i64> {
+        let sql = format!("SELECT {} FROM figure_versions WHERE tenant_id = $1", subject.column());
+        let n: Option<i64> = on!(self, |p| sqlx::query_scalar(&sql).bind(tenant_id).fetch_optional(p).await)?;
         Ok(n.unwrap_or(0))
     }
 

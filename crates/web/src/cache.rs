@@ -96,33 +96,21 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
             return Ok(v);
         }
         let flight = self.flights.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
-        let result = {
-            let mut done = flight.lock().await;
-            match done
-                .as_ref()
-                .filter(|(v, _)| *v == version)
-                .map(|(_, x)| x.clone())
-                .or_else(|| self.peek(&key, version))
-            {
-                Some(v) => Ok(v),
-                None => match compute().await {
-                    Ok((v, weight)) => {
-                        let v = Arc::new(v);
-                        self.put_weighing(key.clone(), version, v.clone(), weight);
-                        *done = Some((version, v.clone()));
-                        Ok(v)
-                    }
-                    Err(e) => Err(e),
-                },
-            }
-        };
-        let mut flights = self.flights.lock().unwrap_or_else(|e| e.into_inner());
-        // Ours and the map's: nobody else waits on this key, and the value
-        // it holds goes with it.
-        if Arc::strong_count(&flight) == 2 {
-            flights.remove(&key);
+        // Leaves the map when its last holder goes, even one dropped while
+        // waiting (a request timed out or its client gone).
+        let flight = Boarded { cache: self, key: key.clone(), flight: Some(flight) };
+        let mut done = flight.flight.as_ref().expect("boarded").lock().await;
+        if let Some(v) = done.as_ref().filter(|(v, _)| *v == version).map(|(_, x)| x.clone()) {
+            return Ok(v);
         }
-        result
+        if let Some(v) = self.peek(&key, version) {
+            return Ok(v);
+        }
+        let (v, weight) = compute().await?;
+        let v = Arc::new(v);
+        self.put_weighing(key, version, v.clone(), weight);
+        *done = Some((version, v.clone()));
+        Ok(v)
     }
 
     /// A lookup that neither promotes nor counts.
@@ -146,6 +134,11 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     }
 
     fn insert(g: &mut Generations<K, V>, capacity: usize, key: K, entry: (i64, Arc<V>, usize)) {
+        // A slow request that read an older version does not replace what a
+        // later one read.
+        if g.new.get(&key).is_some_and(|(v, _, _)| *v > entry.0) {
+            return;
+        }
         if let Some((_, _, w)) = g.new.remove(&key) {
             g.new_weight -= w;
         }
@@ -155,6 +148,28 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         }
         g.new_weight += entry.2;
         g.new.insert(key, entry);
+    }
+}
+
+/// A holder of a flight: when dropped, takes the flight out of the map if
+/// nobody else holds it. The count is read and the holder's reference given
+/// up under the map's lock, so two holders leaving at once cannot both see
+/// the other and leave the flight behind.
+struct Boarded<'a, K: Hash + Eq + Clone, V> {
+    cache: &'a VersionedCache<K, V>,
+    key: K,
+    flight: Option<Flight<V>>,
+}
+
+impl<K: Hash + Eq + Clone, V> Drop for Boarded<'_, K, V> {
+    fn drop(&mut self) {
+        let mut flights = self.cache.flights.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(flight) = self.flight.take() {
+            // Ours and the map's.
+            if Arc::strong_count(&flight) == 2 {
+                flights.remove(&self.key);
+            }
+        }
     }
 }
 
@@ -279,8 +294,45 @@ mod flight_tests {
         }
         assert_eq!(runs.load(Ordering::SeqCst), 1);
         assert!(c.get(&"national", 1).is_none(), "and not kept after");
+        assert!(c.flights.lock().unwrap().is_empty());
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_waiter_dropped_while_waiting_leaves_no_flight_behind() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let leader = {
+            let (c, gate) = (c.clone(), gate.clone());
+            tokio::spawn(async move {
+                c.get_or_compute("root", 1, || async {
+                    gate.acquire().await.unwrap().forget();
+                    Ok::<_, ()>((7, 1000))
+                })
+                .await
+            })
+        };
+        let waiter = {
+            let c = c.clone();
+            tokio::spawn(async move { c.get_or_compute("root", 1, || async { Ok::<_, ()>((8, 1000)) }).await })
+        };
+        while c.flights.lock().unwrap().get(&"root").map_or(0, Arc::strong_count) < 3 {
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        waiter.abort();
+        assert!(waiter.await.unwrap_err().is_cancelled());
+        gate.add_permits(1);
+        assert_eq!(*leader.await.unwrap().unwrap(), 7);
+        assert!(c.flights.lock().unwrap().is_empty(), "the flight left with its last holder");
         // A newer version computes again.
         let v = c.get_or_compute("root", 2, || async { Ok::<_, ()>((8, 1)) }).await.unwrap();
         assert_eq!(*v, 8);
+    }
+
+    #[test]
+    fn an_older_version_does_not_replace_a_newer_one() {
+        let c: VersionedCache<&str, u32> = VersionedCache::new(10);
+        c.put("root", 5, Arc::new(5));
+        c.put("root", 4, Arc::new(4));
+        assert_eq!(c.get(&"root", 5).as_deref(), Some(&5));
     }
 }

@@ -102,7 +102,25 @@ pub async fn track(State(state): State<AppState>, req: Request, next: Next) -> R
 }
 
 async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
-    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], state.metrics.render())
+    use std::fmt::Write;
+    use std::sync::atomic::Ordering::Relaxed;
+    let mut out = state.metrics.render();
+    out.push_str("# HELP ronghe_cache_lookups_total Lookups in this node's caches, by cache and outcome.\n");
+    out.push_str("# TYPE ronghe_cache_lookups_total counter\n");
+    for (cache, hits, misses) in [
+        ("principals", &state.principals.hits, &state.principals.misses),
+        ("compliance", &state.compliance.hits, &state.compliance.misses),
+        ("dues", &state.dues.hits, &state.dues.misses),
+    ] {
+        for (outcome, n) in [("hit", hits), ("miss", misses)] {
+            let _ = writeln!(
+                out,
+                "ronghe_cache_lookups_total{{cache=\"{cache}\",outcome=\"{outcome}\"}} {}",
+                n.load(Relaxed)
+            );
+        }
+    }
+    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4; charset=utf-8")], out)
 }
 
 /// Liveness and readiness: 200 when the database answers.

@@ -372,6 +372,14 @@ both!(cached_dues_years_equal_a_fresh_computation_after_random_changes, |app| as
             let r = cached.get(&format!("/api/v1/orgs/{}/dues?year={year}", o.id)).await;
             assert_eq!(r.status, StatusCode::OK, "{}", r.text);
         }
+        if step == 0 {
+            // Read again with nothing changed: every figure from the cache.
+            let before = crate::support::cache_hits(&mut cached, "dues").await;
+            for o in &orgs {
+                cached.get(&format!("/api/v1/orgs/{}/dues?year={year}", o.id)).await;
+            }
+            assert_eq!(crate::support::cache_hits(&mut cached, "dues").await, before + orgs.len() as u64);
+        }
         let m = members[rng.gen_range(0..members.len())];
         let what = rng.gen_range(0..9);
         match what {

@@ -89,6 +89,13 @@ pub fn id_number(n: u32) -> String {
     ronghe_domain::id_number::synthesize(410802, birth, n / 5000 * 2 + 1).as_str().to_string()
 }
 
+/// How many lookups in a node's cache found their value (`/metrics`).
+pub async fn cache_hits(c: &mut Client, cache: &str) -> u64 {
+    let text = c.get("/metrics").await.text;
+    let line = format!("ronghe_cache_lookups_total{{cache=\"{cache}\",outcome=\"hit\"}} ");
+    text.lines().find_map(|l| l.strip_prefix(&line)).and_then(|n| n.trim().parse().ok()).unwrap_or(0)
+}
+
 pub fn member_input(name: &str, n: u32) -> MemberInput {
     MemberInput {
         name: name.into(),

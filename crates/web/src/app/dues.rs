@@ -118,12 +118,10 @@ pub async fn member_year(state: &AppState, member: &MemberRecord, year: i32) -> 
     })
 }
 
-/// The figure version subject of dues (`figure_versions`).
-pub const DUES_FIGURES: &str = "dues";
-
-/// What a subtree's dues year is cached by: tenant, organisation, year and
-/// the day it stands on (which months have come).
-pub type SubtreeKey = (i64, i64, i32, NaiveDate);
+/// What a subtree's dues year is cached by: tenant, organisation, its path
+/// as read before the version (an organisation moved since is another
+/// key), year and the day it stands on (which months have come).
+pub type SubtreeKey = (i64, i64, String, i32, NaiveDate);
 
 /// A subtree's dues for a year as they stand today. Computed once per node
 /// while the tenant's `dues` figure version (kept by triggers on members,
@@ -133,8 +131,8 @@ pub type SubtreeKey = (i64, i64, i32, NaiveDate);
 pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<Arc<SubtreeYear>> {
     let today = state.today();
     // The version first: what is read after it is at least as new.
-    let version = state.store.figure_version(org.tenant_id, DUES_FIGURES).await?;
-    let key = (org.tenant_id, org.id, year, today);
+    let version = state.store.figure_version(org.tenant_id, ronghe_store::Figures::Dues).await?;
+    let key = (org.tenant_id, org.id, org.path.clone(), year, today);
     state
         .dues
         .get_or_compute(key, version, || async {

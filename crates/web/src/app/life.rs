@@ -15,7 +15,9 @@ use ronghe_domain::meetings::{
     Rating, Standing,
 };
 use ronghe_domain::members::FieldError;
-use ronghe_store::{AttendeeRow, MeetingRecord, MeetingRow, NewMeeting, NewResolution, Org, ResolutionRow, StoreError};
+use ronghe_store::{
+    AttendeeRow, Figures, MeetingRecord, MeetingRow, NewMeeting, NewResolution, Org, ResolutionRow, StoreError,
+};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
@@ -541,12 +543,10 @@ pub fn quarter_or_current(state: &AppState, year: Option<i32>, quarter: Option<u
     (year, quarter)
 }
 
-/// The figure version subject of meeting compliance (`figure_versions`).
-pub const LIFE_FIGURES: &str = "life";
-
-/// What a subtree's compliance is cached by: tenant, organisation, year,
-/// quarter and the day it stands on.
-pub type ComplianceKey = (i64, i64, i32, u32, NaiveDate);
+/// What a subtree's compliance is cached by: tenant, organisation, its path
+/// as read before the version (an organisation moved since is another
+/// key), year, quarter and the day it stands on.
+pub type ComplianceKey = (i64, i64, String, i32, u32, NaiveDate);
 
 /// Compliance of a subtree in a quarter as it stands today, from the
 /// meetings held: per kind required, the counts and who missed, without the
@@ -557,8 +557,8 @@ pub type ComplianceKey = (i64, i64, i32, u32, NaiveDate);
 pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Arc<Compliance>> {
     let today = state.today();
     // The version first: what is read after it is at least as new.
-    let version = state.store.figure_version(org.tenant_id, LIFE_FIGURES).await?;
-    let key = (org.tenant_id, org.id, year, quarter, today);
+    let version = state.store.figure_version(org.tenant_id, Figures::Life).await?;
+    let key = (org.tenant_id, org.id, org.path.clone(), year, quarter, today);
     state
         .compliance
         .get_or_compute(key, version, || async {
