@@ -15,7 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::orgs::path_ids;
-use crate::{on, Store, StoreResult};
+use crate::{on, BeginWrite, Store, StoreError, StoreResult};
 
 /// The dimensions kept, in the order pages show them.
 pub const DIMENSIONS: [&str; 4] = ["category", "gender", "education", "birth_year"];
@@ -144,7 +144,7 @@ impl Rollup {
 }
 
 /// What a subtree's computed figures are about, each with its version in
-/// `figure_versions`.
+/// `figure_changes`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Figures {
     /// Meeting compliance.
@@ -154,7 +154,10 @@ pub enum Figures {
 }
 
 impl Figures {
-    fn column(self) -> &'static str {
+    /// Rows of one subject past which a reader folds them into one.
+    const FOLD_AT: i64 = 64;
+
+    fn code(self) -> &'static str {
         match self {
             Figures::Life => "life",
             Figures::Dues => "dues",
@@ -233,14 +236,60 @@ impl Store {
     }
 
     /// The version of what a tenant's computed figures of `subject` are read
-    /// from (`figure_versions`, kept by triggers: migrations 0023–0024).
-    /// Read it before reading the figures' rows: what is then read is at
-    /// least as new as the version, so a value cached under it is never
-    /// older than its key.
+    /// from: the sum over its rows in `figure_changes`, which triggers append
+    /// to (migrations 0023–0024). Read it before reading the figures' rows:
+    /// what is then read is at least as new as the version, so a value cached
+    /// under it is never older than its key. Past [`Figures::FOLD_AT`] rows,
+    /// folds them into one (best effort: a failure is logged, the version
+    /// stands).
     pub async fn figure_version(&self, tenant_id: i64, subject: Figures) -> StoreResult<i64> {
-        let sql = format!("SELECT {} FROM figure_versions WHERE tenant_id = $1", subject.column());
-        let n: Option<i64> = on!(self, |p| sqlx::query_scalar(&sql).bind(tenant_id).fetch_optional(p).await)?;
-        Ok(n.unwrap_or(0))
+        let (version, rows): (i64, i64) = on!(self, |p| {
+            sqlx::query_as(
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT), COUNT(*) FROM figure_changes WHERE tenant_id = $1 AND subject = $2"
+        )
+        .bind(tenant_id)
+        .bind(subject.code())
+        .fetch_one(p)
+        .await
+        })?;
+        if rows > Figures::FOLD_AT {
+            if let Err(e) = self.fold_figure_changes(tenant_id, subject).await {
+                tracing::warn!(error = %e, tenant_id, subject = subject.code(), "folding figure changes failed");
+            }
+        }
+        Ok(version)
+    }
+
+    /// Folds a subject's rows into its oldest, keeping their sum. Rows not
+    /// yet committed are not seen and stay; two folds at once wait on each
+    /// other's rows, and the second finds nothing left to fold.
+    async fn fold_figure_changes(&self, tenant_id: i64, subject: Figures) -> StoreResult<()> {
+        on!(self, |p| {
+            let mut tx = p.begin_write().await?;
+            let (first, last): (Option<i64>, Option<i64>) =
+                sqlx::query_as("SELECT MIN(id), MAX(id) FROM figure_changes WHERE tenant_id = $1 AND subject = $2")
+                    .bind(tenant_id)
+                    .bind(subject.code())
+                    .fetch_one(&mut *tx)
+                    .await?;
+            let (Some(first), Some(last)) = (first, last) else { return Ok(()) };
+            let folded: Vec<i64> = sqlx::query_scalar(
+                "DELETE FROM figure_changes WHERE tenant_id = $1 AND subject = $2 AND id > $3 AND id <= $4 RETURNING n",
+            )
+            .bind(tenant_id)
+            .bind(subject.code())
+            .bind(first)
+            .bind(last)
+            .fetch_all(&mut *tx)
+            .await?;
+            sqlx::query("UPDATE figure_changes SET n = n + $1 WHERE id = $2")
+                .bind(folded.iter().sum::<i64>())
+                .bind(first)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })
     }
 
     /// The same figures computed from the raw rows with a recursive query,

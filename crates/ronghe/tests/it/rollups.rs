@@ -121,3 +121,32 @@ both!(rollups_equal_the_recursive_query_after_random_changes, |app| async move {
     assert_eq!(root.total(), app.store.naive_rollup(app.fx.root.id).await.unwrap().total());
     let _ = id_number;
 });
+
+// Figure versions are sums over an append-only log of changes; a reader
+// folds a subject's rows into one past a threshold. Folding keeps the sum,
+// and every change after it still moves the version.
+both!(figure_versions_keep_their_sum_when_folded_and_move_with_every_change, |app| async move {
+    use ronghe_store::Figures;
+    let tenant = app.fx.root.tenant_id;
+    let actor = Actor::system(tenant, "test");
+    let sql =
+        format!("SELECT CAST(COUNT(*) AS TEXT) FROM figure_changes WHERE tenant_id = {tenant} AND subject = 'dues'");
+    let start = app.store.figure_version(tenant, Figures::Dues).await.unwrap();
+    // Each status change is a change of what dues read.
+    for i in 0..100 {
+        let status = if i % 2 == 0 { Status::LostContact } else { Status::Normal };
+        app.store.change_member_status(&actor, app.fx.m2, status, today(), "").await.unwrap();
+    }
+    assert!(app.raw_text(&sql).await.trim().parse::<i64>().unwrap() > 64);
+    let v = app.store.figure_version(tenant, Figures::Dues).await.unwrap();
+    assert_eq!(v, start + 100, "one change each");
+    assert_eq!(app.raw_text(&sql).await.trim(), "1", "folded into one row");
+    assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v, "folding kept the sum");
+    app.store.change_member_status(&actor, app.fx.m2, Status::LostContact, today(), "").await.unwrap();
+    assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v + 1);
+    // A write that changes nothing a dues figure reads leaves it alone.
+    let life = app.store.figure_version(tenant, Figures::Life).await.unwrap();
+    app.raw_exec(&format!("UPDATE members SET post = 'x' WHERE id = {}", app.fx.m2)).await.unwrap();
+    assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v + 1);
+    assert_eq!(app.store.figure_version(tenant, Figures::Life).await.unwrap(), life);
+});
