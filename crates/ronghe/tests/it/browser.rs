@@ -18,6 +18,21 @@ impl Drop for Driver {
     }
 }
 
+/// Clicks the button that submits a form and waits for the page it leads
+/// to: until the button's page is gone (its element stale). Waiting for an
+/// element of the next page alone can find it on the page being left.
+async fn submit(b: &fantoccini::Client, css: &str) -> Result<(), fantoccini::error::CmdError> {
+    let button = b.find(Locator::Css(css)).await?;
+    button.click().await?;
+    for _ in 0..200 {
+        if button.is_enabled().await.is_err() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    Ok(())
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
@@ -269,13 +284,13 @@ async fn plan_a_meeting_sign_members_in_write_minutes_and_seal() {
         b.find(Locator::Css("details.addform summary")).await?.click().await?;
         b.find(Locator::Css("select[name=kind] option[value=branch_general]")).await?.click().await?;
         b.find(Locator::Css("input[name=topic]")).await?.send_keys("第四季度支部党员大会").await?;
-        b.find(Locator::Css("details.addform button.primary")).await?.click().await?;
+        submit(&b, "details.addform button.primary").await?;
         b.wait().for_element(Locator::Css("#attendance table")).await?;
         // Everyone came: tick each box and save.
         for cb in b.find_all(Locator::Css("#attendance input[type=checkbox]")).await? {
             cb.click().await?;
         }
-        b.find(Locator::Css("#attendance button.primary")).await?.click().await?;
+        submit(&b, "#attendance button.primary").await?;
         b.wait().for_element(Locator::Css("#minutes textarea")).await?;
         let present = b.find(Locator::Css(".facts")).await?.text().await?;
         assert!(present.contains("3 / 3"), "{present}");
@@ -283,9 +298,9 @@ async fn plan_a_meeting_sign_members_in_write_minutes_and_seal() {
             .await?
             .send_keys("一、传达学习上级会议精神；二、讨论通过有关事项。")
             .await?;
-        b.find(Locator::Css("#minutes button.primary")).await?.click().await?;
+        submit(&b, "#minutes button.primary").await?;
         b.wait().for_element(Locator::Css("#seal button.primary")).await?;
-        b.find(Locator::Css("#seal button.primary")).await?.click().await?;
+        submit(&b, "#seal button.primary").await?;
         b.wait().for_element(Locator::Css("dd.hash")).await?;
         let page = b.source().await?;
         assert!(page.contains("已封存") && page.contains("传达学习上级会议精神"), "{page}");
