@@ -150,3 +150,27 @@ both!(figure_versions_keep_their_sum_when_folded_and_move_with_every_change, |ap
     assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v + 1);
     assert_eq!(app.store.figure_version(tenant, Figures::Life).await.unwrap(), life);
 });
+
+// On PostgreSQL, writers of one tenant do not queue on the figure versions:
+// a transaction that changed what both figures read, still open, does not
+// hold up another writer's change to them elsewhere in the tenant. (With a
+// counter row per tenant, the second writer waited for the first to end.)
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn writers_of_one_tenant_do_not_wait_on_each_others_figure_versions() {
+    use sqlx::Connection;
+    let Some(app) = crate::support::TestApp::maybe(crate::support::Backend::Postgres).await else { return };
+    let mut open = sqlx::PgConnection::connect(&app.raw_url).await.unwrap();
+    let schema = app.schema.clone().expect("a PostgreSQL test has its schema");
+    sqlx::query(&format!("SET search_path TO {schema}")).execute(&mut open).await.unwrap();
+    sqlx::query("BEGIN").execute(&mut open).await.unwrap();
+    sqlx::query("UPDATE orgs SET name = name || '·' WHERE id = $1")
+        .bind(app.fx.b1.id)
+        .execute(&mut open)
+        .await
+        .unwrap();
+    let actor = Actor::system(app.fx.root.tenant_id, "test");
+    let other = app.store.change_member_status(&actor, app.fx.m2, Status::LostContact, today(), "");
+    let done = tokio::time::timeout(std::time::Duration::from_secs(5), other).await;
+    sqlx::query("ROLLBACK").execute(&mut open).await.unwrap();
+    done.expect("the second writer waited for the first").unwrap();
+}
