@@ -80,6 +80,11 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
                 .await
                 .map_err(|e| anyhow::anyhow!("reminders: {e:?}"))?;
             println!("{} new reminders on {today}", report.created);
+            // Upkeep: logs of figure changes nobody has read lately.
+            let folded = state.store.fold_all_figure_changes().await?;
+            if folded > 0 {
+                println!("{folded} logs of figure changes folded");
+            }
             for (name, sent, failed) in &report.sent {
                 println!("  {name}: {sent} sent, {failed} failed");
             }

@@ -154,6 +154,8 @@ pub enum Figures {
 }
 
 impl Figures {
+    pub const ALL: [Figures; 2] = [Figures::Life, Figures::Dues];
+
     /// Rows of one subject past which a reader folds them into one.
     const FOLD_AT: i64 = 64;
 
@@ -258,6 +260,26 @@ impl Store {
             }
         }
         Ok(version)
+    }
+
+    /// Folds every tenant's and subject's log of figure changes that has
+    /// grown past [`Figures::FOLD_AT`] rows, whether or not anyone reads it
+    /// (the daily `ronghe remind` does): how many were folded.
+    pub async fn fold_all_figure_changes(&self) -> StoreResult<usize> {
+        let logs: Vec<(i64, String)> = on!(self, |p| sqlx::query_as(
+            "SELECT tenant_id, subject FROM figure_changes GROUP BY tenant_id, subject HAVING COUNT(*) > $1"
+        )
+        .bind(Figures::FOLD_AT)
+        .fetch_all(p)
+        .await)?;
+        let mut folded = 0;
+        for (tenant_id, subject) in logs {
+            if let Some(subject) = Figures::ALL.into_iter().find(|f| f.code() == subject) {
+                self.fold_figure_changes(tenant_id, subject).await?;
+                folded += 1;
+            }
+        }
+        Ok(folded)
     }
 
     /// Folds a subject's rows into its oldest, keeping their sum. Rows not

@@ -144,10 +144,19 @@ both!(figure_versions_keep_their_sum_when_folded_and_move_with_every_change, |ap
     assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v, "folding kept the sum");
     app.store.change_member_status(&actor, app.fx.m2, Status::LostContact, today(), "").await.unwrap();
     assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v + 1);
+    // The daily upkeep folds logs nobody reads, and leaves short ones alone.
+    for i in 0..70 {
+        let status = if i % 2 == 0 { Status::Normal } else { Status::LostContact };
+        app.store.change_member_status(&actor, app.fx.m2, status, today(), "").await.unwrap();
+    }
+    assert!(app.store.fold_all_figure_changes().await.unwrap() >= 1);
+    assert_eq!(app.raw_text(&sql).await.trim(), "1");
+    assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v + 71);
+    assert_eq!(app.store.fold_all_figure_changes().await.unwrap(), 0);
     // A write that changes nothing a dues figure reads leaves it alone.
     let life = app.store.figure_version(tenant, Figures::Life).await.unwrap();
     app.raw_exec(&format!("UPDATE members SET post = 'x' WHERE id = {}", app.fx.m2)).await.unwrap();
-    assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v + 1);
+    assert_eq!(app.store.figure_version(tenant, Figures::Dues).await.unwrap(), v + 71);
     assert_eq!(app.store.figure_version(tenant, Figures::Life).await.unwrap(), life);
 });
 
