@@ -239,7 +239,7 @@ impl Store {
 
     /// The version of what a tenant's computed figures of `subject` are read
     /// from: the sum over its rows in `figure_changes`, which triggers append
-    /// to (migrations 0023–0024). Read it before reading the figures' rows:
+    /// to (migration 0023). Read it before reading the figures' rows:
     /// what is then read is at least as new as the version, so a value cached
     /// under it is never older than its key. Past [`Figures::FOLD_AT`] rows,
     /// folds them into one (best effort: a failure is logged, the version

@@ -10,9 +10,10 @@
 //! - principals (a user with their role bindings), keyed by the user's
 //!   `auth_version` (migration 0003), which the session read returns: the
 //!   cache saves the two queries that load the principal;
-//! - a subtree's computed figures (meeting compliance), keyed by the
-//!   tenant's figure version for their subject (`figure_versions`,
-//!   migration 0023): the cache saves reading every branch of the subtree.
+//! - a subtree's computed figures (meeting compliance, the dues year),
+//!   keyed by the tenant's figure version for their subject
+//!   (`Store::figure_version`, over `figure_changes`: migration 0023): the
+//!   cache saves reading every branch or member of the subtree.
 
 use std::collections::HashMap;
 use std::hash::Hash;

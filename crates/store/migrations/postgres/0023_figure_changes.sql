@@ -1,9 +1,14 @@
--- Figure versions as an append-only log of changes, in place of 0023's
--- counter rows. A counter bumped by triggers is a row every writer of the
--- tenant locks until it commits: on PostgreSQL, an import held it for its
--- whole length and every meeting and payment in the tenant waited, and a
--- move (roll-ups, then the version) and a member write (the version, then
--- the roll-ups) could deadlock. Writers now only insert rows, which never
+-- The version of what a subtree's computed figures are read from, per tenant
+-- and subject, kept as an append-only log of changes. App nodes cache
+-- computed figures keyed by it and read it on every request, so a change
+-- made through any node is seen by all of them on the next request.
+-- Triggers write it, so no code path can forget.
+--
+-- Not a counter: a counter row bumped by triggers is locked by every writer
+-- of the tenant until it commits (on PostgreSQL an import would hold it for
+-- its whole length, and a move, which writes the roll-ups before the
+-- organisation, and a member write, which writes the member before the
+-- roll-ups, could deadlock on it). Writers only insert rows, which never
 -- wait on each other.
 --
 -- A subject's version is the sum of `n` over its rows. Every commit that
@@ -19,10 +24,6 @@
 -- standards and their payments. Updates count only when a column a figure
 -- reads really changes (a member's phone edited changes no dues figure);
 -- tenant_id is not watched: no code path moves a row between tenants.
-DROP FUNCTION bump_figures() CASCADE;
-DROP FUNCTION bump_figures_of_statement() CASCADE;
-DROP TABLE figure_versions;
-
 CREATE TABLE figure_changes (
     id        BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
     tenant_id BIGINT NOT NULL,
