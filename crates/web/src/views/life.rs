@@ -110,14 +110,15 @@ async fn org_view(
     error: Option<String>,
 ) -> AppResult<Response> {
     let tr = Tr(auth.lang());
-    let c = life::compliance(state, &org, year, quarter).await?;
-    // A branch's or group's own obligations: its subtree is itself and its
-    // groups, so computing them with their standing is cheap.
-    let own: Vec<Obligation> = if org.kind.holds_members() {
-        let all = life::compliance_on(state, &org, year, quarter, state.today()).await?;
-        all.obligations.into_iter().filter(|o| o.org_id == org.id).collect()
+    // A branch or group also shows its own obligations: its subtree is
+    // itself and its groups, so computing it with every obligation is cheap
+    // and serves both. Larger subtrees read the cached counts.
+    let (c, own): (std::sync::Arc<Compliance>, Vec<Obligation>) = if org.kind.holds_members() {
+        let mut all = life::compliance_on(state, &org, year, quarter, state.today()).await?;
+        let own = std::mem::take(&mut all.obligations).into_iter().filter(|o| o.org_id == org.id).collect();
+        (std::sync::Arc::new(all), own)
     } else {
-        vec![]
+        (life::compliance(state, &org, year, quarter).await?, vec![])
     };
     let Period { start: from, end: to } = Period::year(year);
     let meetings = if org.kind.holds_members() { state.store.org_meetings(org.id, from, to).await? } else { vec![] };
