@@ -145,14 +145,8 @@ pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
         .create_org(
             &actor,
             &NewOrg {
-                parent_id: Some(unit.id),
-                kind: ronghe_domain::org::OrgKind::Branch,
-                code: code.clone(),
-                name: "导入测试党支部".into(),
                 unit_name: unit.unit_name.clone(),
-                established_on: None,
-                term_start: None,
-                term_end: None,
+                ..NewOrg::under(unit.id, ronghe_domain::org::OrgKind::Branch, code.clone(), "导入测试党支部")
             },
         )
         .await

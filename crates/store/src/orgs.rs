@@ -43,6 +43,23 @@ pub struct NewOrg {
     pub term_end: Option<NaiveDate>,
 }
 
+impl NewOrg {
+    /// An organisation under `parent_id` with only its kind, code and name:
+    /// no unit, founding day or term yet (set the others with `..`).
+    pub fn under(parent_id: i64, kind: OrgKind, code: impl Into<String>, name: impl Into<String>) -> NewOrg {
+        NewOrg {
+            parent_id: Some(parent_id),
+            kind,
+            code: code.into(),
+            name: name.into(),
+            unit_name: String::new(),
+            established_on: None,
+            term_start: None,
+            term_end: None,
+        }
+    }
+}
+
 #[derive(Debug, Clone)]
 pub struct OrgUpdate {
     pub code: String,

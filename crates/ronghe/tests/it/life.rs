@@ -228,14 +228,7 @@ both!(compliance_counts_each_obligation_at_the_edges_of_its_periods, |app| async
         .create_org(
             &actor,
             &NewOrg {
-                parent_id: Some(fx.u1.id),
-                kind: OrgKind::Branch,
-                code: "B3".into(),
-                name: "新设党支部".into(),
-                unit_name: String::new(),
-                established_on: Some(d(11, 15)),
-                term_start: None,
-                term_end: None,
+                established_on: Some(d(11, 15)), ..NewOrg::under(fx.u1.id, OrgKind::Branch, "B3", "新设党支部")
             },
         )
         .await
@@ -590,17 +583,7 @@ both!(cached_compliance_equals_a_fresh_computation_after_random_changes, |app| a
     for (i, (parent, kind)) in
         [(fx.u1.id, OrgKind::Branch), (fx.u2.id, OrgKind::Branch), (fx.b2.id, OrgKind::Group)].into_iter().enumerate()
     {
-        let new = NewOrg {
-            parent_id: Some(parent),
-            kind,
-            code: format!("C{i}"),
-            name: format!("缓存{i}"),
-            unit_name: String::new(),
-            established_on: None,
-            term_start: None,
-            term_end: None,
-        };
-        app.store.create_org(&actor, &new).await.unwrap();
+        app.store.create_org(&actor, &NewOrg::under(parent, kind, format!("C{i}"), format!("缓存{i}"))).await.unwrap();
     }
     let today = today();
     let quarters = {

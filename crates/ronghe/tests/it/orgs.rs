@@ -217,14 +217,13 @@ both!(an_org_with_hundreds_of_children_lists_the_first_hundred, |app| async move
     let actor = ronghe_store::Actor::system(f.root.tenant_id, "test");
     for i in 0..101 {
         let new = ronghe_store::NewOrg {
-            parent_id: Some(f.u2.id),
-            kind: ronghe_domain::org::OrgKind::Branch,
-            code: format!("U2-{i:03}"),
-            name: format!("第{i:03}党支部"),
             unit_name: "电厂".into(),
-            established_on: None,
-            term_start: None,
-            term_end: None,
+            ..ronghe_store::NewOrg::under(
+                f.u2.id,
+                ronghe_domain::org::OrgKind::Branch,
+                format!("U2-{i:03}"),
+                format!("第{i:03}党支部"),
+            )
         };
         app.store.create_org(&actor, &new).await.unwrap();
     }

@@ -37,16 +37,7 @@ both!(rollups_equal_the_recursive_query_after_random_changes, |app| async move {
             continue;
         }
         let kind = kinds[rng.gen_range(0..kinds.len())];
-        let new = NewOrg {
-            parent_id: Some(parent.id),
-            kind,
-            code: format!("R{i}"),
-            name: format!("随机{i}"),
-            unit_name: String::new(),
-            established_on: None,
-            term_start: None,
-            term_end: None,
-        };
+        let new = NewOrg::under(parent.id, kind, format!("R{i}"), format!("随机{i}"));
         orgs.push(app.store.create_org(&actor, &new).await.unwrap());
     }
     let mut members: Vec<i64> = vec![app.fx.m1, app.fx.m1b, app.fx.m2, app.fx.mg];
