@@ -151,10 +151,13 @@ pub enum Figures {
     Life,
     /// A subtree's dues year.
     Dues,
+    /// A subtree's study report (all but online study time, which every
+    /// heartbeat writes: migration 0024).
+    Study,
 }
 
 impl Figures {
-    pub const ALL: [Figures; 2] = [Figures::Life, Figures::Dues];
+    pub const ALL: [Figures; 3] = [Figures::Life, Figures::Dues, Figures::Study];
 
     /// Rows of one subject past which a reader folds them into one.
     const FOLD_AT: i64 = 64;
@@ -163,6 +166,7 @@ impl Figures {
         match self {
             Figures::Life => "life",
             Figures::Dues => "dues",
+            Figures::Study => "study",
         }
     }
 }

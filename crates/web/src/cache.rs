@@ -5,12 +5,15 @@
 //! and read from the database on every request: a cached value is used only
 //! when it was read at the version the database holds now, so a change made
 //! through any app node is seen by every node on the next request, and
-//! nothing expires on a timer. Two uses:
+//! nothing expires on a timer (the study report's online hours, keyed by
+//! the minute as well, are the one exception: `app::learning::report`).
+//! Two uses:
 //!
 //! - principals (a user with their role bindings), keyed by the user's
 //!   `auth_version` (migration 0003), which the session read returns: the
 //!   cache saves the two queries that load the principal;
-//! - a subtree's computed figures (meeting compliance, the dues year),
+//! - a subtree's computed figures (meeting compliance, the dues year, the
+//!   study report),
 //!   keyed by the tenant's figure version for their subject
 //!   (`Store::figure_version`, over `figure_changes`: migration 0023): the
 //!   cache saves reading every branch or member of the subtree.

@@ -85,6 +85,8 @@ pub struct AppState {
     pub compliance: Arc<cache::VersionedCache<app::life::ComplianceKey, app::life::Compliance>>,
     /// Subtrees' dues years, by the tenant's `dues` figure version.
     pub dues: Arc<cache::VersionedCache<app::dues::SubtreeKey, app::dues::SubtreeYear>>,
+    /// Subtrees' study reports, by the tenant's `study` figure version and the minute.
+    pub study: Arc<cache::VersionedCache<app::learning::ReportKey, app::learning::StudyReport>>,
 }
 
 impl AppState {
@@ -96,6 +98,7 @@ impl AppState {
             principals: Arc::new(cache::PrincipalCache::new(PRINCIPAL_CACHE_GENERATION)),
             compliance: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
             dues: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
+            study: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
         }
     }
 

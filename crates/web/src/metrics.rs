@@ -111,6 +111,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         ("principals", &state.principals.hits, &state.principals.misses),
         ("compliance", &state.compliance.hits, &state.compliance.misses),
         ("dues", &state.dues.hits, &state.dues.misses),
+        ("study", &state.study.hits, &state.study.misses),
     ] {
         for (outcome, n) in [("hit", hits), ("miss", misses)] {
             let _ = writeln!(

@@ -534,3 +534,206 @@ both!(exams_are_set_taken_and_reviewed_through_the_pages, |app| async move {
     let r = app.login("admin").await.get(&format!("/api/v1/orgs/{}/exams/{exam}/results", fx.u2.id)).await;
     assert_eq!(r.status, StatusCode::NOT_FOUND);
 });
+
+both!(cached_study_reports_equal_a_fresh_computation_after_random_changes, |app| async move {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use ronghe_domain::members::Status;
+    use ronghe_domain::org::{OfficerRole, OrgKind};
+    use ronghe_store::{Actor, NewOrg};
+    use ronghe_web::app::learning::{compute_report, report_at};
+
+    let fx = app.fx.clone();
+    let mut rng = StdRng::seed_from_u64(if app.backend == crate::support::Backend::Sqlite { 31 } else { 32 });
+    let actor = Actor::system(fx.root.tenant_id, "test");
+    app.store.create_org(&actor, &NewOrg::under(fx.u2.id, OrgKind::Branch, "S1", "学习缓存支部")).await.unwrap();
+    let mut admin = app.login("admin").await;
+    let mut lessons = vec![first_lesson(&app, course_at(&mut admin, fx.root.id, 2).await).await];
+    // An exam offered by the root, whose attempts the steps below record.
+    let bank =
+        json!({"questions": [{"kind": "true_false", "stem": "预备期为一年。", "options": [], "answer": "true"}]});
+    assert_eq!(
+        admin.post_json(&format!("/api/v1/orgs/{}/questions", fx.root.id), bank).await.status,
+        StatusCode::CREATED
+    );
+    let form = [
+        ("title", "缓存测试"),
+        ("time_limit_minutes", "20"),
+        ("max_attempts", "3"),
+        ("pass_score", "2"),
+        ("count_true_false", "1"),
+        ("points_true_false", "3"),
+    ];
+    let r = admin.post_form(&format!("/orgs/{}/exams", fx.root.id), &form).await;
+    assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    let exam = app.raw_text("SELECT CAST(MAX(id) AS TEXT) FROM exams").await;
+
+    let caching = ronghe_web::AppState::new(app.store.clone(), ronghe_web::WebConfig::default());
+    let year = chrono::Datelike::year(&today());
+    // The minute the reports are read at: it turns only when a step says so.
+    let mut now_ms = chrono::Utc::now().timestamp_millis();
+    let mut members: Vec<i64> = vec![fx.m1, fx.m1b, fx.m2, fx.mg];
+    let mut n = 7000u32;
+    let mut revision = 0;
+    for step in 0..40 {
+        let orgs = app.store.subtree_orgs(&fx.root.path).await.unwrap();
+        let holders: Vec<_> = orgs.iter().filter(|o| o.kind.holds_members()).cloned().collect();
+        // Read every subtree through the caching node before the change.
+        let mut before = Vec::new();
+        for o in &orgs {
+            before.push(serde_json::to_value(&*report_at(&caching, o, year, now_ms).await.unwrap()).unwrap());
+        }
+        if step == 0 {
+            // Read again with nothing changed: every report from the cache.
+            let hits = caching.study.hits.load(std::sync::atomic::Ordering::Relaxed);
+            for o in &orgs {
+                report_at(&caching, o, year, now_ms).await.unwrap();
+            }
+            assert_eq!(caching.study.hits.load(std::sync::atomic::Ordering::Relaxed), hits + orgs.len() as u64);
+        }
+        let what = rng.gen_range(0..10);
+        let mut online_only = false;
+        match what {
+            0 => {
+                // Online study time: heartbeats write it, and the report
+                // keeps its minute until the minute turns.
+                let rows: Vec<_> = (0..3)
+                    .map(|_| {
+                        let m = members[rng.gen_range(0..members.len())];
+                        (m, lessons[rng.gen_range(0..lessons.len())], today(), rng.gen_range(30..3000))
+                    })
+                    .collect();
+                app.store.insert_study_time(fx.root.tenant_id, &rows).await.unwrap();
+                online_only = true;
+            }
+            1 => {
+                let o = &holders[rng.gen_range(0..holders.len())];
+                let attendees: Vec<i64> = members.iter().copied().filter(|_| rng.gen_range(0..2) == 0).collect();
+                let within = app.store.members_in(&o.path, &attendees).await.unwrap();
+                let hours = rng.gen_range(1..400);
+                app.store.record_training(&actor, o.id, "轮训", today(), hours, &within).await.unwrap();
+            }
+            2 => {
+                // A required course somewhere in the tree.
+                let o = &orgs[rng.gen_range(0..orgs.len())];
+                let of = ["members", "officers"][rng.gen_range(0..2)];
+                let body = json!({"title": format!("必修{step}"), "required_by": (today() + Duration::days(30)).to_string(),
+                    "required_of": of, "lessons": [{"title": "一", "kind": "text", "body": "…", "minutes": rng.gen_range(1..3)}]});
+                let r = admin.post_json(&format!("/api/v1/orgs/{}/courses", o.id), body).await;
+                assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+                lessons.push(first_lesson(&app, r.json().as_i64().unwrap()).await);
+            }
+            3 => {
+                let o = holders[rng.gen_range(0..holders.len())].id;
+                let batch: Vec<_> = (0..2)
+                    .map(|_| {
+                        n += 1;
+                        (o, crate::support::member_input("学习党员", n).validate(today()).unwrap())
+                    })
+                    .collect();
+                members.extend(app.store.insert_members(&actor, &batch, "member.create").await.unwrap());
+            }
+            4 => {
+                let id = members[rng.gen_range(0..members.len())];
+                let status = [Status::Deceased, Status::Normal, Status::Left][rng.gen_range(0..3)];
+                app.store.change_member_status(&actor, id, status, today(), "").await.unwrap();
+            }
+            5 => {
+                // An office taken or given up.
+                let o = holders.iter().find(|o| o.kind == OrgKind::Branch).unwrap();
+                let current = app.store.officers(o.id).await.unwrap();
+                match current.first().filter(|_| rng.gen_range(0..2) == 0) {
+                    Some(f) => app.store.remove_officer(&actor, o.id, f.id).await.unwrap(),
+                    None => {
+                        let m = members[rng.gen_range(0..members.len())];
+                        app.store.add_officer(&actor, o.id, m, OfficerRole::Organisation, (None, None)).await.unwrap();
+                    }
+                }
+            }
+            6 => {
+                let o = orgs.iter().find(|o| o.kind == OrgKind::Branch && o.id != fx.b1.id).unwrap();
+                let to = if o.path.starts_with(&fx.u1.path) { fx.u2.id } else { fx.u1.id };
+                app.store.move_org(&actor, o.id, to).await.unwrap();
+            }
+            7 => {
+                // An exam attempt submitted with a random score.
+                let m = members[rng.gen_range(0..members.len())];
+                let score = rng.gen_range(0..4);
+                let now = chrono::Utc::now().timestamp_millis();
+                app.raw_exec(&format!(
+                    "INSERT INTO exam_attempts (tenant_id, exam_id, member_id, paper, started_at, submitted_at, score, total)
+                     VALUES ({}, {exam}, {m}, '[]', {now}, {now}, {score}, 3)",
+                    fx.root.tenant_id
+                ))
+                .await
+                .unwrap();
+            }
+            8 => {
+                let o = &orgs[rng.gen_range(0..orgs.len())];
+                let on = app.store.rankings_on(&[o.id]).await.unwrap().is_empty();
+                app.store.set_ranking(&actor, o.id, on).await.unwrap();
+            }
+            _ => {
+                // A revised pack: the requirement rises.
+                revision += 1;
+                let text = ronghe_domain::learning::DEFAULT_LEARNING_PACK
+                    .replace("version = \"2019.1\"", &format!("version = \"2019.{}\"", revision + 1))
+                    .replace(
+                        "effective_from = \"2019-05-06\"",
+                        &format!("effective_from = \"2019-05-{:02}\"", revision + 6),
+                    )
+                    .replace("member_required = 32", &format!("member_required = {}", 32 + revision));
+                app.store.load_rules(&actor, &text).await.unwrap();
+            }
+        }
+        if online_only {
+            // Within the minute, the node answers what it read before.
+            for (o, was) in orgs.iter().zip(&before) {
+                let got = serde_json::to_value(&*report_at(&caching, o, year, now_ms).await.unwrap()).unwrap();
+                assert_eq!(&got, was, "step {step}: organisation {} within the minute", o.code);
+            }
+            now_ms += 60_000;
+        }
+        let fresh = ronghe_web::AppState::new(app.store.clone(), ronghe_web::WebConfig::default());
+        for o in &orgs {
+            let o = app.store.org(o.id).await.unwrap();
+            let got = serde_json::to_value(&*report_at(&caching, &o, year, now_ms).await.unwrap()).unwrap();
+            let minute = now_ms.div_euclid(60_000) * 60_000;
+            let want = serde_json::to_value(compute_report(&fresh, &o, year, today(), minute).await.unwrap()).unwrap();
+            assert_eq!(got, want, "step {step} (change {what}), organisation {}", o.code);
+        }
+    }
+});
+
+both!(a_long_study_report_lists_its_members_a_page_at_a_time, |app| async move {
+    let fx = app.fx.clone();
+    let actor = ronghe_store::Actor::system(fx.root.tenant_id, "test");
+    let batch: Vec<_> = (0..120)
+        .map(|n| (fx.b1.id, crate::support::member_input("分页党员", 9000 + n).validate(today()).unwrap()))
+        .collect();
+    app.store.insert_members(&actor, &batch, "member.create").await.unwrap();
+    let all = app.store.subtree_study(&fx.b1.path, today(), today()).await.unwrap().len();
+    let mut sec = app.login("sec1").await;
+    let rows = |text: &str| text.matches("/study?year=").count();
+    let first = sec.get(&format!("/orgs/{}/study", fx.b1.id)).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.text.contains(&format!("第 1–100 人，共 {all} 人")), "{}", first.text);
+    assert!(first.text.contains("&amp;from=100\">下一页"), "{}", first.text);
+    assert!(!first.text.contains("上一页"));
+    // The second page holds the rest and leads back; a page past the end
+    // shows the last one.
+    for from in ["100", "9999"] {
+        let second = sec.get(&format!("/orgs/{}/study?from={from}", fx.b1.id)).await;
+        assert!(second.text.contains(&format!("第 101–{all} 人，共 {all} 人")), "{}", second.text);
+        assert!(second.text.contains("&amp;from=0\">‹ 上一页") && !second.text.contains("下一页"), "{}", second.text);
+        assert!(rows(&second.text) < rows(&first.text));
+    }
+    // Every member is in the export.
+    use calamine::Reader;
+    let book = sec.get(&format!("/orgs/{}/study/export.xlsx", fx.b1.id)).await;
+    assert_eq!(book.status, StatusCode::OK);
+    let mut xlsx = calamine::Xlsx::new(std::io::Cursor::new(book.bytes.clone())).unwrap();
+    let sheet = xlsx.worksheet_range_at(0).unwrap().unwrap();
+    let listed = sheet.rows().filter(|r| r.iter().any(|c| c.to_string().starts_with("分页党员"))).count();
+    assert_eq!(listed, 120);
+});

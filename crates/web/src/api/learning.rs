@@ -112,6 +112,8 @@ pub async fn record_training(
 /// A subtree's study in a year: each member's class hours by source
 /// against their requirement, how many have met it, and each required
 /// course's completion. Drill down to a member with `/members/{id}/study`.
+/// Online hours stand at the minute in `online_as_of` (the report is kept
+/// for up to a minute while people study); everything recorded shows at once.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/study", tag = "learning",
     params(("id" = i64, Path, description = "Organisation id"), YearQuery),
     responses((status = 200, description = "The study report", body = serde_json::Value),
@@ -121,9 +123,11 @@ pub async fn report(
     auth: Auth,
     Path(id): Path<i64>,
     Query(q): Query<YearQuery>,
-) -> AppResult<Json<learning::StudyReport>> {
+) -> AppResult<axum::response::Response> {
+    use axum::response::IntoResponse;
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
-    Ok(Json(learning::report(&state, &org, state.year_or_current(q.year)).await?))
+    let r = learning::report(&state, &org, state.year_or_current(q.year)).await?;
+    Ok(Json(&*r).into_response())
 }
 
 #[derive(Debug, Deserialize, ToSchema)]

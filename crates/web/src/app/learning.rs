@@ -3,6 +3,8 @@
 //! page's heartbeats, offline training recorded by the organiser, and a
 //! member's year: class hours by source against the requirement.
 
+use std::sync::Arc;
+
 use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
 use ronghe_domain::learning::media::{self, MediaKind};
@@ -354,6 +356,9 @@ pub struct RequiredCourse {
 pub struct StudyReport {
     pub org_id: i64,
     pub year: i32,
+    /// The minute the online hours stand at (the report is kept for up to a
+    /// minute while people study; see [`report`]).
+    pub online_as_of: chrono::DateTime<chrono::Utc>,
     pub members: usize,
     /// Members who have met their requirement.
     pub met: usize,
@@ -373,9 +378,54 @@ fn hours_of(pack: &LearningRulePack, m: &ronghe_store::MemberStudy) -> (f64, f64
     (online, offline, ((online + offline) * 10.0).round() / 10.0)
 }
 
-pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyReport> {
+/// What a subtree's study report is cached by: tenant, organisation, its
+/// path as read before the version, year, the day (which rule pack is in
+/// force) and the minute its online study time stands at.
+pub type ReportKey = (i64, i64, String, i32, NaiveDate, i64);
+
+/// A subtree's study report. Computed once per node while the tenant's
+/// `study` figure version (kept by triggers on everything the report reads
+/// but online study time: migration 0024) stays the same and the minute has
+/// not turned, and then read from the node's cache.
+///
+/// Online study time is the one figure kept on a clock: every learner's
+/// heartbeat writes it (every 30 s), so a version counting those writes
+/// would change several times a second while people study and leave the
+/// report computed on every view. The report says which minute its online
+/// hours stand at; everything a person records (trainings, offices, courses,
+/// exam results, members) shows on the next view.
+pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<Arc<StudyReport>> {
+    report_at(state, org, year, chrono::Utc::now().timestamp_millis()).await
+}
+
+/// [`report`] as of `now_ms` (milliseconds since the epoch).
+pub async fn report_at(state: &AppState, org: &Org, year: i32, now_ms: i64) -> AppResult<Arc<StudyReport>> {
+    let today = state.today();
+    let minute = now_ms.div_euclid(60_000);
+    // The version first: what is read after it is at least as new.
+    let version = state.store.figure_version(org.tenant_id, ronghe_store::Figures::Study).await?;
+    let key = (org.tenant_id, org.id, org.path.clone(), year, today, minute);
+    state
+        .study
+        .get_or_compute(key, version, || async {
+            let r = compute_report(state, org, year, today, minute * 60_000).await?;
+            let rows = r.rows.len();
+            Ok((r, 1 + rows))
+        })
+        .await
+}
+
+/// What [`report`] computes on a miss: never cached. `as_of_ms` is the
+/// minute the online hours are said to stand at.
+pub async fn compute_report(
+    state: &AppState,
+    org: &Org,
+    year: i32,
+    today: NaiveDate,
+    as_of_ms: i64,
+) -> AppResult<StudyReport> {
     let Period { start: from, end: to } = Period::year(year);
-    let pack = state.store.learning_rules(org.tenant_id, to.min(state.today()).max(from)).await?;
+    let pack = state.store.learning_rules(org.tenant_id, to.min(today).max(from)).await?;
     let study = state.store.subtree_study(&org.path, from, to).await?;
     let required = state.store.required_completions(&org.path, from, to).await?;
     let for_officers_only = |c: &ronghe_store::CourseRow| c.required_of == RequiredOf::Officers.code();
@@ -411,6 +461,7 @@ pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<StudyRe
     Ok(StudyReport {
         org_id: org.id,
         year,
+        online_as_of: chrono::DateTime::from_timestamp_millis(as_of_ms).unwrap_or_default(),
         members: rows.len(),
         met: rows.iter().filter(|r| r.remaining == 0.0).count(),
         rule: pack.source(&pack.hours.source),

@@ -162,39 +162,71 @@ async fn lesson(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) 
 struct ReportPage {
     page: Chrome,
     org: Org,
-    r: StudyReport,
+    r: std::sync::Arc<StudyReport>,
+    /// The minute the online hours stand at, in local time.
+    online_as_of: String,
+    /// The members listed: `r.rows[from..to]`, with the pages around it.
+    from: usize,
+    to: usize,
+    prev: Option<usize>,
+    next: Option<usize>,
+    /// "Members 1–100 of 763".
+    shown: String,
     can_add: bool,
     error: Option<String>,
     /// What the course form sent (its text fields; files are sent again).
     sent: super::Sent,
 }
 
+/// Members listed on one page of the report (the export has them all).
+const REPORT_PAGE: usize = 100;
+
+#[derive(Debug, Default, serde::Deserialize)]
+struct ReportQuery {
+    year: Option<i32>,
+    /// The first member listed (0-based), a multiple of [`REPORT_PAGE`].
+    from: Option<usize>,
+}
+
 async fn report(
     State(state): State<AppState>,
     auth: Auth,
     Path(id): Path<i64>,
-    Query(q): Query<YearQuery>,
+    Query(q): Query<ReportQuery>,
 ) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLearning, id).await?;
-    report_view(&state, &auth, org, q.year, None, super::Sent::default()).await
+    report_view(&state, &auth, org, q, None, super::Sent::default()).await
 }
 
 async fn report_view(
     state: &AppState,
     auth: &Auth,
     org: Org,
-    year: Option<i32>,
+    q: ReportQuery,
     error: Option<String>,
     sent: super::Sent,
 ) -> AppResult<Response> {
-    let r = learning::report(state, &org, state.year_or_current(year)).await?;
+    let r = learning::report(state, &org, state.year_or_current(q.year)).await?;
     let tr = Tr(auth.lang());
     let id = org.id;
+    let last_page = r.rows.len().saturating_sub(1) / REPORT_PAGE * REPORT_PAGE;
+    let from = (q.from.unwrap_or(0) / REPORT_PAGE * REPORT_PAGE).min(last_page);
+    let to = (from + REPORT_PAGE).min(r.rows.len());
+    let shown = tr.tf(
+        "learn.rows_shown",
+        &[("first", &(from + 1).min(to).to_string()), ("last", &to.to_string()), ("all", &r.rows.len().to_string())],
+    );
     super::form_page(
         error.is_some(),
         ReportPage {
             page: Chrome::new(auth, format!("{} · {}", org.name, tr.t("learn.report")), format!("/orgs/{id}/study")),
             can_add: auth.principal().can(ronghe_domain::auth::Action::WriteLearning, &org.path),
+            online_as_of: tr.tf("learn.online_as_of", &[("at", &super::datetime(r.online_as_of.timestamp_millis()))]),
+            from,
+            to,
+            prev: from.checked_sub(REPORT_PAGE),
+            next: (to < r.rows.len()).then_some(to),
+            shown,
             org,
             r,
             error,
@@ -275,7 +307,7 @@ async fn add_course(
         Ok(_) => Ok(Redirect::to(&format!("/orgs/{id}/study")).into_response()),
         Err(e) => {
             let message = super::form_error(Tr(auth.lang()), e, Some("learn.field"))?;
-            report_view(&state, &auth, org, None, Some(message), super::Sent(fields)).await
+            report_view(&state, &auth, org, ReportQuery::default(), Some(message), super::Sent(fields)).await
         }
     }
 }
