@@ -517,19 +517,62 @@ impl Store {
     ) -> StoreResult<Vec<(CourseRow, Vec<i64>)>> {
         let courses: Vec<CourseRow> =
             self.courses_for(path).await?.into_iter().filter(|c| c.required_by.is_some()).collect();
+        // A large subtree is read from the course's study time rather than
+        // member by member: a national root holds ten million members, of
+        // whom those who studied the course are a few.
+        let large = match crate::orgs::path_ids(path).last() {
+            Some(&id) if !courses.is_empty() => self.subtree_size_hint(id).await? > 5_000,
+            _ => false,
+        };
         let mut out = Vec::new();
         for c in courses {
-            // A course required of officers counts only those who were
-            // officers in the period, as the hours requirement does.
-            let done: Vec<i64> = on!(self, |p| {
-                sqlx::query_scalar(&format!(
-                    "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
-                     WHERE o.path >= $1 AND o.path < $2 AND m.status IN ('normal', 'lost_contact')
-                       AND ($4 = 'members' OR {OFFICER_IN_PERIOD})
-                       AND NOT EXISTS (SELECT 1 FROM lessons l WHERE l.course_id = $3 AND
-                           COALESCE((SELECT SUM(s.seconds) FROM study_time s WHERE s.member_id = m.id AND s.lesson_id = l.id), 0)
-                           < l.minutes * 60)"
-                ))
+            let done = self.course_completions(path, &c, from, to, large).await?;
+            out.push((c, done));
+        }
+        Ok(out)
+    }
+
+    /// The members of a subtree who completed every lesson of a course, in
+    /// no particular order. `by_study` reads the course's study time first
+    /// and then who of them belongs (for large subtrees); otherwise each
+    /// member of the subtree is checked. Both give the same members.
+    pub async fn course_completions(
+        &self,
+        path: &str,
+        c: &CourseRow,
+        from: NaiveDate,
+        to: NaiveDate,
+        by_study: bool,
+    ) -> StoreResult<Vec<i64>> {
+        // A course required of officers counts only those who were
+        // officers in the period, as the hours requirement does. A course
+        // without lessons is completed by everyone: only the member-by-member
+        // reading says so.
+        let sql = if by_study && c.lessons > 0 {
+            format!(
+                "SELECT m.id FROM (
+                     SELECT done.member_id FROM (
+                         SELECT s.member_id, s.lesson_id FROM study_time s JOIN lessons l ON l.id = s.lesson_id
+                         WHERE l.course_id = $3
+                         GROUP BY s.member_id, s.lesson_id, l.minutes HAVING SUM(s.seconds) >= l.minutes * 60
+                     ) done GROUP BY done.member_id
+                     HAVING COUNT(*) = (SELECT COUNT(*) FROM lessons WHERE course_id = $3)
+                 ) c JOIN members m ON m.id = c.member_id JOIN orgs o ON o.id = m.org_id
+                 WHERE o.path >= $1 AND o.path < $2 AND m.status IN ('normal', 'lost_contact')
+                   AND ($4 = 'members' OR {OFFICER_IN_PERIOD})"
+            )
+        } else {
+            format!(
+                "SELECT m.id FROM members m JOIN orgs o ON o.id = m.org_id
+                 WHERE o.path >= $1 AND o.path < $2 AND m.status IN ('normal', 'lost_contact')
+                   AND ($4 = 'members' OR {OFFICER_IN_PERIOD})
+                   AND NOT EXISTS (SELECT 1 FROM lessons l WHERE l.course_id = $3 AND
+                       COALESCE((SELECT SUM(s.seconds) FROM study_time s WHERE s.member_id = m.id AND s.lesson_id = l.id), 0)
+                       < l.minutes * 60)"
+            )
+        };
+        Ok(on!(self, |p| {
+            sqlx::query_scalar(&sql)
                 .bind(path)
                 .bind(path_hi(path))
                 .bind(c.id)
@@ -538,10 +581,7 @@ impl Store {
                 .bind(to)
                 .fetch_all(p)
                 .await
-            })?;
-            out.push((c, done));
-        }
-        Ok(out)
+        })?)
     }
 }
 

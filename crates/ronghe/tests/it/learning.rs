@@ -737,3 +737,77 @@ both!(a_long_study_report_lists_its_members_a_page_at_a_time, |app| async move {
     let listed = sheet.rows().filter(|r| r.iter().any(|c| c.to_string().starts_with("分页党员"))).count();
     assert_eq!(listed, 120);
 });
+
+both!(course_completions_read_by_study_equal_those_read_member_by_member, |app| async move {
+    use rand::rngs::StdRng;
+    use rand::{Rng, SeedableRng};
+    use ronghe_domain::org::OfficerRole;
+
+    let fx = app.fx.clone();
+    let mut rng = StdRng::seed_from_u64(if app.backend == crate::support::Backend::Sqlite { 41 } else { 42 });
+    let actor = ronghe_store::Actor::system(fx.root.tenant_id, "test");
+    let mut admin = app.login("admin").await;
+    let batch: Vec<_> = (0..30)
+        .map(|n| {
+            let org = [fx.b1.id, fx.b2.id, fx.g1.id][n % 3];
+            (org, crate::support::member_input("完成党员", 9500 + n as u32).validate(today()).unwrap())
+        })
+        .collect();
+    let mut members = app.store.insert_members(&actor, &batch, "member.create").await.unwrap();
+    members.extend([fx.m1, fx.m1b, fx.m2, fx.mg]);
+    app.store.add_officer(&actor, fx.b1.id, members[0], OfficerRole::Organisation, (None, None)).await.unwrap();
+    app.store
+        .change_member_status(&actor, members[1], ronghe_domain::members::Status::Left, today(), "")
+        .await
+        .unwrap();
+    // Required courses of one to three lessons, of members or of officers,
+    // offered at the root and at a unit.
+    for (i, (org, of)) in [(fx.root.id, "members"), (fx.u1.id, "members"), (fx.root.id, "officers")].iter().enumerate()
+    {
+        let lessons: Vec<_> = (0..=i)
+            .map(|k| json!({"title": format!("第{k}讲"), "kind": "text", "body": "…", "minutes": 1 + k}))
+            .collect();
+        let body = json!({"title": format!("必修{i}"), "required_by": (today() + Duration::days(9)).to_string(),
+            "required_of": of, "lessons": lessons});
+        let r = admin.post_json(&format!("/api/v1/orgs/{org}/courses"), body).await;
+        assert_eq!(r.status, StatusCode::CREATED, "{}", r.text);
+    }
+    let lessons: Vec<(i64, i64)> = {
+        let mut out = Vec::new();
+        for c in app.store.courses_for(&fx.b1.path).await.unwrap() {
+            for l in app.store.course_lessons(c.id).await.unwrap() {
+                out.push((l.id, l.minutes));
+            }
+        }
+        out
+    };
+    // Study time on several days, some of it short of a lesson's length.
+    let mut rows = Vec::new();
+    for &m in &members {
+        for &(lesson, minutes) in &lessons {
+            match rng.gen_range(0..4) {
+                0 => {}
+                1 => rows.push((m, lesson, today(), minutes * 60 - 1)),
+                2 => rows.push((m, lesson, today(), minutes * 60)),
+                _ => {
+                    rows.push((m, lesson, today() - Duration::days(1), minutes * 30));
+                    rows.push((m, lesson, today(), minutes * 30 + rng.gen_range(0..2)));
+                }
+            }
+        }
+    }
+    app.store.insert_study_time(fx.root.tenant_id, &rows).await.unwrap();
+    let (from, to) = (today() - Duration::days(365), today());
+    let mut some = 0;
+    for o in app.store.subtree_orgs(&fx.root.path).await.unwrap() {
+        for c in app.store.courses_for(&o.path).await.unwrap() {
+            let mut by_member = app.store.course_completions(&o.path, &c, from, to, false).await.unwrap();
+            let mut by_study = app.store.course_completions(&o.path, &c, from, to, true).await.unwrap();
+            by_member.sort();
+            by_study.sort();
+            assert_eq!(by_member, by_study, "course {} in {}", c.title, o.code);
+            some += by_member.len();
+        }
+    }
+    assert!(some > 0, "someone completed a course");
+});
