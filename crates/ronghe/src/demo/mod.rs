@@ -869,6 +869,9 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
             .map_err(|e| anyhow::anyhow!("{e}"))?;
         accounts.push(DemoAccount { username, role: role_label, org: org.name.clone() });
     }
+    // The build wrote thousands of figure changes: a fresh demo starts with
+    // one row per subject, as a day's `ronghe remind` would leave it.
+    store.fold_all_figure_changes().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     store.analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(DemoSummary {
         orgs: lv.by_code.len(),
