@@ -517,11 +517,17 @@ impl Store {
     ) -> StoreResult<Vec<(CourseRow, Vec<i64>)>> {
         let courses: Vec<CourseRow> =
             self.courses_for(path).await?.into_iter().filter(|c| c.required_by.is_some()).collect();
-        // A large subtree is read from the course's study time rather than
-        // member by member: a national root holds ten million members, of
-        // whom those who studied the course are a few.
-        let large = match crate::orgs::path_ids(path).last() {
-            Some(&id) if !courses.is_empty() => self.subtree_size_hint(id).await? > 5_000,
+        // A large subtree that holds most of its tenant is read from the
+        // course's study time rather than member by member: a national root
+        // holds ten million members, of whom those who studied the course
+        // are a few. The course's study time is the whole tenant's, so a
+        // unit that is a small part of it is read member by member.
+        let ids = crate::orgs::path_ids(path);
+        let large = match (ids.first(), ids.last()) {
+            (Some(&root), Some(&id)) if !courses.is_empty() => {
+                let size = self.subtree_size_hint(id).await?;
+                size > 5_000 && 2 * size > self.subtree_size_hint(root).await?
+            }
             _ => false,
         };
         let mut out = Vec::new();

@@ -714,19 +714,34 @@ both!(a_long_study_report_lists_its_members_a_page_at_a_time, |app| async move {
     app.store.insert_members(&actor, &batch, "member.create").await.unwrap();
     let all = app.store.subtree_study(&fx.b1.path, today(), today()).await.unwrap().len();
     let mut sec = app.login("sec1").await;
-    let rows = |text: &str| text.matches("/study?year=").count();
+    // The members a page lists, by their study links.
+    let listed = |text: &str| -> Vec<String> {
+        text.split("href=\"/members/")
+            .filter_map(|rest| rest.split_once("/study?year=").map(|(id, _)| id.to_string()))
+            .filter(|id| id.chars().all(|c| c.is_ascii_digit()))
+            .collect()
+    };
     let first = sec.get(&format!("/orgs/{}/study", fx.b1.id)).await;
     assert_eq!(first.status, StatusCode::OK);
     assert!(first.text.contains(&format!("第 1–100 人，共 {all} 人")), "{}", first.text);
     assert!(first.text.contains("&amp;from=100\">下一页"), "{}", first.text);
     assert!(!first.text.contains("上一页"));
+    let page1 = listed(&first.text);
+    assert_eq!(page1.len(), 100);
+    // An empty field is the first page.
+    assert_eq!(listed(&sec.get(&format!("/orgs/{}/study?from=", fx.b1.id)).await.text), page1);
     // The second page holds the rest and leads back; a page past the end
     // shows the last one.
     for from in ["100", "9999"] {
         let second = sec.get(&format!("/orgs/{}/study?from={from}", fx.b1.id)).await;
         assert!(second.text.contains(&format!("第 101–{all} 人，共 {all} 人")), "{}", second.text);
         assert!(second.text.contains("&amp;from=0\">‹ 上一页") && !second.text.contains("下一页"), "{}", second.text);
-        assert!(rows(&second.text) < rows(&first.text));
+        let page2 = listed(&second.text);
+        assert_eq!(page2.len(), all - 100);
+        let mut both: Vec<&String> = page1.iter().chain(&page2).collect();
+        both.sort();
+        both.dedup();
+        assert_eq!(both.len(), all, "the pages list every member once");
     }
     // Every member is in the export.
     use calamine::Reader;

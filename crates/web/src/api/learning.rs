@@ -112,8 +112,10 @@ pub async fn record_training(
 /// A subtree's study in a year: each member's class hours by source
 /// against their requirement, how many have met it, and each required
 /// course's completion. Drill down to a member with `/members/{id}/study`.
-/// Online hours stand at the minute in `online_as_of` (the report is kept
-/// for up to a minute while people study); everything recorded shows at once.
+/// Online hours and required-course completion (both read from online
+/// study time) stand at the minute in `online_as_of`: the report is kept
+/// for up to a minute while people study. Trainings, offices, courses, exam
+/// results and members show at once.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/study", tag = "learning",
     params(("id" = i64, Path, description = "Organisation id"), YearQuery),
     responses((status = 200, description = "The study report", body = serde_json::Value),

@@ -392,8 +392,9 @@ pub type ReportKey = (i64, i64, String, i32, NaiveDate, i64);
 /// heartbeat writes it (every 30 s), so a version counting those writes
 /// would change several times a second while people study and leave the
 /// report computed on every view. The report says which minute its online
-/// hours stand at; everything a person records (trainings, offices, courses,
-/// exam results, members) shows on the next view.
+/// hours and required-course completions (both read from study time) stand
+/// at; everything a person records (trainings, offices, courses, exam
+/// results, members) shows on the next view.
 pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<Arc<StudyReport>> {
     report_at(state, org, year, chrono::Utc::now().timestamp_millis()).await
 }

@@ -184,8 +184,9 @@ const REPORT_PAGE: usize = 100;
 #[derive(Debug, Default, serde::Deserialize)]
 struct ReportQuery {
     year: Option<i32>,
-    /// The first member listed (0-based), a multiple of [`REPORT_PAGE`].
-    from: Option<usize>,
+    /// The first member listed (0-based), a multiple of [`REPORT_PAGE`];
+    /// anything else (an empty field) is the first page.
+    from: Option<String>,
 }
 
 async fn report(
@@ -210,7 +211,8 @@ async fn report_view(
     let tr = Tr(auth.lang());
     let id = org.id;
     let last_page = r.rows.len().saturating_sub(1) / REPORT_PAGE * REPORT_PAGE;
-    let from = (q.from.unwrap_or(0) / REPORT_PAGE * REPORT_PAGE).min(last_page);
+    let asked: usize = q.from.as_deref().and_then(|f| f.trim().parse().ok()).unwrap_or(0);
+    let from = (asked / REPORT_PAGE * REPORT_PAGE).min(last_page);
     let to = (from + REPORT_PAGE).min(r.rows.len());
     let shown = tr.tf(
         "learn.rows_shown",
