@@ -825,4 +825,21 @@ both!(course_completions_read_by_study_equal_those_read_member_by_member, |app| 
         }
     }
     assert!(some > 0, "someone completed a course");
+    // Past 5,000 members the root's report reads completions by study time
+    // (the subtree holds all its tenant): the same members.
+    // Identity numbers born in the 1980s (the fixture's join date needs adults).
+    let crowd: Vec<_> = (0..5_000u32)
+        .map(|k| 20_000 + k / 2_000 * 5_000 + k % 2_000)
+        .map(|n| (fx.b2.id, crate::support::member_input("大支部党员", n).validate(today()).unwrap()))
+        .collect();
+    app.store.insert_members(&actor, &crowd, "member.create").await.unwrap();
+    assert!(app.store.subtree_size(fx.root.id).await.unwrap() > 5_000);
+    let report = app.store.required_completions(&fx.root.path, from, to).await.unwrap();
+    assert_eq!(report.len(), 2, "the root offers two of the three courses");
+    for (c, mut done) in report {
+        let mut by_member = app.store.course_completions(&fx.root.path, &c, from, to, false).await.unwrap();
+        by_member.sort();
+        done.sort();
+        assert_eq!(done, by_member, "course {} at the root", c.title);
+    }
 });
