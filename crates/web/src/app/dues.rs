@@ -130,17 +130,13 @@ pub type SubtreeKey = (i64, i64, String, i32, NaiveDate);
 /// each view.
 pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<Arc<SubtreeYear>> {
     let today = state.today();
-    // The version first: what is read after it is at least as new.
-    let version = state.store.figure_version(org.tenant_id, ronghe_store::Figures::Dues).await?;
     let key = (org.tenant_id, org.id, org.path.clone(), year, today);
-    state
-        .dues
-        .get_or_compute(key, version, || async {
-            let d = compute_subtree_year(state, org, year, today).await?;
-            let rows = d.arrears.len() + d.without_standard.len();
-            Ok((d, 1 + rows))
-        })
-        .await
+    super::cached_figure(state, &state.dues, org.tenant_id, ronghe_store::Figures::Dues, key, || async {
+        let d = compute_subtree_year(state, org, year, today).await?;
+        let rows = d.arrears.len() + d.without_standard.len();
+        Ok((d, 1 + rows))
+    })
+    .await
 }
 
 /// What [`subtree_year`] computes on a miss: never cached.

@@ -403,17 +403,13 @@ pub async fn report(state: &AppState, org: &Org, year: i32) -> AppResult<Arc<Stu
 pub async fn report_at(state: &AppState, org: &Org, year: i32, now_ms: i64) -> AppResult<Arc<StudyReport>> {
     let today = state.today();
     let minute = now_ms.div_euclid(60_000);
-    // The version first: what is read after it is at least as new.
-    let version = state.store.figure_version(org.tenant_id, ronghe_store::Figures::Study).await?;
     let key = (org.tenant_id, org.id, org.path.clone(), year, today, minute);
-    state
-        .study
-        .get_or_compute(key, version, || async {
-            let r = compute_report(state, org, year, today, minute * 60_000).await?;
-            let rows = r.rows.len();
-            Ok((r, 1 + rows))
-        })
-        .await
+    super::cached_figure(state, &state.study, org.tenant_id, ronghe_store::Figures::Study, key, || async {
+        let r = compute_report(state, org, year, today, minute * 60_000).await?;
+        let rows = r.rows.len();
+        Ok((r, 1 + rows))
+    })
+    .await
 }
 
 /// What [`report`] computes on a miss: never cached. `as_of_ms` is the

@@ -556,17 +556,13 @@ pub type ComplianceKey = (i64, i64, String, i32, u32, NaiveDate);
 /// cache: a group committee's page does not read every branch on each view.
 pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Arc<Compliance>> {
     let today = state.today();
-    // The version first: what is read after it is at least as new.
-    let version = state.store.figure_version(org.tenant_id, Figures::Life).await?;
     let key = (org.tenant_id, org.id, org.path.clone(), year, quarter, today);
-    state
-        .compliance
-        .get_or_compute(key, version, || async {
-            let c = compute_compliance(state, org, year, quarter, today, false).await?;
-            let rows = c.kinds.iter().map(|k| k.missed.len()).sum::<usize>();
-            Ok((c, 1 + rows))
-        })
-        .await
+    super::cached_figure(state, &state.compliance, org.tenant_id, Figures::Life, key, || async {
+        let c = compute_compliance(state, org, year, quarter, today, false).await?;
+        let rows = c.kinds.iter().map(|k| k.missed.len()).sum::<usize>();
+        Ok((c, 1 + rows))
+    })
+    .await
 }
 
 /// Compliance of a subtree in a quarter as it stands on a given day (the

@@ -17,6 +17,29 @@ pub mod transfers;
 
 use crate::error::{AppError, AppResult};
 
+/// A subtree's computed figure from this node's cache, if it was computed at
+/// the tenant's current version of `subject`; otherwise computed once
+/// (concurrent misses share the computation) and kept, weighed by the rows
+/// `compute` reports with it. The version is read before anything `compute`
+/// reads, so a kept value is never older than its version; `key` holds the
+/// organisation's path as read before it, so a move is another key.
+pub(crate) async fn cached_figure<K, V, F, Fut>(
+    state: &crate::AppState,
+    cache: &crate::cache::VersionedCache<K, V>,
+    tenant_id: i64,
+    subject: ronghe_store::Figures,
+    key: K,
+    compute: F,
+) -> AppResult<std::sync::Arc<V>>
+where
+    K: std::hash::Hash + Eq + Clone,
+    F: FnOnce() -> Fut,
+    Fut: std::future::Future<Output = AppResult<(V, usize)>>,
+{
+    let version = state.store.figure_version(tenant_id, subject).await?;
+    cache.get_or_compute(key, version, compute).await
+}
+
 /// The organisation an id names, if the caller may do `action` there:
 /// outside their scope it is not found, inside it without the right it is
 /// forbidden (`Auth::require`). Every area's pages and API load theirs so.
