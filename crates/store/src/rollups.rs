@@ -216,6 +216,10 @@ impl Store {
         Ok(Rollup::from_rows(rows))
     }
 
+    /// Members past which a subtree is read by plans for large ones (the
+    /// roster's query, who completed a course).
+    pub(crate) const LARGE_SUBTREE: i64 = 5_000;
+
     /// Roughly how many active members the subtree of `org_id` holds, for
     /// choosing a query plan: read from the roll-up at most once a minute per
     /// node. A stale figure can only pick the slower plan, never change a
@@ -259,8 +263,15 @@ impl Store {
         .await
         })?;
         if rows > Figures::FOLD_AT {
-            if let Err(e) = self.fold_figure_changes(tenant_id, subject).await {
-                tracing::warn!(error = %e, tenant_id, subject = subject.code(), "folding figure changes failed");
+            match self.fold_figure_changes(tenant_id, subject).await {
+                // The vacuum is not the request's business: it runs beside it.
+                Ok(()) => {
+                    let store = self.clone();
+                    tokio::spawn(async move { store.vacuum_figure_changes().await });
+                }
+                Err(e) => {
+                    tracing::warn!(error = %e, tenant_id, subject = subject.code(), "folding figure changes failed")
+                }
             }
         }
         Ok(version)
@@ -282,6 +293,9 @@ impl Store {
                 self.fold_figure_changes(tenant_id, subject).await?;
                 folded += 1;
             }
+        }
+        if folded > 0 {
+            self.vacuum_figure_changes().await;
         }
         Ok(folded)
     }
@@ -316,22 +330,25 @@ impl Store {
             tx.commit().await?;
             Ok::<(), StoreError>(())
         })?;
+        Ok(())
+    }
+
+    /// On PostgreSQL, vacuums the log after a fold: the folded rows are dead
+    /// tuples until then, every version read (several per request) scans
+    /// them, and the planner, counting them, reads the whole table (28,000
+    /// dead rows after the group demo's build made a cached page wait 0.6 ms
+    /// on it). Autovacuum may be off or minutes away; the table is a few
+    /// pages. SKIP_LOCKED: a vacuum already running does the work; TRUNCATE
+    /// false: giving the empty pages back would lock out every reader and
+    /// writer of the log meanwhile. Best effort: a role that does not own the
+    /// table is only warned, and migration 0026 asks autovacuum to keep up
+    /// where it runs.
+    async fn vacuum_figure_changes(&self) {
         if let crate::Db::Postgres(p) = &self.db {
-            // The folded rows are dead tuples until a vacuum: left there,
-            // every version read (several per request) scans them, and the
-            // planner, counting them, reads the whole table (28,000 dead rows
-            // after the group demo's build made a cached page wait 0.6 ms on
-            // it). Autovacuum may be off or minutes away; the table is a few
-            // pages, so vacuum it now. SKIP_LOCKED: a vacuum already running
-            // does the work; TRUNCATE false: giving the empty pages back would
-            // lock out every reader and writer of the log meanwhile. Best
-            // effort: a role that does not own the table is only warned, and
-            // migration 0026 asks autovacuum to keep up where it runs.
             if let Err(e) = sqlx::raw_sql("VACUUM (SKIP_LOCKED, TRUNCATE false) figure_changes").execute(p).await {
                 tracing::warn!(error = %e, "vacuuming figure changes failed");
             }
         }
-        Ok(())
     }
 
     /// The same figures computed from the raw rows with a recursive query,
