@@ -526,7 +526,7 @@ impl Store {
         let large = match (ids.first(), ids.last()) {
             (Some(&root), Some(&id)) if !courses.is_empty() => {
                 let size = self.subtree_size_hint(id).await?;
-                size > 5_000 && 2 * size > self.subtree_size_hint(root).await?
+                size > Store::LARGE_SUBTREE && 2 * size > self.subtree_size_hint(root).await?
             }
             _ => false,
         };

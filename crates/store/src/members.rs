@@ -577,7 +577,7 @@ impl Store {
         let (Some(&tenant), Some(&root)) = (ids.first(), ids.last()) else {
             return Err(StoreError::NotFound);
         };
-        let large = self.subtree_size_hint(root).await? > 5_000;
+        let large = self.subtree_size_hint(root).await? > Store::LARGE_SUBTREE;
         let backend = self.backend();
         let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<P> = Vec::new();
