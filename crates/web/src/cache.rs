@@ -315,9 +315,18 @@ mod flight_tests {
                 .await
             })
         };
+        // Whichever of the two takes the flight first, neither can finish
+        // before the gate opens (the waiter's computation never can), so the
+        // waiter is dropped while still holding its place.
         let waiter = {
             let c = c.clone();
-            tokio::spawn(async move { c.get_or_compute("root", 1, || async { Ok::<_, ()>((8, 1000)) }).await })
+            tokio::spawn(async move {
+                c.get_or_compute("root", 1, || async {
+                    std::future::pending::<()>().await;
+                    Ok::<_, ()>((8, 1000))
+                })
+                .await
+            })
         };
         while c.flights.lock().unwrap().get(&"root").map_or(0, Arc::strong_count) < 3 {
             tokio::time::sleep(std::time::Duration::from_millis(5)).await;
