@@ -68,14 +68,19 @@ pub async fn rollups(store: &Store, repeat: usize) -> anyhow::Result<()> {
 /// records, as the first view after a change does; both must agree.
 pub async fn figures(store: &Store, repeat: usize) -> anyhow::Result<()> {
     use ronghe_web::app::{dues, learning, life};
-    let state = ronghe_web::AppState::new(store.clone(), ronghe_web::WebConfig::default());
+    // Every first count is waited for, however long: the bench times it.
+    let config = ronghe_web::WebConfig {
+        figure_patience: ronghe_web::cache::Patience { slow: Duration::MAX, wait: Duration::from_secs(3600) },
+        ..Default::default()
+    };
+    let state = ronghe_web::AppState::new(store.clone(), config);
     let today = state.today();
     let (year, quarter) = life::quarter_or_current(&state, None, None);
     for (label, org) in sample_orgs(store).await? {
         let (org, state) = (&org, &state);
         let compliance = measure_figure(
             repeat,
-            || async move { life::compliance(state, org, year, quarter).await.map_err(anyhow::Error::from) },
+            || async move { current(life::compliance(state, org, year, quarter).await?) },
             || async move {
                 life::compute_compliance(state, org, year, quarter, today, false).await.map_err(anyhow::Error::from)
             },
@@ -83,7 +88,7 @@ pub async fn figures(store: &Store, repeat: usize) -> anyhow::Result<()> {
         .await?;
         let dues = measure_figure(
             repeat,
-            || async move { dues::subtree_year(state, org, year).await.map_err(anyhow::Error::from) },
+            || async move { current(dues::subtree_year(state, org, year).await?) },
             || async move { dues::compute_subtree_year(state, org, year, today).await.map_err(anyhow::Error::from) },
         )
         .await?;
@@ -104,6 +109,14 @@ pub async fn figures(store: &Store, repeat: usize) -> anyhow::Result<()> {
         }
     }
     Ok(())
+}
+
+/// A figure counted at the records' current version.
+fn current<V>(figure: ronghe_web::cache::Figure<V>) -> anyhow::Result<std::sync::Arc<V>> {
+    match figure {
+        ronghe_web::cache::Figure::Current(v) => Ok(v),
+        other => anyhow::bail!("a figure not counted at the current version: {}", other.counted_at().is_some()),
+    }
 }
 
 /// Times a figure read through the node's cache against computing it, and

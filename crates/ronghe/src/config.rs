@@ -164,6 +164,7 @@ impl Config {
             max_media_bytes: self.server.max_media_mb * 1024 * 1024,
             request_timeout: Duration::from_secs(self.server.request_timeout_secs),
             utc_offset_hours: self.server.utc_offset_hours,
+            ..Default::default()
         }
     }
 }

@@ -7,6 +7,10 @@
 //! through any app node is seen by every node on the next request, and
 //! nothing expires on a timer (the study report's online hours, keyed by
 //! the minute as well, are the one exception: `app::learning::report`).
+//! A figure too slow to count within a request (a national root's) is read
+//! with [`VersionedCache::get_or_count`], which may answer the value kept
+//! at an earlier version instead, as a [`Figure::Earlier`] that says when
+//! it was counted, while the current one is counted beside the request.
 //! Two uses:
 //!
 //! - principals (a user with their role bindings), keyed by the user's
@@ -22,13 +26,73 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 use ronghe_domain::auth::Principal;
 
 /// A user's principal by user id, at their `auth_version`.
 pub type PrincipalCache = VersionedCache<i64, Principal>;
 
-type Generation<K, V> = HashMap<K, (i64, Arc<V>, usize)>;
+/// A kept value: the version it was read at, the value, its weight, and
+/// when and how long its computation ran (none for a value put from
+/// outside, such as a principal).
+struct Entry<V> {
+    version: i64,
+    value: Arc<V>,
+    weight: usize,
+    counted: Option<Counted>,
+}
+
+/// When a value was computed and how long that took.
+#[derive(Debug, Clone, Copy)]
+struct Counted {
+    at: chrono::DateTime<chrono::Utc>,
+    took: Duration,
+}
+
+type Generation<K, V> = HashMap<K, Entry<V>>;
+
+/// What a figure read through [`VersionedCache::get_or_count`] stands at.
+#[derive(Debug)]
+pub enum Figure<V> {
+    /// Read at the version the database holds now.
+    Current(Arc<V>),
+    /// Counted at an earlier version, at `counted_at`: its computation is
+    /// slow, so the value is shown (and says when it was counted) while a
+    /// recount runs beside the request; what changed since shows once that
+    /// is done.
+    Earlier { value: Arc<V>, counted_at: chrono::DateTime<chrono::Utc> },
+    /// Being counted for the first time, for longer than a request waits;
+    /// the computation goes on and the value is kept when it is done.
+    Counting,
+}
+
+impl<V> Figure<V> {
+    /// The value, current or earlier.
+    pub fn value(&self) -> Option<&Arc<V>> {
+        match self {
+            Figure::Current(v) | Figure::Earlier { value: v, .. } => Some(v),
+            Figure::Counting => None,
+        }
+    }
+
+    /// When an earlier value was counted (None for a current one).
+    pub fn counted_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        match self {
+            Figure::Earlier { counted_at, .. } => Some(*counted_at),
+            _ => None,
+        }
+    }
+}
+
+/// How long a request waits for a figure: a value whose computation took
+/// `slow` or longer is shown as it was while it is recounted, and a first
+/// computation is waited for `wait` at most.
+#[derive(Debug, Clone, Copy)]
+pub struct Patience {
+    pub slow: Duration,
+    pub wait: Duration,
+}
 
 /// A computation in progress and, once done, its value at its version.
 type Flight<V> = Arc<tokio::sync::Mutex<Option<(i64, Arc<V>)>>>;
@@ -71,14 +135,17 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     pub fn get(&self, key: &K, version: i64) -> Option<Arc<V>> {
         let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
         let found = match g.new.get(key) {
-            Some((v, x, _)) if *v == version => Some(x.clone()),
+            Some(e) if e.version == version => Some(e.value.clone()),
             Some(_) => None,
-            None => match g.old.remove(key) {
-                Some((v, x, w)) if v == version => {
-                    Self::insert(&mut g, self.capacity, key.clone(), (v, x.clone(), w));
+            // An older version stays where it is: it may be shown while
+            // it is recounted (`get_or_count`).
+            None => match g.old.get(key).is_some_and(|e| e.version == version).then(|| g.old.remove(key)).flatten() {
+                Some(e) => {
+                    let x = e.value.clone();
+                    Self::insert(&mut g, self.capacity, key.clone(), e);
                     Some(x)
                 }
-                _ => None,
+                None => None,
             },
         };
         let counter = if found.is_some() { &self.hits } else { &self.misses };
@@ -99,10 +166,28 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         if let Some(v) = self.get(&key, version) {
             return Ok(v);
         }
+        self.compute_once(key, version, compute, || ()).await
+    }
+
+    /// The flight part of [`get_or_compute`](Self::get_or_compute):
+    /// `in_line` is called once the flight is in the map, before its lock
+    /// is waited for.
+    async fn compute_once<F, Fut, E>(
+        &self,
+        key: K,
+        version: i64,
+        compute: F,
+        in_line: impl FnOnce(),
+    ) -> Result<Arc<V>, E>
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = Result<(V, usize), E>>,
+    {
         let flight = self.flights.lock().unwrap_or_else(|e| e.into_inner()).entry(key.clone()).or_default().clone();
         // Leaves the map when its last holder goes, even one dropped while
         // waiting (a request timed out or its client gone).
         let flight = Boarded { cache: self, key: key.clone(), flight: Some(flight) };
+        in_line();
         let mut done = flight.flight.as_ref().expect("boarded").lock().await;
         if let Some(v) = done.as_ref().filter(|(v, _)| *v == version).map(|(_, x)| x.clone()) {
             return Ok(v);
@@ -110,9 +195,11 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         if let Some(v) = self.peek(&key, version) {
             return Ok(v);
         }
+        let started = Instant::now();
         let (v, weight) = compute().await?;
         let v = Arc::new(v);
-        self.put_weighing(key, version, v.clone(), weight);
+        let counted = Counted { at: chrono::Utc::now(), took: started.elapsed() };
+        self.keep(key, Entry { version, value: v.clone(), weight, counted: Some(counted) });
         *done = Some((version, v.clone()));
         Ok(v)
     }
@@ -120,7 +207,7 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     /// A lookup that neither promotes nor counts.
     fn peek(&self, key: &K, version: i64) -> Option<Arc<V>> {
         let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-        g.new.get(key).or_else(|| g.old.get(key)).filter(|(v, _, _)| *v == version).map(|(_, x, _)| x.clone())
+        g.new.get(key).or_else(|| g.old.get(key)).filter(|e| e.version == version).map(|e| e.value.clone())
     }
 
     pub fn put(&self, key: K, version: i64, value: Arc<V>) {
@@ -130,28 +217,101 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     /// Keeps `value` as weighing `weight`; not at all if that is more than
     /// a generation holds.
     pub fn put_weighing(&self, key: K, version: i64, value: Arc<V>, weight: usize) {
-        if weight > self.capacity {
+        self.keep(key, Entry { version, value, weight, counted: None });
+    }
+
+    fn keep(&self, key: K, entry: Entry<V>) {
+        if entry.weight > self.capacity {
             return;
         }
         let mut g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-        Self::insert(&mut g, self.capacity, key, (version, value, weight));
+        Self::insert(&mut g, self.capacity, key, entry);
     }
 
-    fn insert(g: &mut Generations<K, V>, capacity: usize, key: K, entry: (i64, Arc<V>, usize)) {
+    fn insert(g: &mut Generations<K, V>, capacity: usize, key: K, entry: Entry<V>) {
         // A slow request that read an older version does not replace what a
         // later one read.
-        if g.new.get(&key).is_some_and(|(v, _, _)| *v > entry.0) {
+        if g.new.get(&key).is_some_and(|e| e.version > entry.version) {
             return;
         }
-        if let Some((_, _, w)) = g.new.remove(&key) {
-            g.new_weight -= w;
+        if let Some(e) = g.new.remove(&key) {
+            g.new_weight -= e.weight;
         }
-        if g.new_weight + entry.2 > capacity {
+        if g.new_weight + entry.weight > capacity {
             g.old = std::mem::take(&mut g.new);
             g.new_weight = 0;
         }
-        g.new_weight += entry.2;
+        g.new_weight += entry.weight;
         g.new.insert(key, entry);
+    }
+
+    /// A value kept for `key` at a version older than `version` whose
+    /// computation took `slow` or longer, with when it was computed.
+    fn earlier(&self, key: &K, version: i64, slow: Duration) -> Option<(Arc<V>, chrono::DateTime<chrono::Utc>)> {
+        let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
+        let e = g.new.get(key).or_else(|| g.old.get(key)).filter(|e| e.version < version)?;
+        let counted = e.counted.filter(|c| c.took >= slow)?;
+        Some((e.value.clone(), counted.at))
+    }
+}
+
+impl<K, V> VersionedCache<K, V>
+where
+    K: Hash + Eq + Clone + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+{
+    /// Like [`get_or_compute`](Self::get_or_compute), for a figure whose
+    /// computation may outlast a request: it runs in a task of its own, so
+    /// a request that stops waiting does not stop it. A value kept at an
+    /// older version is answered at once when its computation took
+    /// `patience.slow` or longer, while one recount runs beside (unless one
+    /// already does); otherwise the request waits up to `patience.wait` for
+    /// the computation and then answers [`Figure::Counting`]. What a
+    /// computation nobody waits for any more fails with is logged.
+    pub async fn get_or_count<F, Fut, E>(
+        self: &Arc<Self>,
+        key: K,
+        version: i64,
+        patience: Patience,
+        compute: F,
+    ) -> Result<Figure<V>, E>
+    where
+        F: FnOnce() -> Fut + Send + 'static,
+        Fut: std::future::Future<Output = Result<(V, usize), E>> + Send + 'static,
+        E: std::fmt::Display + Send + 'static,
+    {
+        if let Some(v) = self.get(&key, version) {
+            return Ok(Figure::Current(v));
+        }
+        let earlier = self.earlier(&key, version, patience.slow);
+        let in_flight = self.flights.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key);
+        let cache = self.clone();
+        let (in_line, started) = tokio::sync::oneshot::channel::<()>();
+        let count = async move {
+            let r = cache
+                .compute_once(key, version, compute, move || {
+                    let _ = in_line.send(());
+                })
+                .await;
+            if let Err(e) = &r {
+                tracing::warn!(error = %e, "a figure's computation failed");
+            }
+            r
+        };
+        if let Some((value, counted_at)) = earlier {
+            if !in_flight {
+                tokio::spawn(count);
+                // Once the recount holds the flight, the next request sees
+                // it and starts none.
+                let _ = started.await;
+            }
+            return Ok(Figure::Earlier { value, counted_at });
+        }
+        match tokio::time::timeout(patience.wait, tokio::spawn(count)).await {
+            Ok(Ok(r)) => r.map(Figure::Current),
+            Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+            Ok(Err(_)) | Err(_) => Ok(Figure::Counting),
+        }
     }
 }
 
@@ -339,6 +499,90 @@ mod flight_tests {
         // A newer version computes again.
         let v = c.get_or_compute("root", 2, || async { Ok::<_, ()>((8, 1)) }).await.unwrap();
         assert_eq!(*v, 8);
+    }
+
+    fn patience(slow_ms: u64, wait_ms: u64) -> Patience {
+        Patience { slow: Duration::from_millis(slow_ms), wait: Duration::from_millis(wait_ms) }
+    }
+
+    async fn until_kept(c: &VersionedCache<&'static str, usize>, key: &'static str, version: i64) -> usize {
+        loop {
+            if let Some(v) = c.peek(&key, version) {
+                return *v;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_slow_figure_is_shown_as_counted_while_one_recount_runs_beside() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        let slow = patience(0, 10_000);
+        let first = c.get_or_count("root", 1, slow, || async { Ok::<_, String>((7, 1)) }).await.unwrap();
+        assert!(matches!(&first, Figure::Current(v) if **v == 7));
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let g = gate.clone();
+        let before = chrono::Utc::now();
+        let shown = c
+            .get_or_count("root", 2, slow, || async move {
+                g.acquire().await.unwrap().forget();
+                Ok::<_, String>((8, 1))
+            })
+            .await
+            .unwrap();
+        let Figure::Earlier { value, counted_at } = shown else { panic!("the earlier value, at once: {shown:?}") };
+        assert_eq!(*value, 7);
+        assert!(counted_at <= before, "it says when it was counted");
+        // While that recount runs, others are shown the same and start none.
+        let runs = Arc::new(AtomicUsize::new(0));
+        for _ in 0..3 {
+            let r = runs.clone();
+            let again = c
+                .get_or_count("root", 2, slow, || async move {
+                    r.fetch_add(1, Ordering::SeqCst);
+                    Ok::<_, String>((9, 1))
+                })
+                .await
+                .unwrap();
+            assert_eq!(again.value().map(|v| **v), Some(7));
+            assert!(again.counted_at().is_some());
+        }
+        gate.add_permits(1);
+        assert_eq!(until_kept(&c, "root", 2).await, 8, "the recount is kept when done");
+        let now = c.get_or_count("root", 2, slow, || async { Ok::<_, String>((9, 1)) }).await.unwrap();
+        assert!(matches!(&now, Figure::Current(v) if **v == 8));
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_quick_figure_is_never_shown_as_it_was() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        let quick = patience(60_000, 10_000);
+        c.get_or_count("root", 1, quick, || async { Ok::<_, String>((7, 1)) }).await.unwrap();
+        let next = c.get_or_count("root", 2, quick, || async { Ok::<_, String>((8, 1)) }).await.unwrap();
+        assert!(matches!(&next, Figure::Current(v) if **v == 8), "computed in the request: {next:?}");
+        let failed = c.get_or_count("root", 3, quick, || async { Err::<(usize, usize), _>("no".to_string()) }).await;
+        assert_eq!(failed.unwrap_err(), "no", "a failure waited for is the request's");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_first_count_longer_than_a_request_waits_goes_on_and_is_kept() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let g = gate.clone();
+        let first = c
+            .get_or_count("national", 1, patience(0, 20), || async move {
+                g.acquire().await.unwrap().forget();
+                Ok::<_, String>((9, 1))
+            })
+            .await
+            .unwrap();
+        assert!(matches!(first, Figure::Counting));
+        assert!(c.flights.lock().unwrap().contains_key(&"national"), "still counting after the request");
+        gate.add_permits(1);
+        assert_eq!(until_kept(&c, "national", 1).await, 9);
+        let next = c.get_or_count("national", 1, patience(0, 20), || async { Ok::<_, String>((0, 1)) }).await.unwrap();
+        assert!(matches!(&next, Figure::Current(v) if **v == 9));
     }
 
     #[test]

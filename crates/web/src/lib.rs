@@ -9,7 +9,7 @@
 pub mod api;
 pub mod app;
 mod auth;
-mod cache;
+pub mod cache;
 mod error;
 mod i18n;
 mod metrics;
@@ -45,6 +45,10 @@ pub struct WebConfig {
     /// The largest lesson file accepted (PDF, video, audio).
     pub max_media_bytes: usize,
     pub request_timeout: Duration,
+    /// How long a subtree's figure may take before it is shown as last
+    /// counted while recounted, and how long a request waits for a first
+    /// count (`app::counted_figure`).
+    pub figure_patience: cache::Patience,
     /// Offset of local time from UTC, in hours, for "today" (China: +8).
     pub utc_offset_hours: i32,
 }
@@ -58,6 +62,7 @@ impl Default for WebConfig {
             max_body_bytes: 20 * 1024 * 1024,
             max_media_bytes: 200 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
+            figure_patience: cache::Patience { slow: Duration::from_secs(1), wait: Duration::from_secs(5) },
             utc_offset_hours: 8,
         }
     }
@@ -105,6 +110,11 @@ impl AppState {
     /// Today's date where the users are.
     pub fn today(&self) -> chrono::NaiveDate {
         (chrono::Utc::now() + chrono::Duration::hours(self.config.utc_offset_hours.into())).date_naive()
+    }
+
+    /// A moment in the deployment's local time.
+    pub fn local_time(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
+        (at + chrono::Duration::hours(self.config.utc_offset_hours.into())).naive_utc()
     }
 
     /// The year a page or query asks for, or this one; kept to years a

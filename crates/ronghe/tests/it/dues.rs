@@ -154,6 +154,8 @@ both!(standards_payments_and_arrears_follow_the_records, |app| async move {
     let without: Vec<i64> =
         u1["without_standard"].as_array().unwrap().iter().map(|a| a["member_id"].as_i64().unwrap()).collect();
     assert!(without.contains(&f.m1b) && without.contains(&f.mg) && !without.contains(&f.m1), "{without:?}");
+    assert_eq!(u1["without_standard_count"].as_u64(), Some(without.len() as u64), "a short list is whole");
+    assert_eq!(u1["arrears_count"].as_u64(), Some(arrears.len() as u64));
     // Each write is in the audit log.
     let mut auditor = app.login("auditor").await;
     let log = auditor.get("/api/v1/audit?action=dues.").await.json();
@@ -446,4 +448,110 @@ both!(cached_dues_years_equal_a_fresh_computation_after_random_changes, |app| as
             assert_eq!(got, want, "step {step} (change {what}), organisation {}", o.code);
         }
     }
+});
+
+/// A node on which every figure counts as slow to compute, or on which a
+/// request does not wait for a first count at all.
+fn node_with_patience(app: &crate::support::TestApp, slow_ms: u64, wait_ms: u64) -> axum::Router {
+    use std::time::Duration;
+    let config = ronghe_web::WebConfig {
+        figure_patience: ronghe_web::cache::Patience {
+            slow: Duration::from_millis(slow_ms),
+            wait: Duration::from_millis(wait_ms),
+        },
+        ..Default::default()
+    };
+    ronghe_web::router(ronghe_web::AppState::new(app.store.clone(), config))
+}
+
+/// Asks for `path` until it answers a figure counted at the records'
+/// current version (no `counted_at`, not 202).
+async fn until_current(c: &mut crate::support::Client, path: &str) -> serde_json::Value {
+    for _ in 0..400 {
+        let r = c.get(path).await;
+        if r.status == StatusCode::OK && r.json().get("counted_at").is_none() {
+            return r.json();
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    panic!("{path} never came to the current count");
+}
+
+both!(a_slow_figure_is_shown_as_last_counted_while_it_is_recounted, |app| async move {
+    use chrono::Datelike;
+    let f = app.fx.clone();
+    let year = crate::support::today().year();
+    let node = node_with_patience(&app, 0, 30_000);
+    let mut committee = app.login("committee1").await.via(&node);
+    let api = format!("/api/v1/orgs/{}/dues?year={year}", f.u1.id);
+    let page = format!("/orgs/{}/dues?year={year}", f.u1.id);
+    let first = committee.get(&api).await;
+    assert_eq!(first.status, StatusCode::OK);
+    assert!(first.json().get("counted_at").is_none(), "a first count is waited for: {}", first.text);
+    assert_eq!(first.json()["regular_fen"], 0);
+
+    let mut sec = app.login("sec1").await;
+    let standard =
+        serde_json::json!({"year": year, "from_month": 1, "category": "employed", "monthly_income_fen": 450000});
+    let r = sec.json(Method::PUT, &format!("/api/v1/members/{}/dues/standard", f.m1), standard).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let pay = serde_json::json!({"period": months_back(0), "amount_fen": 4500});
+    let r = sec.post_json(&format!("/api/v1/members/{}/dues/payments", f.m1), pay).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+
+    // The first view after the change shows the earlier count and says when
+    // it was counted; the recount runs beside it and then shows.
+    let shown = committee.get(&page).await;
+    assert_eq!(shown.status, StatusCode::OK);
+    assert!(shown.text.contains("以下数字统计于"), "{}", shown.text);
+    let now = until_current(&mut committee, &api).await;
+    assert_eq!(now["regular_fen"], 4500);
+    assert!(!committee.get(&page).await.text.contains("以下数字统计于"));
+
+    // The API says the same of an earlier count.
+    let payments = format!("/api/v1/members/{}/dues/payments", f.m1);
+    let extra = |fen: i64| serde_json::json!({"kind": "voluntary", "amount_fen": fen});
+    let r = sec.post_json(&payments, extra(100)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let earlier = committee.get(&api).await.json();
+    assert_eq!(earlier["voluntary_fen"], 0, "{earlier}");
+    let at = earlier["counted_at"].as_str().expect("counted_at");
+    assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
+    assert_eq!(until_current(&mut committee, &api).await["voluntary_fen"], 100);
+
+    // A node with the default patience computes a quick figure in the
+    // request and never shows it as it was.
+    let mut other = app.login("committee1").await.via(&app.node());
+    assert_eq!(other.get(&api).await.json()["voluntary_fen"], 100);
+    let r = sec.post_json(&payments, extra(200)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let d = other.get(&api).await.json();
+    assert!(d.get("counted_at").is_none() && d["voluntary_fen"] == 300, "{d}");
+});
+
+both!(a_figure_counted_longer_than_a_request_waits_answers_202_and_then_itself, |app| async move {
+    let f = app.fx.clone();
+    let node = node_with_patience(&app, 0, 0);
+    let mut committee = app.login("admin").await.via(&node);
+    let page = committee.get(&format!("/orgs/{}/life", f.root.id)).await;
+    assert_eq!(page.status, StatusCode::ACCEPTED, "{}", page.text);
+    assert!(page.text.contains("正在统计") && page.text.contains(r#"http-equiv="refresh""#), "{}", page.text);
+    let api = format!("/api/v1/orgs/{}/dues?year=2020", f.root.id);
+    let r = committee.get(&api).await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    assert_eq!(r.headers.get("retry-after").map(|v| v.to_str().unwrap()), Some("5"));
+    assert_eq!(r.json()["counting"], true);
+    // The count went on after the request, and is kept.
+    let d = until_current(&mut committee, &api).await;
+    assert_eq!((d["year"].as_i64(), d["arrears_count"].as_i64()), (Some(2020), Some(0)), "{d}");
+    let mut page = committee.get(&format!("/orgs/{}/life", f.root.id)).await;
+    for _ in 0..400 {
+        if page.status == StatusCode::OK {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+        page = committee.get(&format!("/orgs/{}/life", f.root.id)).await;
+    }
+    assert_eq!(page.status, StatusCode::OK);
+    assert!(!page.text.contains("正在统计"));
 });

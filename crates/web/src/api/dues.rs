@@ -1,7 +1,7 @@
 //! Party dues: what a member pays a month, from the dues rule pack.
 
 use axum::extract::{Path, Query, State};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
@@ -186,11 +186,15 @@ pub async fn record_payment(
 }
 
 /// A subtree's dues for a year: money received each month (regular and
-/// voluntary apart), the members in arrears with what they owe, and those
-/// with no standard set.
+/// voluntary apart), the members in arrears with what they owe (the first
+/// 20,000 by amount, of `arrears_count`), and those with no standard set
+/// (the first 20,000 by name, of `without_standard_count`). A subtree whose
+/// count is slow (a national root) answers its last count with
+/// `counted_at` while it is recounted, and 202 while it is first counted.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/dues", tag = "dues",
     params(("id" = i64, Path, description = "Organisation id"), YearQuery),
     responses((status = 200, description = "The subtree's dues year", body = serde_json::Value),
+        (status = 202, description = "Being counted for the first time; ask again after Retry-After seconds", body = serde_json::Value),
         (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn subtree_year(
     State(state): State<AppState>,
@@ -200,7 +204,7 @@ pub async fn subtree_year(
 ) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
     let d = dues::subtree_year(&state, &org, state.year_or_current(q.year)).await?;
-    Ok(Json(&*d).into_response())
+    Ok(super::figure_json(&auth, &d))
 }
 
 #[derive(Debug, Deserialize, utoipa::IntoParams)]

@@ -4,7 +4,7 @@
 
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use chrono::NaiveDate;
 use ronghe_domain::meetings::Period;
@@ -30,10 +30,14 @@ pub struct QuarterQuery {
 /// branch's or group's month, quarter or — in the fourth quarter — year;
 /// organisations founded during a period owe nothing for it), how many were
 /// held, missed and still pending, the rate (held ÷ those fallen due), the
-/// regulation, and the branches or groups that missed with the periods.
+/// regulation, and the branches or groups that missed with the periods
+/// (the first 10,000 of `missed_count` for each kind). A subtree whose
+/// count is slow (a national root) answers its last count with
+/// `counted_at` while it is recounted, and 202 while it is first counted.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/life/compliance", tag = "life",
     params(("id" = i64, Path, description = "Organisation id"), QuarterQuery),
     responses((status = 200, description = "Compliance by kind of meeting", body = serde_json::Value),
+        (status = 202, description = "Being counted for the first time; ask again after Retry-After seconds", body = serde_json::Value),
         (status = 403, body = ApiErrorBody), (status = 404, body = ApiErrorBody)))]
 pub async fn compliance(
     State(state): State<AppState>,
@@ -44,7 +48,7 @@ pub async fn compliance(
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadLife, id).await?;
     let (year, quarter) = life::quarter_or_current(&state, q.year, q.quarter);
     let c = life::compliance(&state, &org, year, quarter).await?;
-    Ok(Json(&*c).into_response())
+    Ok(super::figure_json(&auth, &c))
 }
 
 /// An organisation's meetings in a year, newest first.

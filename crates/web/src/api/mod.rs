@@ -99,3 +99,33 @@ pub fn routes() -> Router<AppState> {
 pub fn media_upload_routes() -> Router<AppState> {
     Router::new().route("/api/v1/orgs/{id}/media", post(learning::upload_media))
 }
+
+/// A subtree's figure as JSON (`app::counted_figure`): its fields, with
+/// `counted_at` (UTC) when it is an earlier count answered while a recount
+/// runs. While it is counted for the first time: 202, `Retry-After`, and
+/// `{"counting": true, "message": …}`.
+pub fn figure_json<V: serde::Serialize>(
+    auth: &crate::auth::Auth,
+    figure: &crate::cache::Figure<V>,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    #[derive(serde::Serialize)]
+    struct Counted<'a, V> {
+        #[serde(flatten)]
+        figure: &'a V,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        counted_at: Option<chrono::DateTime<chrono::Utc>>,
+    }
+    match figure.value() {
+        Some(v) => axum::Json(Counted { figure: &**v, counted_at: figure.counted_at() }).into_response(),
+        None => (
+            axum::http::StatusCode::ACCEPTED,
+            [(axum::http::header::RETRY_AFTER, crate::views::COUNTING_RETRY_SECS.to_string())],
+            axum::Json(serde_json::json!({
+                "counting": true,
+                "message": crate::i18n::Tr(auth.lang()).t("figure.counting"),
+            })),
+        )
+            .into_response(),
+    }
+}

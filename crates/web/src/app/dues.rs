@@ -2,7 +2,6 @@
 //! writes (a standard, a payment), shared by the pages and the API.
 
 use std::collections::HashMap;
-use std::sync::Arc;
 
 use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
@@ -11,6 +10,7 @@ use ronghe_store::{DuesMember, MemberRecord, MonthTotal, NewPayment, NewStandard
 use serde::Serialize;
 
 use crate::auth::Auth;
+use crate::cache::Figure;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
@@ -44,11 +44,21 @@ pub struct SubtreeYear {
     pub regular_fen: i64,
     pub voluntary_fen: i64,
     pub members: usize,
-    /// Active members with no standard set for the year.
+    /// Active members with no standard set for the year, by name: the first
+    /// [`LISTED`] of `without_standard_count`.
     pub without_standard: Vec<Arrears>,
+    pub without_standard_count: usize,
+    /// Members in arrears, most owed first: the first [`LISTED`] of
+    /// `arrears_count`.
     pub arrears: Vec<Arrears>,
+    pub arrears_count: usize,
     pub owed_fen: i64,
 }
+
+/// Members a subtree's dues year lists by name in each list (the export
+/// too); the counts and sums cover everyone. A national root's lists would
+/// otherwise hold millions.
+pub const LISTED: usize = 20_000;
 
 /// Members see their own dues; dues readers see their subtree's.
 pub fn may_read(auth: &Auth, member: &MemberRecord) -> AppResult<()> {
@@ -128,11 +138,16 @@ pub type SubtreeKey = (i64, i64, String, i32, NaiveDate);
 /// organisations, standards and payments) stays the same, and then read from
 /// the node's cache: a unit's page does not read every member's year on
 /// each view.
-pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<Arc<SubtreeYear>> {
+///
+/// A national root's year takes longer than a request waits: it is counted
+/// beside the request and shown as last counted while it is recounted
+/// ([`super::counted_figure`]).
+pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<Figure<SubtreeYear>> {
     let today = state.today();
     let key = (org.tenant_id, org.id, org.path.clone(), year, today);
-    super::cached_figure(state, &state.dues, org.tenant_id, ronghe_store::Figures::Dues, key, || async {
-        let d = compute_subtree_year(state, org, year, today).await?;
+    let (st, org) = (state.clone(), org.clone());
+    super::counted_figure(state, &state.dues, org.tenant_id, ronghe_store::Figures::Dues, key, move || async move {
+        let d = compute_subtree_year(&st, &org, year, today).await?;
         let rows = d.arrears.len() + d.without_standard.len();
         Ok((d, 1 + rows))
     })
@@ -189,15 +204,21 @@ pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today:
         }
     }
     arrears.sort_by(|a, b| b.owed_fen.cmp(&a.owed_fen).then(a.member_id.cmp(&b.member_id)));
+    let owed_fen = arrears.iter().map(|a| a.owed_fen).sum();
+    let (arrears_count, without_standard_count) = (arrears.len(), without_standard.len());
+    arrears.truncate(LISTED);
+    without_standard.truncate(LISTED);
     Ok(SubtreeYear {
         year,
         regular_fen: months.iter().map(|m| m.regular_fen).sum(),
         voluntary_fen: months.iter().map(|m| m.voluntary_fen).sum(),
         months,
         members: members.len(),
-        owed_fen: arrears.iter().map(|a| a.owed_fen).sum(),
+        owed_fen,
         without_standard,
+        without_standard_count,
         arrears,
+        arrears_count,
     })
 }
 

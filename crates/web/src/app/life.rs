@@ -6,7 +6,6 @@
 //! pages and the API.
 
 use std::collections::{BTreeMap, HashMap, HashSet};
-use std::sync::Arc;
 
 use chrono::{Datelike, NaiveDate};
 use ronghe_domain::auth::Action;
@@ -21,6 +20,7 @@ use ronghe_store::{
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
+use crate::cache::Figure;
 use crate::error::{AppError, AppResult};
 use crate::AppState;
 
@@ -510,9 +510,15 @@ pub struct KindCompliance {
     pub pending: usize,
     /// held ÷ (required − pending); none when nothing has fallen due.
     pub rate: Option<f64>,
-    /// The organisations that missed, with the periods.
+    /// The organisations that missed, with the periods, in tree order: the
+    /// first [`MISSED_LISTED`] of `missed_count`.
     pub missed: Vec<Missed>,
+    pub missed_count: usize,
 }
+
+/// Organisations a subtree's compliance lists for each kind of meeting; the
+/// counts cover every one.
+pub const MISSED_LISTED: usize = 10_000;
 
 #[derive(Debug, Clone, Serialize)]
 pub struct Missed {
@@ -554,11 +560,16 @@ pub type ComplianceKey = (i64, i64, String, i32, u32, NaiveDate);
 /// `life` figure version (kept by triggers on meetings, organisations, full
 /// members and rule packs) stays the same, and then read from the node's
 /// cache: a group committee's page does not read every branch on each view.
-pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Arc<Compliance>> {
+///
+/// A national root's compliance takes seconds: it is counted beside the
+/// request and shown as last counted while it is recounted
+/// ([`super::counted_figure`]).
+pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Figure<Compliance>> {
     let today = state.today();
     let key = (org.tenant_id, org.id, org.path.clone(), year, quarter, today);
-    super::cached_figure(state, &state.compliance, org.tenant_id, Figures::Life, key, || async {
-        let c = compute_compliance(state, org, year, quarter, today, false).await?;
+    let (st, org) = (state.clone(), org.clone());
+    super::counted_figure(state, &state.compliance, org.tenant_id, Figures::Life, key, move || async move {
+        let c = compute_compliance(&st, &org, year, quarter, today, false).await?;
         let rows = c.kinds.iter().map(|k| k.missed.len()).sum::<usize>();
         Ok((c, 1 + rows))
     })
@@ -616,6 +627,7 @@ pub async fn compute_compliance(
             pending: 0,
             rate: None,
             missed: Vec::new(),
+            missed_count: 0,
         };
         let mut missed: BTreeMap<(String, i64), Vec<String>> = BTreeMap::new();
         for o in &orgs {
@@ -665,8 +677,10 @@ pub async fn compute_compliance(
         let due = k.required - k.pending;
         k.rate = (due > 0).then(|| k.held as f64 / due as f64);
         let names: HashMap<i64, &str> = orgs.iter().map(|o| (o.id, o.name.as_str())).collect();
+        k.missed_count = missed.len();
         k.missed = missed
             .into_iter()
+            .take(MISSED_LISTED)
             .map(|((_, id), periods)| Missed { org_id: id, org_name: names[&id].to_string(), periods })
             .collect();
         kinds.push(k);

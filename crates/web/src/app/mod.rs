@@ -40,6 +40,30 @@ where
     cache.get_or_compute(key, version, compute).await
 }
 
+/// [`cached_figure`] for a figure whose computation can outlast a request
+/// (a national root's dues or compliance): computed in a task of its own.
+/// When the tenant's version has moved past a value that was slow to
+/// compute (`WebConfig::figure_patience`), that value is answered, saying
+/// when it was counted, while one recount runs beside; a first computation
+/// is waited for a few seconds, and then the page says it is being counted.
+pub(crate) async fn counted_figure<K, V, F, Fut>(
+    state: &crate::AppState,
+    cache: &std::sync::Arc<crate::cache::VersionedCache<K, V>>,
+    tenant_id: i64,
+    subject: ronghe_store::Figures,
+    key: K,
+    compute: F,
+) -> AppResult<crate::cache::Figure<V>>
+where
+    K: std::hash::Hash + Eq + Clone + Send + Sync + 'static,
+    V: Send + Sync + 'static,
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: std::future::Future<Output = AppResult<(V, usize)>> + Send + 'static,
+{
+    let version = state.store.figure_version(tenant_id, subject).await?;
+    cache.get_or_count(key, version, state.config.figure_patience, compute).await
+}
+
 /// The organisation an id names, if the caller may do `action` there:
 /// outside their scope it is not found, inside it without the right it is
 /// forbidden (`Auth::require`). Every area's pages and API load theirs so.

@@ -15,7 +15,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{MemberRecord, Org};
 use serde::Deserialize;
 
-use super::{form_page, page, page_with, Chrome};
+use super::{counting, form_page, page, page_with, Chrome};
 use crate::app::dues::{self, MemberYear, PaymentInput, StandardInput, SubtreeYear};
 use crate::app::dues_import;
 use crate::auth::Auth;
@@ -66,10 +66,13 @@ async fn org_year(
     Query(q): Query<YearQuery>,
 ) -> AppResult<Response> {
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
-    let d = dues::subtree_year(&state, &org, state.year_or_current(q.year)).await?;
+    let year = state.year_or_current(q.year);
+    let figure = dues::subtree_year(&state, &org, year).await?;
     let title = format!("{} · {}", org.name, crate::i18n::Tr(auth.lang()).t("dues.title"));
+    let here = format!("/orgs/{id}/dues?year={year}");
+    let Some(d) = figure.value().cloned() else { return counting(&auth, title, here) };
     let can_write = auth.principal().can(Action::WriteDues, &org.path);
-    page(OrgDuesPage { page: Chrome::new(&auth, title, format!("/orgs/{id}/dues?year={}", d.year)), org, d, can_write })
+    page(OrgDuesPage { page: Chrome::new(&auth, title, here).counted(&state, &figure), org, d, can_write })
 }
 
 /// The subtree's dues year as .xlsx: money received by month, the members
@@ -82,8 +85,22 @@ async fn org_export(
 ) -> AppResult<Response> {
     use ronghe_exchange::{write_report, Cell, Sheet};
     let org = crate::app::org_for(&state, &auth, ronghe_domain::auth::Action::ReadDues, id).await?;
-    let d = dues::subtree_year(&state, &org, state.year_or_current(q.year)).await?;
+    let year = state.year_or_current(q.year);
+    let figure = dues::subtree_year(&state, &org, year).await?;
     let tr = crate::i18n::Tr(auth.lang());
+    let Some(d) = figure.value() else {
+        return counting(
+            &auth,
+            format!("{} · {}", org.name, tr.t("dues.title")),
+            format!("/orgs/{id}/dues/export?year={year}"),
+        );
+    };
+    // A list cut at `dues::LISTED` says so in its last row.
+    let cut = |shown: usize, total: usize| {
+        (shown < total).then(|| {
+            vec![Cell::Text(tr.tf("dues.first_n", &[("n", &shown.to_string()), ("total", &total.to_string())]))]
+        })
+    };
     let yuan = |key: &str| format!("{}{}", tr.t(key), tr.t("dues.yuan_suffix"));
     let person = |a: &dues::Arrears| vec![Cell::Text(a.name.clone()), Cell::Text(a.org_name.clone())];
     let sheets = vec![
@@ -120,12 +137,18 @@ async fn org_export(
                 .arrears
                 .iter()
                 .map(|a| [person(a), vec![Cell::Int(a.months_owed as i64), Cell::Fen(a.owed_fen)]].concat())
+                .chain(cut(d.arrears.len(), d.arrears_count))
                 .collect(),
         },
         Sheet {
             name: tr.t("dues.without_standard").into(),
             columns: vec![(tr.t("member.name").into(), 12.0), (tr.t("member.org").into(), 28.0)],
-            rows: d.without_standard.iter().map(person).collect(),
+            rows: d
+                .without_standard
+                .iter()
+                .map(person)
+                .chain(cut(d.without_standard.len(), d.without_standard_count))
+                .collect(),
         },
     ];
     let bytes = write_report(&sheets).map_err(|e| AppError::Internal(e.into()))?;

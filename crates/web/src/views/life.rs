@@ -17,11 +17,12 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{MeetingRow, Org};
 use serde::Deserialize;
 
-use super::{form_page, page_with, Chrome};
+use super::{counting, form_page, page_with, Chrome};
 use crate::app::life::{
     self, Compliance, Mark, MeetingView, Obligation, PlanInput, RatingInput, ResolutionInput, ScheduleInput, VoteInput,
 };
 use crate::auth::Auth;
+use crate::cache::Figure;
 use crate::error::{AppError, AppResult};
 use crate::i18n::Tr;
 use crate::AppState;
@@ -113,13 +114,16 @@ async fn org_view(
     // A branch or group also shows its own obligations: its subtree is
     // itself and its groups, so computing it with every obligation is cheap
     // and serves both. Larger subtrees read the cached counts.
-    let (c, own): (std::sync::Arc<Compliance>, Vec<Obligation>) = if org.kind.holds_members() {
+    let title = format!("{} · {}", org.name, tr.t("meeting.title"));
+    let here = format!("/orgs/{}/life?year={year}&quarter={quarter}", org.id);
+    let (figure, own): (Figure<Compliance>, Vec<Obligation>) = if org.kind.holds_members() {
         let mut all = life::compliance_on(state, &org, year, quarter, state.today()).await?;
         let own = std::mem::take(&mut all.obligations).into_iter().filter(|o| o.org_id == org.id).collect();
-        (std::sync::Arc::new(all), own)
+        (Figure::Current(std::sync::Arc::new(all)), own)
     } else {
         (life::compliance(state, &org, year, quarter).await?, vec![])
     };
+    let Some(c) = figure.value().cloned() else { return counting(auth, title, here) };
     let Period { start: from, end: to } = Period::year(year);
     let meetings = if org.kind.holds_members() { state.store.org_meetings(org.id, from, to).await? } else { vec![] };
     use ronghe_domain::org::OrgKind;
@@ -138,11 +142,7 @@ async fn org_view(
     form_page(
         error.is_some(),
         OrgPage {
-            page: Chrome::new(
-                auth,
-                format!("{} · {}", org.name, tr.t("meeting.title")),
-                format!("/orgs/{}/life?year={year}&quarter={quarter}", org.id),
-            ),
+            page: Chrome::new(auth, title, here).counted(state, &figure),
             org,
             c,
             own,

@@ -73,6 +73,11 @@ pub struct Chrome {
     pub nav: Vec<NavItem>,
     /// The current URL, for the language switch to come back to.
     pub here: String,
+    /// When the page's figures were counted, if not at the records' current
+    /// version (local time, `figure.counted_at`).
+    pub counted_at: Option<String>,
+    /// Seconds after which the page reloads itself (a figure being counted).
+    pub refresh: Option<u32>,
 }
 
 impl Chrome {
@@ -86,7 +91,16 @@ impl Chrome {
             csrf: auth.user.csrf.clone(),
             nav: nav(tr, auth.principal(), &here),
             here,
+            counted_at: None,
+            refresh: None,
         }
+    }
+
+    /// Says on the page when its figure was counted, if it is an earlier
+    /// count shown while a recount runs (`cache::Figure::Earlier`).
+    pub fn counted<V>(mut self, state: &AppState, figure: &crate::cache::Figure<V>) -> Chrome {
+        self.counted_at = figure.counted_at().map(|at| state.local_time(at).format("%Y-%m-%d %H:%M").to_string());
+        self
     }
 
     /// For pages seen before signing in.
@@ -98,6 +112,8 @@ impl Chrome {
             csrf: String::new(),
             nav: vec![],
             here: here.into(),
+            counted_at: None,
+            refresh: None,
         }
     }
 
@@ -259,6 +275,24 @@ pub fn form_page<T: Template>(failed: bool, t: T) -> AppResult<Response> {
 pub fn page_with<T: Template>(status: StatusCode, t: T) -> AppResult<Response> {
     Ok((status, Html(t.render()?)).into_response())
 }
+
+#[derive(Template)]
+#[template(path = "counting.html")]
+struct CountingPage {
+    page: Chrome,
+}
+
+/// What a page of figures answers while they are counted for the first
+/// time (`cache::Figure::Counting`): 202, and it reloads itself.
+pub fn counting(auth: &Auth, title: impl Into<String>, here: impl Into<String>) -> AppResult<Response> {
+    let mut page = Chrome::new(auth, title, here);
+    page.refresh = Some(COUNTING_RETRY_SECS);
+    page_with(StatusCode::ACCEPTED, CountingPage { page })
+}
+
+/// Seconds a page or API client is asked to wait before asking again for
+/// a figure being counted.
+pub const COUNTING_RETRY_SECS: u32 = 5;
 
 /// Whether htmx asked for a fragment.
 pub fn is_htmx(headers: &HeaderMap) -> bool {
