@@ -70,7 +70,11 @@ pub async fn figures(store: &Store, repeat: usize) -> anyhow::Result<()> {
     use ronghe_web::app::{dues, learning, life};
     // Every first count is waited for, however long: the bench times it.
     let config = ronghe_web::WebConfig {
-        figure_patience: ronghe_web::cache::Patience { slow: Duration::MAX, wait: Duration::from_secs(3600) },
+        figure_patience: ronghe_web::cache::Patience {
+            slow: Duration::MAX,
+            wait: Duration::from_secs(3600),
+            limit: Duration::from_secs(3600),
+        },
         ..Default::default()
     };
     let state = ronghe_web::AppState::new(store.clone(), config);

@@ -86,12 +86,15 @@ impl<V> Figure<V> {
 }
 
 /// How long a request waits for a figure: a value whose computation took
-/// `slow` or longer is shown as it was while it is recounted, and a first
-/// computation is waited for `wait` at most.
+/// `slow` or longer is shown as it was while it is recounted, a first
+/// computation is waited for `wait` at most, and a computation still
+/// running after `limit` is given up (a query that hangs must not keep the
+/// key counting for ever).
 #[derive(Debug, Clone, Copy)]
 pub struct Patience {
     pub slow: Duration,
     pub wait: Duration,
+    pub limit: Duration,
 }
 
 /// A computation in progress and, once done, its value at its version.
@@ -109,6 +112,10 @@ pub struct VersionedCache<K, V> {
     /// computed while anyone waits on it, so the waiters share even a value
     /// too heavy for the cache.
     flights: Mutex<HashMap<K, Flight<V>>>,
+    /// Recounts of values shown as they were run one at a time per cache:
+    /// a node keeps at most one core on them however many slow figures are
+    /// viewed.
+    recounts: Arc<tokio::sync::Semaphore>,
     capacity: usize,
     pub hits: AtomicU64,
     pub misses: AtomicU64,
@@ -125,6 +132,7 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         VersionedCache {
             generations: Mutex::new(Generations { new: HashMap::new(), new_weight: 0, old: HashMap::new() }),
             flights: Mutex::new(HashMap::new()),
+            recounts: Arc::new(tokio::sync::Semaphore::new(1)),
             capacity: capacity.max(1),
             hits: AtomicU64::new(0),
             misses: AtomicU64::new(0),
@@ -189,25 +197,31 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         let flight = Boarded { cache: self, key: key.clone(), flight: Some(flight) };
         in_line();
         let mut done = flight.flight.as_ref().expect("boarded").lock().await;
-        if let Some(v) = done.as_ref().filter(|(v, _)| *v == version).map(|(_, x)| x.clone()) {
+        // What the flight computed before, or a later computation kept, at
+        // this version or a newer one (read after ours was, so no older).
+        if let Some(v) = done.as_ref().filter(|(v, _)| *v >= version).map(|(_, x)| x.clone()) {
             return Ok(v);
         }
         if let Some(v) = self.peek(&key, version) {
             return Ok(v);
         }
+        // Said to stand when the computation began: what changed while it
+        // read may not be in it.
+        let at = chrono::Utc::now();
         let started = Instant::now();
         let (v, weight) = compute().await?;
         let v = Arc::new(v);
-        let counted = Counted { at: chrono::Utc::now(), took: started.elapsed() };
+        let counted = Counted { at, took: started.elapsed() };
         self.keep(key, Entry { version, value: v.clone(), weight, counted: Some(counted) });
         *done = Some((version, v.clone()));
         Ok(v)
     }
 
-    /// A lookup that neither promotes nor counts.
+    /// A lookup that neither promotes nor counts, of a value at `version`
+    /// or a newer one.
     fn peek(&self, key: &K, version: i64) -> Option<Arc<V>> {
         let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
-        g.new.get(key).or_else(|| g.old.get(key)).filter(|e| e.version == version).map(|e| e.value.clone())
+        g.new.get(key).or_else(|| g.old.get(key)).filter(|e| e.version >= version).map(|e| e.value.clone())
     }
 
     pub fn put(&self, key: K, version: i64, value: Arc<V>) {
@@ -230,10 +244,11 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
 
     fn insert(g: &mut Generations<K, V>, capacity: usize, key: K, entry: Entry<V>) {
         // A slow request that read an older version does not replace what a
-        // later one read.
-        if g.new.get(&key).is_some_and(|e| e.version > entry.version) {
+        // later one read, in either generation; a key is kept once.
+        if g.new.get(&key).into_iter().chain(g.old.get(&key)).any(|e| e.version > entry.version) {
             return;
         }
+        g.old.remove(&key);
         if let Some(e) = g.new.remove(&key) {
             g.new_weight -= e.weight;
         }
@@ -246,7 +261,8 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
     }
 
     /// A value kept for `key` at a version older than `version` whose
-    /// computation took `slow` or longer, with when it was computed.
+    /// computation took `slow` or longer, with when it was computed. (A key
+    /// is in one generation at most: `insert`.)
     fn earlier(&self, key: &K, version: i64, slow: Duration) -> Option<(Arc<V>, chrono::DateTime<chrono::Utc>)> {
         let g = self.generations.lock().unwrap_or_else(|e| e.into_inner());
         let e = g.new.get(key).or_else(|| g.old.get(key)).filter(|e| e.version < version)?;
@@ -262,12 +278,16 @@ where
 {
     /// Like [`get_or_compute`](Self::get_or_compute), for a figure whose
     /// computation may outlast a request: it runs in a task of its own, so
-    /// a request that stops waiting does not stop it. A value kept at an
-    /// older version is answered at once when its computation took
-    /// `patience.slow` or longer, while one recount runs beside (unless one
-    /// already does); otherwise the request waits up to `patience.wait` for
-    /// the computation and then answers [`Figure::Counting`]. What a
-    /// computation nobody waits for any more fails with is logged.
+    /// a request that stops waiting does not stop it, and is given up after
+    /// `patience.limit`. A value kept at an older version is answered at
+    /// once when its computation took `patience.slow` or longer, while one
+    /// recount runs beside (unless one already does, or another key's
+    /// recount holds this cache's one place: then a later request starts
+    /// it). Otherwise the request waits up to `patience.wait` for a value at
+    /// this version, starting the computation unless one is under way, and
+    /// then answers an earlier value if there is one, else
+    /// [`Figure::Counting`]. What a computation nobody waits for fails with
+    /// is logged.
     pub async fn get_or_count<F, Fut, E>(
         self: &Arc<Self>,
         key: K,
@@ -283,35 +303,67 @@ where
         if let Some(v) = self.get(&key, version) {
             return Ok(Figure::Current(v));
         }
-        let earlier = self.earlier(&key, version, patience.slow);
-        let in_flight = self.flights.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key);
-        let cache = self.clone();
-        let (in_line, started) = tokio::sync::oneshot::channel::<()>();
-        let count = async move {
-            let r = cache
-                .compute_once(key, version, compute, move || {
+        let deadline = tokio::time::Instant::now() + patience.wait;
+        let in_flight = |c: &Self| c.flights.lock().unwrap_or_else(|e| e.into_inner()).contains_key(&key);
+        // Starts the computation in a task of its own; the receiver hears
+        // when its flight is in the map, so that a caller who waits for it
+        // knows the next request sees it and starts none.
+        let start = |permit: Option<tokio::sync::OwnedSemaphorePermit>| {
+            let (cache, key) = (self.clone(), key.clone());
+            let (in_line, boarded) = tokio::sync::oneshot::channel::<()>();
+            let task = tokio::spawn(async move {
+                let count = cache.compute_once(key, version, compute, move || {
                     let _ = in_line.send(());
-                })
-                .await;
-            if let Err(e) = &r {
-                tracing::warn!(error = %e, "a figure's computation failed");
-            }
-            r
+                });
+                let r = tokio::time::timeout(patience.limit, count).await;
+                drop(permit);
+                match &r {
+                    Ok(Err(e)) => tracing::warn!(error = %e, "a figure's computation failed"),
+                    Err(_) => tracing::warn!(limit = ?patience.limit, "a figure's computation was given up"),
+                    Ok(Ok(_)) => {}
+                }
+                r
+            });
+            (task, boarded)
         };
-        if let Some((value, counted_at)) = earlier {
-            if !in_flight {
-                tokio::spawn(count);
-                // Once the recount holds the flight, the next request sees
-                // it and starts none.
-                let _ = started.await;
+        if let Some((value, counted_at)) = self.earlier(&key, version, patience.slow) {
+            if !in_flight(self) {
+                // One recount at a time on this cache; with none free, the
+                // next request tries again.
+                if let Ok(permit) = self.recounts.clone().try_acquire_owned() {
+                    let _ = start(Some(permit)).1.await;
+                }
             }
             return Ok(Figure::Earlier { value, counted_at });
         }
-        match tokio::time::timeout(patience.wait, tokio::spawn(count)).await {
-            Ok(Ok(r)) => r.map(Figure::Current),
-            Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
-            Ok(Err(_)) | Err(_) => Ok(Figure::Counting),
+        let mut start = Some(start);
+        loop {
+            if let Some(v) = self.peek(&key, version) {
+                return Ok(Figure::Current(v));
+            }
+            if !in_flight(self) {
+                let Some(start) = start.take() else { break };
+                let (task, boarded) = start(None);
+                let _ = boarded.await;
+                match tokio::time::timeout_at(deadline, task).await {
+                    Ok(Ok(Ok(r))) => return r.map(Figure::Current),
+                    Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
+                    _ => break,
+                }
+            }
+            // Another request's computation is under way: wait for what it
+            // keeps rather than start a second.
+            if tokio::time::Instant::now() >= deadline {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(20)).await;
         }
+        // Not done in time: any earlier value, however quick it was then,
+        // is better than none.
+        Ok(match self.earlier(&key, version, Duration::ZERO) {
+            Some((value, counted_at)) => Figure::Earlier { value, counted_at },
+            None => Figure::Counting,
+        })
     }
 }
 
@@ -502,16 +554,27 @@ mod flight_tests {
     }
 
     fn patience(slow_ms: u64, wait_ms: u64) -> Patience {
-        Patience { slow: Duration::from_millis(slow_ms), wait: Duration::from_millis(wait_ms) }
+        Patience {
+            slow: Duration::from_millis(slow_ms),
+            wait: Duration::from_millis(wait_ms),
+            limit: Duration::from_secs(60),
+        }
     }
 
-    async fn until_kept(c: &VersionedCache<&'static str, usize>, key: &'static str, version: i64) -> usize {
-        loop {
-            if let Some(v) = c.peek(&key, version) {
-                return *v;
+    /// Waits (ten seconds at most) until `until` holds.
+    async fn eventually(what: &str, mut until: impl FnMut() -> bool) {
+        for _ in 0..2000 {
+            if until() {
+                return;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
+        panic!("never: {what}");
+    }
+
+    async fn until_kept(c: &VersionedCache<&'static str, usize>, key: &'static str, version: i64) -> usize {
+        eventually("kept", || c.peek(&key, version).is_some()).await;
+        *c.peek(&key, version).unwrap()
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -547,6 +610,8 @@ mod flight_tests {
             assert_eq!(again.value().map(|v| **v), Some(7));
             assert!(again.counted_at().is_some());
         }
+        let holders = c.flights.lock().unwrap().get(&"root").map(Arc::strong_count);
+        assert_eq!(holders, Some(2), "the map and the one recount, none other");
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "root", 2).await, 8, "the recount is kept when done");
         let now = c.get_or_count("root", 2, slow, || async { Ok::<_, String>((9, 1)) }).await.unwrap();
@@ -583,6 +648,89 @@ mod flight_tests {
         assert_eq!(until_kept(&c, "national", 1).await, 9);
         let next = c.get_or_count("national", 1, patience(0, 20), || async { Ok::<_, String>((0, 1)) }).await.unwrap();
         assert!(matches!(&next, Figure::Current(v) if **v == 9));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn recounts_run_one_at_a_time_on_a_cache() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        let slow = patience(0, 10_000);
+        for key in ["a", "b"] {
+            c.get_or_count(key, 1, slow, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
+        }
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let g = gate.clone();
+        let a = c
+            .get_or_count("a", 2, slow, || async move {
+                g.acquire().await.unwrap().forget();
+                Ok::<_, String>((2, 1))
+            })
+            .await
+            .unwrap();
+        assert!(a.counted_at().is_some());
+        let b = c.get_or_count("b", 2, slow, || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+        assert_eq!(b.value().map(|v| **v), Some(1), "shown as it was");
+        assert!(!c.flights.lock().unwrap().contains_key(&"b"), "and not recounted while a's recount runs");
+        gate.add_permits(1);
+        assert_eq!(until_kept(&c, "a", 2).await, 2);
+        // The place is free again: the next view of b starts its recount.
+        for _ in 0..2000 {
+            let b = c.get_or_count("b", 2, slow, || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+            if matches!(&b, Figure::Current(v) if **v == 2) {
+                return;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        panic!("b was never recounted");
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_request_joins_a_count_under_way_and_then_takes_any_earlier_value() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        // Quick once: never shown as it was while it is quick.
+        let quick = patience(3_600_000, 30);
+        c.get_or_count("root", 1, quick, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let g = gate.clone();
+        let first = c
+            .get_or_count("root", 2, quick, || async move {
+                g.acquire().await.unwrap().forget();
+                Ok::<_, String>((2, 1))
+            })
+            .await
+            .unwrap();
+        // Slow this time: after the wait, the value there is beats none.
+        assert_eq!((first.value().map(|v| **v), first.counted_at().is_some()), (Some(1), true), "{first:?}");
+        let runs = Arc::new(AtomicUsize::new(0));
+        let r = runs.clone();
+        let second = c
+            .get_or_count("root", 2, quick, || async move {
+                r.fetch_add(1, Ordering::SeqCst);
+                Ok::<_, String>((3, 1))
+            })
+            .await
+            .unwrap();
+        assert_eq!(second.value().map(|v| **v), Some(1));
+        assert_eq!(c.flights.lock().unwrap().get(&"root").map(Arc::strong_count), Some(2), "joined, not started");
+        gate.add_permits(1);
+        assert_eq!(until_kept(&c, "root", 2).await, 2);
+        assert_eq!(runs.load(Ordering::SeqCst), 0);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_count_past_its_limit_is_given_up_and_frees_the_key() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        let p = Patience { limit: Duration::from_millis(50), ..patience(0, 10) };
+        let hung = c
+            .get_or_count("root", 1, p, || async {
+                std::future::pending::<()>().await;
+                Ok::<_, String>((1, 1))
+            })
+            .await
+            .unwrap();
+        assert!(matches!(hung, Figure::Counting));
+        eventually("given up", || !c.flights.lock().unwrap().contains_key(&"root")).await;
+        let next = c.get_or_count("root", 1, patience(0, 10_000), || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+        assert!(matches!(&next, Figure::Current(v) if **v == 2), "counted afresh: {next:?}");
     }
 
     #[test]

@@ -62,7 +62,11 @@ impl Default for WebConfig {
             max_body_bytes: 20 * 1024 * 1024,
             max_media_bytes: 200 * 1024 * 1024,
             request_timeout: Duration::from_secs(30),
-            figure_patience: cache::Patience { slow: Duration::from_secs(1), wait: Duration::from_secs(5) },
+            figure_patience: cache::Patience {
+                slow: Duration::from_secs(1),
+                wait: Duration::from_secs(5),
+                limit: Duration::from_secs(15 * 60),
+            },
             utc_offset_hours: 8,
         }
     }
@@ -71,8 +75,8 @@ impl Default for WebConfig {
 /// Rows per generation of each cache of subtree figures (two generations
 /// are kept). A row is an organisation that missed a meeting or a member in
 /// arrears, about a hundred bytes: some ten megabytes a generation at most.
-/// A group's root fits; a figure listing more rows than that (a national
-/// root's) is computed on every view rather than kept.
+/// A figure lists a bounded number of rows (`app::dues::LISTED`,
+/// `app::life::MISSED_LISTED`), so even a national root's is kept.
 const FIGURE_CACHE_ROWS: usize = 100_000;
 
 /// Users per generation of the principal cache (two generations are kept):
@@ -112,9 +116,9 @@ impl AppState {
         (chrono::Utc::now() + chrono::Duration::hours(self.config.utc_offset_hours.into())).date_naive()
     }
 
-    /// A moment in the deployment's local time.
-    pub fn local_time(&self, at: chrono::DateTime<chrono::Utc>) -> chrono::NaiveDateTime {
-        (at + chrono::Duration::hours(self.config.utc_offset_hours.into())).naive_utc()
+    /// A moment as people read it here: local date and time to the minute.
+    pub fn local_minute(&self, at: chrono::DateTime<chrono::Utc>) -> String {
+        (at + chrono::Duration::hours(self.config.utc_offset_hours.into())).format("%Y-%m-%d %H:%M").to_string()
     }
 
     /// The year a page or query asks for, or this one; kept to years a

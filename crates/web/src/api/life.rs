@@ -31,7 +31,7 @@ pub struct QuarterQuery {
 /// organisations founded during a period owe nothing for it), how many were
 /// held, missed and still pending, the rate (held ÷ those fallen due), the
 /// regulation, and the branches or groups that missed with the periods
-/// (the first 10,000 of `missed_count` for each kind). A subtree whose
+/// (the first 5,000 of `missed_count` for each kind). A subtree whose
 /// count is slow (a national root) answers its last count with
 /// `counted_at` while it is recounted, and 202 while it is first counted.
 #[utoipa::path(get, path = "/api/v1/orgs/{id}/life/compliance", tag = "life",

@@ -95,7 +95,10 @@ async fn org_export(
             format!("/orgs/{id}/dues/export?year={year}"),
         );
     };
-    // A list cut at `dues::LISTED` says so in its last row.
+    // An earlier count says when it was counted, in the first sheet's last
+    // row and in the audit; a list cut at `dues::LISTED` says so in its
+    // last row.
+    let counted_at = figure.counted_at().map(|at| state.local_minute(at));
     let cut = |shown: usize, total: usize| {
         (shown < total).then(|| {
             vec![Cell::Text(tr.tf("dues.first_n", &[("n", &shown.to_string()), ("total", &total.to_string())]))]
@@ -123,6 +126,7 @@ async fn org_export(
                         Cell::Int(m.payments),
                     ]
                 })
+                .chain(counted_at.as_ref().map(|at| vec![Cell::Text(tr.tf("figure.counted_at", &[("at", at)]))]))
                 .collect(),
         },
         Sheet {
@@ -156,7 +160,9 @@ async fn org_export(
         .store
         .audit(
             &auth.actor(),
-            ronghe_store::AuditEntry::new("dues.export", "org", id).org(id).detail(serde_json::json!({"year": d.year})),
+            ronghe_store::AuditEntry::new("dues.export", "org", id)
+                .org(id)
+                .detail(serde_json::json!({"year": d.year, "counted_at": figure.counted_at()})),
         )
         .await?;
     let disposition = format!("attachment; filename=\"dues-{}-{}.xlsx\"", org.code, d.year);

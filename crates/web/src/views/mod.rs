@@ -99,7 +99,7 @@ impl Chrome {
     /// Says on the page when its figure was counted, if it is an earlier
     /// count shown while a recount runs (`cache::Figure::Earlier`).
     pub fn counted<V>(mut self, state: &AppState, figure: &crate::cache::Figure<V>) -> Chrome {
-        self.counted_at = figure.counted_at().map(|at| state.local_time(at).format("%Y-%m-%d %H:%M").to_string());
+        self.counted_at = figure.counted_at().map(|at| state.local_minute(at));
         self
     }
 
