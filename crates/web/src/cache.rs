@@ -286,11 +286,14 @@ where
     /// it). Otherwise the request waits up to `patience.wait` for a value at
     /// this version, starting the computation unless one is under way, and
     /// then answers an earlier value if there is one, else
-    /// [`Figure::Counting`]. What a computation nobody waits for fails with
-    /// is logged.
+    /// [`Figure::Counting`]. An earlier value is one of `key`'s, else one of
+    /// `previous`'s (the same figure as it stood the day before, which a
+    /// day's first view of a slow figure shows while today's is counted).
+    /// What a computation nobody waits for fails with is logged.
     pub async fn get_or_count<F, Fut, E>(
         self: &Arc<Self>,
         key: K,
+        previous: Option<K>,
         version: i64,
         patience: Patience,
         compute: F,
@@ -326,7 +329,11 @@ where
             });
             (task, boarded)
         };
-        if let Some((value, counted_at)) = self.earlier(&key, version, patience.slow) {
+        let earlier = |slow| {
+            self.earlier(&key, version, slow)
+                .or_else(|| previous.as_ref().and_then(|p| self.earlier(p, i64::MAX, slow)))
+        };
+        if let Some((value, counted_at)) = earlier(patience.slow) {
             if !in_flight(self) {
                 // One recount at a time on this cache; with none free, the
                 // next request tries again.
@@ -360,7 +367,7 @@ where
         }
         // Not done in time: any earlier value, however quick it was then,
         // is better than none.
-        Ok(match self.earlier(&key, version, Duration::ZERO) {
+        Ok(match earlier(Duration::ZERO) {
             Some((value, counted_at)) => Figure::Earlier { value, counted_at },
             None => Figure::Counting,
         })
@@ -581,13 +588,13 @@ mod flight_tests {
     async fn a_slow_figure_is_shown_as_counted_while_one_recount_runs_beside() {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let slow = patience(0, 10_000);
-        let first = c.get_or_count("root", 1, slow, || async { Ok::<_, String>((7, 1)) }).await.unwrap();
+        let first = c.get_or_count("root", None, 1, slow, || async { Ok::<_, String>((7, 1)) }).await.unwrap();
         assert!(matches!(&first, Figure::Current(v) if **v == 7));
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let g = gate.clone();
         let before = chrono::Utc::now();
         let shown = c
-            .get_or_count("root", 2, slow, || async move {
+            .get_or_count("root", None, 2, slow, || async move {
                 g.acquire().await.unwrap().forget();
                 Ok::<_, String>((8, 1))
             })
@@ -601,7 +608,7 @@ mod flight_tests {
         for _ in 0..3 {
             let r = runs.clone();
             let again = c
-                .get_or_count("root", 2, slow, || async move {
+                .get_or_count("root", None, 2, slow, || async move {
                     r.fetch_add(1, Ordering::SeqCst);
                     Ok::<_, String>((9, 1))
                 })
@@ -614,7 +621,7 @@ mod flight_tests {
         assert_eq!(holders, Some(2), "the map and the one recount, none other");
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "root", 2).await, 8, "the recount is kept when done");
-        let now = c.get_or_count("root", 2, slow, || async { Ok::<_, String>((9, 1)) }).await.unwrap();
+        let now = c.get_or_count("root", None, 2, slow, || async { Ok::<_, String>((9, 1)) }).await.unwrap();
         assert!(matches!(&now, Figure::Current(v) if **v == 8));
         assert_eq!(runs.load(Ordering::SeqCst), 0);
     }
@@ -623,10 +630,11 @@ mod flight_tests {
     async fn a_quick_figure_is_never_shown_as_it_was() {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let quick = patience(60_000, 10_000);
-        c.get_or_count("root", 1, quick, || async { Ok::<_, String>((7, 1)) }).await.unwrap();
-        let next = c.get_or_count("root", 2, quick, || async { Ok::<_, String>((8, 1)) }).await.unwrap();
+        c.get_or_count("root", None, 1, quick, || async { Ok::<_, String>((7, 1)) }).await.unwrap();
+        let next = c.get_or_count("root", None, 2, quick, || async { Ok::<_, String>((8, 1)) }).await.unwrap();
         assert!(matches!(&next, Figure::Current(v) if **v == 8), "computed in the request: {next:?}");
-        let failed = c.get_or_count("root", 3, quick, || async { Err::<(usize, usize), _>("no".to_string()) }).await;
+        let failed =
+            c.get_or_count("root", None, 3, quick, || async { Err::<(usize, usize), _>("no".to_string()) }).await;
         assert_eq!(failed.unwrap_err(), "no", "a failure waited for is the request's");
     }
 
@@ -636,7 +644,7 @@ mod flight_tests {
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let g = gate.clone();
         let first = c
-            .get_or_count("national", 1, patience(0, 20), || async move {
+            .get_or_count("national", None, 1, patience(0, 20), || async move {
                 g.acquire().await.unwrap().forget();
                 Ok::<_, String>((9, 1))
             })
@@ -646,8 +654,31 @@ mod flight_tests {
         assert!(c.flights.lock().unwrap().contains_key(&"national"), "still counting after the request");
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "national", 1).await, 9);
-        let next = c.get_or_count("national", 1, patience(0, 20), || async { Ok::<_, String>((0, 1)) }).await.unwrap();
+        let next =
+            c.get_or_count("national", None, 1, patience(0, 20), || async { Ok::<_, String>((0, 1)) }).await.unwrap();
         assert!(matches!(&next, Figure::Current(v) if **v == 9));
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn a_days_first_view_shows_the_day_before_while_the_day_is_counted() {
+        let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
+        let slow = patience(0, 10_000);
+        c.get_or_count("monday", None, 1, slow, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
+        let gate = Arc::new(tokio::sync::Semaphore::new(0));
+        let g = gate.clone();
+        let tuesday = c
+            .get_or_count("tuesday", Some("monday"), 1, slow, || async move {
+                g.acquire().await.unwrap().forget();
+                Ok::<_, String>((2, 1))
+            })
+            .await
+            .unwrap();
+        assert_eq!((tuesday.value().map(|v| **v), tuesday.counted_at().is_some()), (Some(1), true));
+        gate.add_permits(1);
+        assert_eq!(until_kept(&c, "tuesday", 1).await, 2);
+        // With nothing from the day before, the first count is waited for.
+        let w = c.get_or_count("wednesday", Some("nothing"), 1, slow, || async { Ok::<_, String>((3, 1)) }).await;
+        assert!(matches!(&w, Ok(Figure::Current(v)) if **v == 3));
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -655,26 +686,26 @@ mod flight_tests {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let slow = patience(0, 10_000);
         for key in ["a", "b"] {
-            c.get_or_count(key, 1, slow, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
+            c.get_or_count(key, None, 1, slow, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
         }
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let g = gate.clone();
         let a = c
-            .get_or_count("a", 2, slow, || async move {
+            .get_or_count("a", None, 2, slow, || async move {
                 g.acquire().await.unwrap().forget();
                 Ok::<_, String>((2, 1))
             })
             .await
             .unwrap();
         assert!(a.counted_at().is_some());
-        let b = c.get_or_count("b", 2, slow, || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+        let b = c.get_or_count("b", None, 2, slow, || async { Ok::<_, String>((2, 1)) }).await.unwrap();
         assert_eq!(b.value().map(|v| **v), Some(1), "shown as it was");
         assert!(!c.flights.lock().unwrap().contains_key(&"b"), "and not recounted while a's recount runs");
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "a", 2).await, 2);
         // The place is free again: the next view of b starts its recount.
         for _ in 0..2000 {
-            let b = c.get_or_count("b", 2, slow, || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+            let b = c.get_or_count("b", None, 2, slow, || async { Ok::<_, String>((2, 1)) }).await.unwrap();
             if matches!(&b, Figure::Current(v) if **v == 2) {
                 return;
             }
@@ -688,11 +719,11 @@ mod flight_tests {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         // Quick once: never shown as it was while it is quick.
         let quick = patience(3_600_000, 30);
-        c.get_or_count("root", 1, quick, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
+        c.get_or_count("root", None, 1, quick, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
         let g = gate.clone();
         let first = c
-            .get_or_count("root", 2, quick, || async move {
+            .get_or_count("root", None, 2, quick, || async move {
                 g.acquire().await.unwrap().forget();
                 Ok::<_, String>((2, 1))
             })
@@ -703,7 +734,7 @@ mod flight_tests {
         let runs = Arc::new(AtomicUsize::new(0));
         let r = runs.clone();
         let second = c
-            .get_or_count("root", 2, quick, || async move {
+            .get_or_count("root", None, 2, quick, || async move {
                 r.fetch_add(1, Ordering::SeqCst);
                 Ok::<_, String>((3, 1))
             })
@@ -721,7 +752,7 @@ mod flight_tests {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let p = Patience { limit: Duration::from_millis(50), ..patience(0, 10) };
         let hung = c
-            .get_or_count("root", 1, p, || async {
+            .get_or_count("root", None, 1, p, || async {
                 std::future::pending::<()>().await;
                 Ok::<_, String>((1, 1))
             })
@@ -729,7 +760,8 @@ mod flight_tests {
             .unwrap();
         assert!(matches!(hung, Figure::Counting));
         eventually("given up", || !c.flights.lock().unwrap().contains_key(&"root")).await;
-        let next = c.get_or_count("root", 1, patience(0, 10_000), || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+        let next =
+            c.get_or_count("root", None, 1, patience(0, 10_000), || async { Ok::<_, String>((2, 1)) }).await.unwrap();
         assert!(matches!(&next, Figure::Current(v) if **v == 2), "counted afresh: {next:?}");
     }
 

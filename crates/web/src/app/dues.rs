@@ -145,8 +145,10 @@ pub type SubtreeKey = (i64, i64, String, i32, NaiveDate);
 pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<Figure<SubtreeYear>> {
     let today = state.today();
     let key = (org.tenant_id, org.id, org.path.clone(), year, today);
+    let yesterday = today.pred_opt().map(|d| (org.tenant_id, org.id, org.path.clone(), year, d));
     let (st, org) = (state.clone(), org.clone());
-    super::counted_figure(state, &state.dues, org.tenant_id, ronghe_store::Figures::Dues, key, move || async move {
+    let figure = ronghe_store::Figures::Dues;
+    super::counted_figure(state, &state.dues, org.tenant_id, figure, key, yesterday, move || async move {
         let d = compute_subtree_year(&st, &org, year, today).await?;
         let rows = d.arrears.len() + d.without_standard.len();
         Ok((d, 1 + rows))

@@ -567,8 +567,9 @@ pub type ComplianceKey = (i64, i64, String, i32, u32, NaiveDate);
 pub async fn compliance(state: &AppState, org: &Org, year: i32, quarter: u32) -> AppResult<Figure<Compliance>> {
     let today = state.today();
     let key = (org.tenant_id, org.id, org.path.clone(), year, quarter, today);
+    let yesterday = today.pred_opt().map(|d| (org.tenant_id, org.id, org.path.clone(), year, quarter, d));
     let (st, org) = (state.clone(), org.clone());
-    super::counted_figure(state, &state.compliance, org.tenant_id, Figures::Life, key, move || async move {
+    super::counted_figure(state, &state.compliance, org.tenant_id, Figures::Life, key, yesterday, move || async move {
         let c = compute_compliance(&st, &org, year, quarter, today, false).await?;
         let rows = c.kinds.iter().map(|k| k.missed.len()).sum::<usize>();
         Ok((c, 1 + rows))

@@ -46,12 +46,15 @@ where
 /// compute (`WebConfig::figure_patience`), that value is answered, saying
 /// when it was counted, while one recount runs beside; a first computation
 /// is waited for a few seconds, and then the page says it is being counted.
+/// `previous` is the key of the same figure the day before (the day is part
+/// of a figure's key), shown while the day's first count runs.
 pub(crate) async fn counted_figure<K, V, F, Fut>(
     state: &crate::AppState,
     cache: &std::sync::Arc<crate::cache::VersionedCache<K, V>>,
     tenant_id: i64,
     subject: ronghe_store::Figures,
     key: K,
+    previous: Option<K>,
     compute: F,
 ) -> AppResult<crate::cache::Figure<V>>
 where
@@ -61,7 +64,7 @@ where
     Fut: std::future::Future<Output = AppResult<(V, usize)>> + Send + 'static,
 {
     let version = state.store.figure_version(tenant_id, subject).await?;
-    cache.get_or_count(key, version, state.config.figure_patience, compute).await
+    cache.get_or_count(key, previous, version, state.config.figure_patience, compute).await
 }
 
 /// The organisation an id names, if the caller may do `action` there:
