@@ -87,7 +87,8 @@ impl<V> Figure<V> {
 
 /// How long a request waits for a figure: a value whose computation took
 /// `slow` or longer is shown as it was while it is recounted, a first
-/// computation is waited for `wait` at most, and a computation still
+/// computation is waited for `wait` at most (zero: not at all, however
+/// quick it would be), and a computation still
 /// running after `limit` is given up (a query that hangs must not keep the
 /// key counting for ever).
 #[derive(Debug, Clone, Copy)]
@@ -350,8 +351,13 @@ where
             }
             if !in_flight(self) {
                 let Some(start) = start.take() else { break };
-                let (task, boarded) = start(None);
-                let _ = boarded.await;
+                // Not waiting to hear it boarded: the wait starts now. A
+                // second request that comes before it boards starts a task
+                // that boards the same flight and finds the value there.
+                let (task, _) = start(None);
+                if patience.wait.is_zero() {
+                    break;
+                }
                 match tokio::time::timeout_at(deadline, task).await {
                     Ok(Ok(Ok(r))) => return r.map(Figure::Current),
                     Ok(Err(e)) if e.is_panic() => std::panic::resume_unwind(e.into_panic()),
@@ -651,7 +657,7 @@ mod flight_tests {
             .await
             .unwrap();
         assert!(matches!(first, Figure::Counting));
-        assert!(c.flights.lock().unwrap().contains_key(&"national"), "still counting after the request");
+        eventually("still counting after the request", || c.flights.lock().unwrap().contains_key(&"national")).await;
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "national", 1).await, 9);
         let next =
@@ -731,6 +737,7 @@ mod flight_tests {
             .unwrap();
         // Slow this time: after the wait, the value there is beats none.
         assert_eq!((first.value().map(|v| **v), first.counted_at().is_some()), (Some(1), true), "{first:?}");
+        eventually("the count boarded", || c.flights.lock().unwrap().contains_key(&"root")).await;
         let runs = Arc::new(AtomicUsize::new(0));
         let r = runs.clone();
         let second = c

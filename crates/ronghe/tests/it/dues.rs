@@ -520,14 +520,26 @@ both!(a_slow_figure_is_shown_as_last_counted_while_it_is_recounted, |app| async 
     assert!(chrono::DateTime::parse_from_rfc3339(at).is_ok(), "{at}");
     assert_eq!(until_current(&mut committee, &api).await["voluntary_fen"], 100);
 
+    // So does the export of an earlier count, in its first sheet's last row.
+    let r = sec.post_json(&payments, extra(50)).await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = committee.get(&format!("/orgs/{}/dues/export?year={year}", f.u1.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    use calamine::Reader;
+    let mut book = calamine::Xlsx::new(std::io::Cursor::new(r.bytes)).unwrap();
+    let months = book.worksheet_range("按月收缴").unwrap();
+    let last = months.rows().next_back().unwrap()[0].to_string();
+    assert!(last.starts_with("以下数字统计于"), "{last}");
+    assert_eq!(until_current(&mut committee, &api).await["voluntary_fen"], 150);
+
     // A node on which the figure is quick computes it in the request and
     // never shows it as it was.
     let mut other = app.login("committee1").await.via(&node_with_patience(&app, 3_600_000, 30_000));
-    assert_eq!(other.get(&api).await.json()["voluntary_fen"], 100);
+    assert_eq!(other.get(&api).await.json()["voluntary_fen"], 150);
     let r = sec.post_json(&payments, extra(200)).await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let d = other.get(&api).await.json();
-    assert!(d.get("counted_at").is_none() && d["voluntary_fen"] == 300, "{d}");
+    assert!(d.get("counted_at").is_none() && d["voluntary_fen"] == 350, "{d}");
 });
 
 both!(a_figure_counted_longer_than_a_request_waits_answers_202_and_then_itself, |app| async move {

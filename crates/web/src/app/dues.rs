@@ -159,7 +159,6 @@ pub async fn subtree_year(state: &AppState, org: &Org, year: i32) -> AppResult<F
 /// What [`subtree_year`] computes on a miss: never cached.
 pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today: NaiveDate) -> AppResult<SubtreeYear> {
     let months = state.store.dues_totals(&org.path, year).await?;
-    let members: Vec<DuesMember> = state.store.dues_members(&org.path).await?;
     let standards = state.store.subtree_dues_standards(&org.path, year).await?;
     let paid = state.store.subtree_dues_paid(&org.path, year).await?;
     let mut standards_of: HashMap<i64, Vec<StandardFrom>> = HashMap::new();
@@ -183,39 +182,47 @@ pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today:
         })
         .collect();
     let until = through(year, today);
-    let (mut arrears, mut without_standard) = (Vec::new(), Vec::new());
-    for m in &members {
-        let entry = |months_owed, owed_fen| Arrears {
-            member_id: m.id,
-            name: m.name.clone(),
-            org_id: m.org_id,
-            org_name: m.org_name.clone(),
-            months_owed,
-            owed_fen,
-        };
-        let Some(st) = standards_of.get(&m.id) else {
-            if Period::of(m.join_date) <= until && Period::of(m.join_date).year <= year {
-                without_standard.push(entry(0, 0));
+    // Members are read one by one, by name: only the listed ones are kept.
+    let mut arrears = Greatest::new(LISTED);
+    let mut without_standard = Vec::new();
+    let (mut members, mut arrears_count, mut without_standard_count, mut owed_fen) = (0, 0, 0, 0);
+    state
+        .store
+        .each_dues_member(&org.path, |m: DuesMember| {
+            members += 1;
+            let entry = |months_owed, owed_fen| Arrears {
+                member_id: m.id,
+                name: m.name.clone(),
+                org_id: m.org_id,
+                org_name: m.org_name.clone(),
+                months_owed,
+                owed_fen,
+            };
+            let Some(st) = standards_of.get(&m.id) else {
+                if Period::of(m.join_date) <= until && Period::of(m.join_date).year <= year {
+                    without_standard_count += 1;
+                    if without_standard.len() < LISTED {
+                        without_standard.push(entry(0, 0));
+                    }
+                }
+                return;
+            };
+            let lines = year_lines(year, m.join_date, until, st, paid_of.get(&m.id).map_or(&[][..], |v| &v[..]));
+            let owed: i64 = lines.iter().map(|l| l.owed_fen).sum();
+            if owed > 0 {
+                arrears_count += 1;
+                owed_fen += owed;
+                arrears.offer(ByOwed(entry(lines.iter().filter(|l| l.owed_fen > 0).count(), owed)));
             }
-            continue;
-        };
-        let lines = year_lines(year, m.join_date, until, st, paid_of.get(&m.id).map_or(&[][..], |v| &v[..]));
-        let owed: i64 = lines.iter().map(|l| l.owed_fen).sum();
-        if owed > 0 {
-            arrears.push(entry(lines.iter().filter(|l| l.owed_fen > 0).count(), owed));
-        }
-    }
-    arrears.sort_by(|a, b| b.owed_fen.cmp(&a.owed_fen).then(a.member_id.cmp(&b.member_id)));
-    let owed_fen = arrears.iter().map(|a| a.owed_fen).sum();
-    let (arrears_count, without_standard_count) = (arrears.len(), without_standard.len());
-    arrears.truncate(LISTED);
-    without_standard.truncate(LISTED);
+        })
+        .await?;
+    let arrears = arrears.into_sorted().into_iter().map(|ByOwed(a)| a).collect();
     Ok(SubtreeYear {
         year,
         regular_fen: months.iter().map(|m| m.regular_fen).sum(),
         voluntary_fen: months.iter().map(|m| m.voluntary_fen).sum(),
         months,
-        members: members.len(),
+        members,
         owed_fen,
         without_standard,
         without_standard_count,
@@ -336,4 +343,108 @@ pub async fn void_payment(
         return Err(AppError::Refused { field: "reason", key: "dues.void_reason_required", params: vec![] });
     }
     Ok(state.store.void_dues_payment(&auth.actor(), member.row.id, member.row.org_id, payment_id, reason).await?)
+}
+
+/// Members in arrears ranked as the page lists them: most owed first, then
+/// by id.
+struct ByOwed(Arrears);
+
+impl ByOwed {
+    fn rank(&self) -> (i64, std::cmp::Reverse<i64>) {
+        (self.0.owed_fen, std::cmp::Reverse(self.0.member_id))
+    }
+}
+
+impl PartialEq for ByOwed {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank() == other.rank()
+    }
+}
+
+impl Eq for ByOwed {}
+
+impl PartialOrd for ByOwed {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ByOwed {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
+/// The `n` greatest of the items offered, in a heap of `n`: a national
+/// root's arrears are ranked without holding every one of them.
+struct Greatest<T> {
+    n: usize,
+    heap: std::collections::BinaryHeap<std::cmp::Reverse<T>>,
+}
+
+impl<T: Ord> Greatest<T> {
+    fn new(n: usize) -> Greatest<T> {
+        Greatest { n, heap: std::collections::BinaryHeap::new() }
+    }
+
+    fn offer(&mut self, x: T) {
+        if self.heap.len() < self.n {
+            self.heap.push(std::cmp::Reverse(x));
+        } else if self.heap.peek().is_some_and(|std::cmp::Reverse(least)| x > *least) {
+            self.heap.pop();
+            self.heap.push(std::cmp::Reverse(x));
+        }
+    }
+
+    /// The items kept, greatest first.
+    fn into_sorted(self) -> Vec<T> {
+        self.heap.into_sorted_vec().into_iter().map(|std::cmp::Reverse(x)| x).collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_greatest_are_kept_in_order_whatever_the_order_offered() {
+        let mut state = 0x9e37_79b9_u64;
+        let mut random = || {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            state % 50
+        };
+        for n in [0, 1, 3, 10, 200] {
+            let items: Vec<u64> = (0..100).map(|_| random()).collect();
+            let mut g = Greatest::new(n);
+            for x in &items {
+                g.offer(*x);
+            }
+            let mut all = items.clone();
+            all.sort_by(|a, b| b.cmp(a));
+            all.truncate(n);
+            assert_eq!(g.into_sorted(), all, "n = {n}");
+        }
+    }
+
+    #[test]
+    fn arrears_rank_by_amount_then_by_id() {
+        let a = |member_id, owed_fen| {
+            ByOwed(Arrears {
+                member_id,
+                name: String::new(),
+                org_id: 1,
+                org_name: String::new(),
+                months_owed: 1,
+                owed_fen,
+            })
+        };
+        let mut g = Greatest::new(3);
+        for x in [a(5, 100), a(2, 300), a(9, 300), a(1, 50), a(7, 200)] {
+            g.offer(x);
+        }
+        let ids: Vec<i64> = g.into_sorted().into_iter().map(|ByOwed(x)| x.member_id).collect();
+        assert_eq!(ids, [2, 9, 7]);
+    }
 }
