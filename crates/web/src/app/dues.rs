@@ -182,9 +182,10 @@ pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today:
         })
         .collect();
     let until = through(year, today);
-    // Members are read one by one, by name: only the listed ones are kept.
+    // Members are read one by one, in no order: only the listed ones are
+    // kept, ranked as they come.
     let mut arrears = Greatest::new(LISTED);
-    let mut without_standard = Vec::new();
+    let mut without_standard = Greatest::new(LISTED);
     let (mut members, mut arrears_count, mut without_standard_count, mut owed_fen) = (0, 0, 0, 0);
     state
         .store
@@ -201,9 +202,7 @@ pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today:
             let Some(st) = standards_of.get(&m.id) else {
                 if Period::of(m.join_date) <= until && Period::of(m.join_date).year <= year {
                     without_standard_count += 1;
-                    if without_standard.len() < LISTED {
-                        without_standard.push(entry(0, 0));
-                    }
+                    without_standard.offer(ByName(m.name_initials.clone(), entry(0, 0)));
                 }
                 return;
             };
@@ -217,6 +216,7 @@ pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today:
         })
         .await?;
     let arrears = arrears.into_sorted().into_iter().map(|ByOwed(a)| a).collect();
+    let without_standard = without_standard.into_sorted().into_iter().map(|ByName(_, a)| a).collect();
     Ok(SubtreeYear {
         year,
         regular_fen: months.iter().map(|m| m.regular_fen).sum(),
@@ -375,6 +375,36 @@ impl Ord for ByOwed {
     }
 }
 
+/// Members without a standard ranked as the page lists them: by name (its
+/// initials, as rosters are), then by id; the first is the greatest.
+struct ByName(String, Arrears);
+
+impl ByName {
+    fn rank(&self) -> std::cmp::Reverse<(&str, i64)> {
+        std::cmp::Reverse((self.0.as_str(), self.1.member_id))
+    }
+}
+
+impl PartialEq for ByName {
+    fn eq(&self, other: &Self) -> bool {
+        self.rank() == other.rank()
+    }
+}
+
+impl Eq for ByName {}
+
+impl PartialOrd for ByName {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl Ord for ByName {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.rank().cmp(&other.rank())
+    }
+}
+
 /// The `n` greatest of the items offered, in a heap of `n`: a national
 /// root's arrears are ranked without holding every one of them.
 struct Greatest<T> {
@@ -446,5 +476,26 @@ mod tests {
         }
         let ids: Vec<i64> = g.into_sorted().into_iter().map(|ByOwed(x)| x.member_id).collect();
         assert_eq!(ids, [2, 9, 7]);
+    }
+
+    #[test]
+    fn members_without_a_standard_rank_by_initials_then_by_id() {
+        let a = |initials: &str, member_id| {
+            let x = Arrears {
+                member_id,
+                name: String::new(),
+                org_id: 1,
+                org_name: String::new(),
+                months_owed: 0,
+                owed_fen: 0,
+            };
+            ByName(initials.to_string(), x)
+        };
+        let mut g = Greatest::new(3);
+        for x in [a("zs", 1), a("ls", 8), a("ww", 3), a("ls", 2), a("zl", 4)] {
+            g.offer(x);
+        }
+        let ids: Vec<i64> = g.into_sorted().into_iter().map(|ByName(_, x)| x.member_id).collect();
+        assert_eq!(ids, [2, 8, 3]);
     }
 }
