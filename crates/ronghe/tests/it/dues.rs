@@ -549,6 +549,11 @@ both!(a_figure_counted_longer_than_a_request_waits_answers_202_and_then_itself, 
     let page = committee.get(&format!("/orgs/{}/life", f.root.id)).await;
     assert_eq!(page.status, StatusCode::ACCEPTED, "{}", page.text);
     assert!(page.text.contains("正在统计") && page.text.contains(r#"http-equiv="refresh""#), "{}", page.text);
+    assert!(
+        page.text.contains(&format!(r#"<a href="/orgs/{}">测试集团党委</a>"#, f.root.id)),
+        "a way back: {}",
+        page.text
+    );
     let api = format!("/api/v1/orgs/{}/dues?year=2020", f.root.id);
     let r = committee.get(&api).await;
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);

@@ -70,7 +70,7 @@ async fn org_year(
     let figure = dues::subtree_year(&state, &org, year).await?;
     let title = format!("{} · {}", org.name, crate::i18n::Tr(auth.lang()).t("dues.title"));
     let here = format!("/orgs/{id}/dues?year={year}");
-    let Some(d) = figure.value().cloned() else { return counting(&auth, title, here) };
+    let Some(d) = figure.value().cloned() else { return counting(&auth, &org, title, here) };
     let can_write = auth.principal().can(Action::WriteDues, &org.path);
     page(OrgDuesPage { page: Chrome::new(&auth, title, here).counted(&state, &figure), org, d, can_write })
 }
@@ -91,6 +91,7 @@ async fn org_export(
     let Some(d) = figure.value() else {
         return counting(
             &auth,
+            &org,
             format!("{} · {}", org.name, tr.t("dues.title")),
             format!("/orgs/{id}/dues/export?year={year}"),
         );

@@ -123,7 +123,7 @@ async fn org_view(
     } else {
         (life::compliance(state, &org, year, quarter).await?, vec![])
     };
-    let Some(c) = figure.value().cloned() else { return counting(auth, title, here) };
+    let Some(c) = figure.value().cloned() else { return counting(auth, &org, title, here) };
     let Period { start: from, end: to } = Period::year(year);
     let meetings = if org.kind.holds_members() { state.store.org_meetings(org.id, from, to).await? } else { vec![] };
     use ronghe_domain::org::OrgKind;

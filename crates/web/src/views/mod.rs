@@ -280,14 +280,22 @@ pub fn page_with<T: Template>(status: StatusCode, t: T) -> AppResult<Response> {
 #[template(path = "counting.html")]
 struct CountingPage {
     page: Chrome,
+    org_id: i64,
+    org_name: String,
 }
 
-/// What a page of figures answers while they are counted for the first
-/// time (`cache::Figure::Counting`): 202, and it reloads itself.
-pub fn counting(auth: &Auth, title: impl Into<String>, here: impl Into<String>) -> AppResult<Response> {
+/// What a page of an organisation's figures answers while they are counted
+/// for the first time (`cache::Figure::Counting`): 202, and it reloads
+/// itself.
+pub fn counting(
+    auth: &Auth,
+    org: &ronghe_store::Org,
+    title: impl Into<String>,
+    here: impl Into<String>,
+) -> AppResult<Response> {
     let mut page = Chrome::new(auth, title, here);
     page.refresh = Some(COUNTING_RETRY_SECS);
-    page_with(StatusCode::ACCEPTED, CountingPage { page })
+    page_with(StatusCode::ACCEPTED, CountingPage { page, org_id: org.id, org_name: org.name.clone() })
 }
 
 /// Seconds a page or API client is asked to wait before asking again for
