@@ -146,16 +146,15 @@ impl<K: Hash + Eq + Clone, V> VersionedCache<K, V> {
         let found = match g.new.get(key) {
             Some(e) if e.version == version => Some(e.value.clone()),
             Some(_) => None,
+            None if g.old.get(key).is_some_and(|e| e.version == version) => {
+                let e = g.old.remove(key).expect("just seen");
+                let x = e.value.clone();
+                Self::insert(&mut g, self.capacity, key.clone(), e);
+                Some(x)
+            }
             // An older version stays where it is: it may be shown while
             // it is recounted (`get_or_count`).
-            None => match g.old.get(key).is_some_and(|e| e.version == version).then(|| g.old.remove(key)).flatten() {
-                Some(e) => {
-                    let x = e.value.clone();
-                    Self::insert(&mut g, self.capacity, key.clone(), e);
-                    Some(x)
-                }
-                None => None,
-            },
+            None => None,
         };
         let counter = if found.is_some() { &self.hits } else { &self.misses };
         counter.fetch_add(1, Ordering::Relaxed);
@@ -566,6 +565,36 @@ mod flight_tests {
         assert_eq!(*v, 8);
     }
 
+    /// What a computation answers: a value weighing one.
+    type Count = std::pin::Pin<Box<dyn std::future::Future<Output = Result<(usize, usize), String>> + Send>>;
+
+    /// A computation of `value` done at once.
+    fn ready(value: usize) -> impl FnOnce() -> Count + Send + 'static {
+        move || Box::pin(async move { Ok((value, 1)) })
+    }
+
+    /// A computation of `value` done only once `gate` gives it a permit.
+    fn held(gate: &Arc<tokio::sync::Semaphore>, value: usize) -> impl FnOnce() -> Count + Send + 'static {
+        let gate = gate.clone();
+        move || {
+            Box::pin(async move {
+                gate.acquire().await.unwrap().forget();
+                Ok((value, 1))
+            })
+        }
+    }
+
+    /// A computation of `value` that counts in `runs` that it ran.
+    fn tally(runs: &Arc<AtomicUsize>, value: usize) -> impl FnOnce() -> Count + Send + 'static {
+        let runs = runs.clone();
+        move || {
+            Box::pin(async move {
+                runs.fetch_add(1, Ordering::SeqCst);
+                Ok((value, 1))
+            })
+        }
+    }
+
     fn patience(slow_ms: u64, wait_ms: u64) -> Patience {
         Patience {
             slow: Duration::from_millis(slow_ms),
@@ -594,32 +623,18 @@ mod flight_tests {
     async fn a_slow_figure_is_shown_as_counted_while_one_recount_runs_beside() {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let slow = patience(0, 10_000);
-        let first = c.get_or_count("root", None, 1, slow, || async { Ok::<_, String>((7, 1)) }).await.unwrap();
+        let first = c.get_or_count("root", None, 1, slow, ready(7)).await.unwrap();
         assert!(matches!(&first, Figure::Current(v) if **v == 7));
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
-        let g = gate.clone();
         let before = chrono::Utc::now();
-        let shown = c
-            .get_or_count("root", None, 2, slow, || async move {
-                g.acquire().await.unwrap().forget();
-                Ok::<_, String>((8, 1))
-            })
-            .await
-            .unwrap();
+        let shown = c.get_or_count("root", None, 2, slow, held(&gate, 8)).await.unwrap();
         let Figure::Earlier { value, counted_at } = shown else { panic!("the earlier value, at once: {shown:?}") };
         assert_eq!(*value, 7);
         assert!(counted_at <= before, "it says when it was counted");
         // While that recount runs, others are shown the same and start none.
         let runs = Arc::new(AtomicUsize::new(0));
         for _ in 0..3 {
-            let r = runs.clone();
-            let again = c
-                .get_or_count("root", None, 2, slow, || async move {
-                    r.fetch_add(1, Ordering::SeqCst);
-                    Ok::<_, String>((9, 1))
-                })
-                .await
-                .unwrap();
+            let again = c.get_or_count("root", None, 2, slow, tally(&runs, 9)).await.unwrap();
             assert_eq!(again.value().map(|v| **v), Some(7));
             assert!(again.counted_at().is_some());
         }
@@ -627,7 +642,7 @@ mod flight_tests {
         assert_eq!(holders, Some(2), "the map and the one recount, none other");
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "root", 2).await, 8, "the recount is kept when done");
-        let now = c.get_or_count("root", None, 2, slow, || async { Ok::<_, String>((9, 1)) }).await.unwrap();
+        let now = c.get_or_count("root", None, 2, slow, ready(9)).await.unwrap();
         assert!(matches!(&now, Figure::Current(v) if **v == 8));
         assert_eq!(runs.load(Ordering::SeqCst), 0);
     }
@@ -636,8 +651,8 @@ mod flight_tests {
     async fn a_quick_figure_is_never_shown_as_it_was() {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let quick = patience(60_000, 10_000);
-        c.get_or_count("root", None, 1, quick, || async { Ok::<_, String>((7, 1)) }).await.unwrap();
-        let next = c.get_or_count("root", None, 2, quick, || async { Ok::<_, String>((8, 1)) }).await.unwrap();
+        c.get_or_count("root", None, 1, quick, ready(7)).await.unwrap();
+        let next = c.get_or_count("root", None, 2, quick, ready(8)).await.unwrap();
         assert!(matches!(&next, Figure::Current(v) if **v == 8), "computed in the request: {next:?}");
         let failed =
             c.get_or_count("root", None, 3, quick, || async { Err::<(usize, usize), _>("no".to_string()) }).await;
@@ -648,20 +663,12 @@ mod flight_tests {
     async fn a_first_count_longer_than_a_request_waits_goes_on_and_is_kept() {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
-        let g = gate.clone();
-        let first = c
-            .get_or_count("national", None, 1, patience(0, 20), || async move {
-                g.acquire().await.unwrap().forget();
-                Ok::<_, String>((9, 1))
-            })
-            .await
-            .unwrap();
+        let first = c.get_or_count("national", None, 1, patience(0, 20), held(&gate, 9)).await.unwrap();
         assert!(matches!(first, Figure::Counting));
         eventually("still counting after the request", || c.flights.lock().unwrap().contains_key(&"national")).await;
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "national", 1).await, 9);
-        let next =
-            c.get_or_count("national", None, 1, patience(0, 20), || async { Ok::<_, String>((0, 1)) }).await.unwrap();
+        let next = c.get_or_count("national", None, 1, patience(0, 20), ready(0)).await.unwrap();
         assert!(matches!(&next, Figure::Current(v) if **v == 9));
     }
 
@@ -669,21 +676,14 @@ mod flight_tests {
     async fn a_days_first_view_shows_the_day_before_while_the_day_is_counted() {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let slow = patience(0, 10_000);
-        c.get_or_count("monday", None, 1, slow, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
+        c.get_or_count("monday", None, 1, slow, ready(1)).await.unwrap();
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
-        let g = gate.clone();
-        let tuesday = c
-            .get_or_count("tuesday", Some("monday"), 1, slow, || async move {
-                g.acquire().await.unwrap().forget();
-                Ok::<_, String>((2, 1))
-            })
-            .await
-            .unwrap();
+        let tuesday = c.get_or_count("tuesday", Some("monday"), 1, slow, held(&gate, 2)).await.unwrap();
         assert_eq!((tuesday.value().map(|v| **v), tuesday.counted_at().is_some()), (Some(1), true));
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "tuesday", 1).await, 2);
         // With nothing from the day before, the first count is waited for.
-        let w = c.get_or_count("wednesday", Some("nothing"), 1, slow, || async { Ok::<_, String>((3, 1)) }).await;
+        let w = c.get_or_count("wednesday", Some("nothing"), 1, slow, ready(3)).await;
         assert!(matches!(&w, Ok(Figure::Current(v)) if **v == 3));
     }
 
@@ -692,26 +692,19 @@ mod flight_tests {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         let slow = patience(0, 10_000);
         for key in ["a", "b"] {
-            c.get_or_count(key, None, 1, slow, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
+            c.get_or_count(key, None, 1, slow, ready(1)).await.unwrap();
         }
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
-        let g = gate.clone();
-        let a = c
-            .get_or_count("a", None, 2, slow, || async move {
-                g.acquire().await.unwrap().forget();
-                Ok::<_, String>((2, 1))
-            })
-            .await
-            .unwrap();
+        let a = c.get_or_count("a", None, 2, slow, held(&gate, 2)).await.unwrap();
         assert!(a.counted_at().is_some());
-        let b = c.get_or_count("b", None, 2, slow, || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+        let b = c.get_or_count("b", None, 2, slow, ready(2)).await.unwrap();
         assert_eq!(b.value().map(|v| **v), Some(1), "shown as it was");
         assert!(!c.flights.lock().unwrap().contains_key(&"b"), "and not recounted while a's recount runs");
         gate.add_permits(1);
         assert_eq!(until_kept(&c, "a", 2).await, 2);
         // The place is free again: the next view of b starts its recount.
         for _ in 0..2000 {
-            let b = c.get_or_count("b", None, 2, slow, || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+            let b = c.get_or_count("b", None, 2, slow, ready(2)).await.unwrap();
             if matches!(&b, Figure::Current(v) if **v == 2) {
                 return;
             }
@@ -725,28 +718,14 @@ mod flight_tests {
         let c: Arc<VersionedCache<&str, usize>> = Arc::new(VersionedCache::new(10));
         // Quick once: never shown as it was while it is quick.
         let quick = patience(3_600_000, 30);
-        c.get_or_count("root", None, 1, quick, || async { Ok::<_, String>((1, 1)) }).await.unwrap();
+        c.get_or_count("root", None, 1, quick, ready(1)).await.unwrap();
         let gate = Arc::new(tokio::sync::Semaphore::new(0));
-        let g = gate.clone();
-        let first = c
-            .get_or_count("root", None, 2, quick, || async move {
-                g.acquire().await.unwrap().forget();
-                Ok::<_, String>((2, 1))
-            })
-            .await
-            .unwrap();
+        let first = c.get_or_count("root", None, 2, quick, held(&gate, 2)).await.unwrap();
         // Slow this time: after the wait, the value there is beats none.
         assert_eq!((first.value().map(|v| **v), first.counted_at().is_some()), (Some(1), true), "{first:?}");
         eventually("the count boarded", || c.flights.lock().unwrap().contains_key(&"root")).await;
         let runs = Arc::new(AtomicUsize::new(0));
-        let r = runs.clone();
-        let second = c
-            .get_or_count("root", None, 2, quick, || async move {
-                r.fetch_add(1, Ordering::SeqCst);
-                Ok::<_, String>((3, 1))
-            })
-            .await
-            .unwrap();
+        let second = c.get_or_count("root", None, 2, quick, tally(&runs, 3)).await.unwrap();
         assert_eq!(second.value().map(|v| **v), Some(1));
         assert_eq!(c.flights.lock().unwrap().get(&"root").map(Arc::strong_count), Some(2), "joined, not started");
         gate.add_permits(1);
@@ -767,8 +746,7 @@ mod flight_tests {
             .unwrap();
         assert!(matches!(hung, Figure::Counting));
         eventually("given up", || !c.flights.lock().unwrap().contains_key(&"root")).await;
-        let next =
-            c.get_or_count("root", None, 1, patience(0, 10_000), || async { Ok::<_, String>((2, 1)) }).await.unwrap();
+        let next = c.get_or_count("root", None, 1, patience(0, 10_000), ready(2)).await.unwrap();
         assert!(matches!(&next, Figure::Current(v) if **v == 2), "counted afresh: {next:?}");
     }
 
