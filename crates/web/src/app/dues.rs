@@ -1,7 +1,8 @@
 //! Party dues: a member's year, a subtree's totals and arrears, and the two
 //! writes (a standard, a payment), shared by the pages and the API.
 
-use std::collections::HashMap;
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
 
 use chrono::NaiveDate;
 use ronghe_domain::auth::Action;
@@ -193,16 +194,16 @@ pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today:
             members += 1;
             let entry = |months_owed, owed_fen| Arrears {
                 member_id: m.id,
-                name: m.name.clone(),
+                name: m.name,
                 org_id: m.org_id,
-                org_name: m.org_name.clone(),
+                org_name: m.org_name,
                 months_owed,
                 owed_fen,
             };
             let Some(st) = standards_of.get(&m.id) else {
                 if Period::of(m.join_date) <= until && Period::of(m.join_date).year <= year {
                     without_standard_count += 1;
-                    without_standard.offer(ByName(m.name_initials.clone(), entry(0, 0)));
+                    without_standard.offer(by_name(m.name_initials, m.id), entry(0, 0));
                 }
                 return;
             };
@@ -211,12 +212,11 @@ pub async fn compute_subtree_year(state: &AppState, org: &Org, year: i32, today:
             if owed > 0 {
                 arrears_count += 1;
                 owed_fen += owed;
-                arrears.offer(ByOwed(entry(lines.iter().filter(|l| l.owed_fen > 0).count(), owed)));
+                arrears.offer(by_owed(owed, m.id), entry(lines.iter().filter(|l| l.owed_fen > 0).count(), owed));
             }
         })
         .await?;
-    let arrears = arrears.into_sorted().into_iter().map(|ByOwed(a)| a).collect();
-    let without_standard = without_standard.into_sorted().into_iter().map(|ByName(_, a)| a).collect();
+    let (arrears, without_standard) = (arrears.into_sorted(), without_standard.into_sorted());
     Ok(SubtreeYear {
         year,
         regular_fen: months.iter().map(|m| m.regular_fen).sum(),
@@ -345,90 +345,64 @@ pub async fn void_payment(
     Ok(state.store.void_dues_payment(&auth.actor(), member.row.id, member.row.org_id, payment_id, reason).await?)
 }
 
-/// Members in arrears ranked as the page lists them: most owed first, then
-/// by id.
-struct ByOwed(Arrears);
-
-impl ByOwed {
-    fn rank(&self) -> (i64, std::cmp::Reverse<i64>) {
-        (self.0.owed_fen, std::cmp::Reverse(self.0.member_id))
-    }
+/// How the page ranks members in arrears: most owed first, then by id.
+fn by_owed(owed_fen: i64, member_id: i64) -> (i64, Reverse<i64>) {
+    (owed_fen, Reverse(member_id))
 }
 
-impl PartialEq for ByOwed {
-    fn eq(&self, other: &Self) -> bool {
-        self.rank() == other.rank()
-    }
+/// How the page ranks members without a standard: by name (its initials,
+/// as rosters are), then by id.
+fn by_name(name_initials: String, member_id: i64) -> Reverse<(String, i64)> {
+    Reverse((name_initials, member_id))
 }
 
-impl Eq for ByOwed {}
-
-impl PartialOrd for ByOwed {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ByOwed {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.rank().cmp(&other.rank())
-    }
-}
-
-/// Members without a standard ranked as the page lists them: by name (its
-/// initials, as rosters are), then by id; the first is the greatest.
-struct ByName(String, Arrears);
-
-impl ByName {
-    fn rank(&self) -> std::cmp::Reverse<(&str, i64)> {
-        std::cmp::Reverse((self.0.as_str(), self.1.member_id))
-    }
-}
-
-impl PartialEq for ByName {
-    fn eq(&self, other: &Self) -> bool {
-        self.rank() == other.rank()
-    }
-}
-
-impl Eq for ByName {}
-
-impl PartialOrd for ByName {
-    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
-        Some(self.cmp(other))
-    }
-}
-
-impl Ord for ByName {
-    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
-        self.rank().cmp(&other.rank())
-    }
-}
-
-/// The `n` greatest of the items offered, in a heap of `n`: a national
-/// root's arrears are ranked without holding every one of them.
-struct Greatest<T> {
+/// The `n` items of greatest key offered, in a heap of `n`: a national
+/// root's members are ranked without holding every one of them.
+struct Greatest<K, T> {
     n: usize,
-    heap: std::collections::BinaryHeap<std::cmp::Reverse<T>>,
+    heap: BinaryHeap<Reverse<Ranked<K, T>>>,
 }
 
-impl<T: Ord> Greatest<T> {
-    fn new(n: usize) -> Greatest<T> {
-        Greatest { n, heap: std::collections::BinaryHeap::new() }
+/// An item in a [`Greatest`], ordered by its key alone.
+struct Ranked<K, T>(K, T);
+
+impl<K: Ord, T> PartialEq for Ranked<K, T> {
+    fn eq(&self, other: &Self) -> bool {
+        self.0 == other.0
+    }
+}
+
+impl<K: Ord, T> Eq for Ranked<K, T> {}
+
+impl<K: Ord, T> PartialOrd for Ranked<K, T> {
+    fn partial_cmp(&self, other: &Self) -> Option<std::cmp::Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl<K: Ord, T> Ord for Ranked<K, T> {
+    fn cmp(&self, other: &Self) -> std::cmp::Ordering {
+        self.0.cmp(&other.0)
+    }
+}
+
+impl<K: Ord, T> Greatest<K, T> {
+    fn new(n: usize) -> Greatest<K, T> {
+        Greatest { n, heap: BinaryHeap::new() }
     }
 
-    fn offer(&mut self, x: T) {
+    fn offer(&mut self, key: K, item: T) {
         if self.heap.len() < self.n {
-            self.heap.push(std::cmp::Reverse(x));
-        } else if self.heap.peek().is_some_and(|std::cmp::Reverse(least)| x > *least) {
+            self.heap.push(Reverse(Ranked(key, item)));
+        } else if self.heap.peek().is_some_and(|Reverse(least)| key > least.0) {
             self.heap.pop();
-            self.heap.push(std::cmp::Reverse(x));
+            self.heap.push(Reverse(Ranked(key, item)));
         }
     }
 
-    /// The items kept, greatest first.
+    /// The items kept, greatest key first.
     fn into_sorted(self) -> Vec<T> {
-        self.heap.into_sorted_vec().into_iter().map(|std::cmp::Reverse(x)| x).collect()
+        self.heap.into_sorted_vec().into_iter().map(|Reverse(Ranked(_, x))| x).collect()
     }
 }
 
@@ -449,7 +423,7 @@ mod tests {
             let items: Vec<u64> = (0..100).map(|_| random()).collect();
             let mut g = Greatest::new(n);
             for x in &items {
-                g.offer(*x);
+                g.offer(*x, *x);
             }
             let mut all = items.clone();
             all.sort_by(|a, b| b.cmp(a));
@@ -460,42 +434,21 @@ mod tests {
 
     #[test]
     fn arrears_rank_by_amount_then_by_id() {
-        let a = |member_id, owed_fen| {
-            ByOwed(Arrears {
-                member_id,
-                name: String::new(),
-                org_id: 1,
-                org_name: String::new(),
-                months_owed: 1,
-                owed_fen,
-            })
-        };
         let mut g = Greatest::new(3);
-        for x in [a(5, 100), a(2, 300), a(9, 300), a(1, 50), a(7, 200)] {
-            g.offer(x);
+        for (member_id, owed_fen) in [(5, 100), (2, 300), (9, 300), (1, 50), (7, 200)] {
+            g.offer(by_owed(owed_fen, member_id), member_id);
         }
-        let ids: Vec<i64> = g.into_sorted().into_iter().map(|ByOwed(x)| x.member_id).collect();
+        let ids: Vec<i64> = g.into_sorted();
         assert_eq!(ids, [2, 9, 7]);
     }
 
     #[test]
     fn members_without_a_standard_rank_by_initials_then_by_id() {
-        let a = |initials: &str, member_id| {
-            let x = Arrears {
-                member_id,
-                name: String::new(),
-                org_id: 1,
-                org_name: String::new(),
-                months_owed: 0,
-                owed_fen: 0,
-            };
-            ByName(initials.to_string(), x)
-        };
         let mut g = Greatest::new(3);
-        for x in [a("zs", 1), a("ls", 8), a("ww", 3), a("ls", 2), a("zl", 4)] {
-            g.offer(x);
+        for (initials, member_id) in [("zs", 1), ("ls", 8), ("ww", 3), ("ls", 2), ("zl", 4)] {
+            g.offer(by_name(initials.to_string(), member_id), member_id);
         }
-        let ids: Vec<i64> = g.into_sorted().into_iter().map(|ByName(_, x)| x.member_id).collect();
+        let ids: Vec<i64> = g.into_sorted();
         assert_eq!(ids, [2, 8, 3]);
     }
 }
