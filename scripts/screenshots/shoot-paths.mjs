@@ -17,7 +17,8 @@ for (const [width, height] of [[1280, 900], [375, 800]]) {
   await page.click("form.form button[type=submit]");
   await page.waitForSelector(".mainnav");
   for (const pair of pairs) {
-    const [name, path] = pair.split("=");
+    const cut = pair.indexOf("=");
+    const [name, path] = [pair.slice(0, cut), pair.slice(cut + 1)];
     const r = await page.goto(base + path);
     console.log(`${name} ${width}: ${r.status()}`);
     await page.screenshot({ path: `${out}/${name}-${width}.png`, fullPage: true });
