@@ -119,7 +119,8 @@ pub async fn figures(store: &Store, repeat: usize) -> anyhow::Result<()> {
 fn current<V>(figure: ronghe_web::cache::Figure<V>) -> anyhow::Result<std::sync::Arc<V>> {
     match figure {
         ronghe_web::cache::Figure::Current(v) => Ok(v),
-        other => anyhow::bail!("a figure not counted at the current version: {}", other.counted_at().is_some()),
+        ronghe_web::cache::Figure::Earlier { .. } => anyhow::bail!("the figure answered was an earlier count"),
+        ronghe_web::cache::Figure::Counting => anyhow::bail!("the figure was still being counted"),
     }
 }
 
