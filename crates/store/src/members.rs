@@ -465,7 +465,9 @@ impl Store {
     }
 
     /// The members of a subtree out of contact, with the day it began:
-    /// (id, name, org id, org name, since), longest first.
+    /// (id, name, org id, org name, since), longest first. Read through the
+    /// partial index of them (`members_lost_contact`), not the subtree's
+    /// whole roster.
     pub async fn subtree_lost_contact(&self, path: &str) -> StoreResult<Vec<(i64, String, i64, String, NaiveDate)>> {
         Ok(on!(self, |p| sqlx::query_as(
             "SELECT m.id, m.name, m.org_id, o.name, m.status_since FROM members m JOIN orgs o ON o.id = m.org_id
