@@ -56,7 +56,7 @@ pub use members::{
     StatusChange,
 };
 pub use notifications::{Keeper, NotificationRow};
-pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate};
+pub use orgs::{path_ids, NewOfficer, NewOrg, OfficerRow, Org, OrgCounts, OrgPick, OrgUpdate};
 pub use rollups::{Figures, Rollup, DIMENSIONS};
 pub use rules::PackHeader;
 pub use transfers::{AwayRow, NewAway, NewTransfer, TransferEffect, TransferEvent, TransferRow, TransferStep};

@@ -28,6 +28,19 @@ pub struct Org {
     pub term_end: Option<NaiveDate>,
 }
 
+/// What a form's choice of an organisation asks for (`Store::pick_orgs`).
+#[derive(Debug, Clone, Default)]
+pub struct OrgPick<'a> {
+    pub kinds: &'a [OrgKind],
+    /// What the name or code holds (empty: any).
+    pub query: &'a str,
+    /// A subtree left out, by its path (the organisation being moved).
+    pub outside: Option<&'a str>,
+    /// One organisation left out (its present parent).
+    pub except: Option<i64>,
+    pub limit: i64,
+}
+
 const ORG_COLUMNS: &str =
     "id, tenant_id, parent_id, path, depth, kind, code, name, unit_name, established_on, term_start, term_end";
 
@@ -313,6 +326,58 @@ impl Store {
             .bind(key)
             .fetch_all(p)
             .await)?)
+    }
+
+    /// Organisations of a subtree a form may choose from, in tree order:
+    /// those of the kinds asked for, outside `pick.outside` (a subtree left
+    /// out) and other than `pick.except`, whose name or code holds
+    /// `pick.query` (any, when it is empty); at most `pick.limit`. The scan
+    /// follows the path index and stops at the limit, so a form over a
+    /// national tree costs what it shows, not what the tree holds.
+    pub async fn pick_orgs(&self, root_path: &str, pick: &OrgPick<'_>) -> StoreResult<Vec<Org>> {
+        let backend = self.backend();
+        let p = |n| crate::param(backend, n);
+        let kinds = crate::list_placeholders(backend, 3, pick.kinds.len().max(1));
+        let mut next = 3 + pick.kinds.len().max(1);
+        let mut sql =
+            format!("SELECT {ORG_COLUMNS} FROM orgs WHERE path >= {} AND path < {} AND kind IN ({kinds})", p(1), p(2));
+        if pick.outside.is_some() {
+            sql.push_str(&format!(" AND NOT (path >= {} AND path < {})", p(next), p(next + 1)));
+            next += 2;
+        }
+        if pick.except.is_some() {
+            sql.push_str(&format!(" AND id <> {}", p(next)));
+            next += 1;
+        }
+        let query = pick.query.trim().replace(['%', '_', '\\'], "");
+        if !query.is_empty() {
+            // Case-blind for Latin letters on both backends (SQLite's LIKE is).
+            let like = if backend == crate::Backend::Postgres { "ILIKE" } else { "LIKE" };
+            sql.push_str(&format!(" AND (name {like} {} OR code {like} {})", p(next), p(next + 1)));
+            next += 2;
+        }
+        sql.push_str(&format!(" ORDER BY path LIMIT {}", p(next)));
+        let pattern = format!("%{query}%");
+        let outside = pick.outside.map(|o| (o.to_string(), path_hi(o)));
+        Ok(on!(self, |pool| {
+            let mut q = sqlx::query_as::<_, Org>(&sql).bind(root_path).bind(path_hi(root_path));
+            if pick.kinds.is_empty() {
+                q = q.bind("");
+            }
+            for k in pick.kinds {
+                q = q.bind(k.code());
+            }
+            if let Some((lo, hi)) = &outside {
+                q = q.bind(lo).bind(hi);
+            }
+            if let Some(id) = pick.except {
+                q = q.bind(id);
+            }
+            if !query.is_empty() {
+                q = q.bind(&pattern).bind(&pattern);
+            }
+            q.bind(pick.limit).fetch_all(pool).await
+        })?)
     }
 
     /// Every organisation of a subtree, in path order (parents first).

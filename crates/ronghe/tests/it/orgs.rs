@@ -239,3 +239,76 @@ both!(an_org_with_hundreds_of_children_lists_the_first_hundred, |app| async move
     let api = admin.get(&format!("/api/v1/orgs/{}/children", f.u2.id)).await.json();
     assert_eq!(api.as_array().unwrap().len(), 102);
 });
+
+/// The `<option>`s of a form's organisation field that name an
+/// organisation, by code, in the order listed.
+fn listed_codes(html: &str, field: &str) -> Vec<String> {
+    let start = html.find(&format!("<select id=\"{field}\"")).map_or(0, |i| i);
+    let select = &html[start..];
+    let select = &select[..select.find("</select>").unwrap_or(select.len())];
+    select
+        .split("<option value=\"")
+        .skip(1)
+        .filter(|o| o.as_bytes().first().is_some_and(u8::is_ascii_digit))
+        .filter_map(|o| o.split('（').nth(1)?.split('）').next().map(str::to_string))
+        .collect()
+}
+
+both!(an_organisation_field_over_a_large_tree_lists_the_first_and_finds_the_rest, |app| async move {
+    let f = &app.fx;
+    let mut c = app.login("admin").await;
+    for n in 0..205 {
+        let (code, name) = (format!("T{n:03}"), format!("测试支部{n:03}"));
+        let r = c
+            .post_form(&format!("/orgs/{}/children", f.u2.id), &org_form(["branch", &code, &name, "", "", "", ""]))
+            .await;
+        assert_eq!(r.status, StatusCode::SEE_OTHER, "{}", r.text);
+    }
+    // The root's new-member form: the first 200 branches and groups in tree
+    // order, and a search beside them.
+    let page = c.get(&format!("/orgs/{}/members/new", f.root.id)).await;
+    assert_eq!(page.status, StatusCode::OK);
+    let codes = listed_codes(&page.text, "org_id");
+    assert_eq!(codes.len(), 200, "{codes:?}");
+    assert!(page.text.contains("此处列出前 200 个"));
+    assert!(page.text.contains("name=\"org_q\""));
+    // Without scripts the search reloads the form with the matches; by
+    // code or name, case-blind.
+    let page = c.get(&format!("/orgs/{}/members/new?org_q=t204", f.root.id)).await;
+    assert_eq!(listed_codes(&page.text, "org_id"), vec!["T204"]);
+    let page = c.get(&format!("/orgs/{}/members/new?org_q={}", f.root.id, crate::support::urlencode("支部20"))).await;
+    assert_eq!(listed_codes(&page.text, "org_id"), vec!["T200", "T201", "T202", "T203", "T204"]);
+    // As it is typed: the options alone, the chosen one kept first.
+    let r = c.get(&format!("/orgs/{}/members/org-options?org_q=T20&org_id={}", f.root.id, f.b1.id)).await;
+    assert_eq!(r.status, StatusCode::OK);
+    assert!(r.text.starts_with("<option value=\"\">"), "{}", r.text);
+    assert!(r.text.contains(&format!("<option value=\"{}\" selected>", f.b1.id)), "{}", r.text);
+    assert_eq!(
+        listed_codes(&format!("<select id=\"org_id\">{}</select>", r.text), "org_id")[1..],
+        ["T200", "T201", "T202", "T203", "T204"]
+    );
+    let r = c.get(&format!("/orgs/{}/members/org-options?org_q=nothing-like-it", f.root.id)).await;
+    assert!(r.text.contains("没有相符的组织"));
+    // A form sent back with an error keeps a choice the first 200 leave out.
+    let t204 = app.raw_text("SELECT CAST(id AS TEXT) FROM orgs WHERE code = 'T204'").await;
+    let mut input = crate::support::member_input("", 900);
+    input.name = String::new();
+    let sent = crate::support::member_form(&input, t204.parse().unwrap());
+    let r = c.post_form(&format!("/orgs/{}/members", f.root.id), &crate::support::as_pairs(&sent)).await;
+    assert_eq!(r.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(r.text.contains(&format!("<option value=\"{t204}\" selected>")), "{}", r.text);
+    // Moving: never into its own subtree, nor to where it is.
+    let page = c.get(&format!("/orgs/{}/edit?parent_q=B1", f.b1.id)).await;
+    assert!(listed_codes(&page.text, "parent_id").is_empty());
+    assert!(page.text.contains("没有相符的组织"));
+    let r = c.get(&format!("/orgs/{}/move-options?parent_q=u", f.b1.id)).await;
+    assert_eq!(listed_codes(&format!("<select id=\"parent_id\">{}</select>", r.text), "parent_id"), vec!["U2"]);
+    // A small scope keeps a plain list: the branch secretary's.
+    let mut sec = app.login("sec1").await;
+    let page = sec.get(&format!("/orgs/{}/members/new", f.b1.id)).await;
+    assert_eq!(listed_codes(&page.text, "org_id"), vec!["B1", "G1"]);
+    assert!(!page.text.contains("name=\"org_q\""));
+    // Another scope's options are not for asking.
+    let r = sec.get(&format!("/orgs/{}/members/org-options?org_q=T", f.root.id)).await;
+    assert!(r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN, "{}", r.status);
+});

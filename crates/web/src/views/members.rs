@@ -15,6 +15,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{decode_cursor, MemberFilter, MemberRecord, MemberRow, Org, StatusChange};
 use serde::Deserialize;
 
+use super::org_pick::{self, OrgChoice, PickQuery};
 use super::{datetime, is_htmx, page, Chrome};
 use crate::app::roster;
 use crate::auth::Auth;
@@ -26,6 +27,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/orgs/{id}/members", get(list).post(create))
         .route("/orgs/{id}/members/new", get(new_form))
+        .route("/orgs/{id}/members/org-options", get(org_pick::enrolment_options))
         .route("/orgs/{id}/members/export", get(export))
         .route("/members/{id}", get(show))
         .route("/members/{id}/edit", get(edit_form).post(edit))
@@ -285,9 +287,8 @@ struct MemberFormPage {
     heading: String,
     cancel: String,
     f: MemberInput,
-    org_id: i64,
     version: i64,
-    orgs: Vec<Org>,
+    choice: OrgChoice,
     errors: HashMap<&'static str, String>,
     categories: Vec<&'static str>,
     educations: Vec<&'static str>,
@@ -304,30 +305,28 @@ impl MemberFormPage {
     }
 }
 
-/// The organisations of a subtree that enrol members, for the form's list.
-async fn enrolling_orgs(state: &AppState, auth: &Auth, root: &Org) -> AppResult<Vec<Org>> {
-    let mut out = Vec::new();
-    for o in state.store.subtree_orgs(&root.path).await? {
-        if o.kind.holds_members() && auth.principal().can(Action::WriteRoster, &o.path) {
-            out.push(o);
-        }
-    }
-    Ok(out)
-}
-
-#[allow(clippy::too_many_arguments)]
-async fn form_page(
-    state: &AppState,
-    auth: &Auth,
-    scope: &Org,
+/// Where a member form is and what it was drawn from: the page itself (its
+/// organisation search reloads it), where it is sent, its heading, where
+/// cancel goes, and the scope whose branches and groups it enrols in.
+struct FormAt<'a> {
+    page: String,
     action: String,
     heading: String,
     cancel: String,
+    scope: &'a Org,
+    org_query: &'a str,
+}
+
+async fn form_page(
+    state: &AppState,
+    auth: &Auth,
+    at: FormAt<'_>,
     f: MemberInput,
     org_id: i64,
     version: i64,
     errors: Vec<FieldError>,
 ) -> AppResult<Response> {
+    let FormAt { page, action, heading, cancel, scope, org_query } = at;
     let tr = Tr(auth.lang());
     let failed = !errors.is_empty();
     let errors: HashMap<&'static str, String> = errors
@@ -337,13 +336,12 @@ async fn form_page(
     super::form_page(
         failed,
         MemberFormPage {
-            page: Chrome::new(auth, heading.clone(), action.clone()),
-            orgs: enrolling_orgs(state, auth, scope).await?,
+            page: Chrome::new(auth, heading.clone(), page.clone()),
+            choice: OrgChoice { page_href: page, ..org_pick::enrolment(state, auth, scope, org_query, org_id).await? },
             action,
             heading,
             cancel,
             f,
-            org_id,
             version,
             errors,
             categories: codes(Category::ALL, Category::code),
@@ -353,26 +351,27 @@ async fn form_page(
     )
 }
 
-async fn new_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+async fn new_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<PickQuery>,
+) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     auth.require(Action::WriteRoster, &org.path)?;
     let tr = Tr(auth.lang());
     let preselect = if org.kind.holds_members() { org.id } else { 0 };
     let input =
         MemberInput { category: Category::Full.code().into(), ethnicity: "汉族".into(), ..Default::default() };
-    form_page(
-        &state,
-        &auth,
-        &org,
-        format!("/orgs/{id}/members"),
-        tr.t("member.new_title").into(),
-        format!("/orgs/{id}/members"),
-        input,
-        preselect,
-        0,
-        vec![],
-    )
-    .await
+    let at = FormAt {
+        page: format!("/orgs/{id}/members/new"),
+        action: format!("/orgs/{id}/members"),
+        heading: tr.t("member.new_title").into(),
+        cancel: format!("/orgs/{id}/members"),
+        scope: &org,
+        org_query: &q.org_q,
+    };
+    form_page(&state, &auth, at, input, q.org_id.trim().parse().unwrap_or(preselect), 0, vec![]).await
 }
 
 fn target_id(f: &MemberForm) -> Result<i64, FieldError> {
@@ -402,19 +401,15 @@ async fn create(
         Ok(member_id) => Ok(Redirect::to(&format!("/members/{member_id}")).into_response()),
         Err(AppError::Invalid(errors)) => {
             let org_id = target_id(&f).unwrap_or(0);
-            form_page(
-                &state,
-                &auth,
-                &scope,
-                format!("/orgs/{id}/members"),
-                tr.t("member.new_title").into(),
-                format!("/orgs/{id}/members"),
-                f.input,
-                org_id,
-                0,
-                errors,
-            )
-            .await
+            let at = FormAt {
+                page: format!("/orgs/{id}/members/new"),
+                action: format!("/orgs/{id}/members"),
+                heading: tr.t("member.new_title").into(),
+                cancel: format!("/orgs/{id}/members"),
+                scope: &scope,
+                org_query: "",
+            };
+            form_page(&state, &auth, at, f.input, org_id, 0, errors).await
         }
         Err(e) => Err(e),
     }
@@ -430,7 +425,12 @@ fn edit_scope_path(auth: &Auth, rec: &MemberRecord) -> Option<String> {
         .map(|b| b.org_path.clone())
 }
 
-async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<PickQuery>,
+) -> AppResult<Response> {
     let rec = state.store.member(id).await?;
     auth.require(Action::WriteRoster, &rec.org_path)?;
     let (id_number, phone) = state.store.reveal_member(&auth.actor(), id).await?;
@@ -451,19 +451,15 @@ async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
         join_date: m.join_date.to_string(),
         conversion_date: m.conversion_date.map(|d| d.to_string()).unwrap_or_default(),
     };
-    form_page(
-        &state,
-        &auth,
-        &scope,
-        format!("/members/{id}/edit"),
-        tr.tf("member.edit_title", &[("name", &m.name)]),
-        format!("/members/{id}"),
-        input,
-        m.org_id,
-        m.version,
-        vec![],
-    )
-    .await
+    let at = FormAt {
+        page: format!("/members/{id}/edit"),
+        action: format!("/members/{id}/edit"),
+        heading: tr.tf("member.edit_title", &[("name", &m.name)]),
+        cancel: format!("/members/{id}"),
+        scope: &scope,
+        org_query: &q.org_q,
+    };
+    form_page(&state, &auth, at, input, q.org_id.trim().parse().unwrap_or(m.org_id), m.version, vec![]).await
 }
 
 async fn scope_org(state: &AppState, auth: &Auth, rec: &MemberRecord) -> AppResult<Org> {
@@ -496,17 +492,13 @@ async fn edit(
     };
     let scope = scope_org(&state, &auth, &rec).await?;
     let org_id = target_id(&f).unwrap_or(rec.row.org_id);
-    form_page(
-        &state,
-        &auth,
-        &scope,
-        format!("/members/{id}/edit"),
-        tr.tf("member.edit_title", &[("name", &rec.row.name)]),
-        format!("/members/{id}"),
-        f.input,
-        org_id,
-        f.version,
-        errors,
-    )
-    .await
+    let at = FormAt {
+        page: format!("/members/{id}/edit"),
+        action: format!("/members/{id}/edit"),
+        heading: tr.tf("member.edit_title", &[("name", &rec.row.name)]),
+        cancel: format!("/members/{id}"),
+        scope: &scope,
+        org_query: "",
+    };
+    form_page(&state, &auth, at, f.input, org_id, f.version, errors).await
 }

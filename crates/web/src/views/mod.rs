@@ -16,6 +16,7 @@ mod imports;
 mod learning;
 mod life;
 mod members;
+mod org_pick;
 mod orgs;
 mod reminders;
 mod session;

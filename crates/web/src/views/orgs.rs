@@ -17,6 +17,7 @@ use ronghe_domain::text::parse_date;
 use ronghe_store::{MemberFilter, NewOrg, OfficerRow, Org, OrgCounts, OrgUpdate, StoreError};
 use serde::Deserialize;
 
+use super::org_pick::{self, OrgChoice, PickQuery};
 use super::{is_htmx, page, page_with, Chrome};
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .route("/orgs/{id}/children/new", get(new_form))
         .route("/orgs/{id}/children", post(create))
         .route("/orgs/{id}/move", post(move_org))
+        .route("/orgs/{id}/move-options", get(org_pick::move_options))
         .route("/orgs/{id}/officers", post(add_officer))
         .route("/orgs/{id}/officers/{officer}/delete", post(remove_officer))
 }
@@ -329,7 +331,7 @@ struct OrgFormPage {
     kinds: Vec<&'static str>,
     form: OrgForm,
     errors: HashMap<&'static str, String>,
-    move_targets: Vec<Org>,
+    move_choice: Option<OrgChoice>,
 }
 
 impl OrgFormPage {
@@ -355,7 +357,7 @@ async fn new_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>
         creating: true,
         kinds,
         errors: HashMap::new(),
-        move_targets: vec![],
+        move_choice: None,
     })
 }
 
@@ -408,28 +410,31 @@ async fn create(
             kinds,
             errors: translate(tr, errors),
             form,
-            move_targets: vec![],
+            move_choice: None,
         },
     )
 }
 
-async fn move_targets(state: &AppState, auth: &Auth, org: &Org) -> AppResult<Vec<Org>> {
-    let mut out = Vec::new();
-    for scope in auth.principal().scopes(Action::WriteOrg) {
-        for o in state.store.subtree_orgs(&scope.org_path).await? {
-            if !o.path.starts_with(&org.path) && org.kind.may_sit_under(Some(o.kind)) && Some(o.id) != org.parent_id {
-                out.push(o);
-            }
-        }
-    }
-    Ok(out)
+/// The move card's list: shown when there is somewhere to move to, or a
+/// search that found nothing.
+async fn move_choice(state: &AppState, auth: &Auth, org: &Org, query: &str) -> AppResult<Option<OrgChoice>> {
+    let c = OrgChoice {
+        page_href: format!("/orgs/{}/edit", org.id),
+        ..org_pick::move_targets(state, auth, org, query).await?
+    };
+    Ok((!c.orgs.is_empty() || c.searchable()).then_some(c))
 }
 
-async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64>) -> AppResult<Response> {
+async fn edit_form(
+    State(state): State<AppState>,
+    auth: Auth,
+    Path(id): Path<i64>,
+    Query(q): Query<PickQuery>,
+) -> AppResult<Response> {
     let org = state.store.org(id).await?;
     auth.require(Action::WriteOrg, &org.path)?;
     let tr = Tr(auth.lang());
-    let move_targets = move_targets(&state, &auth, &org).await?;
+    let move_choice = move_choice(&state, &auth, &org, &q.parent_q).await?;
     page(OrgFormPage {
         page: Chrome::new(&auth, tr.t("orgs.edit_title"), format!("/orgs/{id}/edit")),
         action: format!("/orgs/{id}/edit"),
@@ -438,7 +443,7 @@ async fn edit_form(State(state): State<AppState>, auth: Auth, Path(id): Path<i64
         context: org,
         creating: false,
         errors: HashMap::new(),
-        move_targets,
+        move_choice,
     })
 }
 
@@ -460,7 +465,7 @@ async fn edit(
         },
         Err(e) => e,
     };
-    let move_targets = move_targets(&state, &auth, &org).await?;
+    let move_choice = move_choice(&state, &auth, &org, "").await?;
     page_with(
         axum::http::StatusCode::UNPROCESSABLE_ENTITY,
         OrgFormPage {
@@ -471,7 +476,7 @@ async fn edit(
             creating: false,
             errors: translate(tr, errors),
             form,
-            move_targets,
+            move_choice,
         },
     )
 }
