@@ -63,11 +63,11 @@ pub async fn rollups(store: &Store, repeat: usize) -> anyhow::Result<()> {
 }
 
 /// Subtree figures cached per node (meeting compliance of this quarter, the
-/// dues year, the study report) for the root, a unit and a branch: read from the cache (the
+/// dues year, the study report, the decision metrics) for the root, a unit and a branch: read from the cache (the
 /// figure version's query and a lookup) against computing them from the
 /// records, as the first view after a change does; both must agree.
 pub async fn figures(store: &Store, repeat: usize) -> anyhow::Result<()> {
-    use ronghe_web::app::{dues, learning, life};
+    use ronghe_web::app::{decisions, dues, learning, life};
     // Every first count is waited for, however long: the bench times it.
     let config = ronghe_web::WebConfig {
         figure_patience: ronghe_web::cache::Patience {
@@ -108,7 +108,13 @@ pub async fn figures(store: &Store, repeat: usize) -> anyhow::Result<()> {
             },
         )
         .await?;
-        for (figure, line) in [("compliance", compliance), ("dues", dues), ("study", study)] {
+        let decisions = measure_figure(
+            repeat,
+            || async move { decisions::kept_metrics(state, org, year, None).await.map_err(anyhow::Error::from) },
+            || async move { decisions::compute_metrics(state, org, year, None).await.map_err(anyhow::Error::from) },
+        )
+        .await?;
+        for (figure, line) in [("compliance", compliance), ("dues", dues), ("study", study), ("decisions", decisions)] {
             println!("RESULT figures {figure}_{label} id={} {line}", org.id);
         }
     }

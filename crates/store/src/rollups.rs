@@ -154,10 +154,13 @@ pub enum Figures {
     /// A subtree's study report (all but online study time, which every
     /// heartbeat writes: migration 0024).
     Study,
+    /// A subtree's decision metrics (migration 0027 on SQLite, 0028 on
+    /// PostgreSQL).
+    Decisions,
 }
 
 impl Figures {
-    pub const ALL: [Figures; 3] = [Figures::Life, Figures::Dues, Figures::Study];
+    pub const ALL: [Figures; 4] = [Figures::Life, Figures::Dues, Figures::Study, Figures::Decisions];
 
     /// Rows of one subject past which a reader folds them into one.
     const FOLD_AT: i64 = 64;
@@ -167,6 +170,7 @@ impl Figures {
             Figures::Life => "life",
             Figures::Dues => "dues",
             Figures::Study => "study",
+            Figures::Decisions => "decisions",
         }
     }
 }

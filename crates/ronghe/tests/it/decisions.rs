@@ -707,3 +707,75 @@ both!(a_refused_step_form_comes_back_with_what_was_typed_and_why, |app| async mo
         admin.get(&format!("/api/v1/orgs/{}/topics", fx.u1.id)).await.json()["topics"].as_array().unwrap().len();
     assert_eq!(before, after);
 });
+
+// A node keeps a subtree's metrics under the tenant's `decisions` figure
+// version, which triggers keep. After topics submitted, steps recorded, a
+// decision, a pre-study's rejection and a unit moved, what the caching
+// node serves equals what a node that has never seen the subtree computes;
+// with nothing changed, it serves them from its cache.
+both!(cached_decision_metrics_equal_a_fresh_computation_after_changes, |app| async move {
+    let fx = app.fx.clone();
+    let cm = committee(&app).await;
+    let year = base().year();
+    let mut admin = app.login("admin").await;
+    let caching = app.node();
+    let mut cached = app.login("admin").await.via(&caching);
+    let orgs = [fx.root.id, fx.u1.id, fx.u2.id, fx.b1.id];
+    let metrics = |id: i64| format!("/api/v1/orgs/{id}/decisions/metrics?year={year}");
+    // What the caching node serves for every organisation and the first
+    // quarter, against a node that has never seen them.
+    async fn same(app: &TestApp, cached: &mut Client, paths: &[String], when: &str) {
+        let mut fresh = app.login("admin").await.via(&app.node());
+        for p in paths {
+            let (a, b) = (cached.get(p).await, fresh.get(p).await);
+            assert_eq!(a.status, StatusCode::OK, "{}", a.text);
+            assert_eq!(a.json(), b.json(), "{p} after {when}");
+        }
+    }
+    let mut paths: Vec<String> = orgs.iter().map(|id| metrics(*id)).collect();
+    paths.push(format!("/api/v1/orgs/{}/decisions/metrics?year={year}&quarter=1", fx.root.id));
+    same(&app, &mut cached, &paths, "nothing").await;
+    let before = crate::support::cache_hits(&mut cached, "decisions").await;
+    for p in &paths {
+        cached.get(p).await;
+    }
+    assert_eq!(crate::support::cache_hits(&mut cached, "decisions").await, before + paths.len() as u64);
+
+    let a = submit(&mut admin, fx.u1.id, "I02", "电厂扩建", &ago(35)).await;
+    same(&app, &mut cached, &paths, "a topic submitted").await;
+    prestudied(&mut admin, a, &cm, 35, true).await;
+    let m = cached.get(&metrics(fx.root.id)).await.json();
+    assert_eq!(m["compliance"]["denominator"], 1, "the decision shows on the caching node: {m}");
+    same(&app, &mut cached, &paths, "a decision").await;
+    let e = submit(&mut admin, fx.u2.id, "P01", "任命总工程师", &ago(9)).await;
+    ok_step(&mut admin, e, json!({"step": "research", "done_on": ago(9), "body": "考察"})).await;
+    same(&app, &mut cached, &paths, "a step").await;
+    ok_step(&mut admin, e, json!({"step": "risk_assessment", "done_on": ago(9), "risks": risks()})).await;
+    ok_step(&mut admin, e, json!({"step": "decision", "done_on": ago(8), "body": "决定", "outcome": "approved"})).await;
+    same(&app, &mut cached, &paths, "a second decision").await;
+    let r = submit(&mut admin, fx.u1.id, "I02", "高耗能扩建项目", &ago(10)).await;
+    ok_step(&mut admin, r, json!({"step": "research", "done_on": ago(9), "body": "调研报告"})).await;
+    ok_step(
+        &mut admin,
+        r,
+        json!({"step": "expert_review", "done_on": ago(9), "opinions": [{"expert": "李工", "opinion": "能耗偏高"}]}),
+    )
+    .await;
+    ok_step(&mut admin, r, json!({"step": "risk_assessment", "done_on": ago(8), "risks": risks()})).await;
+    ok_step(&mut admin, r, json!({"step": "political_review", "done_on": ago(8), "findings": findings()})).await;
+    ok_step(
+        &mut admin,
+        r,
+        json!({"step": "discussion", "done_on": ago(7), "body": "纪要", "votes": votes(&cm, &["agree", "disagree", "abstain"])}),
+    )
+    .await;
+    let m = cached.get(&metrics(fx.u1.id)).await.json();
+    assert_eq!(m["prestudy_rejections"], json!([r]), "{m}");
+    same(&app, &mut cached, &paths, "a pre-study's rejection").await;
+    // The second unit moves under the first: its decision joins the first's.
+    let moved = admin.post_form(&format!("/orgs/{}/move", fx.u2.id), &[("parent_id", &fx.u1.id.to_string())]).await;
+    assert_eq!(moved.status, StatusCode::SEE_OTHER, "{}", moved.text);
+    let m = cached.get(&metrics(fx.u1.id)).await.json();
+    assert_eq!(m["compliance"]["denominator"], 2, "{m}");
+    same(&app, &mut cached, &paths, "a move").await;
+});

@@ -16,8 +16,8 @@ use ronghe_domain::decisions::{
 use ronghe_domain::meetings::Period;
 use ronghe_domain::members::FieldError;
 use ronghe_store::{
-    NewTopic, NewTopicStep, Org, OverdueTask, TopicEffect, TopicRecord, TopicReturnRow, TopicRow, TopicStepRow,
-    TopicTaskRow,
+    Figures, NewTopic, NewTopicStep, Org, OverdueTask, TopicEffect, TopicRecord, TopicReturnRow, TopicRow,
+    TopicStepRow, TopicTaskRow,
 };
 use serde::{Deserialize, Serialize};
 
@@ -580,10 +580,45 @@ pub async fn metrics(state: &AppState, org: &Org, year: i32) -> AppResult<Metric
     metrics_in(state, org, year, None).await
 }
 
+/// What a subtree's metrics are kept under: the organisation's path as
+/// read, the year and the quarter.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MetricsKey {
+    path: String,
+    year: i32,
+    quarter: Option<u32>,
+}
+
 /// The metrics over the topics of `org`'s subtree decided in `year`, or in
-/// one quarter of it (1–4).
+/// one quarter of it (1–4). Computed from the topics and their steps, then
+/// kept by the node under the tenant's `decisions` figure version (a view
+/// after a change computes them once; the others read them).
 pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<u32>) -> AppResult<MetricsView> {
-    let Period { start: from, end: to } = match quarter.filter(|q| (1..=4).contains(q)) {
+    Ok(MetricsView::clone(&*kept_metrics(state, org, year, quarter).await?))
+}
+
+/// [`metrics_in`] as the node keeps them.
+pub async fn kept_metrics(
+    state: &AppState,
+    org: &Org,
+    year: i32,
+    quarter: Option<u32>,
+) -> AppResult<std::sync::Arc<MetricsView>> {
+    let quarter = quarter.filter(|q| (1..=4).contains(q));
+    let key = MetricsKey { path: org.path.clone(), year, quarter };
+    super::cached_figure(state, &state.decisions, org.tenant_id, Figures::Decisions, key, || async {
+        let m = compute_metrics(state, org, year, quarter).await?;
+        let weight = 1 + m.cycle_time.topics.len() + m.prestudy_rejections.len();
+        Ok((m, weight))
+    })
+    .await
+}
+
+/// The metrics computed from the topics and their steps, as a view after a
+/// change does.
+pub async fn compute_metrics(state: &AppState, org: &Org, year: i32, quarter: Option<u32>) -> AppResult<MetricsView> {
+    let quarter = quarter.filter(|q| (1..=4).contains(q));
+    let Period { start: from, end: to } = match quarter {
         Some(q) => Period::quarter(year, q),
         None => Period::year(year),
     };
@@ -612,7 +647,7 @@ pub async fn metrics_in(state: &AppState, org: &Org, year: i32, quarter: Option<
     Ok(MetricsView {
         org_id: org.id,
         year,
-        quarter: quarter.filter(|q| (1..=4).contains(q)),
+        quarter,
         from,
         to,
         prestudy_rate: m.prestudy_rate.into(),
