@@ -63,3 +63,14 @@ document.addEventListener("click", (e) => {
   tick();
   setInterval(tick, 1000);
 })();
+// An organisation field's search (org_choice.html): with scripts the list
+// follows what is typed, so the find button (which Enter in the search
+// presses too) asks for the list instead of reloading the form, which would
+// lose what was typed in it.
+document.addEventListener("click", (e) => {
+  const find = e.target.closest(".org-search button");
+  if (find && window.htmx) {
+    e.preventDefault();
+    window.htmx.trigger(find.parentElement.querySelector("input"), "search");
+  }
+});

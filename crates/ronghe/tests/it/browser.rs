@@ -117,7 +117,7 @@ async fn sign_in_open_the_roster_add_a_member_and_find_them() {
         ] {
             b.find(Locator::Css(field)).await?.send_keys(value).await?;
         }
-        b.find(Locator::Css(".member-form button[type=submit]")).await?.click().await?;
+        b.find(Locator::Css(".member-form .buttons button.primary")).await?.click().await?;
         b.wait().for_element(Locator::XPath("//h1[contains(., '浏览器测试')]")).await?;
         // Back to the roster: the new member is listed, and found by initials.
         b.goto(&format!("{base}/orgs/{}/members", app.fx.b1.id)).await?;
@@ -541,4 +541,69 @@ async fn submit_a_topic_and_take_it_through_the_procedure_to_a_decision() {
     .await;
     let _ = b.close().await;
     result.expect("the decisions flow");
+}
+
+/// A member form over a tree too large to list: the organisation is found
+/// by typing, Enter in the search asks for the list instead of reloading
+/// the form, and what was typed in the form stays.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn find_the_branch_of_a_new_member_in_a_large_tree() {
+    let Some((_driver, port)) = chromedriver() else { return };
+    let app = TestApp::new(Backend::Sqlite).await;
+    let actor = ronghe_store::Actor::system(app.fx.root.tenant_id, "test");
+    for n in 0..205 {
+        let org = ronghe_store::NewOrg {
+            parent_id: Some(app.fx.u2.id),
+            kind: ronghe_domain::org::OrgKind::Branch,
+            code: format!("T{n:03}"),
+            name: format!("测试支部{n:03}"),
+            unit_name: "电厂".into(),
+            established_on: None,
+            term_start: None,
+            term_end: None,
+        };
+        app.store.create_org(&actor, &org).await.unwrap();
+    }
+    let base = serve(&app).await;
+    let b = browser(port).await;
+    let result = async {
+        b.goto(&format!("{base}/")).await?;
+        b.find(Locator::Css("#username")).await?.send_keys("admin").await?;
+        b.find(Locator::Css("#password")).await?.send_keys(PASSWORD).await?;
+        b.find(Locator::Css("form.form button[type=submit]")).await?.click().await?;
+        b.wait().for_element(Locator::Css(".mainnav a")).await?;
+        b.goto(&format!("{base}/orgs/{}/members/new", app.fx.root.id)).await?;
+        b.find(Locator::Css("#name")).await?.send_keys("大树测试").await?;
+        assert!(b.find(Locator::Css("#org_id option[value]")).await.is_ok());
+        let search = b.find(Locator::Css("input[name=org_q]")).await?;
+        search.send_keys("t204").await?;
+        search.send_keys("\u{E007}").await?; // Enter
+                                             // Read in one go: htmx replaces the options under the reader.
+        let options = "return [...document.querySelectorAll('#org_id option')].map(o => o.textContent)";
+        let mut listed: Vec<String> = Vec::new();
+        for _ in 0..50 {
+            listed = serde_json::from_value(b.execute(options, vec![]).await?).unwrap_or_default();
+            if listed.len() == 2 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert_eq!(listed, ["—", "测试支部204（T204）"], "the list follows the search");
+        assert_eq!(b.find(Locator::Css("#name")).await?.prop("value").await?.as_deref(), Some("大树测试"));
+        b.find(Locator::Css("#org_id option:nth-child(2)")).await?.click().await?;
+        let id = id_number(4322);
+        for (field, value) in
+            [("#id_number", id.as_str()), ("#join_date", "2018-07-01"), ("#conversion_date", "2019-07-01")]
+        {
+            b.find(Locator::Css(field)).await?.send_keys(value).await?;
+        }
+        // The form's own button (the search's sits in the form too, but sends its own).
+        submit(&b, ".member-form .buttons button.primary").await?;
+        b.wait().for_element(Locator::XPath("//h1[contains(., '大树测试')]")).await?;
+        assert!(b.source().await?.contains("测试支部204"));
+        Ok::<(), fantoccini::error::CmdError>(())
+    }
+    .await;
+    let _ = b.close().await;
+    result.expect("the browser flow");
 }
