@@ -306,6 +306,26 @@ impl Store {
         .await)?)
     }
 
+    /// How many members of a subtree have a scored attempt at an exam, and
+    /// how many of them reached `pass_score` with their best: the counts
+    /// of [`exam_results`](Self::exam_results), summed where the rows are
+    /// rather than read out member by member.
+    pub async fn exam_takers(&self, exam_id: i64, path: &str, pass_score: i64) -> StoreResult<(i64, i64)> {
+        Ok(on!(self, |p| sqlx::query_as(
+            "SELECT COUNT(best), COALESCE(SUM(CASE WHEN best >= $4 THEN 1 ELSE 0 END), 0) FROM (
+                 SELECT MAX(a.score) AS best
+                 FROM exam_attempts a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = m.org_id
+                 WHERE a.exam_id = $1 AND o.path >= $2 AND o.path < $3
+                 GROUP BY a.member_id) t"
+        )
+        .bind(exam_id)
+        .bind(path)
+        .bind(crate::path_hi(path))
+        .bind(pass_score)
+        .fetch_one(p)
+        .await)?)
+    }
+
     /// How many questions of each kind an organisation's bank holds.
     pub async fn bank_counts(&self, org_id: i64) -> StoreResult<Vec<(String, i64)>> {
         Ok(on!(self, |p| sqlx::query_as(

@@ -512,6 +512,26 @@ both!(exams_are_set_taken_and_reviewed_through_the_pages, |app| async move {
     assert!(results.text.contains("7 / 10") && results.text.contains("合格"), "{}", results.text);
     let api = sec.get(&format!("/api/v1/orgs/{}/exams/{exam}/results", fx.b1.id)).await.json();
     assert_eq!(api["results"][0]["best"], 7);
+    // One more who failed (best 4 of two) and one still at their paper: the
+    // summary counts what the drill-down lists, in every subtree.
+    let tenant = fx.root.tenant_id;
+    for (member, no, score) in [(fx.m1b, 1, "3"), (fx.m1b, 2, "4"), (fx.mg, 1, "NULL")] {
+        app.raw_exec(&format!(
+            "INSERT INTO exam_attempts (tenant_id, exam_id, member_id, paper, started_at, score, total, attempt_no)
+             VALUES ({tenant}, {exam}, {member}, '[]', 1, {score}, 10, {no})"
+        ))
+        .await
+        .unwrap();
+    }
+    for (o, counts) in [(&fx.b1, (2, 1)), (&fx.g1, (0, 0))] {
+        let summary = sec.get(&format!("/api/v1/orgs/{}/exams", o.id)).await.json();
+        let results = app.store.exam_results(exam.parse().unwrap(), &o.path).await.unwrap();
+        let takers = results.iter().filter(|r| r.best.is_some()).count() as u64;
+        let passed = results.iter().filter(|r| r.best.is_some_and(|b| b >= 6)).count() as u64;
+        let shown = (summary[0]["takers"].as_u64().unwrap(), summary[0]["passed"].as_u64().unwrap());
+        assert_eq!(shown, (takers, passed), "{}", o.code);
+        assert_eq!(shown, counts, "{}", o.code);
+    }
     // Another unit's member sees neither the results, the exam nor the attempt.
     let mut other = app.login("sec2").await;
     for path in

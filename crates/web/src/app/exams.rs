@@ -284,20 +284,16 @@ pub async fn show(state: &AppState, auth: &Auth, id: i64) -> AppResult<AttemptVi
 #[derive(Debug, Clone, Serialize)]
 pub struct ExamSummary {
     pub exam: ExamListing,
-    pub takers: usize,
-    pub passed: usize,
+    pub takers: i64,
+    pub passed: i64,
 }
 
 /// The exams offered to an organisation, with its subtree's results.
 pub async fn summaries(state: &AppState, org: &Org) -> AppResult<Vec<ExamSummary>> {
     let mut out = Vec::new();
     for exam in state.store.exams_for(&org.path).await? {
-        let results = state.store.exam_results(exam.id, &org.path).await?;
-        out.push(ExamSummary {
-            takers: results.iter().filter(|r| r.best.is_some()).count(),
-            passed: results.iter().filter(|r| r.best.is_some_and(|b| b >= exam.pass_score)).count(),
-            exam,
-        });
+        let (takers, passed) = state.store.exam_takers(exam.id, &org.path, exam.pass_score).await?;
+        out.push(ExamSummary { takers, passed, exam });
     }
     Ok(out)
 }
