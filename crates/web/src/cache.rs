@@ -17,7 +17,7 @@
 //!   `auth_version` (migration 0003), which the session read returns: the
 //!   cache saves the two queries that load the principal;
 //! - a subtree's computed figures (meeting compliance, the dues year, the
-//!   study report, the decision metrics),
+//!   study report, the exams' takers and passes, the decision metrics),
 //!   keyed by the tenant's figure version for their subject
 //!   (`Store::figure_version`, over `figure_changes`: migration 0023): the
 //!   cache saves reading every branch or member of the subtree.

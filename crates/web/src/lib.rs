@@ -96,6 +96,8 @@ pub struct AppState {
     pub dues: Arc<cache::VersionedCache<app::dues::SubtreeKey, app::dues::SubtreeYear>>,
     /// Subtrees' study reports, by the tenant's `study` figure version and the minute.
     pub study: Arc<cache::VersionedCache<app::learning::ReportKey, app::learning::StudyReport>>,
+    /// Subtrees' exam summaries (who took and passed), by the tenant's `study` figure version.
+    pub exams: Arc<cache::VersionedCache<String, Vec<app::exams::ExamSummary>>>,
     /// Subtrees' decision metrics, by the tenant's `decisions` figure version.
     pub decisions: Arc<cache::VersionedCache<app::decisions::MetricsKey, app::decisions::MetricsView>>,
 }
@@ -110,6 +112,7 @@ impl AppState {
             compliance: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
             dues: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
             study: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
+            exams: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
             decisions: Arc::new(cache::VersionedCache::new(FIGURE_CACHE_ROWS)),
         }
     }

@@ -112,6 +112,7 @@ async fn metrics(State(state): State<AppState>) -> impl IntoResponse {
         ("compliance", &state.compliance.hits, &state.compliance.misses),
         ("dues", &state.dues.hits, &state.dues.misses),
         ("study", &state.study.hits, &state.study.misses),
+        ("exams", &state.exams.hits, &state.exams.misses),
         ("decisions", &state.decisions.hits, &state.decisions.misses),
     ] {
         for (outcome, n) in [("hit", hits), ("miss", misses)] {

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use ronghe_domain::auth::Action;
 use ronghe_domain::exams::{draw, in_time, mark, DrawRule, Question, QuestionKind, ShortBank};
 use ronghe_domain::members::FieldError;
-use ronghe_store::{AttemptRow, ExamListing, ExamResult, ExamRow, MemberRecord, Org};
+use ronghe_store::{AttemptRow, ExamListing, ExamResult, ExamRow, Figures, MemberRecord, Org};
 use serde::{Deserialize, Serialize};
 
 use crate::auth::Auth;
@@ -288,14 +288,22 @@ pub struct ExamSummary {
     pub passed: i64,
 }
 
-/// The exams offered to an organisation, with its subtree's results.
+/// The exams offered to an organisation, with its subtree's results: counted
+/// over the subtree's attempts, then kept by the node under the tenant's
+/// `study` figure version (which exams, attempts, members and organisations
+/// move: migration 0024), keyed by the organisation's path as read.
 pub async fn summaries(state: &AppState, org: &Org) -> AppResult<Vec<ExamSummary>> {
-    let mut out = Vec::new();
-    for exam in state.store.exams_for(&org.path).await? {
-        let (takers, passed) = state.store.exam_takers(exam.id, &org.path, exam.pass_score).await?;
-        out.push(ExamSummary { takers, passed, exam });
-    }
-    Ok(out)
+    let kept = super::cached_figure(state, &state.exams, org.tenant_id, Figures::Study, org.path.clone(), || async {
+        let mut out = Vec::new();
+        for exam in state.store.exams_for(&org.path).await? {
+            let (takers, passed) = state.store.exam_takers(exam.id, &org.path, exam.pass_score).await?;
+            out.push(ExamSummary { takers, passed, exam });
+        }
+        let weight = 1 + out.len();
+        Ok((out, weight))
+    })
+    .await?;
+    Ok(Vec::clone(&kept))
 }
 
 /// An exam's results in a subtree (the drill-down from a summary): each
