@@ -311,4 +311,14 @@ both!(an_organisation_field_over_a_large_tree_lists_the_first_and_finds_the_rest
     // Another scope's options are not for asking.
     let r = sec.get(&format!("/orgs/{}/members/org-options?org_q=T", f.root.id)).await;
     assert!(r.status == StatusCode::NOT_FOUND || r.status == StatusCode::FORBIDDEN, "{}", r.status);
+    // Nor where another branch may move, nor, for a member, whom their own branch enrols.
+    // Outside the caller's scope an organisation is not found; inside it,
+    // without the right to change it, forbidden.
+    let r = sec.get(&format!("/orgs/{}/move-options?parent_q=U", f.b2.id)).await;
+    assert_eq!(r.status, StatusCode::NOT_FOUND);
+    let r = sec.get(&format!("/orgs/{}/move-options?parent_q=U", f.b1.id)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
+    let mut member = app.login("member1").await;
+    let r = member.get(&format!("/orgs/{}/members/org-options", f.b1.id)).await;
+    assert_eq!(r.status, StatusCode::FORBIDDEN);
 });

@@ -161,8 +161,7 @@ pub async fn enrolment_options(
     Path(id): Path<i64>,
     Query(q): Query<PickQuery>,
 ) -> AppResult<Response> {
-    let scope = state.store.org(id).await?;
-    auth.require(Action::WriteRoster, &scope.path)?;
+    let scope = crate::app::org_for(&state, &auth, Action::WriteRoster, id).await?;
     let selected = q.org_id.trim().parse().unwrap_or(0);
     let choice = enrolment(&state, &auth, &scope, &q.org_q, selected).await?;
     page(Options { tr: Tr(auth.lang()), choice })
@@ -175,8 +174,7 @@ pub async fn move_options(
     Path(id): Path<i64>,
     Query(q): Query<PickQuery>,
 ) -> AppResult<Response> {
-    let org = state.store.org(id).await?;
-    auth.require(Action::WriteOrg, &org.path)?;
+    let org = crate::app::org_for(&state, &auth, Action::WriteOrg, id).await?;
     let choice = move_targets(&state, &auth, &org, &q.parent_q).await?;
     page(Options { tr: Tr(auth.lang()), choice })
 }
