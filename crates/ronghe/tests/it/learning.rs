@@ -535,8 +535,11 @@ both!(exams_are_set_taken_and_reviewed_through_the_pages, |app| async move {
     // Read again with nothing changed: from the node's cache (the study
     // figure version, which the attempts above moved).
     let before = crate::support::cache_hits(&mut sec, "exams").await;
-    sec.get(&format!("/orgs/{}/exams", fx.b1.id)).await;
+    let manage = sec.get(&format!("/orgs/{}/exams", fx.b1.id)).await;
     assert_eq!(crate::support::cache_hits(&mut sec, "exams").await, before + 1);
+    // Each count leads to the members it counts (the title and both numbers).
+    let drill = format!("href=\"/orgs/{}/exams/{exam}/results\"", fx.b1.id);
+    assert_eq!(manage.text.matches(&drill).count(), 3, "{}", manage.text);
     // Another unit's member sees neither the results, the exam nor the attempt.
     let mut other = app.login("sec2").await;
     for path in
