@@ -743,6 +743,14 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
         }
     }
     store.insert_officers(&lv.actor, &officers).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    // Without statistics of the members just written, PostgreSQL (whose
+    // autovacuum may be off or not yet round) scans every member for each
+    // meeting's attendees below. Only the tables written so far: statistics
+    // of an empty table would make it scan the attendance it is filling.
+    store
+        .analyze_tables(&["orgs", "members", "org_rollups", "org_officers"])
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
     seed_dues(store, &lv.actor, &dues_people, today, &mut lv.rng).await?;
     // Two years of meetings in the two units' branches and groups.
     let life_branches: Vec<life::LifeBranch> = branches
