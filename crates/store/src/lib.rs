@@ -82,6 +82,9 @@ macro_rules! on {
 }
 pub(crate) use on;
 
+/// Each SQLite connection's page cache, in KiB.
+pub(crate) const SQLITE_CACHE_KIB: i64 = 8192;
+
 /// Starts a transaction that will write. On SQLite it takes the write lock
 /// at once (`BEGIN IMMEDIATE`): a deferred transaction that reads and then
 /// writes fails with `SQLITE_BUSY_SNAPSHOT` when another writer committed
@@ -188,7 +191,7 @@ impl Store {
                     .busy_timeout(Duration::from_secs(10))
                     // 8 MiB of page cache per connection: several connections
                     // share the OS page cache, and each one's own is per node.
-                    .pragma("cache_size", "-8192")
+                    .pragma("cache_size", format!("-{SQLITE_CACHE_KIB}"))
                     .pragma("temp_store", "memory")
                     // The driver passes rows from its thread one at a time
                     // through this channel; a page's rows fit without the

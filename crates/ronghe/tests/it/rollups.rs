@@ -113,6 +113,42 @@ both!(rollups_equal_the_recursive_query_after_random_changes, |app| async move {
     let _ = id_number;
 });
 
+// An import large enough for SQLite's bulk path (which widens its
+// connection's page cache for the length of it) goes in whole or not at
+// all, is counted in the roll-ups, and leaves that connection fit for
+// the writes after it.
+both!(a_large_import_goes_in_whole_or_not_at_all, |app| async move {
+    let actor = Actor::system(app.fx.root.tenant_id, "test");
+    let members = "SELECT CAST(COUNT(*) AS TEXT) FROM members";
+    let count_before = app.raw_text(members).await;
+    let before = app.store.rollup(app.fx.root.id).await.unwrap();
+    let mut batch: Vec<(i64, ronghe_domain::members::MemberDraft)> = (0..10_000u32)
+        .map(|i| {
+            let org = if i % 2 == 0 { app.fx.b1.id } else { app.fx.b2.id };
+            // Born by 1988 (`id_number` counts days from 1980), so of age when they joined.
+            let n = 100_000 + i / 3_000 * 5_000 + i % 3_000;
+            (org, member_input("批量党员", n).validate(today()).unwrap())
+        })
+        .collect();
+    // The last repeats the first one's identity number, which the unique
+    // index refuses after 10,000 rows have gone in.
+    batch.push((app.fx.b2.id, batch[0].1.clone()));
+    assert!(app.store.insert_members(&actor, &batch, "member.import").await.is_err());
+    assert_eq!(app.raw_text(members).await, count_before, "nothing written");
+    assert_eq!(app.store.rollup(app.fx.root.id).await.unwrap(), before);
+    batch.pop();
+    let ids = app.store.insert_members(&actor, &batch, "member.import").await.unwrap();
+    assert_eq!(ids.len(), 10_000);
+    assert_eq!(app.store.rollup(app.fx.root.id).await.unwrap().total(), before.total() + 10_000);
+    check_all(&app, 0).await;
+    // Every connection of the pool, that one among them, still writes.
+    for i in 0..40 {
+        let draft = member_input("其后党员", 40_000 + i).validate(today()).unwrap();
+        app.store.insert_members(&actor, &[(app.fx.b1.id, draft)], "member.create").await.unwrap();
+    }
+    check_all(&app, 1).await;
+});
+
 // Figure versions are sums over an append-only log of changes; a reader
 // folds a subject's rows into one past a threshold. Folding keeps the sum,
 // and every change after it still moves the version.
