@@ -278,16 +278,21 @@ impl Store {
     /// (the demo's meeting attendance, 1.7 billion rows read), while a
     /// table never analysed is costed by its size on disk as it grows.
     pub async fn analyze_tables(&self, tables: &[&'static str]) -> StoreResult<()> {
-        for table in tables {
-            let sql = format!("ANALYZE {table}");
-            match &self.db {
-                Db::Sqlite(p) => {
-                    let mut c = p.acquire().await?;
-                    sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *c).await?;
-                    sqlx::query(&sql).execute(&mut *c).await?;
+        debug_assert!(
+            tables.iter().all(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')),
+            "table names only: {tables:?}"
+        );
+        match &self.db {
+            Db::Sqlite(p) => {
+                let mut c = p.acquire().await?;
+                sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *c).await?;
+                for table in tables {
+                    sqlx::query(&format!("ANALYZE {table}")).execute(&mut *c).await?;
                 }
-                Db::Postgres(p) => {
-                    sqlx::query(&sql).execute(p).await?;
+            }
+            Db::Postgres(p) => {
+                for table in tables {
+                    sqlx::query(&format!("ANALYZE {table}")).execute(p).await?;
                 }
             }
         }

@@ -366,8 +366,11 @@ impl Store {
     /// A large import on SQLite, with a page cache that holds the roster's
     /// indexes while it writes: with the connection's usual 8 MiB, a
     /// million rows spent a third of SQLite's time evicting dirty pages
-    /// to the WAL and reading them back (`perf`, session 10). The cache
-    /// goes back to its usual size afterwards, whatever the outcome.
+    /// to the WAL and reading them back (`perf`, session 10). The
+    /// connection is closed afterwards rather than returned to the pool,
+    /// however this ends (done, failed, or dropped with its request), so
+    /// its cache goes with it and no other caller gets one that size;
+    /// closing rolls back a transaction left open.
     async fn insert_members_bulk_sqlite(
         &self,
         pool: &sqlx::SqlitePool,
@@ -378,19 +381,12 @@ impl Store {
     ) -> StoreResult<Vec<i64>> {
         use sqlx::Connection;
         let mut conn = pool.acquire().await?;
-        sqlx::query(&format!("PRAGMA cache_size = -{}", BULK_CACHE_KIB)).execute(&mut *conn).await?;
-        let result = async {
-            let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
-            let ids = insert_members_in!(self, tx, actor, members, sealed, action)?;
-            tx.commit().await?;
-            Ok::<Vec<i64>, StoreError>(ids)
-        }
-        .await;
-        if sqlx::query(&format!("PRAGMA cache_size = -{}", crate::SQLITE_CACHE_KIB)).execute(&mut *conn).await.is_err()
-        {
-            conn.close_on_drop();
-        }
-        result
+        conn.close_on_drop();
+        sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(&mut *conn).await?;
+        let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        let ids = insert_members_in!(self, tx, actor, members, sealed, action)?;
+        tx.commit().await?;
+        Ok(ids)
     }
 
     pub async fn create_member(&self, actor: &Actor, org_id: i64, d: MemberDraft) -> StoreResult<i64> {

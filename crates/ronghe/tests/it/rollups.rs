@@ -122,24 +122,42 @@ both!(a_large_import_goes_in_whole_or_not_at_all, |app| async move {
     let members = "SELECT CAST(COUNT(*) AS TEXT) FROM members";
     let count_before = app.raw_text(members).await;
     let before = app.store.rollup(app.fx.root.id).await.unwrap();
-    let mut batch: Vec<(i64, ronghe_domain::members::MemberDraft)> = (0..10_000u32)
-        .map(|i| {
-            let org = if i % 2 == 0 { app.fx.b1.id } else { app.fx.b2.id };
-            // Born by 1988 (`id_number` counts days from 1980), so of age when they joined.
-            let n = 100_000 + i / 3_000 * 5_000 + i % 3_000;
-            (org, member_input("批量党员", n).validate(today()).unwrap())
-        })
-        .collect();
+    let drafts = |from: u32| -> Vec<(i64, ronghe_domain::members::MemberDraft)> {
+        (0..10_000u32)
+            .map(|i| {
+                let org = if i % 2 == 0 { app.fx.b1.id } else { app.fx.b2.id };
+                // Born by 1988 (`id_number` counts days from 1980), so of age when they joined.
+                let n = from + i / 3_000 * 5_000 + i % 3_000;
+                (org, member_input("批量党员", n).validate(today()).unwrap())
+            })
+            .collect()
+    };
+    let mut batch = drafts(100_000);
     // The last repeats the first one's identity number, which the unique
     // index refuses after 10,000 rows have gone in.
     batch.push((app.fx.b2.id, batch[0].1.clone()));
-    assert!(app.store.insert_members(&actor, &batch, "member.import").await.is_err());
+    let refused = app.store.insert_members(&actor, &batch, "member.import").await;
+    assert!(matches!(refused, Err(ronghe_store::StoreError::Conflict("conflict.id_number"))), "{refused:?}");
     assert_eq!(app.raw_text(members).await, count_before, "nothing written");
     assert_eq!(app.store.rollup(app.fx.root.id).await.unwrap(), before);
     batch.pop();
+    // Another import dropped part-way, as when its request times out or its
+    // client goes: all of it or none of it is there.
+    let cut = tokio::time::timeout(
+        std::time::Duration::from_millis(300),
+        app.store.insert_members(&actor, &drafts(200_000), "member.import"),
+    )
+    .await;
+    let finished = match cut {
+        Ok(ids) => ids.unwrap().len(),
+        Err(_) => 0,
+    };
+    let expected: i64 = count_before.trim().parse::<i64>().unwrap() + finished as i64;
+    assert_eq!(app.raw_text(members).await, expected.to_string(), "all or nothing of the dropped import");
+    assert_eq!(app.store.rollup(app.fx.root.id).await.unwrap().total(), before.total() + finished as i64);
     let ids = app.store.insert_members(&actor, &batch, "member.import").await.unwrap();
     assert_eq!(ids.len(), 10_000);
-    assert_eq!(app.store.rollup(app.fx.root.id).await.unwrap().total(), before.total() + 10_000);
+    assert_eq!(app.store.rollup(app.fx.root.id).await.unwrap().total(), before.total() + finished as i64 + 10_000);
     check_all(&app, 0).await;
     // Every connection of the pool, that one among them, still writes.
     for i in 0..40 {
