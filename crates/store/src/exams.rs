@@ -1,6 +1,8 @@
 //! Exams: the question bank, exams and attempts. The rules (checking a
 //! question, drawing a paper, marking) are the domain's.
 
+use std::collections::HashMap;
+
 use ronghe_domain::exams::{Question, QuestionKind};
 use serde::Serialize;
 
@@ -306,24 +308,36 @@ impl Store {
         .await)?)
     }
 
-    /// How many members of a subtree have a scored attempt at an exam, and
-    /// how many of them reached `pass_score` with their best: the counts
-    /// of [`exam_results`](Self::exam_results), summed where the rows are
-    /// rather than read out member by member.
-    pub async fn exam_takers(&self, exam_id: i64, path: &str, pass_score: i64) -> StoreResult<(i64, i64)> {
-        Ok(on!(self, |p| sqlx::query_as(
-            "SELECT COUNT(best), COALESCE(SUM(CASE WHEN best >= $4 THEN 1 ELSE 0 END), 0) FROM (
-                 SELECT MAX(a.score) AS best
-                 FROM exam_attempts a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = m.org_id
-                 WHERE a.exam_id = $1 AND o.path >= $2 AND o.path < $3
-                 GROUP BY a.member_id) t"
-        )
-        .bind(exam_id)
-        .bind(path)
-        .bind(crate::path_hi(path))
-        .bind(pass_score)
-        .fetch_one(p)
-        .await)?)
+    /// For each of `exam_ids`, how many members of a subtree have a scored
+    /// attempt at it, and how many of them reached its pass score with
+    /// their best: the counts of [`exam_results`](Self::exam_results),
+    /// summed where the rows are, for all the exams in one query. Exams
+    /// nobody in the subtree took are absent.
+    pub async fn exam_takers(&self, exam_ids: &[i64], path: &str) -> StoreResult<HashMap<i64, (i64, i64)>> {
+        if exam_ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let backend = self.backend();
+        let sql = format!(
+            "SELECT t.exam_id, COUNT(t.best), COALESCE(SUM(CASE WHEN t.best >= e.pass_score THEN 1 ELSE 0 END), 0)
+             FROM (SELECT a.exam_id, MAX(a.score) AS best
+                   FROM exam_attempts a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = m.org_id
+                   WHERE o.path >= {} AND o.path < {} AND a.exam_id IN ({})
+                   GROUP BY a.exam_id, a.member_id) t
+             JOIN exams e ON e.id = t.exam_id
+             GROUP BY t.exam_id",
+            crate::param(backend, 1),
+            crate::param(backend, 2),
+            crate::list_placeholders(backend, 3, exam_ids.len())
+        );
+        let rows: Vec<(i64, i64, i64)> = on!(self, |p| {
+            let mut q = sqlx::query_as(&sql).bind(path).bind(crate::path_hi(path));
+            for id in exam_ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(p).await
+        })?;
+        Ok(rows.into_iter().map(|(exam, takers, passed)| (exam, (takers, passed))).collect())
     }
 
     /// How many questions of each kind an organisation's bank holds.

@@ -532,6 +532,33 @@ both!(exams_are_set_taken_and_reviewed_through_the_pages, |app| async move {
         assert_eq!(shown, (takers, passed), "{}", o.code);
         assert_eq!(shown, counts, "{}", o.code);
     }
+    // A second exam with a lower pass score: each exam is counted against
+    // its own (4 fails the first and passes this one), and the one nobody in
+    // a subtree took shows nobody.
+    let second = app
+        .raw_text(&format!(
+            "INSERT INTO exams (tenant_id, org_id, title, rules, time_limit_minutes, max_attempts, pass_score, created_at)
+             VALUES ({tenant}, {}, '补考', '[]', 30, 2, 4, 1) RETURNING CAST(id AS TEXT)",
+            fx.b1.id
+        ))
+        .await;
+    app.raw_exec(&format!(
+        "INSERT INTO exam_attempts (tenant_id, exam_id, member_id, paper, started_at, score, total, attempt_no)
+         VALUES ({tenant}, {second}, {}, '[]', 1, 4, 10, 1)",
+        fx.m1b
+    ))
+    .await
+    .unwrap();
+    let summary = sec.get(&format!("/api/v1/orgs/{}/exams", fx.b1.id)).await.json();
+    let counts = |s: &serde_json::Value, id: &str| {
+        let id: i64 = id.trim().parse().unwrap();
+        let row = s.as_array().unwrap().iter().find(|e| e["exam"]["id"].as_i64() == Some(id)).unwrap().clone();
+        (row["takers"].as_u64().unwrap(), row["passed"].as_u64().unwrap())
+    };
+    assert_eq!(counts(&summary, second.trim()), (1, 1));
+    assert_eq!(counts(&summary, &exam), (2, 1));
+    let summary = sec.get(&format!("/api/v1/orgs/{}/exams", fx.g1.id)).await.json();
+    assert_eq!(counts(&summary, second.trim()), (0, 0));
     // Read again with nothing changed: from the node's cache (the study
     // figure version, which the attempts above moved).
     let before = crate::support::cache_hits(&mut sec, "exams").await;

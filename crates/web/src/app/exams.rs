@@ -294,11 +294,16 @@ pub struct ExamSummary {
 /// move: migration 0024), keyed by the organisation's path as read.
 pub async fn summaries(state: &AppState, org: &Org) -> AppResult<Vec<ExamSummary>> {
     let kept = super::cached_figure(state, &state.exams, org.tenant_id, Figures::Study, org.path.clone(), || async {
-        let mut out = Vec::new();
-        for exam in state.store.exams_for(&org.path).await? {
-            let (takers, passed) = state.store.exam_takers(exam.id, &org.path, exam.pass_score).await?;
-            out.push(ExamSummary { takers, passed, exam });
-        }
+        let exams = state.store.exams_for(&org.path).await?;
+        let ids: Vec<i64> = exams.iter().map(|e| e.id).collect();
+        let counts = state.store.exam_takers(&ids, &org.path).await?;
+        let out: Vec<ExamSummary> = exams
+            .into_iter()
+            .map(|exam| {
+                let (takers, passed) = counts.get(&exam.id).copied().unwrap_or((0, 0));
+                ExamSummary { takers, passed, exam }
+            })
+            .collect();
         let weight = 1 + out.len();
         Ok((out, weight))
     })
