@@ -259,17 +259,7 @@ impl Store {
     /// instead of walking the pinyin index (1 ms) until it had them. On
     /// SQLite a sample of each index is enough.
     pub async fn analyze(&self) -> StoreResult<()> {
-        match &self.db {
-            Db::Sqlite(p) => {
-                let mut c = p.acquire().await?;
-                sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *c).await?;
-                sqlx::query("ANALYZE").execute(&mut *c).await?;
-            }
-            Db::Postgres(p) => {
-                sqlx::query("ANALYZE").execute(p).await?;
-            }
-        }
-        Ok(())
+        self.run_analyze(&["ANALYZE".to_string()]).await
     }
 
     /// Refreshes the planner's statistics of some tables only, in the middle
@@ -282,17 +272,22 @@ impl Store {
             tables.iter().all(|t| !t.is_empty() && t.bytes().all(|b| b.is_ascii_lowercase() || b == b'_')),
             "table names only: {tables:?}"
         );
+        let statements: Vec<String> = tables.iter().map(|t| format!("ANALYZE {t}")).collect();
+        self.run_analyze(&statements).await
+    }
+
+    async fn run_analyze(&self, statements: &[String]) -> StoreResult<()> {
         match &self.db {
             Db::Sqlite(p) => {
                 let mut c = p.acquire().await?;
                 sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *c).await?;
-                for table in tables {
-                    sqlx::query(&format!("ANALYZE {table}")).execute(&mut *c).await?;
+                for sql in statements {
+                    sqlx::query(sql).execute(&mut *c).await?;
                 }
             }
             Db::Postgres(p) => {
-                for table in tables {
-                    sqlx::query(&format!("ANALYZE {table}")).execute(p).await?;
+                for sql in statements {
+                    sqlx::query(sql).execute(p).await?;
                 }
             }
         }
