@@ -172,24 +172,26 @@ where
 }
 
 /// Imports `rows` new members from a CSV through the full checks into a
-/// new branch, then loads the same rows raw into a bare table.
+/// new branch, against two baselines: what the import writes, written by
+/// the database alone from a staged table (the floor under any import on
+/// this database), and the same people loaded raw into a bare table.
 pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
     let root = store.tenant_roots().await?.into_iter().next().context("the database holds no group")?;
     let unit =
         store.org_by_code(root.tenant_id, "DL").await.context("no unit DL: build the database with ronghe demo")?;
     let today = (chrono::Utc::now() + chrono::Duration::hours(8)).date_naive();
     let actor = Actor::system(root.tenant_id, "bench");
-    let code = format!("BENCH-{}", chrono::Utc::now().timestamp());
-    let branch = store
-        .create_org(
-            &actor,
-            &NewOrg {
-                unit_name: unit.unit_name.clone(),
-                ..NewOrg::under(unit.id, ronghe_domain::org::OrgKind::Branch, code.clone(), "导入测试党支部")
-            },
-        )
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let stamp = chrono::Utc::now().timestamp();
+    let new_branch = |code: String, name: &'static str| {
+        let org = NewOrg {
+            unit_name: unit.unit_name.clone(),
+            ..NewOrg::under(unit.id, ronghe_domain::org::OrgKind::Branch, code, name)
+        };
+        let actor = &actor;
+        async move { store.create_org(actor, &org).await.map_err(|e| anyhow::anyhow!("{e}")) }
+    };
+    let branch = new_branch(format!("BENCH-{stamp}"), "导入测试党支部").await?;
+    let floor_branch = new_branch(format!("BENCH-DB-{stamp}"), "导入基线党支部").await?;
 
     // Region codes of this run only (Beijing's province prefix, random
     // districts), so that identity numbers never meet the group's or an
@@ -200,6 +202,7 @@ pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
     let mut csv =
         String::from("姓名,性别,民族,出生日期,身份证号码,学历,工作岗位,工作单位,联系电话,党员类别,入党日期,转正日期\n");
     let mut raw = Vec::with_capacity(rows);
+    let mut drafts = Vec::with_capacity(rows);
     for _ in 0..rows {
         let d = people.person(Work::Face, false);
         csv.push_str(&format!(
@@ -225,8 +228,17 @@ pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
             category: d.category.code().into(),
             join_date: d.join_date,
         });
+        drafts.push(d);
     }
     let bytes = csv.into_bytes();
+
+    // The database alone first, so that the import meets the larger
+    // tables: the comparison leans against Ronghe, not for it.
+    let floor_t = store
+        .bench_database_insert(root.tenant_id, floor_branch.id, &drafts)
+        .await
+        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    drop(drafts);
 
     let start = Instant::now();
     let report =
@@ -243,10 +255,13 @@ pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
     let total = start.elapsed();
     let raw_t = store.bench_raw_insert(&raw).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     println!(
-        "RESULT import rows={n} import_s={:.2} check_s={:.2} rows_per_s={:.0} raw_s={:.2} raw_rows_per_s={:.0}",
+        "RESULT import rows={n} import_s={:.2} check_s={:.2} rows_per_s={:.0} database_s={:.2} database_rows_per_s={:.0} \
+         raw_s={:.2} raw_rows_per_s={:.0}",
         total.as_secs_f64(),
         checked.as_secs_f64(),
         n as f64 / total.as_secs_f64(),
+        floor_t.as_secs_f64(),
+        rows as f64 / floor_t.as_secs_f64(),
         raw_t.as_secs_f64(),
         rows as f64 / raw_t.as_secs_f64()
     );

@@ -67,10 +67,8 @@ macro_rules! insert_members_in {
         let (id_column, id_count) = if next_id.is_some() { ("id, ", 1) } else { ("", 0) };
         for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
             let sql = format!(
-                "INSERT INTO members ({id_column}tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
-                    id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
-                    category, join_date, conversion_date, status, status_since, created_at, updated_at)
-                 VALUES {} RETURNING id, id_number_index",
+                "INSERT INTO members ({id_column}{}) VALUES {} RETURNING id, id_number_index",
+                $crate::members::INSERT_COLUMNS,
                 crate::values_placeholders(store.backend(), chunk.len(), 22 + id_count)
             );
             let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
@@ -126,10 +124,33 @@ macro_rules! insert_members_in {
 }
 pub(crate) use insert_members_in;
 
+/// The columns an insert of members writes, in the order
+/// [`bind_record!`] binds them after the tenant and organisation.
+pub(crate) const INSERT_COLUMNS: &str = "tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
+    id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
+    category, join_date, conversion_date, status, status_since, created_at, updated_at";
+
 /// From how many members an insert on SQLite takes a larger page cache.
 const BULK_ROWS: usize = 10_000;
 /// That cache, in KiB (256 MiB).
 const BULK_CACHE_KIB: i64 = 256 * 1024;
+
+/// A connection for a large write on SQLite, with a page cache that holds
+/// the roster's indexes while it writes: with the connection's usual
+/// 8 MiB, a million rows spent a third of SQLite's time evicting dirty
+/// pages to the WAL and reading them back (`perf`, session 10). The
+/// connection is closed when dropped rather than returned to the pool,
+/// however the write ends (done, failed, or dropped with its request), so
+/// its cache goes with it and no other caller gets one that size; closing
+/// rolls back a transaction left open.
+pub(crate) async fn bulk_sqlite_connection(
+    pool: &sqlx::SqlitePool,
+) -> StoreResult<sqlx::pool::PoolConnection<sqlx::Sqlite>> {
+    let mut conn = pool.acquire().await?;
+    conn.close_on_drop();
+    sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(&mut *conn).await?;
+    Ok(conn)
+}
 
 /// A roster line, as lists show it: personal data masked.
 #[derive(Debug, Clone, Serialize, sqlx::FromRow)]
@@ -363,14 +384,8 @@ impl Store {
         })?)
     }
 
-    /// A large import on SQLite, with a page cache that holds the roster's
-    /// indexes while it writes: with the connection's usual 8 MiB, a
-    /// million rows spent a third of SQLite's time evicting dirty pages
-    /// to the WAL and reading them back (`perf`, session 10). The
-    /// connection is closed afterwards rather than returned to the pool,
-    /// however this ends (done, failed, or dropped with its request), so
-    /// its cache goes with it and no other caller gets one that size;
-    /// closing rolls back a transaction left open.
+    /// A large import on SQLite, on a connection of its own
+    /// ([`bulk_sqlite_connection`]).
     async fn insert_members_bulk_sqlite(
         &self,
         pool: &sqlx::SqlitePool,
@@ -380,9 +395,7 @@ impl Store {
         action: &'static str,
     ) -> StoreResult<Vec<i64>> {
         use sqlx::Connection;
-        let mut conn = pool.acquire().await?;
-        conn.close_on_drop();
-        sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(&mut *conn).await?;
+        let mut conn = bulk_sqlite_connection(pool).await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         let ids = insert_members_in!(self, tx, actor, members, sealed, action)?;
         tx.commit().await?;

@@ -167,6 +167,47 @@ both!(a_large_import_goes_in_whole_or_not_at_all, |app| async move {
     check_all(&app, 1).await;
 });
 
+// The import benchmark's floor (`ronghe bench import`) writes what an
+// import writes, by the database alone: the same member rows but for the
+// organisation and the altered blind index, a status history row and an
+// audit row each. The same people can be imported after it.
+both!(the_import_floor_writes_what_an_import_writes, |app| async move {
+    use ronghe_domain::org::OrgKind;
+    use ronghe_store::NewOrg;
+    let actor = Actor::system(app.fx.root.tenant_id, "test");
+    let branch = |code: &'static str| {
+        let (store, actor, parent) = (&app.store, &actor, app.fx.u1.id);
+        async move { store.create_org(actor, &NewOrg::under(parent, OrgKind::Branch, code, code)).await.unwrap() }
+    };
+    let (floor, imported) = (branch("FLOOR").await, branch("IMPORTED").await);
+    let drafts: Vec<_> = (0..300u32).map(|i| member_input("基线党员", 50_000 + i).validate(today()).unwrap()).collect();
+    app.store.bench_database_insert(floor.tenant_id, floor.id, &drafts).await.unwrap();
+    let with_org: Vec<_> = drafts.iter().map(|d| (imported.id, d.clone())).collect();
+    app.store.insert_members(&actor, &with_org, "member.import").await.unwrap();
+    let columns = "name, name_initials, gender, ethnicity, birth_date, id_number_masked, education, post, unit, \
+                   phone_masked, category, join_date, conversion_date, status, status_since, version";
+    let count = |sql: String| {
+        let app = &app;
+        async move { app.raw_text(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM ({sql}) AS x")).await }
+    };
+    for (a, b) in [(floor.id, imported.id), (imported.id, floor.id)] {
+        let rows = count(format!(
+            "SELECT {columns} FROM members WHERE org_id = {a} EXCEPT SELECT {columns} FROM members WHERE org_id = {b}"
+        ))
+        .await;
+        assert_eq!(rows, "0", "members of {a} that {b} does not hold");
+    }
+    for org in [floor.id, imported.id] {
+        let members = format!("SELECT id FROM members WHERE org_id = {org}");
+        assert_eq!(count(members.clone()).await, "300");
+        let history =
+            format!("SELECT 1 FROM member_status_history WHERE status = 'normal' AND member_id IN ({members})");
+        assert_eq!(count(history).await, "300", "status history of {org}");
+        let audit = format!("SELECT 1 FROM audit_log WHERE action = 'member.import' AND org_id = {org}");
+        assert_eq!(count(audit).await, "300", "audit rows of {org}");
+    }
+});
+
 // Figure versions are sums over an append-only log of changes; a reader
 // folds a subject's rows into one past a threshold. Folding keeps the sum,
 // and every change after it still moves the version.
