@@ -234,10 +234,8 @@ pub async fn import(store: &Store, rows: usize) -> anyhow::Result<()> {
 
     // The database alone first, so that the import meets the larger
     // tables: the comparison leans against Ronghe, not for it.
-    let floor_t = store
-        .bench_database_insert(root.tenant_id, floor_branch.id, &drafts)
-        .await
-        .map_err(|e| anyhow::anyhow!("{e}"))?;
+    let floor_t =
+        store.bench_database_insert(&actor, floor_branch.id, &drafts).await.map_err(|e| anyhow::anyhow!("{e}"))?;
     drop(drafts);
 
     let start = Instant::now();

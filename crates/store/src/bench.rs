@@ -8,9 +8,10 @@ use chrono::NaiveDate;
 use ronghe_domain::members::MemberDraft;
 use sqlx::Connection;
 
-use crate::members::{bind_record, bulk_sqlite_connection, Sealed, INSERT_COLUMNS};
+use crate::members::{bind_record, bulk_sqlite_connection, count_new, Sealed, INSERT_COLUMNS, NEXT_ID_SQLITE};
+use crate::rollups::{apply_rollups, Delta};
 use crate::BeginWrite;
-use crate::{on, Backend, Db, Store, StoreError, StoreResult};
+use crate::{on, Actor, Backend, Db, Store, StoreError, StoreResult};
 
 /// A roster row as a DBA would load it: plain columns, nothing derived.
 pub struct RawRow {
@@ -64,18 +65,20 @@ impl Store {
         Ok(took)
     }
 
-    /// What an import of `members` into `org_id` writes (the members, their
-    /// status history and their audit rows), written by the database
-    /// alone: sealed and staged in a temporary table first, then timed
-    /// from three `INSERT … SELECT` statements to the commit, through the
-    /// schema's indexes, constraints and triggers, on the connection an
-    /// import takes. No application can import faster than this on the
-    /// same database. The rows stay (the import dataset is thrown away);
-    /// their blind indexes are altered so that the same people can still
-    /// be imported after. `org_id` must hold no members.
+    /// What an import of `members` into the empty organisation `org_id`
+    /// writes (the members, their status history, their audit rows and the
+    /// roll-ups), written by the database alone: sealed, counted and staged
+    /// in a temporary table first, then timed from three `INSERT … SELECT`
+    /// statements and the roll-ups to the commit, through the schema's
+    /// indexes, constraints and triggers, on the kind of connection an
+    /// import takes. What it leaves out is the application's own part of an
+    /// import: reading and checking the file, sealing, binding rows through
+    /// the driver. The rows stay (the import dataset is thrown away),
+    /// with their blind indexes altered so that the same people can still
+    /// be imported after.
     pub async fn bench_database_insert(
         &self,
-        tenant_id: i64,
+        actor: &Actor,
         org_id: i64,
         members: &[MemberDraft],
     ) -> StoreResult<Duration> {
@@ -86,25 +89,53 @@ impl Store {
             s.id_index.replace_range(..1, "x");
             s
         });
-        let (detail, target) = match backend {
-            Backend::Sqlite => ("json_object('name', m.name)", "CAST(m.id AS TEXT)"),
-            Backend::Postgres => ("json_build_object('name', m.name)::text", "m.id::text"),
+        // The detail is the import's `{"name":…}` to the byte.
+        let (name_json, target) = match backend {
+            Backend::Sqlite => ("json_quote(m.name)", "CAST(m.id AS TEXT)"),
+            Backend::Postgres => ("to_json(m.name)::text", "m.id::text"),
         };
         let now = crate::now_ms();
         macro_rules! floor {
             ($conn:expr, $begin:expr) => {{
                 let conn = &mut $conn;
-                sqlx::query(&format!("CREATE TEMP TABLE bench_staged AS SELECT {INSERT_COLUMNS} FROM members LIMIT 0"))
+                let (path, held): (String, i64) = sqlx::query_as(
+                    "SELECT path, (SELECT COUNT(*) FROM members WHERE org_id = $1) FROM orgs WHERE id = $1",
+                )
+                .bind(org_id)
+                .fetch_one(&mut **conn)
+                .await?;
+                if held > 0 {
+                    return Err(StoreError::Invalid("bench.org_not_empty"));
+                }
+                let mut delta = Delta::new();
+                for d in members {
+                    count_new(&mut delta, &path, d);
+                }
+                // Members and candidates share one id space; on SQLite the
+                // ids are allocated as an import allocates them.
+                let (columns, first_id) = match backend {
+                    Backend::Sqlite => (
+                        format!("id, {INSERT_COLUMNS}"),
+                        Some(sqlx::query_scalar::<_, i64>(NEXT_ID_SQLITE).fetch_one(&mut **conn).await?),
+                    ),
+                    Backend::Postgres => (INSERT_COLUMNS.to_string(), None),
+                };
+                sqlx::query(&format!("CREATE TEMP TABLE bench_staged AS SELECT {columns} FROM members LIMIT 0"))
                     .execute(&mut **conn)
                     .await?;
+                let mut next_id = first_id;
                 for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
                     let sql = format!(
-                        "INSERT INTO bench_staged ({INSERT_COLUMNS}) VALUES {}",
-                        crate::values_placeholders(backend, chunk.len(), 22)
+                        "INSERT INTO bench_staged ({columns}) VALUES {}",
+                        crate::values_placeholders(backend, chunk.len(), 22 + usize::from(next_id.is_some()))
                     );
                     let mut q = sqlx::query(&sql);
                     for (d, s) in chunk.iter().zip(seals) {
-                        q = bind_record!(q.bind(tenant_id).bind(org_id), d, s)
+                        if let Some(id) = next_id.as_mut() {
+                            q = q.bind(*id);
+                            *id += 1;
+                        }
+                        q = bind_record!(q.bind(actor.tenant_id).bind(org_id), d, s)
                             .bind("normal")
                             .bind(d.join_date)
                             .bind(now)
@@ -114,24 +145,31 @@ impl Store {
                 }
                 let start = Instant::now();
                 let mut tx = conn.begin_with($begin).await?;
-                sqlx::query(&format!("INSERT INTO members ({INSERT_COLUMNS}) SELECT {INSERT_COLUMNS} FROM bench_staged"))
+                sqlx::query(&format!("INSERT INTO members ({columns}) SELECT {columns} FROM bench_staged"))
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query(
                     "INSERT INTO member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at)
-                     SELECT m.tenant_id, m.id, m.status, m.join_date, '', NULL, m.created_at FROM members m WHERE m.org_id = $1",
+                     SELECT m.tenant_id, m.id, m.status, m.join_date, '', $2, m.created_at FROM members m WHERE m.org_id = $1",
                 )
                 .bind(org_id)
+                .bind(actor.user_id)
                 .execute(&mut *tx)
                 .await?;
                 sqlx::query(&format!(
                     "INSERT INTO audit_log (tenant_id, at, user_id, username, action, target_kind, target_id, org_id, detail, ip, request_id)
-                     SELECT m.tenant_id, m.created_at, NULL, 'bench', 'member.import', 'member', {target}, m.org_id, {detail}, '', ''
+                     SELECT m.tenant_id, m.created_at, $2, $3, 'member.import', 'member', {target}, m.org_id,
+                            '{{\"name\":' || {name_json} || '}}', $4, $5
                      FROM members m WHERE m.org_id = $1"
                 ))
                 .bind(org_id)
+                .bind(actor.user_id)
+                .bind(&actor.username)
+                .bind(&actor.ip)
+                .bind(&actor.request_id)
                 .execute(&mut *tx)
                 .await?;
+                apply_rollups!(backend, tx, actor.tenant_id, delta)?;
                 tx.commit().await?;
                 Ok::<Duration, StoreError>(start.elapsed())
             }};

@@ -195,14 +195,9 @@ impl Store {
             // One id space with members (see the migration): SQLite has no
             // shared sequence, so the id is allocated here.
             let id: Option<i64> = match backend {
-                crate::Backend::Sqlite => Some(
-                    sqlx::query_scalar::<_, i64>(
-                        "SELECT COALESCE(MAX(id), 0) + 1 FROM
-                         (SELECT MAX(id) AS id FROM members UNION ALL SELECT MAX(id) FROM candidates)",
-                    )
-                    .fetch_one(&mut *tx)
-                    .await?,
-                ),
+                crate::Backend::Sqlite => {
+                    Some(sqlx::query_scalar::<_, i64>(crate::members::NEXT_ID_SQLITE).fetch_one(&mut *tx).await?)
+                }
                 crate::Backend::Postgres => {
                     Some(sqlx::query_scalar::<_, i64>("SELECT nextval('members_id_seq')").fetch_one(&mut *tx).await?)
                 }

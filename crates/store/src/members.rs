@@ -39,15 +39,7 @@ macro_rules! insert_members_in {
                     .await?;
                 paths.insert(*org_id, path);
             }
-            let facts = $crate::rollups::Facts::new(
-                &paths[org_id],
-                "normal",
-                d.category.code(),
-                d.gender.code(),
-                d.education.map(|e| e.code()),
-                d.birth_date,
-            );
-            $crate::rollups::count(&mut delta, &facts, 1);
+            $crate::members::count_new(&mut delta, &paths[org_id], d);
         }
         // Members and candidates share one id space (a candidate becomes
         // the member with their id). PostgreSQL draws both from one
@@ -55,10 +47,7 @@ macro_rules! insert_members_in {
         // ids are allocated here, after the highest of either table.
         let mut next_id: Option<i64> = match store.backend() {
             crate::Backend::Sqlite => Some(
-                sqlx::query_scalar::<_, i64>(
-                    "SELECT COALESCE(MAX(id), 0) + 1 FROM
-                     (SELECT MAX(id) AS id FROM members UNION ALL SELECT MAX(id) FROM candidates)",
-                )
+                sqlx::query_scalar::<_, i64>($crate::members::NEXT_ID_SQLITE)
                 .fetch_one(&mut **tx)
                 .await?,
             ),
@@ -129,6 +118,19 @@ pub(crate) use insert_members_in;
 pub(crate) const INSERT_COLUMNS: &str = "tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
     id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
     category, join_date, conversion_date, status, status_since, created_at, updated_at";
+
+/// The id after the highest of members and candidates, who share one id
+/// space (SQLite; PostgreSQL draws both from one sequence).
+pub(crate) const NEXT_ID_SQLITE: &str =
+    "SELECT COALESCE(MAX(id), 0) + 1 FROM (SELECT MAX(id) AS id FROM members UNION ALL SELECT MAX(id) FROM candidates)";
+
+/// Counts a new member of the organisation at `path` into the roll-ups'
+/// `delta`.
+pub(crate) fn count_new(delta: &mut Delta, path: &str, d: &MemberDraft) {
+    let facts =
+        Facts::new(path, "normal", d.category.code(), d.gender.code(), d.education.map(|e| e.code()), d.birth_date);
+    count(delta, &facts, 1);
+}
 
 /// From how many members an insert on SQLite takes a larger page cache.
 const BULK_ROWS: usize = 10_000;

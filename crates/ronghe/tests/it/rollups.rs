@@ -169,8 +169,9 @@ both!(a_large_import_goes_in_whole_or_not_at_all, |app| async move {
 
 // The import benchmark's floor (`ronghe bench import`) writes what an
 // import writes, by the database alone: the same member rows but for the
-// organisation and the altered blind index, a status history row and an
-// audit row each. The same people can be imported after it.
+// organisation and the altered blind index, the same status history, the
+// same audit rows and the same roll-ups. The same people can be imported
+// after it, and it refuses an organisation that already has members.
 both!(the_import_floor_writes_what_an_import_writes, |app| async move {
     use ronghe_domain::org::OrgKind;
     use ronghe_store::NewOrg;
@@ -180,31 +181,44 @@ both!(the_import_floor_writes_what_an_import_writes, |app| async move {
         async move { store.create_org(actor, &NewOrg::under(parent, OrgKind::Branch, code, code)).await.unwrap() }
     };
     let (floor, imported) = (branch("FLOOR").await, branch("IMPORTED").await);
-    let drafts: Vec<_> = (0..300u32).map(|i| member_input("基线党员", 50_000 + i).validate(today()).unwrap()).collect();
-    app.store.bench_database_insert(floor.tenant_id, floor.id, &drafts).await.unwrap();
+    // Names all different, so that equal sets of rows are equal rows.
+    let chars: Vec<char> = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉".chars().collect();
+    let drafts: Vec<_> = (0..300usize)
+        .map(|i| {
+            let name = format!("基线{}{}", chars[i / 20], chars[i % 20]);
+            member_input(&name, 50_000 + i as u32).validate(today()).unwrap()
+        })
+        .collect();
+    app.store.bench_database_insert(&actor, floor.id, &drafts).await.unwrap();
+    check_all(&app, 0).await;
     let with_org: Vec<_> = drafts.iter().map(|d| (imported.id, d.clone())).collect();
     app.store.insert_members(&actor, &with_org, "member.import").await.unwrap();
-    let columns = "name, name_initials, gender, ethnicity, birth_date, id_number_masked, education, post, unit, \
-                   phone_masked, category, join_date, conversion_date, status, status_since, version";
+    check_all(&app, 1).await;
+    let refused = app.store.bench_database_insert(&actor, floor.id, &drafts[..1]).await;
+    assert!(matches!(refused, Err(ronghe_store::StoreError::Invalid("bench.org_not_empty"))), "{refused:?}");
+
     let count = |sql: String| {
         let app = &app;
         async move { app.raw_text(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM ({sql}) AS x")).await }
     };
-    for (a, b) in [(floor.id, imported.id), (imported.id, floor.id)] {
-        let rows = count(format!(
-            "SELECT {columns} FROM members WHERE org_id = {a} EXCEPT SELECT {columns} FROM members WHERE org_id = {b}"
-        ))
-        .await;
-        assert_eq!(rows, "0", "members of {a} that {b} does not hold");
-    }
-    for org in [floor.id, imported.id] {
-        let members = format!("SELECT id FROM members WHERE org_id = {org}");
-        assert_eq!(count(members.clone()).await, "300");
-        let history =
-            format!("SELECT 1 FROM member_status_history WHERE status = 'normal' AND member_id IN ({members})");
-        assert_eq!(count(history).await, "300", "status history of {org}");
-        let audit = format!("SELECT 1 FROM audit_log WHERE action = 'member.import' AND org_id = {org}");
-        assert_eq!(count(audit).await, "300", "audit rows of {org}");
+    // Each kind of row of one organisation, without what differs by design.
+    let kinds = [
+        "SELECT name, name_initials, gender, ethnicity, birth_date, id_number_masked, education, post, unit, \
+         phone_masked, category, join_date, conversion_date, status, status_since, version FROM members m \
+         WHERE m.org_id = {org}",
+        "SELECT m.name, h.status, h.since, h.reason, h.recorded_by FROM member_status_history h \
+         JOIN members m ON m.id = h.member_id WHERE m.org_id = {org}",
+        "SELECT m.name, a.user_id, a.username, a.action, a.target_kind, a.detail, a.ip, a.request_id FROM audit_log a \
+         JOIN members m ON CAST(m.id AS TEXT) = a.target_id WHERE a.target_kind = 'member' AND a.org_id = {org} \
+         AND m.org_id = {org}",
+    ];
+    for kind in kinds {
+        let of = |org: i64| kind.replace("{org}", &org.to_string());
+        assert_eq!(count(of(floor.id)).await, "300", "{kind}");
+        assert_eq!(count(of(imported.id)).await, "300", "{kind}");
+        for (a, b) in [(floor.id, imported.id), (imported.id, floor.id)] {
+            assert_eq!(count(format!("{} EXCEPT {}", of(a), of(b))).await, "0", "{a} holds rows {b} does not: {kind}");
+        }
     }
 });
 
