@@ -8,7 +8,7 @@ use chrono::NaiveDate;
 use ronghe_domain::members::MemberDraft;
 use sqlx::Connection;
 
-use crate::members::{bind_record, bulk_sqlite_connection, count_new, Sealed, INSERT_COLUMNS, NEXT_ID_SQLITE};
+use crate::members::{bind_new_member, bulk_sqlite_connection, count_new, Sealed, INSERT_COLUMNS, NEXT_ID_SQLITE};
 use crate::rollups::{apply_rollups, Delta};
 use crate::BeginWrite;
 use crate::{on, Actor, Backend, Db, Store, StoreError, StoreResult};
@@ -113,7 +113,7 @@ impl Store {
                 }
                 // Members and candidates share one id space; on SQLite the
                 // ids are allocated as an import allocates them.
-                let (columns, first_id) = match backend {
+                let (columns, mut next_id) = match backend {
                     Backend::Sqlite => (
                         format!("id, {INSERT_COLUMNS}"),
                         Some(sqlx::query_scalar::<_, i64>(NEXT_ID_SQLITE).fetch_one(&mut **conn).await?),
@@ -123,7 +123,6 @@ impl Store {
                 sqlx::query(&format!("CREATE TEMP TABLE bench_staged AS SELECT {columns} FROM members LIMIT 0"))
                     .execute(&mut **conn)
                     .await?;
-                let mut next_id = first_id;
                 for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
                     let sql = format!(
                         "INSERT INTO bench_staged ({columns}) VALUES {}",
@@ -131,15 +130,7 @@ impl Store {
                     );
                     let mut q = sqlx::query(&sql);
                     for (d, s) in chunk.iter().zip(seals) {
-                        if let Some(id) = next_id.as_mut() {
-                            q = q.bind(*id);
-                            *id += 1;
-                        }
-                        q = bind_record!(q.bind(actor.tenant_id).bind(org_id), d, s)
-                            .bind("normal")
-                            .bind(d.join_date)
-                            .bind(now)
-                            .bind(now);
+                        q = bind_new_member!(q, next_id, actor.tenant_id, org_id, d, s, now);
                     }
                     q.execute(&mut **conn).await?;
                 }

@@ -62,15 +62,7 @@ macro_rules! insert_members_in {
             );
             let mut q = sqlx::query_as::<_, (i64, String)>(&sql);
             for ((org_id, d), s) in chunk.iter().zip(seals) {
-                if let Some(id) = next_id.as_mut() {
-                    q = q.bind(*id);
-                    *id += 1;
-                }
-                q = $crate::members::bind_record!(q.bind(actor.tenant_id).bind(org_id), d, s)
-                    .bind("normal")
-                    .bind(d.join_date)
-                    .bind(now)
-                    .bind(now);
+                q = $crate::members::bind_new_member!(q, next_id, actor.tenant_id, org_id, d, s, now);
             }
             // RETURNING promises no order: match the new ids by the
             // (unique) blind index.
@@ -113,8 +105,28 @@ macro_rules! insert_members_in {
 }
 pub(crate) use insert_members_in;
 
+/// Binds a new member's row of an insert: the id first where `next_id`
+/// allocates them (SQLite; it moves on by one), then the columns of
+/// [`INSERT_COLUMNS`] in order. Shared by every insert of new members and
+/// the import benchmark's floor, so that both write the same rows.
+macro_rules! bind_new_member {
+    ($q:expr, $next_id:expr, $tenant:expr, $org:expr, $d:expr, $s:expr, $now:expr) => {{
+        let mut q = $q;
+        if let Some(id) = $next_id.as_mut() {
+            q = q.bind(*id);
+            *id += 1;
+        }
+        $crate::members::bind_record!(q.bind($tenant).bind($org), $d, $s)
+            .bind("normal")
+            .bind($d.join_date)
+            .bind($now)
+            .bind($now)
+    }};
+}
+pub(crate) use bind_new_member;
+
 /// The columns an insert of members writes, in the order
-/// [`bind_record!`] binds them after the tenant and organisation.
+/// [`bind_new_member!`] binds them.
 pub(crate) const INSERT_COLUMNS: &str = "tenant_id, org_id, name, name_initials, gender, ethnicity, birth_date,
     id_number_enc, id_number_index, id_number_masked, education, post, unit, phone_enc, phone_masked,
     category, join_date, conversion_date, status, status_since, created_at, updated_at";
