@@ -5,6 +5,8 @@
 //! The difference is what the driver costs per page.
 //!
 //!     cargo run --release -- /path/to/group.sqlite3 /1/10/264/
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use chrono::NaiveDate;
@@ -102,6 +104,47 @@ fn open(path: &str) -> rusqlite::Connection {
     conn
 }
 
+/// A warm-up round, then the measured one: `QUERIES` pages shared out by
+/// a counter among whoever `run` starts; `run` returns the rows read.
+fn rounds(label: &str, mut run: impl FnMut(Arc<AtomicUsize>) -> usize) {
+    for round in [" (warm-up)", ""] {
+        let (start, cpu) = (Instant::now(), cpu_seconds());
+        let rows = run(Arc::new(AtomicUsize::new(0)));
+        report(&format!("{label}{round}"), rows, start, cpu);
+    }
+}
+
+/// Takes a page from the counter, while there are any left.
+fn another(next: &AtomicUsize) -> bool {
+    next.fetch_add(1, Ordering::Relaxed) < QUERIES
+}
+
+/// `CLIENTS` async clients, each reading pages with `page` while there
+/// are any left; the rows they read.
+async fn clients<F, Fut>(next: Arc<AtomicUsize>, page: F) -> usize
+where
+    F: Fn() -> Fut + Clone + Send + 'static,
+    Fut: std::future::Future<Output = usize> + Send,
+{
+    let tasks: Vec<_> = (0..CLIENTS)
+        .map(|_| {
+            let (next, page) = (next.clone(), page.clone());
+            tokio::spawn(async move {
+                let mut rows = 0;
+                while another(&next) {
+                    rows += page().await;
+                }
+                rows
+            })
+        })
+        .collect();
+    let mut rows = 0;
+    for t in tasks {
+        rows += t.await.unwrap();
+    }
+    rows
+}
+
 fn main() {
     let args: Vec<String> = std::env::args().collect();
     let (path, root) = (args[1].clone(), args[2].clone());
@@ -111,8 +154,9 @@ fn main() {
     // SAFETY: no SQLite connection exists yet.
     unsafe { libsqlite3_sys::sqlite3_config(libsqlite3_sys::SQLITE_CONFIG_MEMSTATUS, 0 as std::ffi::c_int) };
 
+    // As the server reads: SQLx's driver, 16 connections, 64 clients.
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).enable_all().build().unwrap();
-    rt.block_on(async {
+    let pool = rt.block_on(async {
         use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions};
         use std::str::FromStr;
         let options = SqliteConnectOptions::from_str(&format!("sqlite://{path}"))
@@ -120,40 +164,23 @@ fn main() {
             .journal_mode(SqliteJournalMode::Wal)
             .pragma("cache_size", "-8192")
             .row_buffer_size(512);
-        let pool = SqlitePoolOptions::new()
-            .max_connections(16)
-            .test_before_acquire(false)
-            .connect_with(options)
-            .await
-            .unwrap();
-        for round in ["sqlx (warm-up)", "sqlx"] {
-            let (start, cpu) = (Instant::now(), cpu_seconds());
-            let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-            let tasks: Vec<_> = (0..CLIENTS)
-                .map(|_| {
-                    let (pool, next, root, hi) = (pool.clone(), next.clone(), root.clone(), hi.clone());
-                    tokio::spawn(async move {
-                        let mut rows = 0;
-                        while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < QUERIES {
-                            let page: Vec<Row> =
-                                sqlx::query_as(SQL).bind(&root).bind(&hi).bind(51i64).fetch_all(&pool).await.unwrap();
-                            rows += page.len();
-                        }
-                        rows
-                    })
-                })
-                .collect();
-            let mut rows = 0;
-            for t in tasks {
-                rows += t.await.unwrap();
+        SqlitePoolOptions::new().max_connections(16).test_before_acquire(false).connect_with(options).await.unwrap()
+    });
+    let (r, h) = (root.clone(), hi.clone());
+    rounds("sqlx", |next| {
+        let (pool, root, hi) = (pool.clone(), r.clone(), h.clone());
+        rt.block_on(clients(next, move || {
+            let (pool, root, hi) = (pool.clone(), root.clone(), hi.clone());
+            async move {
+                let page: Vec<Row> =
+                    sqlx::query_as(SQL).bind(&root).bind(&hi).bind(51i64).fetch_all(&pool).await.unwrap();
+                page.len()
             }
-            report(round, rows, start, cpu);
-        }
+        }))
     });
 
-    for round in ["rusqlite (warm-up)", "rusqlite"] {
-        let (start, cpu) = (Instant::now(), cpu_seconds());
-        let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    // rusqlite on one plain thread per core: SQLite's own cost.
+    rounds("rusqlite", |next| {
         let threads: Vec<_> = (0..2)
             .map(|_| {
                 let (path, root, hi, next) = (path.clone(), root.clone(), hi.clone(), next.clone());
@@ -161,53 +188,35 @@ fn main() {
                     let conn = open(&path);
                     let mut stmt = conn.prepare_cached(SQL).unwrap();
                     let mut rows = 0;
-                    while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < QUERIES {
-                        let page = read_page(&mut stmt, &root, &hi);
-                        rows += page.len();
+                    while another(&next) {
+                        rows += read_page(&mut stmt, &root, &hi).len();
                     }
                     rows
                 })
             })
             .collect();
-        let rows: usize = threads.into_iter().map(|t| t.join().unwrap()).sum();
-        report(round, rows, start, cpu);
-    }
+        threads.into_iter().map(|t| t.join().unwrap()).sum()
+    });
 
-    // As a server would use it: 64 async clients, each query handed to a
-    // blocking thread that holds a connection (one hand-off a page, not
-    // one a row).
+    // As a server would use rusqlite: 64 async clients, each query handed
+    // to a blocking thread that holds a connection (one hand-off a page,
+    // not one a row).
     let rt = tokio::runtime::Builder::new_multi_thread().worker_threads(2).max_blocking_threads(4).build().unwrap();
-    rt.block_on(async {
-        let pool = std::sync::Arc::new(std::sync::Mutex::new((0..4).map(|_| open(&path)).collect::<Vec<_>>()));
-        for round in ["rusqlite from async tasks (warm-up)", "rusqlite from async tasks"] {
-            let (start, cpu) = (Instant::now(), cpu_seconds());
-            let next = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
-            let tasks: Vec<_> = (0..CLIENTS)
-                .map(|_| {
-                    let (pool, next, root, hi) = (pool.clone(), next.clone(), root.clone(), hi.clone());
-                    tokio::spawn(async move {
-                        let mut rows = 0;
-                        while next.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < QUERIES {
-                            let (pool, root, hi) = (pool.clone(), root.clone(), hi.clone());
-                            let page = tokio::task::spawn_blocking(move || {
-                                let conn = pool.lock().unwrap().pop().expect("a connection per blocking thread");
-                                let page = read_page(&mut conn.prepare_cached(SQL).unwrap(), &root, &hi);
-                                pool.lock().unwrap().push(conn);
-                                page
-                            })
-                            .await
-                            .unwrap();
-                            rows += page.len();
-                        }
-                        rows
-                    })
+    let conns = Arc::new(Mutex::new((0..4).map(|_| open(&path)).collect::<Vec<_>>()));
+    rounds("rusqlite from async tasks", |next| {
+        let (conns, root, hi) = (conns.clone(), root.clone(), hi.clone());
+        rt.block_on(clients(next, move || {
+            let (conns, root, hi) = (conns.clone(), root.clone(), hi.clone());
+            async move {
+                tokio::task::spawn_blocking(move || {
+                    let conn = conns.lock().unwrap().pop().expect("a connection per blocking thread");
+                    let rows = read_page(&mut conn.prepare_cached(SQL).unwrap(), &root, &hi).len();
+                    conns.lock().unwrap().push(conn);
+                    rows
                 })
-                .collect();
-            let mut rows = 0;
-            for t in tasks {
-                rows += t.await.unwrap();
+                .await
+                .unwrap()
             }
-            report(round, rows, start, cpu);
-        }
+        }))
     });
 }
