@@ -12,6 +12,7 @@ use ronghe_domain::members::MemberDraft;
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::json_rows::fetch_list;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
@@ -42,8 +43,10 @@ macro_rules! insert_step {
     }};
 }
 
-/// A person in development, as lists and the timeline show them.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// A person in development, as lists and the timeline show them. Read
+/// row by row (`sqlx::FromRow`) or, a list at a time, as one JSON value
+/// (`Deserialize`: `json_rows`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct CandidateRow {
     pub id: i64,
     pub org_id: i64,
@@ -453,26 +456,37 @@ impl Store {
     /// archived), by branch and name.
     pub async fn subtree_candidates(&self, path: &str) -> StoreResult<Vec<CandidateRow>> {
         let sql = format!(
-            "SELECT {CANDIDATE_COLUMNS} FROM candidates c JOIN orgs o ON o.id = c.org_id
+            "SELECT {CANDIDATE_COLUMNS}, o.path AS by_path, c.name_initials AS by_initials
+             FROM candidates c JOIN orgs o ON o.id = c.org_id
              WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
              ORDER BY o.path, c.name_initials, c.id"
         );
-        Ok(on!(self, |p| sqlx::query_as(&sql).bind(path).bind(path_hi(path)).fetch_all(p).await)?)
+        fetch_list!(self, CandidateRow, CANDIDATE_COLUMNS, sql, "by_path, by_initials, id", |q| q
+            .bind(path)
+            .bind(path_hi(path)))
     }
 
     /// The steps of every person in development in a subtree, as (candidate,
     /// step, date): what deadlines are computed from.
     pub async fn subtree_development_steps(&self, path: &str) -> StoreResult<Vec<(i64, String, NaiveDate)>> {
-        Ok(on!(self, |p| sqlx::query_as(
-            "SELECT s.candidate_id, s.step, s.on_date FROM development_steps s
+        #[derive(sqlx::FromRow, serde::Deserialize)]
+        struct Step {
+            candidate_id: i64,
+            step: String,
+            on_date: NaiveDate,
+        }
+        // Every step of a unit's people, often a few hundred.
+        const COLUMNS: &str = "s.candidate_id, s.step, s.on_date";
+        let sql = format!(
+            "SELECT {COLUMNS}, s.step_no FROM development_steps s
              JOIN candidates c ON c.id = s.candidate_id JOIN orgs o ON o.id = c.org_id
              WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
              ORDER BY s.candidate_id, s.on_date, s.step_no"
-        )
-        .bind(path)
-        .bind(path_hi(path))
-        .fetch_all(p)
-        .await)?)
+        );
+        let steps = fetch_list!(self, Step, COLUMNS, sql, "candidate_id, on_date, step_no", |q| q
+            .bind(path)
+            .bind(path_hi(path)))?;
+        Ok(steps.into_iter().map(|s| (s.candidate_id, s.step, s.on_date)).collect())
     }
 
     /// The full members of a branch's subtree in good standing: those with

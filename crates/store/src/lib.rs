@@ -21,6 +21,7 @@ mod dues;
 mod error;
 mod exams;
 mod imports;
+mod json_rows;
 mod learning;
 mod media;
 mod meetings;

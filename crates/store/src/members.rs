@@ -5,9 +5,10 @@
 
 use chrono::NaiveDate;
 use ronghe_domain::members::{name_initials, Category, Education, Gender, MemberDraft, Status};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
+use crate::json_rows::{fetch_list, via};
 use crate::orgs::path_ids;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::BeginWrite;
@@ -167,7 +168,9 @@ pub(crate) async fn bulk_sqlite_connection(
 }
 
 /// A roster line, as lists show it: personal data masked.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// Read row by row (`sqlx::FromRow`) or, a page at a time, as one JSON
+/// value (`Deserialize`: `json_rows`).
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct MemberRow {
     pub id: i64,
     pub org_id: i64,
@@ -175,20 +178,24 @@ pub struct MemberRow {
     pub name: String,
     pub name_initials: String,
     #[sqlx(try_from = "String")]
+    #[serde(deserialize_with = "via::<_, String, _>")]
     pub gender: Gender,
     pub ethnicity: String,
     pub birth_date: NaiveDate,
     pub id_number_masked: String,
     #[sqlx(try_from = "Option<String>")]
+    #[serde(deserialize_with = "via::<_, Option<String>, _>")]
     pub education: OptEducation,
     pub post: String,
     pub unit: String,
     pub phone_masked: Option<String>,
     #[sqlx(try_from = "String")]
+    #[serde(deserialize_with = "via::<_, String, _>")]
     pub category: Category,
     pub join_date: NaiveDate,
     pub conversion_date: Option<NaiveDate>,
     #[sqlx(try_from = "String")]
+    #[serde(deserialize_with = "via::<_, String, _>")]
     pub status: Status,
     pub status_since: NaiveDate,
     pub version: i64,
@@ -702,15 +709,15 @@ impl Store {
             conds.join(" AND "),
             crate::param(backend, params.len())
         );
-        let mut rows: Vec<MemberRow> = on!(self, |p| {
-            let mut query = sqlx::query_as::<_, MemberRow>(&sql);
+        let mut rows = fetch_list!(self, MemberRow, ROW_COLUMNS, sql, "name_initials, id", |query| {
+            let mut query = query;
             for v in &params {
                 query = match v {
                     P::T(t) => query.bind(t.as_str()),
                     P::I(i) => query.bind(*i),
                 };
             }
-            query.fetch_all(p).await
+            query
         })?;
         let next = if rows.len() as i64 > limit {
             rows.truncate(limit as usize);

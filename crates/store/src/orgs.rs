@@ -11,7 +11,9 @@ use crate::rollups::{apply_rollups, Delta};
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+/// Read row by row (`sqlx::FromRow`) or, a list at a time, as one JSON
+/// value (`Deserialize`: `json_rows`).
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Org {
     pub id: i64,
     pub tenant_id: i64,
@@ -19,6 +21,7 @@ pub struct Org {
     pub path: String,
     pub depth: i64,
     #[sqlx(try_from = "String")]
+    #[serde(deserialize_with = "crate::json_rows::via::<_, String, _>")]
     pub kind: OrgKind,
     pub code: String,
     pub name: String,
@@ -359,8 +362,8 @@ impl Store {
         sql.push_str(&format!(" ORDER BY path LIMIT {}", p(next)));
         let pattern = format!("%{query}%");
         let outside = pick.outside.map(|o| (o.to_string(), path_hi(o)));
-        Ok(on!(self, |pool| {
-            let mut q = sqlx::query_as::<_, Org>(&sql).bind(root_path).bind(path_hi(root_path));
+        crate::json_rows::fetch_list!(self, Org, ORG_COLUMNS, sql, "path", |q| {
+            let mut q = q.bind(root_path).bind(path_hi(root_path));
             if pick.kinds.is_empty() {
                 q = q.bind("");
             }
@@ -376,8 +379,8 @@ impl Store {
             if !query.is_empty() {
                 q = q.bind(&pattern).bind(&pattern);
             }
-            q.bind(pick.limit).fetch_all(pool).await
-        })?)
+            q.bind(pick.limit)
+        })
     }
 
     /// Every organisation of a subtree, in path order (parents first).

@@ -248,3 +248,68 @@ both!(large_subtrees_are_paged_through_the_pinyin_index, |app| async move {
     let b1 = c.get(&format!("/api/v1/orgs/{}/members", app.fx.b1.id)).await.json();
     assert_eq!(b1["items"].as_array().unwrap().len(), 3);
 });
+
+// On SQLite a page of the roster (and of other long lists) is read as one
+// JSON value the database builds (`json_rows`), on PostgreSQL row by row:
+// either way each line equals the member read on their own, row by row,
+// awkward text, empty optional fields and all.
+both!(a_page_read_as_one_value_equals_its_members_read_one_by_one, |app| async move {
+    let actor = ronghe_store::Actor::system(app.fx.root.tenant_id, "test");
+    let awkward = ["引号\"与反斜杠\\", "<td>&amp;</td>", "😀 表情", "tab\tand 'single'", "末尾空格 "];
+    for (i, text) in awkward.iter().enumerate() {
+        let mut input = member_input(&format!("怪字{i}"), 900 + i as u32);
+        input.post = (*text).into();
+        input.unit = text.chars().rev().collect();
+        if i % 2 == 0 {
+            input.education = String::new();
+            input.phone = String::new();
+        }
+        if i == 1 {
+            input.category = "预备党员".into();
+            input.conversion_date = String::new();
+        }
+        let d = input.validate(crate::support::today()).unwrap();
+        app.store.create_member(&actor, app.fx.b1.id, d).await.unwrap();
+    }
+    let page = app
+        .store
+        .list_members(&ronghe_store::MemberFilter {
+            root_path: app.fx.root.path.clone(),
+            include_inactive: true,
+            limit: 1000,
+            ..Default::default()
+        })
+        .await
+        .unwrap();
+    assert_eq!(page.rows.len(), 4 + awkward.len(), "every member, on one page");
+    let mut seen = Vec::new();
+    for row in &page.rows {
+        let alone = app.store.member(row.id).await.unwrap().row;
+        assert_eq!(serde_json::to_value(row).unwrap(), serde_json::to_value(&alone).unwrap());
+        seen.push((row.name_initials.clone(), row.id));
+    }
+    let mut sorted = seen.clone();
+    sorted.sort();
+    assert_eq!(seen, sorted, "in the roster's order");
+    assert!(page.rows.iter().any(|r| r.post == awkward[0] && r.education.0.is_none() && r.phone_masked.is_none()));
+    // The organisations a form offers, likewise.
+    let picks = app
+        .store
+        .pick_orgs(
+            &app.fx.root.path,
+            &ronghe_store::OrgPick {
+                kinds: &ronghe_domain::org::OrgKind::ALL,
+                query: "",
+                limit: 100,
+                ..Default::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert!(picks.len() >= 6, "{picks:?}");
+    for o in &picks {
+        let alone = app.store.org(o.id).await.unwrap();
+        assert_eq!(serde_json::to_value(o).unwrap(), serde_json::to_value(&alone).unwrap());
+    }
+    assert!(picks.windows(2).all(|w| w[0].path < w[1].path), "in tree order");
+});
