@@ -43,10 +43,8 @@ macro_rules! insert_step {
     }};
 }
 
-/// A person in development, as lists and the timeline show them. Read
-/// row by row (`sqlx::FromRow`) or, a list at a time, as one JSON value
-/// (`Deserialize`: `json_rows`).
-#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
+/// A person in development, as lists and the timeline show them.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
 pub struct CandidateRow {
     pub id: i64,
     pub org_id: i64,
@@ -456,14 +454,11 @@ impl Store {
     /// archived), by branch and name.
     pub async fn subtree_candidates(&self, path: &str) -> StoreResult<Vec<CandidateRow>> {
         let sql = format!(
-            "SELECT {CANDIDATE_COLUMNS}, o.path AS by_path, c.name_initials AS by_initials
-             FROM candidates c JOIN orgs o ON o.id = c.org_id
+            "SELECT {CANDIDATE_COLUMNS} FROM candidates c JOIN orgs o ON o.id = c.org_id
              WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
              ORDER BY o.path, c.name_initials, c.id"
         );
-        fetch_list!(self, CandidateRow, CANDIDATE_COLUMNS, sql, "by_path, by_initials, id", |q| q
-            .bind(path)
-            .bind(path_hi(path)))
+        Ok(on!(self, |p| sqlx::query_as(&sql).bind(path).bind(path_hi(path)).fetch_all(p).await)?)
     }
 
     /// The steps of every person in development in a subtree, as (candidate,
@@ -474,18 +469,19 @@ impl Store {
             candidate_id: i64,
             step: String,
             on_date: NaiveDate,
+            step_no: i64,
         }
         // Every step of a unit's people, often a few hundred.
-        const COLUMNS: &str = "s.candidate_id, s.step, s.on_date";
+        const COLUMNS: &str = "s.candidate_id, s.step, s.on_date, s.step_no";
         let sql = format!(
-            "SELECT {COLUMNS}, s.step_no FROM development_steps s
+            "SELECT {COLUMNS} FROM development_steps s
              JOIN candidates c ON c.id = s.candidate_id JOIN orgs o ON o.id = c.org_id
              WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
              ORDER BY s.candidate_id, s.on_date, s.step_no"
         );
-        let steps = fetch_list!(self, Step, COLUMNS, sql, "candidate_id, on_date, step_no", |q| q
-            .bind(path)
-            .bind(path_hi(path)))?;
+        let in_order =
+            |a: &Step, b: &Step| (a.candidate_id, a.on_date, a.step_no).cmp(&(b.candidate_id, b.on_date, b.step_no));
+        let steps = fetch_list!(self, Step, COLUMNS, sql, in_order, |q| q.bind(path).bind(path_hi(path)))?;
         Ok(steps.into_iter().map(|s| (s.candidate_id, s.step, s.on_date)).collect())
     }
 

@@ -9,29 +9,37 @@
 //! thread (`sqlite3_value_dup`), which the caller then frees on another.
 //! For a page of fifty roster lines that is about a thousand allocations
 //! freed across threads. Measured with `scripts/driver-probe` (a branch's
-//! roster statement, 64 async clients, two cores, session 12): 7,157
-//! pages/s and 277 µs of CPU a page row by row, 11,376 pages/s and 172 µs
-//! as one JSON value decoded by serde; with `wrk` on the pages (group
-//! dataset, two interleaved runs each): a branch's roster 4,281 → 4,650
-//! pages/s, the root's new-member form (200 options) 2,766 → 3,263, a
-//! unit's development pipeline (about 170 steps) 3,251 → 3,836; a unit's
-//! org page, which reads no such list, 3,850 → 4,077 in the same runs, so
-//! about 5% of each gain is the runs' drift.
+//! roster statement, 64 async clients, two cores, session 12): 6,895
+//! pages/s and 283 µs of CPU a page row by row, 9,772 pages/s and 200 µs as
+//! one JSON value of objects decoded by serde. Two shapes measured and not
+//! taken: arrays of columns by position (11,376 pages/s, but a column
+//! list out of step with the struct would decode silently wrong), and the
+//! order inside the aggregate (`json_group_array(… ORDER BY …)`: 7,774
+//! pages/s, because SQLite then sorts the page again in a temporary
+//! table). The page is sorted by the caller's comparison after decoding
+//! instead: the inner query's `ORDER BY` and `LIMIT` choose the rows, and
+//! SQLite does not promise that an aggregate meets them in that order, so
+//! the sort makes the order certain, at no measurable cost on a page that
+//! is already in it.
 //!
 //! Why not on PostgreSQL: its driver reads rows from the socket on the
 //! caller's task, with no thread between, and building the JSON costs the
 //! server more than sending the rows: the same pages fell by a quarter to
-//! a half (a branch's roster 2,070 → 1,545 pages/s, the new-member form
-//! 2,950 → 1,558) when they were read as `json_agg` there.
+//! a half (a branch's roster 2,070 → 1,545 pages/s, the root's new-member
+//! form 2,950 → 1,558) when they were read as `json_agg` there.
 //!
 //! Use it for lists of many rows whose columns are plain values (text,
 //! integers, dates as ISO text, NULLs); a single row gains nothing. The
 //! objects are keyed by column name, so the Rust type's fields are matched
-//! by name, not by position, and the array is in the list's own order
-//! (`ORDER BY` inside the aggregate: the inner query's order alone is not
-//! promised to survive aggregation). The type derives both
-//! `sqlx::FromRow` and `Deserialize`; the tests run on both backends, so
-//! each is read both ways.
+//! by name, not by position. The comparison must order as the SQL does:
+//! SQLite's default collation compares text byte by byte, as Rust's `str`
+//! does, and ISO dates order as `NaiveDate` does. The select list must be
+//! plain columns, each named by itself or by `AS`: [`wrap`] refuses
+//! anything else. The type derives both `sqlx::FromRow` and
+//! `Deserialize`; `scripts/test` (and so `.ci/run`) runs every integration
+//! test on both backends and fails without PostgreSQL, so each is read
+//! both ways, and tests compare such lists with their rows read one at a
+//! time and check their order.
 
 use serde::de::DeserializeOwned;
 
@@ -39,18 +47,22 @@ use crate::StoreError;
 
 /// Reads a list: `$sql` (ending in its `ORDER BY`, and a `LIMIT` if any),
 /// whose select list is `$columns` (the fields of `$ty`; the query may
-/// select more after them, to order by), with `$order` the same order by
-/// output names. `$bind` binds the parameters to `$q`, and is expanded
-/// once per backend. Evaluates to `StoreResult<Vec<$ty>>`.
+/// select more after them, to order by), with `$cmp` comparing two rows as
+/// that `ORDER BY` does. `$bind` binds the parameters to `$q`, and is
+/// expanded once per backend. Evaluates to `StoreResult<Vec<$ty>>`.
 macro_rules! fetch_list {
-    ($store:expr, $ty:ty, $columns:expr, $sql:expr, $order:expr, |$q:ident| $bind:expr) => {{
+    ($store:expr, $ty:ty, $columns:expr, $sql:expr, $cmp:expr, |$q:ident| $bind:expr) => {{
         let sql: &str = &$sql;
         let result: $crate::StoreResult<Vec<$ty>> = match &$store.db {
             $crate::Db::Sqlite(pool) => {
-                let sql = $crate::json_rows::wrap($columns, sql, $order);
+                let sql = $crate::json_rows::wrap($columns, sql);
                 let $q = sqlx::query_scalar::<_, String>(&sql);
                 match $bind.fetch_one(pool).await {
-                    Ok(json) => $crate::json_rows::decode::<$ty>(&json),
+                    Ok(json) => $crate::json_rows::decode::<$ty>(&json).map(|mut rows| {
+                        let cmp: fn(&$ty, &$ty) -> std::cmp::Ordering = $cmp;
+                        rows.sort_by(cmp);
+                        rows
+                    }),
                     Err(e) => Err(e.into()),
                 }
             }
@@ -66,25 +78,38 @@ pub(crate) use fetch_list;
 
 /// The output names of a select list such as `"m.id, o.name AS org_name"`:
 /// what follows `AS`, or the column after the last dot.
+/// Panics on an item that is not a plain column: the lists are constants,
+/// so the first test that reads one finds out.
 pub(crate) fn column_names(select_list: &str) -> Vec<&str> {
     select_list
         .split(',')
         .map(|item| {
             let item = item.trim();
-            match item.rsplit_once(" AS ") {
-                Some((_, name)) => name.trim(),
+            let at = item.find(" AS ").or_else(|| item.find(" as "));
+            let name = match at {
+                Some(at) => item[at + 4..].trim(),
                 None => item.rsplit('.').next().unwrap_or(item).trim(),
-            }
+            };
+            let plain = |s: &str| {
+                s.starts_with(|c: char| c.is_ascii_lowercase() || c == '_')
+                    && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '_')
+            };
+            let column = at.map_or(item, |at| &item[..at]);
+            assert!(
+                plain(name) && column.split('.').all(plain),
+                "json_rows reads plain columns only, named by themselves or by AS: {item:?}"
+            );
+            name
         })
         .collect()
 }
 
 /// Wraps `inner`, a SQLite query whose select list begins with
 /// `select_list`, so that it answers one row of one text: its rows as a
-/// JSON array of objects in `order` (output names). No rows give `[]`.
-pub(crate) fn wrap(select_list: &str, inner: &str, order: &str) -> String {
+/// JSON array of objects, in no promised order. No rows give `[]`.
+pub(crate) fn wrap(select_list: &str, inner: &str) -> String {
     let pairs: Vec<String> = column_names(select_list).into_iter().map(|n| format!("'{n}', {n}")).collect();
-    format!("SELECT json_group_array(json_object({}) ORDER BY {order}) FROM ({inner})", pairs.join(", "))
+    format!("SELECT json_group_array(json_object({})) FROM ({inner})", pairs.join(", "))
 }
 
 /// Decodes what [`wrap`]'s query answered.
@@ -111,18 +136,21 @@ mod tests {
     #[test]
     fn names_are_what_follows_as_or_the_last_dot() {
         assert_eq!(
-            column_names("m.id, o.name AS org_name,\n     m.birth_date, version"),
-            vec!["id", "org_name", "birth_date", "version"]
+            column_names("m.id, o.name AS org_name,\n     m.birth_date, version, c.stage as now"),
+            vec!["id", "org_name", "birth_date", "version", "now"]
         );
     }
 
     #[test]
-    fn the_wrapper_orders_inside_the_aggregate() {
-        let sql = wrap("m.id, o.name AS org_name", "SELECT 1", "org_name, id");
-        assert_eq!(
-            sql,
-            "SELECT json_group_array(json_object('id', id, 'org_name', org_name) ORDER BY org_name, id) FROM (SELECT 1)"
-        );
+    #[should_panic(expected = "plain columns only")]
+    fn an_expression_is_refused() {
+        column_names("m.id, COALESCE(m.post, m.unit) AS post");
+    }
+
+    #[test]
+    fn the_wrapper_keys_each_row_by_its_names() {
+        let sql = wrap("m.id, o.name AS org_name", "SELECT 1");
+        assert_eq!(sql, "SELECT json_group_array(json_object('id', id, 'org_name', org_name)) FROM (SELECT 1)");
     }
 
     #[derive(Debug, serde::Deserialize, PartialEq)]

@@ -709,7 +709,8 @@ impl Store {
             conds.join(" AND "),
             crate::param(backend, params.len())
         );
-        let mut rows = fetch_list!(self, MemberRow, ROW_COLUMNS, sql, "name_initials, id", |query| {
+        let by_roster_order = |a: &MemberRow, b: &MemberRow| (&a.name_initials, a.id).cmp(&(&b.name_initials, b.id));
+        let mut rows = fetch_list!(self, MemberRow, ROW_COLUMNS, sql, by_roster_order, |query| {
             let mut query = query;
             for v in &params {
                 query = match v {

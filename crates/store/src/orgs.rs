@@ -362,7 +362,7 @@ impl Store {
         sql.push_str(&format!(" ORDER BY path LIMIT {}", p(next)));
         let pattern = format!("%{query}%");
         let outside = pick.outside.map(|o| (o.to_string(), path_hi(o)));
-        crate::json_rows::fetch_list!(self, Org, ORG_COLUMNS, sql, "path", |q| {
+        crate::json_rows::fetch_list!(self, Org, ORG_COLUMNS, sql, |a: &Org, b: &Org| a.path.cmp(&b.path), |q| {
             let mut q = q.bind(root_path).bind(path_hi(root_path));
             if pick.kinds.is_empty() {
                 q = q.bind("");

@@ -343,6 +343,20 @@ both!(the_pipeline_counts_each_stage_and_warns_of_overdue_steps, |app| async mov
     let page = sec.get(&format!("/orgs/{}/development", fx.b1.id)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("辛") && page.text.contains("逾期"), "{}", page.text);
+    // The lists the board reads (one JSON value on SQLite: `json_rows`)
+    // hold each person and step as they read on their own, in order.
+    let people = app.store.subtree_candidates(&fx.root.path).await.unwrap();
+    assert_eq!(people.len(), 3);
+    let mut steps = Vec::new();
+    for person in &people {
+        let alone = app.store.candidate(person.id).await.unwrap().row;
+        assert_eq!(serde_json::to_value(person).unwrap(), serde_json::to_value(&alone).unwrap());
+        let mut own = app.store.development_steps(person.id).await.unwrap();
+        own.sort_by_key(|s| (s.on_date, s.step_no));
+        steps.extend(own.into_iter().map(|s| (s.candidate_id, s.step, s.on_date)));
+    }
+    steps.sort_by_key(|s| s.0);
+    assert_eq!(app.store.subtree_development_steps(&fx.root.path).await.unwrap(), steps);
 });
 
 both!(each_person_stays_on_the_pack_their_stage_started_under, |app| async move {
