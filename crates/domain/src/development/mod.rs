@@ -247,8 +247,14 @@ impl DevelopmentRulePack {
         Ok(pack)
     }
 
+    /// The shipped pack, parsed once per process: pages that fall back to
+    /// it (no pack of the tenant's own) would otherwise parse its TOML on
+    /// every request.
     pub fn default_pack() -> Self {
-        Self::parse(DEFAULT_DEVELOPMENT_PACK).expect("the shipped development pack parses")
+        static SHIPPED: std::sync::LazyLock<DevelopmentRulePack> = std::sync::LazyLock::new(|| {
+            DevelopmentRulePack::parse(DEFAULT_DEVELOPMENT_PACK).expect("the shipped development pack parses")
+        });
+        SHIPPED.clone()
     }
 
     pub fn source(&self, short: &str) -> String {

@@ -134,8 +134,13 @@ impl DuesRulePack {
         Ok(pack)
     }
 
+    /// The shipped pack, parsed once per process: pages that fall back to
+    /// it (no pack of the tenant's own) would otherwise parse its TOML on
+    /// every request.
     pub fn default_pack() -> Self {
-        Self::parse(DEFAULT_DUES_PACK).expect("the shipped dues pack parses")
+        static SHIPPED: std::sync::LazyLock<DuesRulePack> =
+            std::sync::LazyLock::new(|| DuesRulePack::parse(DEFAULT_DUES_PACK).expect("the shipped dues pack parses"));
+        SHIPPED.clone()
     }
 
     pub fn category(&self, code: &str) -> Option<&CategoryRule> {

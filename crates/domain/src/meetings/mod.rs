@@ -94,8 +94,14 @@ impl MeetingsRulePack {
         Ok(pack)
     }
 
+    /// The shipped pack, parsed once per process: pages that fall back to
+    /// it (no pack of the tenant's own) would otherwise parse its TOML on
+    /// every request.
     pub fn default_pack() -> Self {
-        Self::parse(DEFAULT_MEETINGS_PACK).expect("the shipped meetings pack parses")
+        static SHIPPED: std::sync::LazyLock<MeetingsRulePack> = std::sync::LazyLock::new(|| {
+            MeetingsRulePack::parse(DEFAULT_MEETINGS_PACK).expect("the shipped meetings pack parses")
+        });
+        SHIPPED.clone()
     }
 
     pub fn source(&self, short: &str) -> String {

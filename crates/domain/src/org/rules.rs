@@ -54,8 +54,14 @@ impl OrgRulePack {
         toml::from_str(text)
     }
 
+    /// The shipped pack, parsed once per process: pages that fall back to
+    /// it (no pack of the tenant's own) would otherwise parse its TOML on
+    /// every request.
     pub fn default_pack() -> Self {
-        Self::parse(DEFAULT_ORG_PACK).expect("the shipped org rule pack parses")
+        static SHIPPED: std::sync::LazyLock<OrgRulePack> = std::sync::LazyLock::new(|| {
+            OrgRulePack::parse(DEFAULT_ORG_PACK).expect("the shipped org rule pack parses")
+        });
+        SHIPPED.clone()
     }
 
     /// The title of a source by its short name (falls back to the name).

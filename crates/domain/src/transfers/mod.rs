@@ -55,8 +55,14 @@ impl MembershipRulePack {
         Ok(pack)
     }
 
+    /// The shipped pack, parsed once per process: pages that fall back to
+    /// it (no pack of the tenant's own) would otherwise parse its TOML on
+    /// every request.
     pub fn default_pack() -> Self {
-        Self::parse(DEFAULT_MEMBERSHIP_PACK).expect("the shipped membership pack parses")
+        static SHIPPED: std::sync::LazyLock<MembershipRulePack> = std::sync::LazyLock::new(|| {
+            MembershipRulePack::parse(DEFAULT_MEMBERSHIP_PACK).expect("the shipped membership pack parses")
+        });
+        SHIPPED.clone()
     }
 
     pub fn source(&self, short: &str) -> String {
