@@ -38,7 +38,7 @@
 //! by name, not by position. The comparison must order as the SQL does:
 //! SQLite's default collation compares text byte by byte, as Rust's `str`
 //! does, and ISO dates order as `NaiveDate` does. The select list must be
-//! plain columns, each named by itself or by `AS`: [`wrap`] refuses
+//! plain columns, each named by itself or by `AS`: [`object`] refuses
 //! anything else. The type derives both `sqlx::FromRow` and
 //! `Deserialize`; `scripts/test` (and so `.ci/run`) runs every integration
 //! test on both backends and fails without PostgreSQL, so each is read
@@ -59,7 +59,10 @@ macro_rules! fetch_list {
         let sql: &str = &$sql;
         let result: $crate::StoreResult<Vec<$ty>> = match &$store.db {
             $crate::Db::Sqlite(pool) => {
-                let sql = $crate::json_rows::wrap($columns, sql);
+                // The row's JSON object, built from the column list once.
+                static OBJECT: std::sync::LazyLock<String> =
+                    std::sync::LazyLock::new(|| $crate::json_rows::object($columns));
+                let sql = $crate::json_rows::wrap(&OBJECT, sql);
                 let $q = sqlx::query_scalar::<_, String>(&sql);
                 match $bind.fetch_one(pool).await {
                     Ok(json) => $crate::json_rows::decode::<$ty>(&json).map(|mut rows| {
@@ -108,12 +111,18 @@ pub(crate) fn column_names(select_list: &str) -> Vec<&str> {
         .collect()
 }
 
-/// Wraps `inner`, a SQLite query whose select list begins with
-/// `select_list`, so that it answers one row of one text: its rows as a
-/// JSON array of objects, in no promised order. No rows give `[]`.
-pub(crate) fn wrap(select_list: &str, inner: &str) -> String {
+/// The JSON object of a row of `select_list`, keyed by its output names.
+pub(crate) fn object(select_list: &str) -> String {
     let pairs: Vec<String> = column_names(select_list).into_iter().map(|n| format!("'{n}', {n}")).collect();
-    format!("SELECT json_group_array(json_object({})) FROM ({inner})", pairs.join(", "))
+    format!("json_object({})", pairs.join(", "))
+}
+
+/// Wraps `inner`, a SQLite query whose select list begins with the columns
+/// of `object` (from [`object`]), so that it answers one row of one text:
+/// its rows as a JSON array of objects, in no promised order. No rows give
+/// `[]`.
+pub(crate) fn wrap(object: &str, inner: &str) -> String {
+    format!("SELECT json_group_array({object}) FROM ({inner})")
 }
 
 /// Decodes what [`wrap`]'s query answered.
@@ -153,7 +162,7 @@ mod tests {
 
     #[test]
     fn the_wrapper_keys_each_row_by_its_names() {
-        let sql = wrap("m.id, o.name AS org_name", "SELECT 1");
+        let sql = wrap(&object("m.id, o.name AS org_name"), "SELECT 1");
         assert_eq!(sql, "SELECT json_group_array(json_object('id', id, 'org_name', org_name)) FROM (SELECT 1)");
     }
 
