@@ -29,6 +29,21 @@ macro_rules! codes {
 }
 pub(crate) use codes;
 
+/// A rule pack kind's `default_pack()`: the shipped pack, parsed once per
+/// process and cloned for each use, so that pages falling back to it (a
+/// tenant with no pack of its own) do not parse its TOML on every request.
+macro_rules! shipped_pack {
+    ($ty:ty, $text:expr, $what:literal) => {
+        /// The shipped pack, parsed once per process.
+        pub fn default_pack() -> $ty {
+            static SHIPPED: std::sync::LazyLock<$ty> =
+                std::sync::LazyLock::new(|| <$ty>::parse($text).expect(concat!("the shipped ", $what, " pack parses")));
+            SHIPPED.clone()
+        }
+    };
+}
+pub(crate) use shipped_pack;
+
 pub mod auth;
 pub mod decisions;
 pub mod development;

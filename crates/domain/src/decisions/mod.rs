@@ -151,14 +151,7 @@ impl DecisionsRulePack {
         Ok(pack)
     }
 
-    /// The shipped pack, parsed once per process (a page that reads it
-    /// would otherwise parse 600 lines of TOML on every request).
-    pub fn default_pack() -> DecisionsRulePack {
-        static SHIPPED: std::sync::LazyLock<DecisionsRulePack> = std::sync::LazyLock::new(|| {
-            DecisionsRulePack::parse(DEFAULT_DECISIONS_PACK).expect("the shipped decisions pack is valid")
-        });
-        SHIPPED.clone()
-    }
+    crate::shipped_pack!(DecisionsRulePack, DEFAULT_DECISIONS_PACK, "decisions");
 
     /// Checks the pack's references: every body, category and step named exists,
     /// item codes are unique, and no step waits on itself.

@@ -247,15 +247,7 @@ impl DevelopmentRulePack {
         Ok(pack)
     }
 
-    /// The shipped pack, parsed once per process: pages that fall back to
-    /// it (no pack of the tenant's own) would otherwise parse its TOML on
-    /// every request.
-    pub fn default_pack() -> Self {
-        static SHIPPED: std::sync::LazyLock<DevelopmentRulePack> = std::sync::LazyLock::new(|| {
-            DevelopmentRulePack::parse(DEFAULT_DEVELOPMENT_PACK).expect("the shipped development pack parses")
-        });
-        SHIPPED.clone()
-    }
+    crate::shipped_pack!(DevelopmentRulePack, DEFAULT_DEVELOPMENT_PACK, "development");
 
     pub fn source(&self, short: &str) -> String {
         self.sources.get(short).cloned().unwrap_or_else(|| short.to_string())

@@ -134,14 +134,7 @@ impl DuesRulePack {
         Ok(pack)
     }
 
-    /// The shipped pack, parsed once per process: pages that fall back to
-    /// it (no pack of the tenant's own) would otherwise parse its TOML on
-    /// every request.
-    pub fn default_pack() -> Self {
-        static SHIPPED: std::sync::LazyLock<DuesRulePack> =
-            std::sync::LazyLock::new(|| DuesRulePack::parse(DEFAULT_DUES_PACK).expect("the shipped dues pack parses"));
-        SHIPPED.clone()
-    }
+    crate::shipped_pack!(DuesRulePack, DEFAULT_DUES_PACK, "dues");
 
     pub fn category(&self, code: &str) -> Option<&CategoryRule> {
         self.categories.iter().find(|c| c.code == code)

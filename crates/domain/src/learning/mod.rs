@@ -72,12 +72,7 @@ impl LearningRulePack {
         Ok(pack)
     }
 
-    /// The shipped pack, parsed once: every heartbeat of a tenant without
-    /// a pack of its own asks for it.
-    pub fn default_pack() -> Self {
-        static SHIPPED: std::sync::OnceLock<LearningRulePack> = std::sync::OnceLock::new();
-        SHIPPED.get_or_init(|| Self::parse(DEFAULT_LEARNING_PACK).expect("the shipped learning pack parses")).clone()
-    }
+    crate::shipped_pack!(LearningRulePack, DEFAULT_LEARNING_PACK, "learning");
 
     pub fn source(&self, short: &str) -> String {
         self.sources.get(short).cloned().unwrap_or_else(|| short.to_string())

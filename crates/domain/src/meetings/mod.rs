@@ -94,15 +94,7 @@ impl MeetingsRulePack {
         Ok(pack)
     }
 
-    /// The shipped pack, parsed once per process: pages that fall back to
-    /// it (no pack of the tenant's own) would otherwise parse its TOML on
-    /// every request.
-    pub fn default_pack() -> Self {
-        static SHIPPED: std::sync::LazyLock<MeetingsRulePack> = std::sync::LazyLock::new(|| {
-            MeetingsRulePack::parse(DEFAULT_MEETINGS_PACK).expect("the shipped meetings pack parses")
-        });
-        SHIPPED.clone()
-    }
+    crate::shipped_pack!(MeetingsRulePack, DEFAULT_MEETINGS_PACK, "meetings");
 
     pub fn source(&self, short: &str) -> String {
         self.sources.get(short).cloned().unwrap_or_else(|| short.to_string())

@@ -54,15 +54,7 @@ impl OrgRulePack {
         toml::from_str(text)
     }
 
-    /// The shipped pack, parsed once per process: pages that fall back to
-    /// it (no pack of the tenant's own) would otherwise parse its TOML on
-    /// every request.
-    pub fn default_pack() -> Self {
-        static SHIPPED: std::sync::LazyLock<OrgRulePack> = std::sync::LazyLock::new(|| {
-            OrgRulePack::parse(DEFAULT_ORG_PACK).expect("the shipped org rule pack parses")
-        });
-        SHIPPED.clone()
-    }
+    crate::shipped_pack!(OrgRulePack, DEFAULT_ORG_PACK, "organisation");
 
     /// The title of a source by its short name (falls back to the name).
     pub fn source(&self, short: &str) -> String {

@@ -55,15 +55,7 @@ impl MembershipRulePack {
         Ok(pack)
     }
 
-    /// The shipped pack, parsed once per process: pages that fall back to
-    /// it (no pack of the tenant's own) would otherwise parse its TOML on
-    /// every request.
-    pub fn default_pack() -> Self {
-        static SHIPPED: std::sync::LazyLock<MembershipRulePack> = std::sync::LazyLock::new(|| {
-            MembershipRulePack::parse(DEFAULT_MEMBERSHIP_PACK).expect("the shipped membership pack parses")
-        });
-        SHIPPED.clone()
-    }
+    crate::shipped_pack!(MembershipRulePack, DEFAULT_MEMBERSHIP_PACK, "membership");
 
     pub fn source(&self, short: &str) -> String {
         self.sources.get(short).cloned().unwrap_or_else(|| short.to_string())
