@@ -11,6 +11,7 @@ use serde::Serialize;
 use sm3::{Digest, Sm3};
 
 use crate::audit::{append_audit, audited_change};
+use crate::reader::read;
 use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -321,14 +322,15 @@ impl Store {
     pub async fn session(&self, token: &str, idle_ms: i64) -> StoreResult<Option<SessionInfo>> {
         let now = now_ms();
         let h = token_hash(token);
-        let row: Option<(i64, i64, String, i64, i64, i64)> = on!(self, |p| sqlx::query_as(
+        let row = read!(
+            self,
+            (i64, i64, String, i64, i64, i64),
             "SELECT s.user_id, s.tenant_id, s.csrf_token, s.last_seen_at, s.expires_at, u.auth_version
              FROM sessions s JOIN users u ON u.id = s.user_id
-             WHERE s.token_hash = $1 AND NOT u.disabled"
-        )
-        .bind(&h)
-        .fetch_optional(p)
-        .await)?;
+             WHERE s.token_hash = $1 AND NOT u.disabled",
+            |q| q.bind(&h),
+            fetch_optional
+        )?;
         let Some((user_id, tenant_id, csrf_token, last_seen_at, expires_at, auth_version)) = row else {
             return Ok(None);
         };

@@ -166,7 +166,7 @@ impl Store {
             }};
         }
         match &self.db {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 let mut conn = bulk_sqlite_connection(p).await?;
                 floor!(conn, "BEGIN IMMEDIATE")
             }
@@ -184,7 +184,7 @@ impl Store {
             crate::Db::Postgres(p) => {
                 Ok(Some(sqlx::query_scalar("SELECT pg_database_size(current_database())").fetch_one(p).await?))
             }
-            crate::Db::Sqlite(_) => Ok(None),
+            crate::Db::Sqlite(..) => Ok(None),
         }
     }
 }

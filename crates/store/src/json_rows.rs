@@ -1,26 +1,30 @@
-//! Lists read on SQLite as one JSON value: the database folds the rows
-//! into a JSON array of objects, and the driver hands over one value
-//! instead of one row a line. On PostgreSQL the same lists are read row
+//! Lists and records read on SQLite as one JSON value: the database folds
+//! the rows into a JSON array of objects (a record into one object), which
+//! serde decodes by column name. On PostgreSQL the same lists are read row
 //! by row, as every other query is.
 //!
-//! Why on SQLite: SQLx's SQLite driver runs each connection on a thread of
-//! its own and sends every row to the caller's task over a channel,
-//! copying each of the row's values into an allocation of its own on that
-//! thread (`sqlite3_value_dup`), which the caller then frees on another.
-//! For a page of fifty roster lines that is about a thousand allocations
-//! freed across threads. Measured with `scripts/driver-probe` (a branch's
-//! roster statement, 64 async clients, two cores, session 12): 6,895
-//! pages/s and 283 µs of CPU a page row by row, 9,772 pages/s and 200 µs as
-//! one JSON value of objects decoded by serde. Two shapes measured and not
-//! taken: arrays of columns by position (11,376 pages/s, but a column
-//! list out of step with the struct would decode silently wrong), and the
-//! order inside the aggregate (`json_group_array(… ORDER BY …)`: 7,774
-//! pages/s, because SQLite then sorts the page again in a temporary
-//! table). The page is sorted by the caller's comparison after decoding
-//! instead: the inner query's `ORDER BY` and `LIMIT` choose the rows, and
-//! SQLite does not promise that an aggregate meets them in that order, so
-//! the sort makes the order certain, at no measurable cost on a page that
-//! is already in it.
+//! Why on SQLite: until session 13 these reads went through SQLx's SQLite
+//! driver, which runs each connection on a thread of its own and sends
+//! every row to the caller's task over a channel, copying each of the
+//! row's values into an allocation of its own on that thread
+//! (`sqlite3_value_dup`), which the caller then frees on another. For a
+//! page of fifty roster lines that is about a thousand allocations freed
+//! across threads. Measured with `scripts/driver-probe` (a branch's roster
+//! statement, 64 async clients, two cores, session 12): 6,895 pages/s and
+//! 283 µs of CPU a page row by row, 9,772 pages/s and 200 µs as one JSON
+//! value of objects decoded by serde. Two shapes measured and not taken:
+//! arrays of columns by position (11,376 pages/s, but a column list out of
+//! step with the struct would decode silently wrong), and the order inside
+//! the aggregate (`json_group_array(… ORDER BY …)`: 7,774 pages/s, because
+//! SQLite then sorts the page again in a temporary table). The page is
+//! sorted by the caller's comparison after decoding instead: the inner
+//! query's `ORDER BY` and `LIMIT` choose the rows, and SQLite does not
+//! promise that an aggregate meets them in that order, so the sort makes
+//! the order certain, at no measurable cost on a page that is already in
+//! it. Since session 13 they run on the caller's thread through
+//! [`crate::reader::Reader`], with no driver thread between; the JSON
+//! stays because it decodes any `Deserialize` type by column name, where
+//! reading rusqlite's rows would need a hand-written mapping per type.
 //!
 //! Why not on PostgreSQL: its driver reads rows from the socket on the
 //! caller's task, with no thread between, and building the JSON costs the
@@ -28,50 +32,59 @@
 //! a half (a branch's roster 2,070 → 1,545 pages/s, the root's new-member
 //! form 2,950 → 1,558) when they were read as `json_agg` there.
 //!
-//! Use it for lists of many rows whose columns are plain values (text,
-//! integers, dates as ISO text, NULLs). Short lists gain nothing
-//! measurable: tried in session 12 on the org page's children (17 rows,
-//! with their counts) and decision governance's topics (29), 8 s of `wrk`
-//! in two interleaved runs each, the org pages moved by −2% to +1% and the
-//! topics by +5% against a control page that moved +5%; not kept. The
-//! objects are keyed by column name, so the Rust type's fields are matched
+//! Use it for bounded reads (the reader's invariant: a key lookup or a
+//! page with a `LIMIT`) whose columns are plain values (text, integers,
+//! dates as ISO text, NULLs; not booleans, which SQLite stores as
+//! integers). Through SQLx, short lists gained nothing measurable (session
+//! 12: the org page's children, 17 rows, and decision governance's
+//! topics, 29); through the reader every such read saves its hand-offs
+//! to the driver's thread, whatever its length. The objects are keyed by
+//! column name, so the Rust type's fields are matched
 //! by name, not by position. The comparison must order as the SQL does:
 //! SQLite's default collation compares text byte by byte, as Rust's `str`
-//! does, and ISO dates order as `NaiveDate` does. The select list must be
-//! plain columns, each named by itself or by `AS`: [`object`] refuses
-//! anything else. The type derives both `sqlx::FromRow` and
-//! `Deserialize`; `scripts/test` (and so `.ci/run`) runs every integration
-//! test on both backends and fails without PostgreSQL, so each is read
-//! both ways, and tests compare such lists with their rows read one at a
-//! time and check their order.
+//! does, and ISO dates order as `NaiveDate` does. The column list given
+//! beside the query names its output columns, each a plain column named by
+//! itself or by `AS` (the query itself may compute them under those
+//! names): [`object`] refuses anything else. The type derives both
+//! `sqlx::FromRow` and `Deserialize`; `scripts/test` (and so `.ci/run`)
+//! runs every integration test on both backends and fails without
+//! PostgreSQL, so each is read both ways, and tests check such reads
+//! against what was written and the lists' order.
 
 use serde::de::DeserializeOwned;
 
 use crate::StoreError;
 
 /// Reads a list: `$sql` (ending in its `ORDER BY`, and a `LIMIT` if any),
-/// whose select list is `$columns` (the fields of `$ty`; the query may
-/// select more after them, to order by), with `$cmp` comparing two rows as
-/// that `ORDER BY` does. `$bind` binds the parameters to `$q`, and is
-/// expanded once per backend. Evaluates to `StoreResult<Vec<$ty>>`.
+/// whose output columns begin with `$columns` (the fields of `$ty`; the
+/// query may select more after them, to order by), with `$cmp` comparing two rows as
+/// that `ORDER BY` does. `$bounded` says whether the read stops within
+/// about a page whatever the data (see `reader.rs`): on SQLite a bounded
+/// read runs on the caller's thread, any other on a blocking thread.
+/// `$bind` binds the parameters to `$q`, and is expanded once per backend.
+/// Evaluates to `StoreResult<Vec<$ty>>`.
 macro_rules! fetch_list {
-    ($store:expr, $ty:ty, $columns:expr, $sql:expr, $cmp:expr, |$q:ident| $bind:expr) => {{
+    ($store:expr, $ty:ty, $columns:expr, $sql:expr, $cmp:expr, bounded = $bounded:expr, |$q:ident| $bind:expr) => {{
         let sql: &str = &$sql;
         let result: $crate::StoreResult<Vec<$ty>> = match &$store.db {
-            $crate::Db::Sqlite(pool) => {
+            $crate::Db::Sqlite(_, reader) => {
                 // The row's JSON object, built from the column list once.
                 static OBJECT: std::sync::LazyLock<String> =
                     std::sync::LazyLock::new(|| $crate::json_rows::object($columns));
                 let sql = $crate::json_rows::wrap(&OBJECT, sql);
-                let $q = sqlx::query_scalar::<_, String>(&sql);
-                match $bind.fetch_one(pool).await {
-                    Ok(json) => $crate::json_rows::decode::<$ty>(&json).map(|mut rows| {
+                let binds = {
+                    let $q = $crate::reader::Binds::default();
+                    $bind
+                };
+                let run = move |c: &rusqlite::Connection| binds.one::<String>(c, &sql);
+                let json = if $bounded { reader.read(run) } else { reader.read_aside(run).await };
+                json.and_then(|json| {
+                    $crate::json_rows::decode::<$ty>(&json).map(|mut rows| {
                         let cmp: fn(&$ty, &$ty) -> std::cmp::Ordering = $cmp;
                         rows.sort_by(cmp);
                         rows
-                    }),
-                    Err(e) => Err(e.into()),
-                }
+                    })
+                })
             }
             $crate::Db::Postgres(pool) => {
                 let $q = sqlx::query_as::<_, $ty>(sql);
@@ -82,6 +95,35 @@ macro_rules! fetch_list {
     }};
 }
 pub(crate) use fetch_list;
+
+/// Reads one row: `$sql`, whose select list is `$columns` (the fields of
+/// `$ty`), as [`fetch_list!`] reads a list. No row is
+/// [`StoreError::NotFound`]. Evaluates to `StoreResult<$ty>`.
+macro_rules! fetch_row {
+    ($store:expr, $ty:ty, $columns:expr, $sql:expr, |$q:ident| $bind:expr) => {{
+        let sql: &str = &$sql;
+        let result: $crate::StoreResult<$ty> = match &$store.db {
+            $crate::Db::Sqlite(_, reader) => {
+                static OBJECT: std::sync::LazyLock<String> =
+                    std::sync::LazyLock::new(|| $crate::json_rows::object($columns));
+                let sql = format!("SELECT {} FROM ({sql})", *OBJECT);
+                let binds = {
+                    let $q = $crate::reader::Binds::default();
+                    $bind
+                };
+                reader
+                    .read(|c| binds.one::<String>(c, &sql))
+                    .and_then(|json| $crate::json_rows::decode_one::<$ty>(&json))
+            }
+            $crate::Db::Postgres(pool) => {
+                let $q = sqlx::query_as::<_, $ty>(sql);
+                $bind.fetch_one(pool).await.map_err(Into::into)
+            }
+        };
+        result
+    }};
+}
+pub(crate) use fetch_row;
 
 /// The output names of a select list such as `"m.id, o.name AS org_name"`:
 /// what follows `AS`, or the column after the last dot.
@@ -128,6 +170,11 @@ pub(crate) fn wrap(object: &str, inner: &str) -> String {
 /// Decodes what [`wrap`]'s query answered.
 pub(crate) fn decode<T: DeserializeOwned>(json: &str) -> Result<Vec<T>, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Other(anyhow::anyhow!("a JSON page of rows: {e}")))
+}
+
+/// Decodes one row's object.
+pub(crate) fn decode_one<T: DeserializeOwned>(json: &str) -> Result<T, StoreError> {
+    serde_json::from_str(json).map_err(|e| StoreError::Other(anyhow::anyhow!("a row as JSON: {e}")))
 }
 
 /// For `#[serde(deserialize_with)]` on fields stored as a code (a closed

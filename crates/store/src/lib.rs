@@ -28,6 +28,7 @@ mod meetings;
 mod members;
 mod notifications;
 mod orgs;
+mod reader;
 mod rollups;
 mod rules;
 mod transfers;
@@ -76,7 +77,7 @@ use sqlx::{PgPool, SqlitePool};
 macro_rules! on {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.db {
-            $crate::Db::Sqlite($pool) => $body,
+            $crate::Db::Sqlite($pool, _) => $body,
             $crate::Db::Postgres($pool) => $body,
         }
     };
@@ -119,7 +120,9 @@ impl BeginWrite for PgPool {
 
 #[derive(Clone)]
 pub(crate) enum Db {
-    Sqlite(SqlitePool),
+    /// The pool writes and runs long reads; the reader runs short ones on
+    /// the caller's thread (`reader.rs`).
+    Sqlite(SqlitePool, Arc<reader::Reader>),
     Postgres(PgPool),
 }
 
@@ -177,10 +180,11 @@ impl Store {
         let db = match Backend::of_url(&opts.url) {
             Some(Backend::Sqlite) => {
                 let path = sqlite_path(&opts.url).unwrap_or_default();
-                if path.is_empty() {
+                if path.is_empty() || path == ":memory:" {
+                    // Each connection to `:memory:` would be a database of its own.
                     anyhow::bail!("the SQLite URL names no file: {}", opts.url);
                 }
-                if !opts.create && path != ":memory:" && !Path::new(path).exists() {
+                if !opts.create && !Path::new(path).exists() {
                     anyhow::bail!("the SQLite database {path} does not exist (pass --create to make a new one)");
                 }
                 sqlite_process_settings();
@@ -206,7 +210,7 @@ impl Store {
                     .test_before_acquire(false)
                     .connect_with(options)
                     .await?;
-                Db::Sqlite(pool)
+                Db::Sqlite(pool, Arc::new(reader::Reader::new(path)))
             }
             Some(Backend::Postgres) => {
                 let options = PgConnectOptions::from_str(&opts.url)?;
@@ -235,7 +239,7 @@ impl Store {
 
     pub fn backend(&self) -> Backend {
         match self.db {
-            Db::Sqlite(_) => Backend::Sqlite,
+            Db::Sqlite(..) => Backend::Sqlite,
             Db::Postgres(_) => Backend::Postgres,
         }
     }
@@ -243,7 +247,7 @@ impl Store {
     /// Applies the backend's pending migrations.
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.db {
-            Db::Sqlite(p) => SQLITE_MIGRATIONS.run(p).await?,
+            Db::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await?,
             Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
@@ -279,7 +283,7 @@ impl Store {
 
     async fn run_analyze(&self, statements: &[String]) -> StoreResult<()> {
         match &self.db {
-            Db::Sqlite(p) => {
+            Db::Sqlite(p, _) => {
                 let mut c = p.acquire().await?;
                 sqlx::query("PRAGMA analysis_limit = 1000").execute(&mut *c).await?;
                 for sql in statements {

@@ -3,12 +3,14 @@
 //! value leaves the store only through [`Store::reveal_member`], which
 //! audits the view.
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use ronghe_domain::members::{name_initials, Category, Education, Gender, MemberDraft, Status};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
-use crate::json_rows::{fetch_list, via};
+use crate::json_rows::{fetch_list, fetch_row, via};
 use crate::orgs::path_ids;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::BeginWrite;
@@ -394,7 +396,7 @@ impl Store {
         action: &'static str,
     ) -> StoreResult<Vec<i64>> {
         let sealed: Vec<Sealed> = ronghe_domain::par::map(members, |(_, d)| self.seal(d));
-        if let (crate::Db::Sqlite(p), true) = (&self.db, members.len() >= BULK_ROWS) {
+        if let (crate::Db::Sqlite(p, _), true) = (&self.db, members.len() >= BULK_ROWS) {
             return self.insert_members_bulk_sqlite(p, actor, members, &sealed, action).await;
         }
         Ok(on!(self, |p| {
@@ -549,18 +551,21 @@ impl Store {
     }
 
     pub async fn member(&self, id: i64) -> StoreResult<MemberRecord> {
-        let sql = format!(
-            "SELECT {ROW_COLUMNS}, o.path AS org_path, m.tenant_id FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1"
-        );
-        on!(self, |p| {
-            use sqlx::{FromRow, Row};
-            let r = sqlx::query(&sql).bind(id).fetch_one(p).await?;
-            Ok(MemberRecord {
-                row: MemberRow::from_row(&r)?,
-                org_path: r.try_get("org_path")?,
-                tenant_id: r.try_get("tenant_id")?,
-            })
-        })
+        static COLUMNS: LazyLock<String> = LazyLock::new(|| format!("{ROW_COLUMNS}, o.path AS org_path, m.tenant_id"));
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!("SELECT {} FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1", *COLUMNS)
+        });
+        // The row's columns beside the record's own, as the query selects them.
+        #[derive(sqlx::FromRow, Deserialize)]
+        struct Flat {
+            #[sqlx(flatten)]
+            #[serde(flatten)]
+            row: MemberRow,
+            org_path: String,
+            tenant_id: i64,
+        }
+        let Flat { row, org_path, tenant_id } = fetch_row!(self, Flat, &COLUMNS, SQL.as_str(), |q| q.bind(id))?;
+        Ok(MemberRecord { row, org_path, tenant_id })
     }
 
     /// The member's identity number and phone in clear. Audited: the
@@ -674,8 +679,9 @@ impl Store {
             );
         }
         let q = f.q.as_deref().map(str::trim).unwrap_or("");
+        let like_search = !q.is_empty() && !q.bytes().all(|b| b.is_ascii_alphanumeric());
         if !q.is_empty() {
-            if q.bytes().all(|b| b.is_ascii_alphanumeric()) {
+            if !like_search {
                 // Pinyin initials: a prefix, so an index range.
                 let q = q.to_ascii_lowercase();
                 cond("m.name_initials >= ? AND m.name_initials < ?", vec![P::T(q.clone()), P::T(format!("{q}~"))]);
@@ -710,7 +716,16 @@ impl Store {
             crate::param(backend, params.len())
         );
         let by_roster_order = |a: &MemberRow, b: &MemberRow| (&a.name_initials, a.id).cmp(&(&b.name_initials, b.id));
-        let mut rows = fetch_list!(self, MemberRow, ROW_COLUMNS, sql, by_roster_order, |query| {
+        // Walking the roster's order stops within a page unless a filter
+        // passes over most of a large subtree's members.
+        let narrowed = like_search
+            || f.status.is_some()
+            || f.category.is_some()
+            || f.education.is_some()
+            || f.gender.is_some()
+            || f.org_only.is_some();
+        let bounded = !large || !narrowed;
+        let mut rows = fetch_list!(self, MemberRow, ROW_COLUMNS, sql, by_roster_order, bounded = bounded, |query| {
             let mut query = query;
             for v in &params {
                 query = match v {

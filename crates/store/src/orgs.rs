@@ -2,11 +2,15 @@
 //! (`/1/5/23/`), so a subtree is one index range and a move rewrites the
 //! paths of the subtree in one statement.
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use ronghe_domain::org::{OfficerRole, OrgKind, OrgRulePack};
 use serde::Serialize;
 
 use crate::audit::{append_audit, append_audits, audited_change};
+use crate::json_rows::{fetch_list, fetch_row};
+use crate::reader::read;
 use crate::rollups::{apply_rollups, Delta};
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
@@ -100,13 +104,14 @@ impl OrgCounts {
     }
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct OfficerRow {
     pub id: i64,
     pub org_id: i64,
     pub member_id: i64,
     pub name: String,
     #[sqlx(try_from = "String")]
+    #[serde(deserialize_with = "crate::json_rows::via::<_, String, _>")]
     pub role: OfficerRole,
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
@@ -302,8 +307,8 @@ impl Store {
     }
 
     pub async fn org(&self, id: i64) -> StoreResult<Org> {
-        let sql = format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1");
-        Ok(on!(self, |p| sqlx::query_as::<_, Org>(&sql).bind(id).fetch_one(p).await)?)
+        static SQL: LazyLock<String> = LazyLock::new(|| format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"));
+        fetch_row!(self, Org, ORG_COLUMNS, SQL.as_str(), |q| q.bind(id))
     }
 
     pub async fn org_by_code(&self, tenant_id: i64, code: &str) -> StoreResult<Org> {
@@ -362,7 +367,9 @@ impl Store {
         sql.push_str(&format!(" ORDER BY path LIMIT {}", p(next)));
         let pattern = format!("%{query}%");
         let outside = pick.outside.map(|o| (o.to_string(), path_hi(o)));
-        crate::json_rows::fetch_list!(self, Org, ORG_COLUMNS, sql, |a: &Org, b: &Org| a.path.cmp(&b.path), |q| {
+        // Without a search the walk in path order stops within a page.
+        let bounded = query.is_empty();
+        fetch_list!(self, Org, ORG_COLUMNS, sql, |a: &Org, b: &Org| a.path.cmp(&b.path), bounded = bounded, |q| {
             let mut q = q.bind(root_path).bind(path_hi(root_path));
             if pick.kinds.is_empty() {
                 q = q.bind("");
@@ -403,16 +410,19 @@ impl Store {
                 "SELECT {ORG_COLUMNS} FROM orgs WHERE id IN ({})",
                 crate::list_placeholders(self.backend(), 1, chunk.len())
             );
-            let mut rows: std::collections::HashMap<i64, Org> = on!(self, |p| {
-                let mut q = sqlx::query_as::<_, Org>(&sql);
-                for id in chunk {
-                    q = q.bind(id);
-                }
-                q.fetch_all(p).await
-            })?
-            .into_iter()
-            .map(|o| (o.id, o))
-            .collect();
+            // Put in the order given below.
+            let by_id = |a: &Org, b: &Org| a.id.cmp(&b.id);
+            let mut rows: std::collections::HashMap<i64, Org> =
+                fetch_list!(self, Org, ORG_COLUMNS, sql, by_id, bounded = true, |q| {
+                    let mut q = q;
+                    for id in chunk {
+                        q = q.bind(id);
+                    }
+                    q
+                })?
+                .into_iter()
+                .map(|o| (o.id, o))
+                .collect();
             out.extend(chunk.iter().filter_map(|id| rows.remove(id)));
         }
         Ok(out)
@@ -422,13 +432,16 @@ impl Store {
     /// of its subtree by category, from the maintained roll-ups: one query.
     /// (PostgreSQL sums BIGINT to NUMERIC, hence the casts.)
     pub async fn children_with_counts(&self, id: i64, limit: Option<i64>) -> StoreResult<Vec<(Org, OrgCounts)>> {
-        #[derive(sqlx::FromRow)]
+        #[derive(sqlx::FromRow, serde::Deserialize)]
         struct Row {
             #[sqlx(flatten)]
+            #[serde(flatten)]
             org: Org,
             full_members: i64,
             probationary_members: i64,
         }
+        static COLUMNS: LazyLock<String> =
+            LazyLock::new(|| format!("{ORG_COLUMNS}, full_members, probationary_members"));
         let count = |key: &str| {
             format!(
                 "(SELECT CAST(COALESCE(SUM(r.n), 0) AS BIGINT) FROM org_rollups r
@@ -442,7 +455,9 @@ impl Store {
             count("probationary"),
             limit.map(|n| format!(" LIMIT {}", n.max(0))).unwrap_or_default()
         );
-        let rows: Vec<Row> = on!(self, |p| sqlx::query_as::<_, Row>(&sql).bind(id).fetch_all(p).await)?;
+        let by_code = |a: &Row, b: &Row| (&a.org.code, a.org.id).cmp(&(&b.org.code, b.org.id));
+        // All the children of a large unit may be thousands.
+        let rows = fetch_list!(self, Row, &COLUMNS, sql, by_code, bounded = limit.is_some(), |q| q.bind(id))?;
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -458,10 +473,8 @@ impl Store {
 
     /// How many organisations sit directly under `id`.
     pub async fn child_count(&self, id: i64) -> StoreResult<i64> {
-        Ok(on!(self, |p| sqlx::query_scalar("SELECT COUNT(*) FROM orgs WHERE parent_id = $1")
-            .bind(id)
-            .fetch_one(p)
-            .await)?)
+        let (n,) = read!(self, (i64,), "SELECT COUNT(*) FROM orgs WHERE parent_id = $1", |q| q.bind(id), fetch_one)?;
+        Ok(n)
     }
 
     /// Active members by category in the subtree at `org`.
@@ -578,14 +591,14 @@ impl Store {
     }
 
     pub async fn officers(&self, org_id: i64) -> StoreResult<Vec<OfficerRow>> {
-        Ok(on!(self, |p| sqlx::query_as::<_, OfficerRow>(
-            "SELECT f.id, f.org_id, f.member_id, m.name, f.role, f.term_start, f.term_end
-             FROM org_officers f JOIN members m ON m.id = f.member_id
-             WHERE f.org_id = $1 ORDER BY f.id"
-        )
-        .bind(org_id)
-        .fetch_all(p)
-        .await)?)
+        const COLUMNS: &str = "f.id, f.org_id, f.member_id, m.name, f.role, f.term_start, f.term_end";
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {COLUMNS} FROM org_officers f JOIN members m ON m.id = f.member_id WHERE f.org_id = $1 ORDER BY f.id"
+            )
+        });
+        let by_id = |a: &OfficerRow, b: &OfficerRow| a.id.cmp(&b.id);
+        fetch_list!(self, OfficerRow, COLUMNS, SQL.as_str(), by_id, bounded = true, |q| q.bind(org_id))
     }
 
     pub async fn add_officer(

@@ -15,6 +15,7 @@ use chrono::{Datelike, NaiveDate};
 use serde::Serialize;
 
 use crate::orgs::path_ids;
+use crate::reader::read;
 use crate::{on, BeginWrite, Store, StoreError, StoreResult};
 
 /// The dimensions kept, in the order pages show them.
@@ -211,12 +212,13 @@ impl Store {
 
     /// One dimension of the roll-up of `org_id`.
     pub async fn rollup_dim(&self, org_id: i64, dim: &str) -> StoreResult<Rollup> {
-        let rows: Vec<(String, String, i64)> =
-            on!(self, |p| sqlx::query_as("SELECT dim, key, n FROM org_rollups WHERE org_id = $1 AND dim = $2")
-                .bind(org_id)
-                .bind(dim)
-                .fetch_all(p)
-                .await)?;
+        let rows = read!(
+            self,
+            (String, String, i64),
+            "SELECT dim, key, n FROM org_rollups WHERE org_id = $1 AND dim = $2",
+            |q| q.bind(org_id).bind(dim),
+            fetch_all
+        )?;
         Ok(Rollup::from_rows(rows))
     }
 
@@ -240,12 +242,13 @@ impl Store {
     /// How many active members the subtree of `org_id` holds: one row of the
     /// roll-up, where [`Store::rollup`] reads every dimension.
     pub async fn subtree_size(&self, org_id: i64) -> StoreResult<i64> {
-        let n: Option<i64> = on!(self, |p| sqlx::query_scalar(
-            "SELECT CAST(SUM(n) AS BIGINT) FROM org_rollups WHERE org_id = $1 AND dim = 'category'"
-        )
-        .bind(org_id)
-        .fetch_one(p)
-        .await)?;
+        let (n,) = read!(
+            self,
+            (Option<i64>,),
+            "SELECT CAST(SUM(n) AS BIGINT) FROM org_rollups WHERE org_id = $1 AND dim = 'category'",
+            |q| q.bind(org_id),
+            fetch_one
+        )?;
         Ok(n.unwrap_or(0))
     }
 
@@ -257,15 +260,13 @@ impl Store {
     /// folds them into one (best effort: a failure is logged, the version
     /// stands).
     pub async fn figure_version(&self, tenant_id: i64, subject: Figures) -> StoreResult<i64> {
-        let (version, rows): (i64, i64) = on!(self, |p| {
-            sqlx::query_as(
-            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT), COUNT(*) FROM figure_changes WHERE tenant_id = $1 AND subject = $2"
-        )
-        .bind(tenant_id)
-        .bind(subject.code())
-        .fetch_one(p)
-        .await
-        })?;
+        let (version, rows) = read!(
+            self,
+            (i64, i64),
+            "SELECT CAST(COALESCE(SUM(n), 0) AS BIGINT), COUNT(*) FROM figure_changes WHERE tenant_id = $1 AND subject = $2",
+            |q| q.bind(tenant_id).bind(subject.code()),
+            fetch_one
+        )?;
         if rows > Figures::FOLD_AT {
             match self.fold_figure_changes(tenant_id, subject).await {
                 // The vacuum is not the request's business: it runs beside it.

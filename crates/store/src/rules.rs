@@ -14,6 +14,7 @@ use ronghe_domain::transfers::MembershipRulePack;
 use serde::Deserialize;
 
 use crate::audit::append_audit;
+use crate::reader::read;
 use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -28,15 +29,15 @@ pub struct PackHeader {
 impl Store {
     /// The stored text of the `kind` pack in force for a tenant on `day`.
     async fn rule_pack_text(&self, tenant_id: i64, kind: &str, day: NaiveDate) -> StoreResult<Option<String>> {
-        Ok(on!(self, |p| sqlx::query_scalar(
+        let body = read!(
+            self,
+            (String,),
             "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = $2 AND effective_from <= $3
-             ORDER BY effective_from DESC, id DESC LIMIT 1"
-        )
-        .bind(tenant_id)
-        .bind(kind)
-        .bind(day)
-        .fetch_optional(p)
-        .await)?)
+             ORDER BY effective_from DESC, id DESC LIMIT 1",
+            |q| q.bind(tenant_id).bind(kind).bind(day),
+            fetch_optional
+        )?;
+        Ok(body.map(|(b,)| b))
     }
 
     /// The organisation rules in force for a tenant on `day`.
@@ -134,14 +135,14 @@ impl Store {
 
     /// The text of a tenant's pack of `kind` at `version`, the latest loaded.
     async fn rule_pack_text_version(&self, tenant_id: i64, kind: &str, version: &str) -> StoreResult<Option<String>> {
-        Ok(on!(self, |p| sqlx::query_scalar(
-            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = $2 AND version = $3 ORDER BY id DESC LIMIT 1"
-        )
-        .bind(tenant_id)
-        .bind(kind)
-        .bind(version)
-        .fetch_optional(p)
-        .await)?)
+        let body = read!(
+            self,
+            (String,),
+            "SELECT body FROM rule_packs WHERE tenant_id = $1 AND kind = $2 AND version = $3 ORDER BY id DESC LIMIT 1",
+            |q| q.bind(tenant_id).bind(kind).bind(version),
+            fetch_optional
+        )?;
+        Ok(body.map(|(b,)| b))
     }
 
     /// The versions of a kind of pack a tenant has loaded, newest first,

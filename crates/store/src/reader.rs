@@ -1,0 +1,272 @@
+//! Short reads on SQLite, run on the caller's own thread.
+//!
+//! SQLx's SQLite driver runs each connection on a thread of its own: every
+//! query is a message to that thread and its answer a message back, each
+//! row a wake-up of the caller. For the short reads every page makes (the
+//! session, an organisation, a figure's version, a page of rows) those
+//! hand-offs cost more than SQLite's own work; `perf` under load found a
+//! third of the server's samples in the kernel switching threads.
+//!
+//! [`Reader`] keeps a few plain connections to the same file (rusqlite)
+//! and runs a read on the calling thread, holding a connection only while
+//! the statement runs. Both drivers link the one `libsqlite3-sys` (Cargo
+//! allows one crate per native library), so this is one SQLite in the
+//! process: its table of open files keeps one connection's close from
+//! dropping another's POSIX locks, which two copies of SQLite would not. In WAL mode
+//! a reader sees every transaction committed before its statement began,
+//! whichever connection wrote it, so a page that writes through SQLx and
+//! then reads here sees its write.
+//!
+//! Architecture Invariant: only bounded reads run on the caller's thread
+//! ([`Reader::read`]) — a lookup by key or a walk an index stops within a
+//! page, tens to hundreds of microseconds — because that thread is one of
+//! the runtime's workers and nothing else runs on it meanwhile. A list
+//! that may scan (a search by part of a name over a large subtree, every
+//! step of a subtree) runs on a blocking thread ([`Reader::read_aside`]),
+//! and a read that scans by design (a figure computed from raw rows, an
+//! export) stays on SQLx. Writes and reads inside a write transaction stay
+//! on SQLx too: these connections are `query_only`.
+
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use rusqlite::{Connection, OpenFlags};
+
+use crate::{StoreError, SQLITE_CACHE_KIB};
+
+/// A short read (see the module's invariant), written once: on SQLite it
+/// runs on the caller's thread through the [`Reader`], on PostgreSQL
+/// through the pool. `$ty` is a tuple of the selected columns, and
+/// `$fetch` one of `fetch_one`, `fetch_optional`, `fetch_all`, which answer
+/// as SQLx's do. `$bind` binds the parameters to `$q` and is expanded once
+/// per backend. Evaluates to a `StoreResult`.
+macro_rules! read {
+    ($store:expr, $ty:ty, $sql:expr, |$q:ident| $bind:expr, $fetch:ident) => {{
+        let sql: &str = $sql;
+        match &$store.db {
+            $crate::Db::Sqlite(_, reader) => {
+                let binds = {
+                    let $q = $crate::reader::Binds::default();
+                    $bind
+                };
+                reader.read(|c| binds.$fetch::<$ty>(c, sql))
+            }
+            $crate::Db::Postgres(pool) => {
+                let $q = sqlx::query_as::<_, $ty>(sql);
+                $bind.$fetch(pool).await.map_err($crate::StoreError::from)
+            }
+        }
+    }};
+}
+pub(crate) use read;
+
+/// Idle connections kept: one per core runs a read at a time, and a few
+/// more cover a thread descheduled while it holds one.
+const KEEP: usize = 8;
+
+/// Statements each connection keeps prepared. The hot reads are a few
+/// dozen distinct statements.
+const STATEMENTS: usize = 128;
+
+pub(crate) struct Reader {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Reader {
+    pub(crate) fn new(path: impl Into<PathBuf>) -> Reader {
+        Reader { path: path.into(), idle: Mutex::new(Vec::new()) }
+    }
+
+    /// Runs `f` on a connection of its own, on this thread.
+    pub(crate) fn read<T>(&self, f: impl FnOnce(&Connection) -> rusqlite::Result<T>) -> Result<T, StoreError> {
+        let taken = self.idle.lock().unwrap_or_else(|e| e.into_inner()).pop();
+        let conn = match taken {
+            Some(c) => c,
+            None => self.open()?,
+        };
+        // Statements are reset when their rows are dropped, inside `f`,
+        // so the connection goes back clean whatever `f` returned.
+        let out = f(&conn);
+        let mut idle = self.idle.lock().unwrap_or_else(|e| e.into_inner());
+        if idle.len() < KEEP {
+            idle.push(conn);
+        }
+        out.map_err(into_store_error)
+    }
+
+    /// Runs `f` as [`Reader::read`] does, but on one of the runtime's
+    /// blocking threads: for a read that may scan (a search, every row of
+    /// a subtree), which would otherwise hold up the worker's other tasks.
+    pub(crate) async fn read_aside<T, F>(self: &Arc<Self>, f: F) -> Result<T, StoreError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let reader = Arc::clone(self);
+        match tokio::task::spawn_blocking(move || reader.read(f)).await {
+            Ok(out) => out,
+            Err(e) => Err(StoreError::Other(e.into())),
+        }
+    }
+
+    fn open(&self) -> Result<Connection, StoreError> {
+        let flags = OpenFlags::SQLITE_OPEN_READ_WRITE | OpenFlags::SQLITE_OPEN_NO_MUTEX;
+        let conn = Connection::open_with_flags(&self.path, flags).map_err(into_store_error)?;
+        conn.busy_timeout(Duration::from_secs(10)).map_err(into_store_error)?;
+        conn.set_prepared_statement_cache_capacity(STATEMENTS);
+        conn.execute_batch(&format!(
+            "PRAGMA query_only = ON; PRAGMA cache_size = -{SQLITE_CACHE_KIB}; PRAGMA temp_store = MEMORY;"
+        ))
+        .map_err(into_store_error)?;
+        Ok(conn)
+    }
+}
+
+fn into_store_error(e: rusqlite::Error) -> StoreError {
+    match e {
+        rusqlite::Error::QueryReturnedNoRows => StoreError::NotFound,
+        e => StoreError::Other(e.into()),
+    }
+}
+
+/// The parameters of a statement (`$1`, `$2`, …), given with the same
+/// `.bind(value)` calls a SQLx query takes, so that one binding expression
+/// serves both (see `json_rows::fetch_list!`).
+#[derive(Default)]
+pub(crate) struct Binds(Vec<rusqlite::types::Value>);
+
+impl Binds {
+    /// Binds `$N` to the N-th value. SQLite numbers named parameters in
+    /// the order they first appear in the text, not by the number in their
+    /// name, so each is looked up by its name, as SQLx does.
+    pub(crate) fn apply(&self, stmt: &mut rusqlite::Statement<'_>) -> rusqlite::Result<()> {
+        for i in 1..=stmt.parameter_count() {
+            let n = match stmt.parameter_name(i) {
+                Some(name) => name
+                    .strip_prefix('$')
+                    .and_then(|n| n.parse::<usize>().ok())
+                    .ok_or_else(|| rusqlite::Error::InvalidParameterName(name.to_string()))?,
+                None => i,
+            };
+            let value = self.0.get(n - 1).ok_or(rusqlite::Error::InvalidParameterCount(n, self.0.len()))?;
+            stmt.raw_bind_parameter(i, value)?;
+        }
+        Ok(())
+    }
+
+    /// The first row `sql` answers, mapped by `f`; no row is
+    /// `QueryReturnedNoRows` ([`StoreError::NotFound`] once read).
+    pub(crate) fn row<T>(
+        &self,
+        c: &Connection,
+        sql: &str,
+        f: impl FnOnce(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<T> {
+        let mut stmt = c.prepare_cached(sql)?;
+        self.apply(&mut stmt)?;
+        let mut rows = stmt.raw_query();
+        match rows.next()? {
+            Some(row) => f(row),
+            None => Err(rusqlite::Error::QueryReturnedNoRows),
+        }
+    }
+
+    /// The one row, as SQLx's `fetch_one` gives it.
+    pub(crate) fn fetch_one<T>(&self, c: &Connection, sql: &str) -> rusqlite::Result<T>
+    where
+        T: for<'r> TryFrom<&'r rusqlite::Row<'r>, Error = rusqlite::Error>,
+    {
+        self.row(c, sql, |r| T::try_from(r))
+    }
+
+    /// The row if there is one, as SQLx's `fetch_optional` gives it.
+    pub(crate) fn fetch_optional<T>(&self, c: &Connection, sql: &str) -> rusqlite::Result<Option<T>>
+    where
+        T: for<'r> TryFrom<&'r rusqlite::Row<'r>, Error = rusqlite::Error>,
+    {
+        use rusqlite::OptionalExtension;
+        self.fetch_one(c, sql).optional()
+    }
+
+    /// Every row, as SQLx's `fetch_all` gives them.
+    pub(crate) fn fetch_all<T>(&self, c: &Connection, sql: &str) -> rusqlite::Result<Vec<T>>
+    where
+        T: for<'r> TryFrom<&'r rusqlite::Row<'r>, Error = rusqlite::Error>,
+    {
+        self.rows(c, sql, |r| T::try_from(r))
+    }
+
+    /// The first column of the first row.
+    pub(crate) fn one<T: rusqlite::types::FromSql>(&self, c: &Connection, sql: &str) -> rusqlite::Result<T> {
+        self.row(c, sql, |r| r.get(0))
+    }
+
+    /// Every row, each mapped by `f`.
+    pub(crate) fn rows<T>(
+        &self,
+        c: &Connection,
+        sql: &str,
+        mut f: impl FnMut(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut stmt = c.prepare_cached(sql)?;
+        self.apply(&mut stmt)?;
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(f(row)?);
+        }
+        Ok(out)
+    }
+
+    pub(crate) fn bind<T: rusqlite::ToSql>(mut self, value: T) -> Binds {
+        use rusqlite::types::{ToSqlOutput, Value, ValueRef};
+        let value = match value.to_sql().expect("a value the store binds converts to SQLite") {
+            ToSqlOutput::Owned(v) => v,
+            ToSqlOutput::Borrowed(v) => match v {
+                ValueRef::Null => Value::Null,
+                ValueRef::Integer(i) => Value::Integer(i),
+                ValueRef::Real(r) => Value::Real(r),
+                ValueRef::Text(t) => Value::Text(String::from_utf8_lossy(t).into_owned()),
+                ValueRef::Blob(b) => Value::Blob(b.to_vec()),
+            },
+            other => unreachable!("the store binds no {other:?}"),
+        };
+        self.0.push(value);
+        self
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_sees_what_another_connection_committed_and_cannot_write() {
+        let dir = std::env::temp_dir().join(format!("ronghe-reader-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("r.sqlite3");
+        let _ = std::fs::remove_file(&path);
+        let writer = Connection::open(&path).unwrap();
+        writer.execute_batch("PRAGMA journal_mode = WAL; CREATE TABLE t (x INTEGER);").unwrap();
+        let reader = Reader::new(&path);
+        let count = |r: &Reader| r.read(|c| c.query_row("SELECT count(*) FROM t", [], |row| row.get::<_, i64>(0)));
+        assert_eq!(count(&reader).unwrap(), 0);
+        writer.execute("INSERT INTO t VALUES (1)", []).unwrap();
+        assert_eq!(count(&reader).unwrap(), 1, "a kept connection sees a later commit");
+        let refused = reader.read(|c| c.execute("INSERT INTO t VALUES (2)", []));
+        assert!(refused.is_err(), "reads only");
+        let none = reader.read(|c| c.query_row("SELECT x FROM t WHERE x = 9", [], |row| row.get::<_, i64>(0)));
+        assert!(matches!(none, Err(StoreError::NotFound)));
+        let binds = Binds::default().bind(1_i64).bind("a").bind(None::<i64>);
+        // Numbered out of the order they appear in, one of them twice.
+        let sql = "SELECT count(*) FROM t WHERE $3 IS NULL AND $2 = 'a' AND x = $1 AND x = $1";
+        assert_eq!(reader.read(|c| binds.one::<i64>(c, sql)).unwrap(), 1);
+        let short = Binds::default().bind(1_i64);
+        assert!(reader.read(|c| short.one::<i64>(c, sql)).is_err(), "a parameter without a value");
+        let xs = reader.read(|c| Binds::default().rows(c, "SELECT x FROM t", |r| r.get::<_, i64>(0))).unwrap();
+        assert_eq!(xs, vec![1]);
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
