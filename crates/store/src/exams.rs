@@ -4,9 +4,10 @@
 use std::collections::HashMap;
 
 use ronghe_domain::exams::{Question, QuestionKind};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
+use crate::json_rows::fetch_list;
 use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -244,7 +245,7 @@ impl Store {
 }
 
 /// An exam as listed for a subtree: its organisation's name too.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct ExamListing {
     pub id: i64,
     pub org_id: i64,
@@ -276,18 +277,21 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
+        const COLUMNS: &str =
+            "e.id, e.org_id, o.name AS org_name, e.title, e.time_limit_minutes, e.max_attempts, e.pass_score";
         let sql = format!(
-            "SELECT e.id, e.org_id, o.name AS org_name, e.title, e.time_limit_minutes, e.max_attempts, e.pass_score
-             FROM exams e JOIN orgs o ON o.id = e.org_id WHERE e.org_id IN ({}) ORDER BY e.id DESC",
+            "SELECT {COLUMNS} FROM exams e JOIN orgs o ON o.id = e.org_id WHERE e.org_id IN ({}) ORDER BY e.id DESC",
             crate::list_placeholders(self.backend(), 1, ids.len())
         );
-        Ok(on!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
+        let newest_first = |a: &ExamListing, b: &ExamListing| b.id.cmp(&a.id);
+        // The exams of one line of organisations, by key.
+        fetch_list!(self, ExamListing, COLUMNS, sql, newest_first, bounded = true, |q| {
+            let mut q = q;
             for id in &ids {
                 q = q.bind(id);
             }
-            q.fetch_all(p).await
-        })?)
+            q
+        })
     }
 
     /// Each member of a subtree who took an exam, with their attempts and

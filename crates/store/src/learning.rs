@@ -2,15 +2,19 @@
 //! the heartbeat state, and offline training. A beat is read and credited
 //! in one transaction, so concurrent beats from two tabs are serialised.
 
+use std::sync::LazyLock;
+
 use chrono::NaiveDate;
 use ronghe_domain::learning::{accrue, Accrual, Beat, LearningRulePack, Presence, RequiredOf};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
+use crate::json_rows::fetch_list;
+use crate::reader::read;
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CourseRow {
     pub id: i64,
     pub org_id: i64,
@@ -58,7 +62,7 @@ pub struct NewLesson {
     pub media_id: Option<i64>,
 }
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TrainingRow {
     pub id: i64,
     pub org_id: i64,
@@ -155,19 +159,22 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
+        const COLUMNS: &str = "id, org_id, org_name, title, category, description, lessons, required_by, required_of";
         let sql = format!(
             "SELECT c.id, c.org_id, o.name AS org_name, c.title, c.category, c.description,
                     (SELECT COUNT(*) FROM lessons l WHERE l.course_id = c.id) AS lessons, c.required_by, c.required_of
              FROM courses c JOIN orgs o ON o.id = c.org_id WHERE c.org_id IN ({}) ORDER BY c.id DESC",
             crate::list_placeholders(self.backend(), 1, ids.len())
         );
-        Ok(on!(self, |p| {
-            let mut q = sqlx::query_as(&sql);
+        let newest_first = |a: &CourseRow, b: &CourseRow| b.id.cmp(&a.id);
+        // The courses of one line of organisations, by key.
+        fetch_list!(self, CourseRow, COLUMNS, sql, newest_first, bounded = true, |q| {
+            let mut q = q;
             for id in &ids {
                 q = q.bind(id);
             }
-            q.fetch_all(p).await
-        })?)
+            q
+        })
     }
 
     pub async fn course_lessons(&self, course_id: i64) -> StoreResult<Vec<LessonRow>> {
@@ -297,18 +304,20 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<LessonStudy>> {
-        Ok(on!(self, |p| sqlx::query_as(
+        const COLUMNS: &str = "lesson_id, lesson_title, course_id, course_title, seconds, days, last_day";
+        const SQL: &str =
             "SELECT l.id AS lesson_id, l.title AS lesson_title, c.id AS course_id, c.title AS course_title,
                     CAST(SUM(s.seconds) AS BIGINT) AS seconds, COUNT(*) AS days, MAX(s.day) AS last_day
              FROM study_time s JOIN lessons l ON l.id = s.lesson_id JOIN courses c ON c.id = l.course_id
              WHERE s.member_id = $1 AND s.day >= $2 AND s.day <= $3
-             GROUP BY l.id, l.title, c.id, c.title ORDER BY MAX(s.day) DESC, l.id"
-        )
-        .bind(member_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await)?)
+             GROUP BY l.id, l.title, c.id, c.title ORDER BY MAX(s.day) DESC, l.id";
+        let latest_first =
+            |a: &LessonStudy, b: &LessonStudy| b.last_day.cmp(&a.last_day).then(a.lesson_id.cmp(&b.lesson_id));
+        // One member's rows of a period, by key.
+        fetch_list!(self, LessonStudy, COLUMNS, SQL, latest_first, bounded = true, |q| q
+            .bind(member_id)
+            .bind(from)
+            .bind(to))
     }
 
     /// Seconds a member studied a lesson (all days).
@@ -373,30 +382,33 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<TrainingRow>> {
-        Ok(on!(self, |p| sqlx::query_as(
-            "SELECT t.id, t.org_id, o.name AS org_name, t.title, t.held_on, t.hours_x10
-             FROM training_attendance a JOIN trainings t ON t.id = a.training_id JOIN orgs o ON o.id = t.org_id
-             WHERE a.member_id = $1 AND t.held_on >= $2 AND t.held_on <= $3 ORDER BY t.held_on"
-        )
-        .bind(member_id)
-        .bind(from)
-        .bind(to)
-        .fetch_all(p)
-        .await)?)
+        const COLUMNS: &str = "t.id, t.org_id, o.name AS org_name, t.title, t.held_on, t.hours_x10";
+        static SQL: LazyLock<String> = LazyLock::new(|| {
+            format!(
+                "SELECT {COLUMNS}
+                 FROM training_attendance a JOIN trainings t ON t.id = a.training_id JOIN orgs o ON o.id = t.org_id
+                 WHERE a.member_id = $1 AND t.held_on >= $2 AND t.held_on <= $3 ORDER BY t.held_on, t.id"
+            )
+        });
+        let in_order = |a: &TrainingRow, b: &TrainingRow| (a.held_on, a.id).cmp(&(b.held_on, b.id));
+        // One member's attendance, by key.
+        fetch_list!(self, TrainingRow, COLUMNS, SQL.as_str(), in_order, bounded = true, |q| q
+            .bind(member_id)
+            .bind(from)
+            .bind(to))
     }
 
     /// Whether a member held a branch or committee office (not a group
     /// leader's) at any time in a period: they need the officers' hours.
     pub async fn was_officer(&self, member_id: i64, from: NaiveDate, to: NaiveDate) -> StoreResult<bool> {
-        let n: i64 = on!(self, |p| sqlx::query_scalar(
+        let (n,) = read!(
+            self,
+            (i64,),
             "SELECT COUNT(*) FROM org_officers WHERE member_id = $1 AND role <> 'group_leader'
-               AND (term_start IS NULL OR term_start <= $3) AND (term_end IS NULL OR term_end >= $2)"
-        )
-        .bind(member_id)
-        .bind(from)
-        .bind(to)
-        .fetch_one(p)
-        .await)?;
+               AND (term_start IS NULL OR term_start <= $3) AND (term_end IS NULL OR term_end >= $2)",
+            |q| q.bind(member_id).bind(from).bind(to),
+            fetch_one
+        )?;
         Ok(n > 0)
     }
 
@@ -455,7 +467,7 @@ impl Store {
 
 /// A member's online study of one lesson in a period: the rows behind
 /// their online hours.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct LessonStudy {
     pub lesson_id: i64,
     pub lesson_title: String,

@@ -121,13 +121,20 @@ impl Store {
             "SELECT org_id FROM study_ranking WHERE org_id IN ({}) ORDER BY org_id",
             crate::list_placeholders(self.backend(), 1, org_ids.len())
         );
-        Ok(on!(self, |p| {
-            let mut q = sqlx::query_scalar(&sql);
-            for id in org_ids {
-                q = q.bind(*id);
-            }
-            q.fetch_all(p).await
-        })?)
+        let on = crate::reader::read!(
+            self,
+            (i64,),
+            &sql,
+            |q| {
+                let mut q = q;
+                for id in org_ids {
+                    q = q.bind(*id);
+                }
+                q
+            },
+            fetch_all
+        )?;
+        Ok(on.into_iter().map(|(id,)| id).collect())
     }
 
     /// Switches an organisation's study ranking on or off; audited.

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 use crate::audit::append_audit;
 use crate::json_rows::{fetch_list, fetch_row, via};
 use crate::orgs::path_ids;
+use crate::reader::read;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
@@ -539,15 +540,15 @@ impl Store {
     /// partial index of them (`members_lost_contact`), not the subtree's
     /// whole roster.
     pub async fn subtree_lost_contact(&self, path: &str) -> StoreResult<Vec<(i64, String, i64, String, NaiveDate)>> {
-        Ok(on!(self, |p| sqlx::query_as(
+        read!(
+            self,
+            (i64, String, i64, String, NaiveDate),
             "SELECT m.id, m.name, m.org_id, o.name, m.status_since FROM members m JOIN orgs o ON o.id = m.org_id
              WHERE o.path >= $1 AND o.path < $2 AND m.status = 'lost_contact'
-             ORDER BY m.status_since, m.id LIMIT 1000"
+             ORDER BY m.status_since, m.id LIMIT 1000",
+            |q| q.bind(path).bind(path_hi(path)),
+            fetch_all
         )
-        .bind(path)
-        .bind(path_hi(path))
-        .fetch_all(p)
-        .await)?)
     }
 
     pub async fn member(&self, id: i64) -> StoreResult<MemberRecord> {

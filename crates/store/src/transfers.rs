@@ -8,6 +8,7 @@ use ronghe_domain::members::MemberDraft;
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::json_rows::fetch_list;
 use crate::members::insert_members_in;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::BeginWrite;
@@ -401,7 +402,7 @@ impl Store {
 }
 
 /// A member away (流动党员).
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct AwayRow {
     pub id: i64,
     pub member_id: i64,
@@ -509,7 +510,9 @@ impl Store {
             "SELECT {AWAY_COLUMNS} FROM members_away a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = a.org_id
              WHERE a.member_id = $1 ORDER BY a.left_on DESC, a.id DESC"
         );
-        Ok(on!(self, |p| sqlx::query_as(&sql).bind(member_id).fetch_all(p).await)?)
+        let latest_first = |a: &AwayRow, b: &AwayRow| (b.left_on, b.id).cmp(&(a.left_on, a.id));
+        // One member's stays, by key.
+        fetch_list!(self, AwayRow, AWAY_COLUMNS, sql, latest_first, bounded = true, |q| q.bind(member_id))
     }
 
     /// The members of a subtree away now, longest away first.
@@ -518,6 +521,10 @@ impl Store {
             "SELECT {AWAY_COLUMNS} FROM members_away a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = a.org_id
              WHERE o.path >= $1 AND o.path < $2 AND a.returned_on IS NULL ORDER BY a.left_on, a.id LIMIT 1000"
         );
-        Ok(on!(self, |p| sqlx::query_as(&sql).bind(path).bind(path_hi(path)).fetch_all(p).await)?)
+        let longest_first = |a: &AwayRow, b: &AwayRow| (a.left_on, a.id).cmp(&(b.left_on, b.id));
+        // Those away now are a few in any subtree, and at most a thousand are read.
+        fetch_list!(self, AwayRow, AWAY_COLUMNS, sql, longest_first, bounded = true, |q| q
+            .bind(path)
+            .bind(path_hi(path)))
     }
 }
