@@ -483,9 +483,15 @@ impl Store {
             |a: &Step, b: &Step| (a.candidate_id, a.on_date, a.step_no).cmp(&(b.candidate_id, b.on_date, b.step_no));
         // A unit's steps are a few hundred; the root's grow with the whole group.
         let root = crate::orgs::path_ids(path).last().copied().ok_or(StoreError::NotFound)?;
-        let small = self.subtree_size_hint(root).await? <= Store::LARGE_SUBTREE;
-        let steps =
-            fetch_list!(self, Step, COLUMNS, sql, in_order, bounded = small, |q| q.bind(path).bind(path_hi(path)))?;
+        let steps = fetch_list!(
+            self,
+            Step,
+            COLUMNS,
+            sql,
+            in_order,
+            bounded = self.subtree_size_hint(root).await? <= Store::LARGE_SUBTREE,
+            |q| q.bind(path).bind(path_hi(path))
+        )?;
         Ok(steps.into_iter().map(|s| (s.candidate_id, s.step, s.on_date)).collect())
     }
 

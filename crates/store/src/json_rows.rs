@@ -60,7 +60,8 @@ use crate::StoreError;
 /// query may select more after them, to order by), with `$cmp` comparing two rows as
 /// that `ORDER BY` does. `$bounded` says whether the read stops within
 /// about a page whatever the data (see `reader.rs`): on SQLite a bounded
-/// read runs on the caller's thread, any other on a blocking thread.
+/// read runs on the caller's thread, any other on a blocking thread
+/// (`$bounded` is evaluated on SQLite only, so it may ask the store).
 /// `$bind` binds the parameters to `$q`, and is expanded once per backend.
 /// Evaluates to `StoreResult<Vec<$ty>>`.
 macro_rules! fetch_list {
