@@ -1,5 +1,5 @@
 //! Lists and records read on SQLite as one JSON value: the database folds
-//! the rows into a JSON array of objects (a record into one object), which
+//! the rows into a JSON array of objects (a record is an array of one), which
 //! serde decodes by column name. On PostgreSQL the same lists are read row
 //! by row, as every other query is.
 //!
@@ -97,32 +97,23 @@ macro_rules! fetch_list {
 }
 pub(crate) use fetch_list;
 
-/// Reads one row: `$sql`, whose select list is `$columns` (the fields of
-/// `$ty`), as [`fetch_list!`] reads a list. No row is
-/// [`StoreError::NotFound`]. Evaluates to `StoreResult<$ty>`.
+/// Reads one row by key: `$sql`, whose select list is `$columns` (the
+/// fields of `$ty`), as [`fetch_list!`] reads a list of at most one (a
+/// bounded read). No row is [`StoreError::NotFound`]. Evaluates to
+/// `StoreResult<$ty>`.
 macro_rules! fetch_row {
-    ($store:expr, $ty:ty, $columns:expr, $sql:expr, |$q:ident| $bind:expr) => {{
-        let sql: &str = &$sql;
-        let result: $crate::StoreResult<$ty> = match &$store.db {
-            $crate::Db::Sqlite(_, reader) => {
-                static OBJECT: std::sync::LazyLock<String> =
-                    std::sync::LazyLock::new(|| $crate::json_rows::object($columns));
-                let sql = format!("SELECT {} FROM ({sql})", *OBJECT);
-                let binds = {
-                    let $q = $crate::reader::Binds::default();
-                    $bind
-                };
-                reader
-                    .read(|c| binds.one::<String>(c, &sql))
-                    .and_then(|json| $crate::json_rows::decode_one::<$ty>(&json))
-            }
-            $crate::Db::Postgres(pool) => {
-                let $q = sqlx::query_as::<_, $ty>(sql);
-                $bind.fetch_one(pool).await.map_err(Into::into)
-            }
-        };
-        result
-    }};
+    ($store:expr, $ty:ty, $columns:expr, $sql:expr, |$q:ident| $bind:expr) => {
+        $crate::json_rows::fetch_list!(
+            $store,
+            $ty,
+            $columns,
+            $sql,
+            |_: &$ty, _: &$ty| std::cmp::Ordering::Equal,
+            bounded = true,
+            |$q| $bind
+        )
+        .and_then(|rows| rows.into_iter().next().ok_or($crate::StoreError::NotFound))
+    };
 }
 pub(crate) use fetch_row;
 
@@ -171,11 +162,6 @@ pub(crate) fn wrap(object: &str, inner: &str) -> String {
 /// Decodes what [`wrap`]'s query answered.
 pub(crate) fn decode<T: DeserializeOwned>(json: &str) -> Result<Vec<T>, StoreError> {
     serde_json::from_str(json).map_err(|e| StoreError::Other(anyhow::anyhow!("a JSON page of rows: {e}")))
-}
-
-/// Decodes one row's object.
-pub(crate) fn decode_one<T: DeserializeOwned>(json: &str) -> Result<T, StoreError> {
-    serde_json::from_str(json).map_err(|e| StoreError::Other(anyhow::anyhow!("a row as JSON: {e}")))
 }
 
 /// For `#[serde(deserialize_with)]` on fields stored as a code (a closed

@@ -6,6 +6,7 @@
 use serde::Serialize;
 
 use crate::audit::append_audit;
+use crate::reader::read;
 use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -121,7 +122,7 @@ impl Store {
             "SELECT org_id FROM study_ranking WHERE org_id IN ({}) ORDER BY org_id",
             crate::list_placeholders(self.backend(), 1, org_ids.len())
         );
-        let on = crate::reader::read!(
+        let ranked = read!(
             self,
             (i64,),
             &sql,
@@ -134,7 +135,7 @@ impl Store {
             },
             fetch_all
         )?;
-        Ok(on.into_iter().map(|(id,)| id).collect())
+        Ok(ranked.into_iter().map(|(id,)| id).collect())
     }
 
     /// Switches an organisation's study ranking on or off; audited.
