@@ -538,7 +538,8 @@ impl Store {
     /// The members of a subtree out of contact, with the day it began:
     /// (id, name, org id, org name, since), longest first. Read through the
     /// partial index of them (`members_lost_contact`), not the subtree's
-    /// whole roster.
+    /// whole roster; that walks every member out of contact in the group
+    /// until a thousand are in the subtree, so it runs aside (`reader.rs`).
     pub async fn subtree_lost_contact(&self, path: &str) -> StoreResult<Vec<(i64, String, i64, String, NaiveDate)>> {
         read!(
             self,
@@ -547,7 +548,8 @@ impl Store {
              WHERE o.path >= $1 AND o.path < $2 AND m.status = 'lost_contact'
              ORDER BY m.status_since, m.id LIMIT 1000",
             |q| q.bind(path).bind(path_hi(path)),
-            fetch_all
+            fetch_all,
+            bounded = false
         )
     }
 

@@ -36,13 +36,18 @@ use rusqlite::{Connection, OpenFlags};
 use crate::{StoreError, SQLITE_CACHE_KIB};
 
 /// A short read (see the module's invariant), written once: on SQLite it
-/// runs on the caller's thread through the [`Reader`], on PostgreSQL
-/// through the pool. `$ty` is a tuple of the selected columns, and
-/// `$fetch` one of `fetch_one`, `fetch_optional`, `fetch_all`, which answer
-/// as SQLx's do. `$bind` binds the parameters to `$q` and is expanded once
-/// per backend. Evaluates to a `StoreResult`.
+/// runs through the [`Reader`], on PostgreSQL through the pool. `$ty` is a
+/// tuple of the selected columns, and `$fetch` one of `fetch_one`,
+/// `fetch_optional`, `fetch_all`, which answer as SQLx's do. `$bind` binds
+/// the parameters to `$q` and is expanded once per backend. A read runs on
+/// the caller's thread unless it is given `bounded = false` (or an
+/// expression, evaluated on SQLite only), for one that may walk many rows:
+/// that one runs on a blocking thread. Evaluates to a `StoreResult`.
 macro_rules! read {
-    ($store:expr, $ty:ty, $sql:expr, |$q:ident| $bind:expr, $fetch:ident) => {{
+    ($store:expr, $ty:ty, $sql:expr, |$q:ident| $bind:expr, $fetch:ident) => {
+        $crate::reader::read!($store, $ty, $sql, |$q| $bind, $fetch, bounded = true)
+    };
+    ($store:expr, $ty:ty, $sql:expr, |$q:ident| $bind:expr, $fetch:ident, bounded = $bounded:expr) => {{
         let sql: &str = $sql;
         match &$store.db {
             $crate::Db::Sqlite(_, reader) => {
@@ -50,7 +55,12 @@ macro_rules! read {
                     let $q = $crate::reader::Binds::default();
                     $bind
                 };
-                reader.read(|c| binds.$fetch::<$ty>(c, sql))
+                if $bounded {
+                    reader.read(|c| binds.$fetch::<$ty>(c, sql))
+                } else {
+                    let sql = sql.to_owned();
+                    reader.read_aside(move |c| binds.$fetch::<$ty>(c, &sql)).await
+                }
             }
             $crate::Db::Postgres(pool) => {
                 let $q = sqlx::query_as::<_, $ty>(sql);

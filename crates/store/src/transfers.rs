@@ -522,8 +522,8 @@ impl Store {
              WHERE o.path >= $1 AND o.path < $2 AND a.returned_on IS NULL ORDER BY a.left_on, a.id LIMIT 1000"
         );
         let longest_first = |a: &AwayRow, b: &AwayRow| (a.left_on, a.id).cmp(&(b.left_on, b.id));
-        // Those away now are a few in any subtree, and at most a thousand are read.
-        fetch_list!(self, AwayRow, AWAY_COLUMNS, sql, longest_first, bounded = true, |q| q
+        // SQLite reads every stay ever recorded to find those not back yet.
+        fetch_list!(self, AwayRow, AWAY_COLUMNS, sql, longest_first, bounded = false, |q| q
             .bind(path)
             .bind(path_hi(path)))
     }
