@@ -9,13 +9,15 @@
 
 use chrono::NaiveDate;
 use ronghe_domain::meetings::{canonical, chain_hash};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
+use crate::reader::read;
+use crate::rows::fetch_list;
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TopicRow {
     pub id: i64,
     pub tenant_id: i64,
@@ -77,7 +79,7 @@ pub struct TopicTaskRow {
 }
 
 /// An execution task still open past its day, with its topic.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct OverdueTask {
     pub id: i64,
     pub topic_id: i64,
@@ -570,7 +572,12 @@ impl Store {
              WHERE o.path >= $1 AND o.path < $2 AND t.submitted_on <= $4 AND (t.closed_on IS NULL OR t.closed_on >= $3)
              ORDER BY t.submitted_on DESC, t.id DESC"
         );
-        Ok(on!(self, |p| sqlx::query_as(&sql).bind(path).bind(path_hi(path)).bind(from).bind(to).fetch_all(p).await)?)
+        // A unit's topics of a year are tens; the root's grow with the group.
+        fetch_list!(self, TopicRow, sql, bounded = self.subtree_is_small(path).await?, |q| q
+            .bind(path)
+            .bind(path_hi(path))
+            .bind(from)
+            .bind(to))
     }
 
     /// The topics of a subtree decided in a period, and all their steps:
@@ -617,30 +624,30 @@ impl Store {
     /// How many execution tasks of a subtree's topics are open after their
     /// day (the list below shows the first 500).
     pub async fn overdue_topic_task_count(&self, path: &str, today: NaiveDate) -> StoreResult<i64> {
-        Ok(on!(self, |p| sqlx::query_scalar(
+        let (n,) = read!(
+            self,
+            (i64,),
             "SELECT COUNT(*) FROM topic_tasks k JOIN topics t ON t.id = k.topic_id JOIN orgs o ON o.id = t.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3"
-        )
-        .bind(path)
-        .bind(path_hi(path))
-        .bind(today)
-        .fetch_one(p)
-        .await)?)
+             WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3",
+            |q| q.bind(path).bind(path_hi(path)).bind(today),
+            fetch_one,
+            bounded = self.subtree_is_small(path).await?
+        )?;
+        Ok(n)
     }
 
     /// Execution tasks of a subtree's topics still open after their day,
     /// the 500 longest overdue.
     pub async fn overdue_topic_tasks(&self, path: &str, today: NaiveDate) -> StoreResult<Vec<OverdueTask>> {
-        Ok(on!(self, |p| sqlx::query_as(
-            "SELECT k.id, k.topic_id, t.title AS topic_title, t.org_id, o.name AS org_name, k.title, k.owner, k.due_on
+        const SQL: &str = "SELECT k.id, k.topic_id, t.title AS topic_title, t.org_id, o.name AS org_name, k.title,
+                k.owner, k.due_on
              FROM topic_tasks k JOIN topics t ON t.id = k.topic_id JOIN orgs o ON o.id = t.org_id
              WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3
-             ORDER BY k.due_on, k.id LIMIT 500"
-        )
-        .bind(path)
-        .bind(path_hi(path))
-        .bind(today)
-        .fetch_all(p)
-        .await)?)
+             ORDER BY k.due_on, k.id LIMIT 500";
+        // The subtree's open tasks are all read to find the longest overdue.
+        fetch_list!(self, OverdueTask, SQL, bounded = self.subtree_is_small(path).await?, |q| q
+            .bind(path)
+            .bind(path_hi(path))
+            .bind(today))
     }
 }

@@ -9,11 +9,11 @@
 
 use chrono::NaiveDate;
 use ronghe_domain::members::MemberDraft;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
-use crate::json_rows::fetch_list;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
+use crate::rows::fetch_list;
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -44,7 +44,7 @@ macro_rules! insert_step {
 }
 
 /// A person in development, as lists and the timeline show them.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct CandidateRow {
     pub id: i64,
     pub org_id: i64,
@@ -458,7 +458,10 @@ impl Store {
              WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
              ORDER BY o.path, c.name_initials, c.id"
         );
-        Ok(on!(self, |p| sqlx::query_as(&sql).bind(path).bind(path_hi(path)).fetch_all(p).await)?)
+        // A unit's people are tens; the root's grow with the whole group.
+        fetch_list!(self, CandidateRow, sql, bounded = self.subtree_is_small(path).await?, |q| q
+            .bind(path)
+            .bind(path_hi(path)))
     }
 
     /// The steps of every person in development in a subtree, as (candidate,
@@ -469,29 +472,19 @@ impl Store {
             candidate_id: i64,
             step: String,
             on_date: NaiveDate,
-            step_no: i64,
         }
         // Every step of a unit's people, often a few hundred.
-        const COLUMNS: &str = "s.candidate_id, s.step, s.on_date, s.step_no";
+        const COLUMNS: &str = "s.candidate_id, s.step, s.on_date";
         let sql = format!(
             "SELECT {COLUMNS} FROM development_steps s
              JOIN candidates c ON c.id = s.candidate_id JOIN orgs o ON o.id = c.org_id
              WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
              ORDER BY s.candidate_id, s.on_date, s.step_no"
         );
-        let in_order =
-            |a: &Step, b: &Step| (a.candidate_id, a.on_date, a.step_no).cmp(&(b.candidate_id, b.on_date, b.step_no));
         // A unit's steps are a few hundred; the root's grow with the whole group.
-        let root = crate::orgs::path_ids(path).last().copied().ok_or(StoreError::NotFound)?;
-        let steps = fetch_list!(
-            self,
-            Step,
-            COLUMNS,
-            sql,
-            in_order,
-            bounded = self.subtree_size_hint(root).await? <= Store::LARGE_SUBTREE,
-            |q| q.bind(path).bind(path_hi(path))
-        )?;
+        let steps = fetch_list!(self, Step, sql, bounded = self.subtree_is_small(path).await?, |q| q
+            .bind(path)
+            .bind(path_hi(path)))?;
         Ok(steps.into_iter().map(|s| (s.candidate_id, s.step, s.on_date)).collect())
     }
 

@@ -7,7 +7,7 @@ use ronghe_domain::exams::{Question, QuestionKind};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
-use crate::json_rows::fetch_list;
+use crate::rows::fetch_list;
 use crate::BeginWrite;
 use crate::{now_ms, on, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -283,9 +283,8 @@ impl Store {
             "SELECT {COLUMNS} FROM exams e JOIN orgs o ON o.id = e.org_id WHERE e.org_id IN ({}) ORDER BY e.id DESC",
             crate::list_placeholders(self.backend(), 1, ids.len())
         );
-        let newest_first = |a: &ExamListing, b: &ExamListing| b.id.cmp(&a.id);
         // The exams of one line of organisations, by key.
-        fetch_list!(self, ExamListing, COLUMNS, sql, newest_first, bounded = true, |q| {
+        fetch_list!(self, ExamListing, sql, bounded = true, |q| {
             let mut q = q;
             for id in &ids {
                 q = q.bind(id);

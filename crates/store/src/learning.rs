@@ -9,8 +9,8 @@ use ronghe_domain::learning::{accrue, Accrual, Beat, LearningRulePack, Presence,
 use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
-use crate::json_rows::fetch_list;
 use crate::reader::read;
+use crate::rows::fetch_list;
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -159,16 +159,14 @@ impl Store {
         if ids.is_empty() {
             return Ok(vec![]);
         }
-        const COLUMNS: &str = "id, org_id, org_name, title, category, description, lessons, required_by, required_of";
         let sql = format!(
             "SELECT c.id, c.org_id, o.name AS org_name, c.title, c.category, c.description,
                     (SELECT COUNT(*) FROM lessons l WHERE l.course_id = c.id) AS lessons, c.required_by, c.required_of
              FROM courses c JOIN orgs o ON o.id = c.org_id WHERE c.org_id IN ({}) ORDER BY c.id DESC",
             crate::list_placeholders(self.backend(), 1, ids.len())
         );
-        let newest_first = |a: &CourseRow, b: &CourseRow| b.id.cmp(&a.id);
         // The courses of one line of organisations, by key.
-        fetch_list!(self, CourseRow, COLUMNS, sql, newest_first, bounded = true, |q| {
+        fetch_list!(self, CourseRow, sql, bounded = true, |q| {
             let mut q = q;
             for id in &ids {
                 q = q.bind(id);
@@ -304,20 +302,14 @@ impl Store {
         from: NaiveDate,
         to: NaiveDate,
     ) -> StoreResult<Vec<LessonStudy>> {
-        const COLUMNS: &str = "lesson_id, lesson_title, course_id, course_title, seconds, days, last_day";
         const SQL: &str =
             "SELECT l.id AS lesson_id, l.title AS lesson_title, c.id AS course_id, c.title AS course_title,
                     CAST(SUM(s.seconds) AS BIGINT) AS seconds, COUNT(*) AS days, MAX(s.day) AS last_day
              FROM study_time s JOIN lessons l ON l.id = s.lesson_id JOIN courses c ON c.id = l.course_id
              WHERE s.member_id = $1 AND s.day >= $2 AND s.day <= $3
              GROUP BY l.id, l.title, c.id, c.title ORDER BY MAX(s.day) DESC, l.id";
-        let latest_first =
-            |a: &LessonStudy, b: &LessonStudy| b.last_day.cmp(&a.last_day).then(a.lesson_id.cmp(&b.lesson_id));
         // One member's rows of a period, by key.
-        fetch_list!(self, LessonStudy, COLUMNS, SQL, latest_first, bounded = true, |q| q
-            .bind(member_id)
-            .bind(from)
-            .bind(to))
+        fetch_list!(self, LessonStudy, SQL, bounded = true, |q| q.bind(member_id).bind(from).bind(to))
     }
 
     /// Seconds a member studied a lesson (all days).
@@ -390,12 +382,8 @@ impl Store {
                  WHERE a.member_id = $1 AND t.held_on >= $2 AND t.held_on <= $3 ORDER BY t.held_on, t.id"
             )
         });
-        let in_order = |a: &TrainingRow, b: &TrainingRow| (a.held_on, a.id).cmp(&(b.held_on, b.id));
         // One member's attendance, by key.
-        fetch_list!(self, TrainingRow, COLUMNS, SQL.as_str(), in_order, bounded = true, |q| q
-            .bind(member_id)
-            .bind(from)
-            .bind(to))
+        fetch_list!(self, TrainingRow, SQL.as_str(), bounded = true, |q| q.bind(member_id).bind(from).bind(to))
     }
 
     /// Whether a member held a branch or committee office (not a group

@@ -21,7 +21,6 @@ mod dues;
 mod error;
 mod exams;
 mod imports;
-mod json_rows;
 mod learning;
 mod media;
 mod meetings;
@@ -30,6 +29,7 @@ mod notifications;
 mod orgs;
 mod reader;
 mod rollups;
+mod rows;
 mod rules;
 mod transfers;
 

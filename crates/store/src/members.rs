@@ -10,10 +10,10 @@ use ronghe_domain::members::{name_initials, Category, Education, Gender, MemberD
 use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
-use crate::json_rows::{fetch_list, fetch_row, via};
 use crate::orgs::path_ids;
 use crate::reader::read;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
+use crate::rows::{fetch_list, fetch_row, via};
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -172,7 +172,7 @@ pub(crate) async fn bulk_sqlite_connection(
 
 /// A roster line, as lists show it: personal data masked.
 /// Read row by row (`sqlx::FromRow`) or, a page at a time, as one JSON
-/// value (`Deserialize`: `json_rows`).
+/// value (`Deserialize`: `rows`).
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct MemberRow {
     pub id: i64,
@@ -554,9 +554,11 @@ impl Store {
     }
 
     pub async fn member(&self, id: i64) -> StoreResult<MemberRecord> {
-        static COLUMNS: LazyLock<String> = LazyLock::new(|| format!("{ROW_COLUMNS}, o.path AS org_path, m.tenant_id"));
         static SQL: LazyLock<String> = LazyLock::new(|| {
-            format!("SELECT {} FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1", *COLUMNS)
+            format!(
+                "SELECT {ROW_COLUMNS}, o.path AS org_path, m.tenant_id
+                 FROM members m JOIN orgs o ON o.id = m.org_id WHERE m.id = $1"
+            )
         });
         // The row's columns beside the record's own, as the query selects them.
         #[derive(sqlx::FromRow, Deserialize)]
@@ -567,7 +569,7 @@ impl Store {
             org_path: String,
             tenant_id: i64,
         }
-        let Flat { row, org_path, tenant_id } = fetch_row!(self, Flat, &COLUMNS, SQL.as_str(), |q| q.bind(id))?;
+        let Flat { row, org_path, tenant_id } = fetch_row!(self, Flat, SQL.as_str(), |q| q.bind(id))?;
         Ok(MemberRecord { row, org_path, tenant_id })
     }
 
@@ -718,7 +720,6 @@ impl Store {
             conds.join(" AND "),
             crate::param(backend, params.len())
         );
-        let by_roster_order = |a: &MemberRow, b: &MemberRow| (&a.name_initials, a.id).cmp(&(&b.name_initials, b.id));
         // Walking the roster's order stops within a page unless a filter
         // passes over most of a large subtree's members.
         let narrowed = like_search
@@ -728,7 +729,7 @@ impl Store {
             || f.gender.is_some()
             || f.org_only.is_some();
         let bounded = !large || !narrowed;
-        let mut rows = fetch_list!(self, MemberRow, ROW_COLUMNS, sql, by_roster_order, bounded = bounded, |query| {
+        let mut rows = fetch_list!(self, MemberRow, sql, bounded = bounded, |query| {
             let mut query = query;
             for v in &params {
                 query = match v {

@@ -9,14 +9,14 @@ use ronghe_domain::org::{OfficerRole, OrgKind, OrgRulePack};
 use serde::Serialize;
 
 use crate::audit::{append_audit, append_audits, audited_change};
-use crate::json_rows::{fetch_list, fetch_row};
 use crate::reader::read;
 use crate::rollups::{apply_rollups, Delta};
+use crate::rows::{fetch_list, fetch_row};
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
 /// Read row by row (`sqlx::FromRow`) or, a list at a time, as one JSON
-/// value (`Deserialize`: `json_rows`).
+/// value (`Deserialize`: `rows`).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Org {
     pub id: i64,
@@ -25,7 +25,7 @@ pub struct Org {
     pub path: String,
     pub depth: i64,
     #[sqlx(try_from = "String")]
-    #[serde(deserialize_with = "crate::json_rows::via::<_, String, _>")]
+    #[serde(deserialize_with = "crate::rows::via::<_, String, _>")]
     pub kind: OrgKind,
     pub code: String,
     pub name: String,
@@ -111,7 +111,7 @@ pub struct OfficerRow {
     pub member_id: i64,
     pub name: String,
     #[sqlx(try_from = "String")]
-    #[serde(deserialize_with = "crate::json_rows::via::<_, String, _>")]
+    #[serde(deserialize_with = "crate::rows::via::<_, String, _>")]
     pub role: OfficerRole,
     pub term_start: Option<NaiveDate>,
     pub term_end: Option<NaiveDate>,
@@ -308,7 +308,7 @@ impl Store {
 
     pub async fn org(&self, id: i64) -> StoreResult<Org> {
         static SQL: LazyLock<String> = LazyLock::new(|| format!("SELECT {ORG_COLUMNS} FROM orgs WHERE id = $1"));
-        fetch_row!(self, Org, ORG_COLUMNS, SQL.as_str(), |q| q.bind(id))
+        fetch_row!(self, Org, SQL.as_str(), |q| q.bind(id))
     }
 
     pub async fn org_by_code(&self, tenant_id: i64, code: &str) -> StoreResult<Org> {
@@ -369,7 +369,7 @@ impl Store {
         let outside = pick.outside.map(|o| (o.to_string(), path_hi(o)));
         // Without a search the walk in path order stops within a page.
         let bounded = query.is_empty();
-        fetch_list!(self, Org, ORG_COLUMNS, sql, |a: &Org, b: &Org| a.path.cmp(&b.path), bounded = bounded, |q| {
+        fetch_list!(self, Org, sql, bounded = bounded, |q| {
             let mut q = q.bind(root_path).bind(path_hi(root_path));
             if pick.kinds.is_empty() {
                 q = q.bind("");
@@ -411,18 +411,16 @@ impl Store {
                 crate::list_placeholders(self.backend(), 1, chunk.len())
             );
             // Put in the order given below.
-            let by_id = |a: &Org, b: &Org| a.id.cmp(&b.id);
-            let mut rows: std::collections::HashMap<i64, Org> =
-                fetch_list!(self, Org, ORG_COLUMNS, sql, by_id, bounded = true, |q| {
-                    let mut q = q;
-                    for id in chunk {
-                        q = q.bind(id);
-                    }
-                    q
-                })?
-                .into_iter()
-                .map(|o| (o.id, o))
-                .collect();
+            let mut rows: std::collections::HashMap<i64, Org> = fetch_list!(self, Org, sql, bounded = true, |q| {
+                let mut q = q;
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q
+            })?
+            .into_iter()
+            .map(|o| (o.id, o))
+            .collect();
             out.extend(chunk.iter().filter_map(|id| rows.remove(id)));
         }
         Ok(out)
@@ -440,8 +438,6 @@ impl Store {
             full_members: i64,
             probationary_members: i64,
         }
-        static COLUMNS: LazyLock<String> =
-            LazyLock::new(|| format!("{ORG_COLUMNS}, full_members, probationary_members"));
         let count = |key: &str| {
             format!(
                 "(SELECT CAST(COALESCE(SUM(r.n), 0) AS BIGINT) FROM org_rollups r
@@ -455,9 +451,8 @@ impl Store {
             count("probationary"),
             limit.map(|n| format!(" LIMIT {}", n.max(0))).unwrap_or_default()
         );
-        let by_code = |a: &Row, b: &Row| (&a.org.code, a.org.id).cmp(&(&b.org.code, b.org.id));
         // All the children of a large unit may be thousands.
-        let rows = fetch_list!(self, Row, &COLUMNS, sql, by_code, bounded = limit.is_some(), |q| q.bind(id))?;
+        let rows = fetch_list!(self, Row, sql, bounded = limit.is_some(), |q| q.bind(id))?;
         Ok(rows
             .into_iter()
             .map(|r| {
@@ -597,8 +592,7 @@ impl Store {
                 "SELECT {COLUMNS} FROM org_officers f JOIN members m ON m.id = f.member_id WHERE f.org_id = $1 ORDER BY f.id"
             )
         });
-        let by_id = |a: &OfficerRow, b: &OfficerRow| a.id.cmp(&b.id);
-        fetch_list!(self, OfficerRow, COLUMNS, SQL.as_str(), by_id, bounded = true, |q| q.bind(org_id))
+        fetch_list!(self, OfficerRow, SQL.as_str(), bounded = true, |q| q.bind(org_id))
     }
 
     pub async fn add_officer(

@@ -143,7 +143,7 @@ fn into_store_error(e: rusqlite::Error) -> StoreError {
 
 /// The parameters of a statement (`$1`, `$2`, …), given with the same
 /// `.bind(value)` calls a SQLx query takes, so that one binding expression
-/// serves both (see `json_rows::fetch_list!`).
+/// serves both (see `rows::fetch_list!`).
 #[derive(Default)]
 pub(crate) struct Binds(Vec<rusqlite::types::Value>);
 
@@ -208,9 +208,22 @@ impl Binds {
         self.rows(c, sql, |r| T::try_from(r))
     }
 
-    /// The first column of the first row.
-    pub(crate) fn one<T: rusqlite::types::FromSql>(&self, c: &Connection, sql: &str) -> rusqlite::Result<T> {
-        self.row(c, sql, |r| r.get(0))
+    /// Every row, each decoded as a `T` by column name
+    /// ([`crate::rows::RowDeserializer`]).
+    pub(crate) fn deserialize_all<T: serde::de::DeserializeOwned>(
+        &self,
+        c: &Connection,
+        sql: &str,
+    ) -> rusqlite::Result<Vec<T>> {
+        let mut stmt = c.prepare_cached(sql)?;
+        self.apply(&mut stmt)?;
+        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
+        let mut rows = stmt.raw_query();
+        let mut out = Vec::new();
+        while let Some(row) = rows.next()? {
+            out.push(crate::rows::RowDeserializer::new(row, &names).decode()?);
+        }
+        Ok(out)
     }
 
     /// Every row, each mapped by `f`.
@@ -272,9 +285,10 @@ mod tests {
         let binds = Binds::default().bind(1_i64).bind("a").bind(None::<i64>);
         // Numbered out of the order they appear in, one of them twice.
         let sql = "SELECT count(*) FROM t WHERE $3 IS NULL AND $2 = 'a' AND x = $1 AND x = $1";
-        assert_eq!(reader.read(|c| binds.one::<i64>(c, sql)).unwrap(), 1);
+        let first = |b: &Binds, c: &Connection| b.row(c, sql, |r| r.get::<_, i64>(0));
+        assert_eq!(reader.read(|c| first(&binds, c)).unwrap(), 1);
         let short = Binds::default().bind(1_i64);
-        assert!(reader.read(|c| short.one::<i64>(c, sql)).is_err(), "a parameter without a value");
+        assert!(reader.read(|c| first(&short, c)).is_err(), "a parameter without a value");
         let xs = reader.read(|c| Binds::default().rows(c, "SELECT x FROM t", |r| r.get::<_, i64>(0))).unwrap();
         assert_eq!(xs, vec![1]);
         std::fs::remove_dir_all(&dir).unwrap();

@@ -239,6 +239,15 @@ impl Store {
         Ok(n)
     }
 
+    /// Whether every row of the subtree at `path` of a kind that grows
+    /// with its members (its people in development, its topics) is about a
+    /// page: the subtree is not a large one. A list of them is then a
+    /// bounded read in the reader's sense (`reader.rs`).
+    pub(crate) async fn subtree_is_small(&self, path: &str) -> StoreResult<bool> {
+        let root = crate::orgs::path_ids(path).last().copied().ok_or(StoreError::NotFound)?;
+        Ok(self.subtree_size_hint(root).await? <= Store::LARGE_SUBTREE)
+    }
+
     /// How many active members the subtree of `org_id` holds: one row of the
     /// roll-up, where [`Store::rollup`] reads every dimension.
     pub async fn subtree_size(&self, org_id: i64) -> StoreResult<i64> {

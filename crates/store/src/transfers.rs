@@ -5,12 +5,12 @@
 
 use chrono::NaiveDate;
 use ronghe_domain::members::MemberDraft;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
-use crate::json_rows::fetch_list;
 use crate::members::insert_members_in;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
+use crate::rows::fetch_list;
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
@@ -35,7 +35,7 @@ macro_rules! insert_event {
 }
 
 /// A transfer with the names and paths of the organisations at each end.
-#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+#[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct TransferRow {
     pub id: i64,
     pub tenant_id: i64,
@@ -221,13 +221,13 @@ impl Store {
              LIMIT 1000"
         );
         let since_ms = since.and_hms_opt(0, 0, 0).map_or(0, |d| d.and_utc().timestamp_millis());
-        Ok(on!(self, |p| sqlx::query_as(&sql)
+        // Either end in the subtree, in an order no index gives: SQLite
+        // reads every transfer to choose the thousand.
+        fetch_list!(self, TransferRow, sql, bounded = false, |q| q
             .bind(path)
             .bind(path_hi(path))
             .bind(since_ms)
-            .bind(since)
-            .fetch_all(p)
-            .await)?)
+            .bind(since))
     }
 
     /// A member's transfers, newest first.
@@ -235,7 +235,8 @@ impl Store {
         let sql = format!(
             "SELECT {TRANSFER_COLUMNS} FROM {TRANSFER_FROM} WHERE t.member_id = $1 ORDER BY t.requested_on DESC, t.id DESC"
         );
-        Ok(on!(self, |p| sqlx::query_as(&sql).bind(member_id).fetch_all(p).await)?)
+        // One member's transfers, by key.
+        fetch_list!(self, TransferRow, sql, bounded = true, |q| q.bind(member_id))
     }
 
     /// Records an action and its effect on the roster in one transaction,
@@ -510,9 +511,8 @@ impl Store {
             "SELECT {AWAY_COLUMNS} FROM members_away a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = a.org_id
              WHERE a.member_id = $1 ORDER BY a.left_on DESC, a.id DESC"
         );
-        let latest_first = |a: &AwayRow, b: &AwayRow| (b.left_on, b.id).cmp(&(a.left_on, a.id));
         // One member's stays, by key.
-        fetch_list!(self, AwayRow, AWAY_COLUMNS, sql, latest_first, bounded = true, |q| q.bind(member_id))
+        fetch_list!(self, AwayRow, sql, bounded = true, |q| q.bind(member_id))
     }
 
     /// The members of a subtree away now, longest away first.
@@ -521,10 +521,7 @@ impl Store {
             "SELECT {AWAY_COLUMNS} FROM members_away a JOIN members m ON m.id = a.member_id JOIN orgs o ON o.id = a.org_id
              WHERE o.path >= $1 AND o.path < $2 AND a.returned_on IS NULL ORDER BY a.left_on, a.id LIMIT 1000"
         );
-        let longest_first = |a: &AwayRow, b: &AwayRow| (a.left_on, a.id).cmp(&(b.left_on, b.id));
         // SQLite reads every stay ever recorded to find those not back yet.
-        fetch_list!(self, AwayRow, AWAY_COLUMNS, sql, longest_first, bounded = false, |q| q
-            .bind(path)
-            .bind(path_hi(path)))
+        fetch_list!(self, AwayRow, sql, bounded = false, |q| q.bind(path).bind(path_hi(path)))
     }
 }

@@ -2,7 +2,7 @@
 //! makes for a small subtree, one page of 50) many times on two cores,
 //! through sqlx's SQLite driver row by row (as the server did before
 //! session 12), through sqlx with the page folded into one JSON value by
-//! SQLite (as `json_rows` reads it now), and through rusqlite on one
+//! SQLite (as the server did in sessions 12 to 14), and through rusqlite on one
 //! thread per core and from async tasks, decoding the same row into the
 //! same struct. The differences are what the driver costs per page.
 //!
@@ -23,7 +23,7 @@ const SQL: &str =
      FROM members m JOIN orgs o ON o.id = m.org_id
      WHERE m.org_id IN (SELECT id FROM orgs WHERE path >= ?1 AND path < ?2) AND m.status IN ('normal', 'lost_contact')
      ORDER BY m.name_initials, m.id LIMIT ?3";
-/// The same page as one value, as `json_rows` builds it from `SQL`:
+/// The same page as one value, as sessions 12 to 14 built it from `SQL`:
 /// SQLite makes a JSON array of the rows, each an object keyed by column
 /// name, so the driver hands over one row of one text instead of 51 rows
 /// of 19 values (the server then sorts the decoded page by its order,

@@ -343,7 +343,7 @@ both!(the_pipeline_counts_each_stage_and_warns_of_overdue_steps, |app| async mov
     let page = sec.get(&format!("/orgs/{}/development", fx.b1.id)).await;
     assert_eq!(page.status, StatusCode::OK);
     assert!(page.text.contains("辛") && page.text.contains("逾期"), "{}", page.text);
-    // The lists the board reads (one JSON value on SQLite: `json_rows`)
+    // The lists the board reads (decoded by serde on SQLite: `rows`)
     // hold each person and step as they read on their own, in order.
     let people = app.store.subtree_candidates(&fx.root.path).await.unwrap();
     assert_eq!(people.len(), 3);

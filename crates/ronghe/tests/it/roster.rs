@@ -250,8 +250,8 @@ both!(large_subtrees_are_paged_through_the_pinyin_index, |app| async move {
 });
 
 // On SQLite a roster page, a member's record and an organisation are each
-// read as one JSON value the database builds (`json_rows`), on PostgreSQL
-// row by row: either way each keeps every value as written (awkward text,
+// decoded by serde from the reader's rows (`rows::fetch_list!`), on
+// PostgreSQL by SQLx: either way each keeps every value as written (awkward text,
 // empty optional fields and all), and each line of the page equals the
 // member read on their own.
 both!(a_page_and_its_records_keep_every_value_as_written, |app| async move {

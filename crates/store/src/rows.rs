@@ -1,0 +1,299 @@
+//! Lists and records of a named type, read once for both backends: on
+//! SQLite through the [`Reader`](crate::reader::Reader), each row decoded
+//! into the type by column name ([`RowDeserializer`]); on PostgreSQL row by
+//! row through SQLx (`sqlx::FromRow`), as every other query is. The type
+//! derives both `Deserialize` and `sqlx::FromRow`; `scripts/test` (and so
+//! `.ci/run`) runs every integration test on both backends and fails
+//! without PostgreSQL, so each read is exercised both ways, and tests check
+//! such reads against what was written and the lists' order.
+//!
+//! Why not SQLx on SQLite: its driver runs each connection on a thread of
+//! its own, sends every row to the caller's task over a channel and copies
+//! each of the row's values into an allocation of its own there
+//! (`sqlite3_value_dup`), freed on another thread. For a page of fifty
+//! roster lines that was about a thousand allocations freed across threads
+//! and a third of the server's samples in the kernel (`scripts/driver-probe`
+//! and `perf`, sessions 12 and 13).
+//!
+//! Why by name, through serde: a column list out of step with the struct's
+//! fields fails to decode (a missing field) instead of decoding silently
+//! wrong, and one derive serves every type. From session 12 to 14 the rows
+//! came as one JSON value that SQLite built (`json_group_array`) and
+//! serde_json parsed; `perf` of a branch's roster then found about 15% of
+//! the server's samples building and parsing that text, which reading the
+//! values straight from SQLite's row saves.
+//!
+//! Why not the same on PostgreSQL: its driver reads rows from the socket on
+//! the caller's task, with no thread between. (Folding the page into
+//! `json_agg` there made pages a quarter to a half slower, session 12.)
+//!
+//! Use it for reads the reader's invariant allows (`reader.rs`): a key
+//! lookup, or a list that stops within about a page. Each output column is
+//! named as the field it fills: a plain column by itself, anything else by
+//! `AS`. Columns no field names are skipped, so a query may select more, to
+//! order by. SQLite has five storage classes and the types come from them:
+//! integers (also booleans, stored as 0 and 1), reals, text (also dates as
+//! ISO text, and codes through [`via`]), blobs and NULL (`Option`).
+
+use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
+
+/// Reads a list: `$sql` (ending in its `ORDER BY`, and a `LIMIT` if any),
+/// each row decoded as `$ty`. `$bounded` says whether the read stops within
+/// about a page whatever the data (see `reader.rs`): on SQLite a bounded
+/// read runs on the caller's thread, any other on a blocking thread
+/// (`$bounded` is evaluated on SQLite only, so it may ask the store).
+/// `$bind` binds the parameters to `$q`, and is expanded once per backend.
+/// Evaluates to `StoreResult<Vec<$ty>>`.
+macro_rules! fetch_list {
+    ($store:expr, $ty:ty, $sql:expr, bounded = $bounded:expr, |$q:ident| $bind:expr) => {{
+        let sql: &str = &$sql;
+        let result: $crate::StoreResult<Vec<$ty>> = match &$store.db {
+            $crate::Db::Sqlite(_, reader) => {
+                let binds = {
+                    let $q = $crate::reader::Binds::default();
+                    $bind
+                };
+                if $bounded {
+                    reader.read(|c| binds.deserialize_all::<$ty>(c, sql))
+                } else {
+                    let sql = sql.to_owned();
+                    reader.read_aside(move |c| binds.deserialize_all::<$ty>(c, &sql)).await
+                }
+            }
+            $crate::Db::Postgres(pool) => {
+                let $q = sqlx::query_as::<_, $ty>(sql);
+                $bind.fetch_all(pool).await.map_err(Into::into)
+            }
+        };
+        result
+    }};
+}
+pub(crate) use fetch_list;
+
+/// Reads one row by key, as [`fetch_list!`] reads a list of at most one (a
+/// bounded read). No row is [`StoreError::NotFound`](crate::StoreError).
+/// Evaluates to `StoreResult<$ty>`.
+macro_rules! fetch_row {
+    ($store:expr, $ty:ty, $sql:expr, |$q:ident| $bind:expr) => {
+        $crate::rows::fetch_list!($store, $ty, $sql, bounded = true, |$q| $bind)
+            .and_then(|rows| rows.into_iter().next().ok_or($crate::StoreError::NotFound))
+    };
+}
+pub(crate) use fetch_row;
+
+/// Decodes one row as a map from its columns' names to their values, for
+/// a `Deserialize` type whose fields are named as the columns. `names` are
+/// the statement's column names, in order.
+pub(crate) struct RowDeserializer<'a, 'stmt> {
+    row: &'a rusqlite::Row<'stmt>,
+    names: &'a [String],
+}
+
+impl<'a, 'stmt> RowDeserializer<'a, 'stmt> {
+    pub(crate) fn new(row: &'a rusqlite::Row<'stmt>, names: &'a [String]) -> Self {
+        RowDeserializer { row, names }
+    }
+
+    /// The row as a `T`. A value that does not fit its field is
+    /// `FromSqlConversionFailure`, naming the column; a field no column
+    /// fills is `InvalidColumnName`.
+    pub(crate) fn decode<T: de::DeserializeOwned>(self) -> rusqlite::Result<T> {
+        let mut columns = Columns { row: self.row, names: self.names, next: 0, failed: None };
+        T::deserialize(RowAsMap(&mut columns)).map_err(|e| match columns.failed {
+            Some(at) => {
+                let ty = self.row.get_ref(at).map_or(rusqlite::types::Type::Null, |v| v.data_type());
+                let message = format!("column {}: {e}", self.names[at]);
+                rusqlite::Error::FromSqlConversionFailure(at, ty, message.into())
+            }
+            None => rusqlite::Error::InvalidColumnName(e.to_string()),
+        })
+    }
+}
+
+/// What a value failed with, before [`RowDeserializer::decode`] names
+/// its column.
+#[derive(Debug)]
+pub(crate) struct DecodeError(String);
+
+impl std::fmt::Display for DecodeError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl std::error::Error for DecodeError {}
+
+impl de::Error for DecodeError {
+    fn custom<T: std::fmt::Display>(msg: T) -> Self {
+        DecodeError(msg.to_string())
+    }
+}
+
+struct Columns<'a, 'stmt> {
+    row: &'a rusqlite::Row<'stmt>,
+    names: &'a [String],
+    /// The column whose name comes next; one past the value last given.
+    next: usize,
+    /// The column whose value did not fit its field.
+    failed: Option<usize>,
+}
+
+struct RowAsMap<'c, 'a, 'stmt>(&'c mut Columns<'a, 'stmt>);
+
+impl<'de> de::Deserializer<'de> for RowAsMap<'_, '_, '_> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_map(self.0)
+    }
+
+    serde::forward_to_deserialize_any! {
+        bool i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf option unit unit_struct newtype_struct seq tuple
+        tuple_struct map struct enum identifier ignored_any
+    }
+}
+
+impl<'de> MapAccess<'de> for Columns<'_, '_> {
+    type Error = DecodeError;
+
+    fn next_key_seed<K: DeserializeSeed<'de>>(&mut self, seed: K) -> Result<Option<K::Value>, DecodeError> {
+        match self.names.get(self.next) {
+            Some(name) => {
+                self.next += 1;
+                seed.deserialize(name.as_str().into_deserializer()).map(Some)
+            }
+            None => Ok(None),
+        }
+    }
+
+    fn next_value_seed<V: DeserializeSeed<'de>>(&mut self, seed: V) -> Result<V::Value, DecodeError> {
+        let at = self.next - 1;
+        let value = self.row.get_ref(at).map_err(de::Error::custom)?;
+        seed.deserialize(Value(value)).inspect_err(|_| self.failed = Some(at))
+    }
+
+    fn size_hint(&self) -> Option<usize> {
+        Some(self.names.len() - self.next)
+    }
+}
+
+/// One column's value.
+struct Value<'a>(rusqlite::types::ValueRef<'a>);
+
+impl<'de> de::Deserializer<'de> for Value<'_> {
+    type Error = DecodeError;
+
+    fn deserialize_any<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        use rusqlite::types::ValueRef;
+        match self.0 {
+            ValueRef::Null => visitor.visit_unit(),
+            ValueRef::Integer(i) => visitor.visit_i64(i),
+            ValueRef::Real(r) => visitor.visit_f64(r),
+            ValueRef::Text(t) => visitor.visit_str(std::str::from_utf8(t).map_err(de::Error::custom)?),
+            ValueRef::Blob(b) => visitor.visit_bytes(b),
+        }
+    }
+
+    fn deserialize_option<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            rusqlite::types::ValueRef::Null => visitor.visit_none(),
+            _ => visitor.visit_some(self),
+        }
+    }
+
+    /// SQLite stores a boolean as an integer.
+    fn deserialize_bool<V: Visitor<'de>>(self, visitor: V) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            rusqlite::types::ValueRef::Integer(i @ (0 | 1)) => visitor.visit_bool(i == 1),
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    fn deserialize_newtype_struct<V: Visitor<'de>>(self, _: &'static str, visitor: V) -> Result<V::Value, DecodeError> {
+        visitor.visit_newtype_struct(self)
+    }
+
+    /// A unit variant stored as its name.
+    fn deserialize_enum<V: Visitor<'de>>(
+        self,
+        _: &'static str,
+        _: &'static [&'static str],
+        visitor: V,
+    ) -> Result<V::Value, DecodeError> {
+        match self.0 {
+            rusqlite::types::ValueRef::Text(t) => {
+                visitor.visit_enum(std::str::from_utf8(t).map_err(de::Error::custom)?.into_deserializer())
+            }
+            _ => self.deserialize_any(visitor),
+        }
+    }
+
+    serde::forward_to_deserialize_any! {
+        i8 i16 i32 i64 i128 u8 u16 u32 u64 u128 f32 f64 char str string
+        bytes byte_buf unit unit_struct seq tuple
+        tuple_struct map struct identifier ignored_any
+    }
+}
+
+/// For `#[serde(deserialize_with)]` on fields stored as a code (a closed
+/// vocabulary), decoded as SQLx's `#[sqlx(try_from = …)]` decodes them.
+pub(crate) fn via<'de, D, S, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    S: serde::Deserialize<'de>,
+    T: TryFrom<S>,
+    T::Error: std::fmt::Display,
+{
+    T::try_from(S::deserialize(d)?).map_err(serde::de::Error::custom)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::reader::Binds;
+
+    #[derive(Debug, serde::Deserialize, PartialEq)]
+    struct Line {
+        id: i64,
+        #[serde(deserialize_with = "via::<_, String, _>")]
+        gender: ronghe_domain::members::Gender,
+        day: Option<chrono::NaiveDate>,
+        done: bool,
+        share: f64,
+    }
+
+    fn lines(c: &rusqlite::Connection, sql: &str) -> rusqlite::Result<Vec<Line>> {
+        Binds::default().deserialize_all::<Line>(c, sql)
+    }
+
+    #[test]
+    fn rows_decode_by_name_in_the_statements_order() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        let sql = "SELECT * FROM (
+                SELECT 'female' AS gender, 3 AS id, '2024-07-01' AS day, 1 AS done, 0.5 AS share, 'x' AS ignored
+                UNION ALL SELECT 'male', 4, NULL, 0, 2, 'y')
+            ORDER BY id DESC";
+        let rows = lines(&c, sql).unwrap();
+        let female = ronghe_domain::members::Gender::Female;
+        let day = chrono::NaiveDate::from_ymd_opt(2024, 7, 1);
+        assert_eq!(
+            rows[0],
+            Line { id: 4, gender: ronghe_domain::members::Gender::Male, day: None, done: false, share: 2.0 }
+        );
+        assert_eq!(rows[1], Line { id: 3, gender: female, day, done: true, share: 0.5 });
+    }
+
+    #[test]
+    fn a_value_that_does_not_fit_names_its_column() {
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        let bad = lines(&c, "SELECT 1 AS id, 'x' AS gender, NULL AS day, 0 AS done, 1.0 AS share").unwrap_err();
+        assert!(bad.to_string().contains("column gender"), "{bad}");
+        let bad = lines(&c, "SELECT 1 AS id, 'male' AS gender, NULL AS day, 2 AS done, 1.0 AS share").unwrap_err();
+        assert!(bad.to_string().contains("column done"), "{bad}");
+        let missing = lines(&c, "SELECT 1 AS id, 'male' AS gender, 0 AS done").unwrap_err();
+        assert!(missing.to_string().contains("missing field `share`"), "{missing}");
+        let absent = lines(&c, "SELECT 1 AS id, 'male' AS gender, 0 AS done, 1 AS share").unwrap();
+        assert_eq!(absent[0].day, None, "an Option no column fills is None");
+    }
+}
