@@ -75,6 +75,15 @@ pub(crate) use read;
 /// more cover a thread descheduled while it holds one.
 const KEEP: usize = 8;
 
+/// Reads run aside at once; the rest wait their turn without a thread.
+/// With more, a burst of long reads (64 clients on a page that scans) held
+/// a connection each, more than [`KEEP`]: every read past them opened a
+/// connection, parsed the schema and warmed an empty page cache, and closed
+/// it after (`perf`, session 15: the root's decisions page spent a fifth of
+/// its samples so). Scans are bound by the cores anyway, so a few at a time
+/// finish each sooner.
+const ASIDE: usize = 4;
+
 /// Statements each connection keeps prepared. The hot reads are a few
 /// dozen distinct statements.
 const STATEMENTS: usize = 128;
@@ -82,11 +91,12 @@ const STATEMENTS: usize = 128;
 pub(crate) struct Reader {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    aside: tokio::sync::Semaphore,
 }
 
 impl Reader {
     pub(crate) fn new(path: impl Into<PathBuf>) -> Reader {
-        Reader { path: path.into(), idle: Mutex::new(Vec::new()) }
+        Reader { path: path.into(), idle: Mutex::new(Vec::new()), aside: tokio::sync::Semaphore::new(ASIDE) }
     }
 
     /// Runs `f` on a connection of its own, on this thread.
@@ -109,11 +119,14 @@ impl Reader {
     /// Runs `f` as [`Reader::read`] does, but on one of the runtime's
     /// blocking threads: for a read that may scan (a search, every row of
     /// a subtree), which would otherwise hold up the worker's other tasks.
+    /// At most [`ASIDE`] run at once.
     pub(crate) async fn read_aside<T, F>(self: &Arc<Self>, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
+        // Never closed, so acquiring cannot fail.
+        let _turn = self.aside.acquire().await.map_err(|e| StoreError::Other(e.into()))?;
         let reader = Arc::clone(self);
         match tokio::task::spawn_blocking(move || reader.read(f)).await {
             Ok(out) => out,
