@@ -606,6 +606,18 @@ both!(returns_and_overdue_tasks_reach_the_people_concerned, |app| async move {
     let mut sec = app.login("sec1").await;
     let page = sec.get("/reminders").await.text;
     assert!(page.contains("决策执行任务逾期：办理任职手续"), "{page}");
+    // The root's list: the topics newest first, the overdue task with its
+    // topic and branch, and the count beside it.
+    let list = admin.get(&format!("/api/v1/orgs/{}/topics", fx.root.id)).await.json();
+    let ids: Vec<i64> = list["topics"].as_array().unwrap().iter().map(|t| t["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [r, t], "submitted {} and {} days ago", 3, 20);
+    assert_eq!(list["topics"][1]["decided_on"], ago(17));
+    assert_eq!(list["topics"][0]["decided_on"], Value::Null);
+    assert_eq!(list["overdue_total"], 1);
+    let task = &list["overdue_tasks"][0];
+    assert_eq!((task["topic_id"].as_i64(), task["title"].as_str()), (Some(t), Some("办理任职手续")));
+    assert_eq!((task["topic_title"].as_str(), task["org_id"].as_i64()), (Some("任命车间主任"), Some(fx.b1.id)));
+    assert_eq!(task["due_on"], ago(2));
 });
 
 both!(a_topic_keeps_the_pack_it_was_submitted_under, |app| async move {

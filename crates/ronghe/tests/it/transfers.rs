@@ -295,3 +295,35 @@ both!(members_away_longer_than_six_months_are_due_a_transfer, |app| async move {
     let page = sec1.get(&format!("/members/{}/transfers", fx.m1)).await;
     assert!(page.text.contains("广东省深圳市"), "{}", page.text);
 });
+
+// The subtree's list (read through the reader on SQLite, decoded by serde;
+// by SQLx on PostgreSQL) puts transfers under way first, then the rest
+// newest first, and each row is the one the member's own list holds.
+both!(a_subtree_lists_transfers_under_way_first, |app| async move {
+    let fx = app.fx.clone();
+    let mut sec1 = app.login("sec1").await;
+    let mut sec2 = app.login("sec2").await;
+    let request = |who: i64, to: &str| {
+        (
+            format!("/api/v1/members/{who}/transfers"),
+            json!({"kind": "internal", "to_org_code": to, "reason": "工作调动", "on": day(-3).to_string()}),
+        )
+    };
+    let (path, body) = request(fx.m1, "B2");
+    let open = sec1.post_json(&path, body).await.json()["transfer"]["id"].as_i64().unwrap();
+    let (path, body) = request(fx.m2, "B1");
+    let ended = sec2.post_json(&path, body).await.json()["transfer"]["id"].as_i64().unwrap();
+    assert!(ended > open);
+    ok(&mut sec2, ended, "cancel", day(0), json!({"note": "本人不再调动"})).await;
+    let rows = app.store.subtree_transfers(&fx.root.path, day(-365)).await.unwrap();
+    let ids: Vec<i64> = rows.iter().map(|t| t.id).collect();
+    assert_eq!(ids, [open, ended], "under way first, whatever the ids");
+    for (row, member) in rows.iter().zip([fx.m1, fx.m2]) {
+        let own = app.store.member_transfers(member).await.unwrap();
+        assert_eq!(own.len(), 1);
+        assert_eq!(serde_json::to_value(row).unwrap(), serde_json::to_value(&own[0]).unwrap());
+    }
+    assert_eq!(rows[1].state, "cancelled");
+    assert_eq!(rows[0].to_path.as_deref(), Some(fx.b2.path.as_str()));
+    assert_eq!(rows[1].letter_number, None);
+});
