@@ -2,7 +2,6 @@
 //! `locales/zh-CN.toml` (first) or `locales/en.toml`, by key. Parameters are
 //! written `{name}` in the text.
 
-use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
@@ -48,11 +47,15 @@ impl Lang {
     }
 }
 
-type Catalogue = HashMap<String, String>;
+/// Keyed by FxHash: a page looks up every label it shows (a roster page
+/// hundreds), and SipHash's keyed rounds were most of that lookup's cost
+/// (`perf`, session 15). The keys are the catalogue's own, never a
+/// caller's, so there is nothing for flooding to exploit.
+type Catalogue = rustc_hash::FxHashMap<String, String>;
 
 fn load(text: &str) -> Catalogue {
     let table: toml::Table = toml::from_str(text).expect("message catalogue parses");
-    let mut out = HashMap::new();
+    let mut out = Catalogue::default();
     flatten("", &table, &mut out);
     out
 }
