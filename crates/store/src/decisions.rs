@@ -572,12 +572,9 @@ impl Store {
              WHERE o.path >= $1 AND o.path < $2 AND t.submitted_on <= $4 AND (t.closed_on IS NULL OR t.closed_on >= $3)
              ORDER BY t.submitted_on DESC, t.id DESC"
         );
-        // A unit's topics of a year are tens; the root's grow with the group.
-        fetch_list!(self, TopicRow, sql, bounded = self.subtree_is_small(path).await?, |q| q
-            .bind(path)
-            .bind(path_hi(path))
-            .bind(from)
-            .bind(to))
+        // Every topic the subtree submitted before the period's end is
+        // walked, of every year: it grows with history, whatever the subtree.
+        fetch_list!(self, TopicRow, sql, bounded = false, |q| q.bind(path).bind(path_hi(path)).bind(from).bind(to))
     }
 
     /// The topics of a subtree decided in a period, and all their steps:
@@ -631,7 +628,8 @@ impl Store {
              WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3",
             |q| q.bind(path).bind(path_hi(path)).bind(today),
             fetch_one,
-            bounded = self.subtree_is_small(path).await?
+            // As the list below.
+            bounded = false
         )?;
         Ok(n)
     }
@@ -644,10 +642,8 @@ impl Store {
              FROM topic_tasks k JOIN topics t ON t.id = k.topic_id JOIN orgs o ON o.id = t.org_id
              WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3
              ORDER BY k.due_on, k.id LIMIT 500";
-        // The subtree's open tasks are all read to find the longest overdue.
-        fetch_list!(self, OverdueTask, SQL, bounded = self.subtree_is_small(path).await?, |q| q
-            .bind(path)
-            .bind(path_hi(path))
-            .bind(today))
+        // Either every task of the subtree's topics or, by the plan SQLite
+        // picks without statistics, every open overdue task of the group.
+        fetch_list!(self, OverdueTask, SQL, bounded = false, |q| q.bind(path).bind(path_hi(path)).bind(today))
     }
 }

@@ -171,8 +171,8 @@ pub(crate) async fn bulk_sqlite_connection(
 }
 
 /// A roster line, as lists show it: personal data masked.
-/// Read row by row (`sqlx::FromRow`) or, a page at a time, as one JSON
-/// value (`Deserialize`: `rows`).
+/// Read by SQLx (`sqlx::FromRow`) or, on SQLite's reader, by serde
+/// (`Deserialize`: `rows`).
 #[derive(Debug, Clone, Serialize, Deserialize, sqlx::FromRow)]
 pub struct MemberRow {
     pub id: i64,

@@ -15,8 +15,8 @@ use crate::rows::{fetch_list, fetch_row};
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
 
-/// Read row by row (`sqlx::FromRow`) or, a list at a time, as one JSON
-/// value (`Deserialize`: `rows`).
+/// Read by SQLx (`sqlx::FromRow`) or, on SQLite's reader, by serde
+/// (`Deserialize`: `rows`).
 #[derive(Debug, Clone, Serialize, serde::Deserialize, sqlx::FromRow)]
 pub struct Org {
     pub id: i64,

@@ -22,10 +22,12 @@
 //! page, tens to hundreds of microseconds — because that thread is one of
 //! the runtime's workers and nothing else runs on it meanwhile. A list
 //! that may scan (a search by part of a name over a large subtree, every
-//! step of a subtree) runs on a blocking thread ([`Reader::read_aside`]),
-//! and a read that scans by design (a figure computed from raw rows, an
-//! export) stays on SQLx. Writes and reads inside a write transaction stay
-//! on SQLx too: these connections are `query_only`.
+//! step of a subtree, the transfers of a subtree, which no index orders)
+//! runs on a blocking thread ([`Reader::read_aside`]), a few at a time; a
+//! read that takes seconds by design (a figure computed from a subtree's
+//! raw rows, an export) stays on SQLx, so that it never holds one of those
+//! few turns. Writes and reads inside a write transaction stay on SQLx
+//! too: these connections are `query_only`.
 
 use std::path::PathBuf;
 use std::sync::{Arc, Mutex};
@@ -91,12 +93,12 @@ const STATEMENTS: usize = 128;
 pub(crate) struct Reader {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
-    aside: tokio::sync::Semaphore,
+    aside: Arc<tokio::sync::Semaphore>,
 }
 
 impl Reader {
     pub(crate) fn new(path: impl Into<PathBuf>) -> Reader {
-        Reader { path: path.into(), idle: Mutex::new(Vec::new()), aside: tokio::sync::Semaphore::new(ASIDE) }
+        Reader { path: path.into(), idle: Mutex::new(Vec::new()), aside: Arc::new(tokio::sync::Semaphore::new(ASIDE)) }
     }
 
     /// Runs `f` on a connection of its own, on this thread.
@@ -119,16 +121,23 @@ impl Reader {
     /// Runs `f` as [`Reader::read`] does, but on one of the runtime's
     /// blocking threads: for a read that may scan (a search, every row of
     /// a subtree), which would otherwise hold up the worker's other tasks.
-    /// At most [`ASIDE`] run at once.
+    /// At most [`ASIDE`] run at once: the turn goes with the read onto its
+    /// thread, so a request dropped while its read runs (a client gone)
+    /// gives it back only when the read ends.
     pub(crate) async fn read_aside<T, F>(self: &Arc<Self>, f: F) -> Result<T, StoreError>
     where
         T: Send + 'static,
         F: FnOnce(&Connection) -> rusqlite::Result<T> + Send + 'static,
     {
         // Never closed, so acquiring cannot fail.
-        let _turn = self.aside.acquire().await.map_err(|e| StoreError::Other(e.into()))?;
+        let turn = Arc::clone(&self.aside).acquire_owned().await.map_err(|e| StoreError::Other(e.into()))?;
         let reader = Arc::clone(self);
-        match tokio::task::spawn_blocking(move || reader.read(f)).await {
+        let read = move || {
+            let out = reader.read(f);
+            drop(turn);
+            out
+        };
+        match tokio::task::spawn_blocking(read).await {
             Ok(out) => out,
             Err(e) => Err(StoreError::Other(e.into())),
         }

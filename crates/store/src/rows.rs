@@ -16,8 +16,11 @@
 //! and `perf`, sessions 12 and 13).
 //!
 //! Why by name, through serde: a column list out of step with the struct's
-//! fields fails to decode (a missing field) instead of decoding silently
-//! wrong, and one derive serves every type. From session 12 to 14 the rows
+//! fields fails to decode where a required field finds no column, and
+//! never fills a field from another field's column; and one derive serves
+//! every type. (An `Option` field no column fills reads `None`, as serde
+//! has it: the tests that compare reads with what was written catch a
+//! misspelt alias there.) From session 12 to 14 the rows
 //! came as one JSON value that SQLite built (`json_group_array`) and
 //! serde_json parsed; `perf` of a branch's roster then found about 15% of
 //! the server's samples building and parsing that text, which reading the
@@ -33,7 +36,10 @@
 //! `AS`. Columns no field names are skipped, so a query may select more, to
 //! order by. SQLite has five storage classes and the types come from them:
 //! integers (also booleans, stored as 0 and 1), reals, text (also dates as
-//! ISO text, and codes through [`via`]), blobs and NULL (`Option`).
+//! ISO text, and codes through [`via`]), blobs and NULL (`Option`). Under
+//! `#[serde(flatten)]` serde buffers each value before decoding it, so a
+//! boolean there does not decode from 0 and 1, and a value that does not
+//! fit its field is reported without its column.
 
 use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 
@@ -95,8 +101,9 @@ impl<'a, 'stmt> RowDeserializer<'a, 'stmt> {
     }
 
     /// The row as a `T`. A value that does not fit its field is
-    /// `FromSqlConversionFailure`, naming the column; a field no column
-    /// fills is `InvalidColumnName`.
+    /// `FromSqlConversionFailure`, naming the column; a required field no
+    /// column fills, or a value under `#[serde(flatten)]` that does not fit,
+    /// is `InvalidColumnName` with serde's message.
     pub(crate) fn decode<T: de::DeserializeOwned>(self) -> rusqlite::Result<T> {
         let mut columns = Columns { row: self.row, names: self.names, next: 0, failed: None };
         T::deserialize(RowAsMap(&mut columns)).map_err(|e| match columns.failed {

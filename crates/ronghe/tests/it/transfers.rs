@@ -298,7 +298,8 @@ both!(members_away_longer_than_six_months_are_due_a_transfer, |app| async move {
 
 // The subtree's list (read through the reader on SQLite, decoded by serde;
 // by SQLx on PostgreSQL) puts transfers under way first, then the rest
-// newest first, and each row is the one the member's own list holds.
+// newest first, and each row is the one the member's own list holds and
+// the one read alone (by SQLx on both backends).
 both!(a_subtree_lists_transfers_under_way_first, |app| async move {
     let fx = app.fx.clone();
     let mut sec1 = app.login("sec1").await;
@@ -322,6 +323,8 @@ both!(a_subtree_lists_transfers_under_way_first, |app| async move {
         let own = app.store.member_transfers(member).await.unwrap();
         assert_eq!(own.len(), 1);
         assert_eq!(serde_json::to_value(row).unwrap(), serde_json::to_value(&own[0]).unwrap());
+        let alone = app.store.transfer(row.id).await.unwrap();
+        assert_eq!(serde_json::to_value(row).unwrap(), serde_json::to_value(&alone).unwrap());
     }
     assert_eq!(rows[1].state, "cancelled");
     assert_eq!(rows[0].to_path.as_deref(), Some(fx.b2.path.as_str()));
