@@ -12,7 +12,7 @@ use ronghe_domain::meetings::{canonical, chain_hash};
 use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
-use crate::reader::read;
+use crate::reader::Binds;
 use crate::rows::fetch_list;
 use crate::BeginWrite;
 use crate::{now_ms, on, path_hi, Actor, AuditEntry, Store, StoreError, StoreResult};
@@ -91,6 +91,14 @@ pub struct OverdueTask {
     pub due_on: NaiveDate,
 }
 
+/// What the decisions page lists ([`Store::topic_lists`]).
+#[derive(Debug, Clone, Default)]
+pub struct TopicLists {
+    pub topics: Vec<TopicRow>,
+    pub overdue: Vec<OverdueTask>,
+    pub overdue_total: i64,
+}
+
 #[derive(Debug, Clone)]
 pub struct NewTopic {
     pub org_id: i64,
@@ -133,6 +141,28 @@ pub struct NewTopicStep {
 
 const TOPIC_COLUMNS: &str = "t.id, t.tenant_id, t.org_id, o.name AS org_name, t.item_code, t.pack_version, t.title,
     t.summary, t.proposer, t.submitted_on, t.status, t.decided_on, t.closed_on, t.sealed_at, t.version";
+
+/// A subtree's topics alive in a period: `$1`, `$2` the path's range, `$3`,
+/// `$4` the period.
+static SUBTREE_TOPICS: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| {
+    format!(
+        "SELECT {TOPIC_COLUMNS} FROM topics t JOIN orgs o ON o.id = t.org_id
+         WHERE o.path >= $1 AND o.path < $2 AND t.submitted_on <= $4 AND (t.closed_on IS NULL OR t.closed_on >= $3)
+         ORDER BY t.submitted_on DESC, t.id DESC"
+    )
+});
+
+/// A subtree's execution tasks open past a day (`$3`), the 500 longest overdue.
+const OVERDUE_TASKS: &str = "SELECT k.id, k.topic_id, t.title AS topic_title, t.org_id, o.name AS org_name, k.title,
+        k.owner, k.due_on
+     FROM topic_tasks k JOIN topics t ON t.id = k.topic_id JOIN orgs o ON o.id = t.org_id
+     WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3
+     ORDER BY k.due_on, k.id LIMIT 500";
+
+/// How many there are.
+const OVERDUE_COUNT: &str = "SELECT COUNT(*) FROM topic_tasks k JOIN topics t ON t.id = k.topic_id
+     JOIN orgs o ON o.id = t.org_id
+     WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3";
 
 const STEP_COLUMNS: &str = "topic_id, step, done_on, content, artefacts, backfill_reason, recorded_at";
 
@@ -564,17 +594,52 @@ impl Store {
         })
     }
 
-    /// A subtree's topics alive in a period: submitted by its end and not
-    /// ended before its start; newest first.
-    pub async fn subtree_topics(&self, path: &str, from: NaiveDate, to: NaiveDate) -> StoreResult<Vec<TopicRow>> {
-        let sql = format!(
-            "SELECT {TOPIC_COLUMNS} FROM topics t JOIN orgs o ON o.id = t.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND t.submitted_on <= $4 AND (t.closed_on IS NULL OR t.closed_on >= $3)
-             ORDER BY t.submitted_on DESC, t.id DESC"
-        );
-        // Every topic the subtree submitted before the period's end is
-        // walked, of every year: it grows with history, whatever the subtree.
-        fetch_list!(self, TopicRow, sql, bounded = false, |q| q.bind(path).bind(path_hi(path)).bind(from).bind(to))
+    /// A subtree's topics alive in a period (submitted by its end and not
+    /// ended before its start), newest first; and, when `overdue_on` is
+    /// given, the execution tasks of its topics still open after that day,
+    /// the 500 longest overdue, with how many there are: what the
+    /// decisions page lists. Each may walk many rows (every topic the
+    /// subtree ever submitted; every open overdue task of the group, by the
+    /// plan SQLite picks without statistics), so on SQLite the three run
+    /// aside together, one turn for the page.
+    pub async fn topic_lists(
+        &self,
+        path: &str,
+        from: NaiveDate,
+        to: NaiveDate,
+        overdue_on: Option<NaiveDate>,
+    ) -> StoreResult<TopicLists> {
+        let (lo, hi) = (path.to_owned(), path_hi(path));
+        match &self.db {
+            crate::Db::Sqlite(_, reader) => {
+                reader
+                    .read_aside(move |c| {
+                        let topics = Binds::default().bind(&lo).bind(&hi).bind(from).bind(to);
+                        let topics = topics.deserialize_all(c, &SUBTREE_TOPICS)?;
+                        let (overdue, overdue_total) = match overdue_on {
+                            Some(day) => {
+                                let binds = Binds::default().bind(&lo).bind(&hi).bind(day);
+                                (binds.deserialize_all(c, OVERDUE_TASKS)?, binds.row(c, OVERDUE_COUNT, |r| r.get(0))?)
+                            }
+                            None => (Vec::new(), 0),
+                        };
+                        Ok(TopicLists { topics, overdue, overdue_total })
+                    })
+                    .await
+            }
+            crate::Db::Postgres(pool) => {
+                let topics =
+                    sqlx::query_as(&SUBTREE_TOPICS).bind(&lo).bind(&hi).bind(from).bind(to).fetch_all(pool).await?;
+                let (overdue, overdue_total) = match overdue_on {
+                    Some(day) => (
+                        self.overdue_topic_tasks(path, day).await?,
+                        sqlx::query_scalar(OVERDUE_COUNT).bind(&lo).bind(&hi).bind(day).fetch_one(pool).await?,
+                    ),
+                    None => (Vec::new(), 0),
+                };
+                Ok(TopicLists { topics, overdue, overdue_total })
+            }
+        }
     }
 
     /// The topics of a subtree decided in a period, and all their steps:
@@ -618,32 +683,9 @@ impl Store {
         .await)?)
     }
 
-    /// How many execution tasks of a subtree's topics are open after their
-    /// day (the list below shows the first 500).
-    pub async fn overdue_topic_task_count(&self, path: &str, today: NaiveDate) -> StoreResult<i64> {
-        let (n,) = read!(
-            self,
-            (i64,),
-            "SELECT COUNT(*) FROM topic_tasks k JOIN topics t ON t.id = k.topic_id JOIN orgs o ON o.id = t.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3",
-            |q| q.bind(path).bind(path_hi(path)).bind(today),
-            fetch_one,
-            // As the list below.
-            bounded = false
-        )?;
-        Ok(n)
-    }
-
     /// Execution tasks of a subtree's topics still open after their day,
-    /// the 500 longest overdue.
+    /// the 500 longest overdue (see [`Store::topic_lists`]).
     pub async fn overdue_topic_tasks(&self, path: &str, today: NaiveDate) -> StoreResult<Vec<OverdueTask>> {
-        const SQL: &str = "SELECT k.id, k.topic_id, t.title AS topic_title, t.org_id, o.name AS org_name, k.title,
-                k.owner, k.due_on
-             FROM topic_tasks k JOIN topics t ON t.id = k.topic_id JOIN orgs o ON o.id = t.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND k.done_on IS NULL AND k.due_on < $3
-             ORDER BY k.due_on, k.id LIMIT 500";
-        // Either every task of the subtree's topics or, by the plan SQLite
-        // picks without statistics, every open overdue task of the group.
-        fetch_list!(self, OverdueTask, SQL, bounded = false, |q| q.bind(path).bind(path_hi(path)).bind(today))
+        fetch_list!(self, OverdueTask, OVERDUE_TASKS, bounded = false, |q| q.bind(path).bind(path_hi(path)).bind(today))
     }
 }

@@ -38,7 +38,8 @@ pub use audit::{Actor, AuditEntry, AuditFilter, AuditRow};
 pub use bench::RawRow;
 pub use crypto::{DataKey, FieldCipher};
 pub use decisions::{
-    NewTopic, NewTopicStep, OverdueTask, TopicEffect, TopicRecord, TopicReturnRow, TopicRow, TopicStepRow, TopicTaskRow,
+    NewTopic, NewTopicStep, OverdueTask, TopicEffect, TopicLists, TopicRecord, TopicReturnRow, TopicRow, TopicStepRow,
+    TopicTaskRow,
 };
 pub use development::{
     CandidateRecord, CandidateRow, DocumentRow, NamedMember, NewDocument, NewStep, StepEffect, StepRow, Voter,

@@ -667,17 +667,10 @@ pub async fn compute_metrics(state: &AppState, org: &Org, year: i32, quarter: Op
 /// A subtree's topics in a year, with its overdue execution tasks.
 pub async fn list(state: &AppState, org: &Org, year: i32) -> AppResult<TopicList> {
     let Period { start: from, end: to } = Period::year(year);
-    let topics = state.store.subtree_topics(&org.path, from, to).await?;
-    let (overdue_tasks, overdue_total) = if year == state.today().year() {
-        let today = state.today();
-        (
-            state.store.overdue_topic_tasks(&org.path, today).await?,
-            state.store.overdue_topic_task_count(&org.path, today).await?,
-        )
-    } else {
-        (Vec::new(), 0)
-    };
-    Ok(TopicList { topics, overdue_tasks, overdue_total })
+    let today = state.today();
+    let overdue_on = (year == today.year()).then_some(today);
+    let lists = state.store.topic_lists(&org.path, from, to, overdue_on).await?;
+    Ok(TopicList { topics: lists.topics, overdue_tasks: lists.overdue, overdue_total: lists.overdue_total })
 }
 
 /// A subtree's topics in a year and its overdue execution tasks.
