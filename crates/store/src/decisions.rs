@@ -95,7 +95,7 @@ pub struct OverdueTask {
 #[derive(Debug, Clone, Default)]
 pub struct TopicLists {
     pub topics: Vec<TopicRow>,
-    pub overdue: Vec<OverdueTask>,
+    pub overdue_tasks: Vec<OverdueTask>,
     pub overdue_total: i64,
 }
 
@@ -616,28 +616,28 @@ impl Store {
                     .read_aside(move |c| {
                         let topics = Binds::default().bind(&lo).bind(&hi).bind(from).bind(to);
                         let topics = topics.deserialize_all(c, &SUBTREE_TOPICS)?;
-                        let (overdue, overdue_total) = match overdue_on {
+                        let (overdue_tasks, overdue_total) = match overdue_on {
                             Some(day) => {
                                 let binds = Binds::default().bind(&lo).bind(&hi).bind(day);
                                 (binds.deserialize_all(c, OVERDUE_TASKS)?, binds.row(c, OVERDUE_COUNT, |r| r.get(0))?)
                             }
                             None => (Vec::new(), 0),
                         };
-                        Ok(TopicLists { topics, overdue, overdue_total })
+                        Ok(TopicLists { topics, overdue_tasks, overdue_total })
                     })
                     .await
             }
             crate::Db::Postgres(pool) => {
                 let topics =
                     sqlx::query_as(&SUBTREE_TOPICS).bind(&lo).bind(&hi).bind(from).bind(to).fetch_all(pool).await?;
-                let (overdue, overdue_total) = match overdue_on {
+                let (overdue_tasks, overdue_total) = match overdue_on {
                     Some(day) => (
-                        self.overdue_topic_tasks(path, day).await?,
+                        sqlx::query_as(OVERDUE_TASKS).bind(&lo).bind(&hi).bind(day).fetch_all(pool).await?,
                         sqlx::query_scalar(OVERDUE_COUNT).bind(&lo).bind(&hi).bind(day).fetch_one(pool).await?,
                     ),
                     None => (Vec::new(), 0),
                 };
-                Ok(TopicLists { topics, overdue, overdue_total })
+                Ok(TopicLists { topics, overdue_tasks, overdue_total })
             }
         }
     }

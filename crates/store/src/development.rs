@@ -12,6 +12,7 @@ use ronghe_domain::members::MemberDraft;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
+use crate::reader::read;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::rows::fetch_list;
 use crate::BeginWrite;
@@ -467,25 +468,18 @@ impl Store {
     /// The steps of every person in development in a subtree, as (candidate,
     /// step, date): what deadlines are computed from.
     pub async fn subtree_development_steps(&self, path: &str) -> StoreResult<Vec<(i64, String, NaiveDate)>> {
-        #[derive(sqlx::FromRow, serde::Deserialize)]
-        struct Step {
-            candidate_id: i64,
-            step: String,
-            on_date: NaiveDate,
-        }
-        // Every step of a unit's people, often a few hundred.
-        const COLUMNS: &str = "s.candidate_id, s.step, s.on_date";
-        let sql = format!(
-            "SELECT {COLUMNS} FROM development_steps s
+        read!(
+            self,
+            (i64, String, NaiveDate),
+            "SELECT s.candidate_id, s.step, s.on_date FROM development_steps s
              JOIN candidates c ON c.id = s.candidate_id JOIN orgs o ON o.id = c.org_id
              WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
-             ORDER BY s.candidate_id, s.on_date, s.step_no"
-        );
-        // A unit's steps are a few hundred; the root's grow with the whole group.
-        let steps = fetch_list!(self, Step, sql, bounded = self.subtree_is_small(path).await?, |q| q
-            .bind(path)
-            .bind(path_hi(path)))?;
-        Ok(steps.into_iter().map(|s| (s.candidate_id, s.step, s.on_date)).collect())
+             ORDER BY s.candidate_id, s.on_date, s.step_no",
+            |q| q.bind(path).bind(path_hi(path)),
+            fetch_all,
+            // A unit's steps are a few hundred; the root's grow with the whole group.
+            bounded = self.subtree_is_small(path).await?
+        )
     }
 
     /// The full members of a branch's subtree in good standing: those with

@@ -231,21 +231,19 @@ impl Binds {
     }
 
     /// Every row, each decoded as a `T` by column name
-    /// ([`crate::rows::RowDeserializer`]).
+    /// ([`crate::rows::decode_row`]).
     pub(crate) fn deserialize_all<T: serde::de::DeserializeOwned>(
         &self,
         c: &Connection,
         sql: &str,
     ) -> rusqlite::Result<Vec<T>> {
-        let mut stmt = c.prepare_cached(sql)?;
-        self.apply(&mut stmt)?;
-        let names: Vec<String> = stmt.column_names().into_iter().map(String::from).collect();
-        let mut rows = stmt.raw_query();
-        let mut out = Vec::new();
-        while let Some(row) = rows.next()? {
-            out.push(crate::rows::RowDeserializer::new(row, &names).decode()?);
-        }
-        Ok(out)
+        // The statement's names, read from its first row, once.
+        let mut names: Option<Vec<String>> = None;
+        self.rows(c, sql, |row| {
+            let names =
+                names.get_or_insert_with(|| row.as_ref().column_names().into_iter().map(String::from).collect());
+            crate::rows::decode_row(row, names)
+        })
     }
 
     /// Every row, each mapped by `f`.

@@ -1,6 +1,6 @@
 //! Lists and records of a named type, read once for both backends: on
 //! SQLite through the [`Reader`](crate::reader::Reader), each row decoded
-//! into the type by column name ([`RowDeserializer`]); on PostgreSQL row by
+//! into the type by column name ([`decode_row`]); on PostgreSQL row by
 //! row through SQLx (`sqlx::FromRow`), as every other query is. The type
 //! derives both `Deserialize` and `sqlx::FromRow`; `scripts/test` (and so
 //! `.ci/run`) runs every integration test on both backends and fails
@@ -87,37 +87,25 @@ macro_rules! fetch_row {
 }
 pub(crate) use fetch_row;
 
-/// Decodes one row as a map from its columns' names to their values, for
-/// a `Deserialize` type whose fields are named as the columns. `names` are
-/// the statement's column names, in order.
-pub(crate) struct RowDeserializer<'a, 'stmt> {
-    row: &'a rusqlite::Row<'stmt>,
-    names: &'a [String],
+/// Decodes one row as a `T`, a `Deserialize` type whose fields are named
+/// as the columns: serde is handed the row as a map from `names` (the
+/// statement's column names, in order) to their values. A value that does
+/// not fit its field is `FromSqlConversionFailure`, naming the column; a
+/// required field no column fills, or a value under `#[serde(flatten)]`
+/// that does not fit, is `InvalidColumnName` with serde's message.
+pub(crate) fn decode_row<T: de::DeserializeOwned>(row: &rusqlite::Row<'_>, names: &[String]) -> rusqlite::Result<T> {
+    let mut columns = Columns { row, names, next: 0, failed: None };
+    T::deserialize(RowAsMap(&mut columns)).map_err(|e| match columns.failed {
+        Some(at) => {
+            let ty = row.get_ref(at).map_or(rusqlite::types::Type::Null, |v| v.data_type());
+            let message = format!("column {}: {e}", names[at]);
+            rusqlite::Error::FromSqlConversionFailure(at, ty, message.into())
+        }
+        None => rusqlite::Error::InvalidColumnName(e.to_string()),
+    })
 }
 
-impl<'a, 'stmt> RowDeserializer<'a, 'stmt> {
-    pub(crate) fn new(row: &'a rusqlite::Row<'stmt>, names: &'a [String]) -> Self {
-        RowDeserializer { row, names }
-    }
-
-    /// The row as a `T`. A value that does not fit its field is
-    /// `FromSqlConversionFailure`, naming the column; a required field no
-    /// column fills, or a value under `#[serde(flatten)]` that does not fit,
-    /// is `InvalidColumnName` with serde's message.
-    pub(crate) fn decode<T: de::DeserializeOwned>(self) -> rusqlite::Result<T> {
-        let mut columns = Columns { row: self.row, names: self.names, next: 0, failed: None };
-        T::deserialize(RowAsMap(&mut columns)).map_err(|e| match columns.failed {
-            Some(at) => {
-                let ty = self.row.get_ref(at).map_or(rusqlite::types::Type::Null, |v| v.data_type());
-                let message = format!("column {}: {e}", self.names[at]);
-                rusqlite::Error::FromSqlConversionFailure(at, ty, message.into())
-            }
-            None => rusqlite::Error::InvalidColumnName(e.to_string()),
-        })
-    }
-}
-
-/// What a value failed with, before [`RowDeserializer::decode`] names
+/// What a value failed with, before [`decode_row`] names
 /// its column.
 #[derive(Debug)]
 pub(crate) struct DecodeError(String);

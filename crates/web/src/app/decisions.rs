@@ -16,7 +16,7 @@ use ronghe_domain::decisions::{
 use ronghe_domain::meetings::Period;
 use ronghe_domain::members::FieldError;
 use ronghe_store::{
-    Figures, NewTopic, NewTopicStep, Org, OverdueTask, TopicEffect, TopicRecord, TopicReturnRow, TopicRow,
+    Figures, NewTopic, NewTopicStep, Org, OverdueTask, TopicEffect, TopicLists, TopicRecord, TopicReturnRow, TopicRow,
     TopicStepRow, TopicTaskRow,
 };
 use serde::{Deserialize, Serialize};
@@ -669,8 +669,9 @@ pub async fn list(state: &AppState, org: &Org, year: i32) -> AppResult<TopicList
     let Period { start: from, end: to } = Period::year(year);
     let today = state.today();
     let overdue_on = (year == today.year()).then_some(today);
-    let lists = state.store.topic_lists(&org.path, from, to, overdue_on).await?;
-    Ok(TopicList { topics: lists.topics, overdue_tasks: lists.overdue, overdue_total: lists.overdue_total })
+    let TopicLists { topics, overdue_tasks, overdue_total } =
+        state.store.topic_lists(&org.path, from, to, overdue_on).await?;
+    Ok(TopicList { topics, overdue_tasks, overdue_total })
 }
 
 /// A subtree's topics in a year and its overdue execution tasks.
