@@ -557,6 +557,14 @@ both!(topics_are_seen_and_written_only_within_scope, |app| async move {
     assert_eq!(sec2.get(&format!("/api/v1/topics/{t}")).await.status, StatusCode::NOT_FOUND);
     assert_eq!(step(&mut sec2, t, json!({"step": "research", "body": "x"})).await.status, StatusCode::NOT_FOUND);
     assert_eq!(sec2.get(&format!("/api/v1/orgs/{}/decisions/metrics", fx.u1.id)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(sec2.get(&format!("/api/v1/orgs/{}/topics", fx.u1.id)).await.status, StatusCode::NOT_FOUND);
+    assert_eq!(sec2.get(&format!("/orgs/{}/decisions", fx.u1.id)).await.status, StatusCode::NOT_FOUND);
+    // Nor from its own branch's list, which holds its subtree's topics only.
+    let theirs = submit(&mut admin, fx.b2.id, "S05", "支部年度计划", &ago(1)).await;
+    let own = sec2.get(&format!("/api/v1/orgs/{}/topics", fx.b2.id)).await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    let ids: Vec<i64> = own.json()["topics"].as_array().unwrap().iter().filter_map(|x| x["id"].as_i64()).collect();
+    assert_eq!(ids, [theirs], "{}", own.text);
     // The unit's committee member reads but does not write.
     let mut committee = app.login("committee1").await;
     assert_eq!(committee.get(&format!("/api/v1/topics/{t}")).await.status, StatusCode::OK);
