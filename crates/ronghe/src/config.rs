@@ -179,7 +179,8 @@ pub const EXAMPLE: &str = r#"# Ronghe configuration. Every setting is optional; 
 # sqlite://PATH (one file; the default store) or postgres://USER@HOST/DB
 # (several app nodes behind a load balancer). Env: RONGHE_DB.
 # url = "sqlite://data/ronghe.sqlite3"
-# Connections per app node. Env: RONGHE_DB_MAX_CONNECTIONS.
+# Connections per app node. On PostgreSQL half of them serve the short reads
+# every page makes and half the writes and long reads. Env: RONGHE_DB_MAX_CONNECTIONS.
 max_connections = 16
 
 [server]

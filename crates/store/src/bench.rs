@@ -170,7 +170,7 @@ impl Store {
                 let mut conn = bulk_sqlite_connection(p).await?;
                 floor!(conn, "BEGIN IMMEDIATE")
             }
-            Db::Postgres(p) => {
+            Db::Postgres(p, _) => {
                 let mut conn = p.acquire().await?;
                 conn.close_on_drop();
                 floor!(conn, "BEGIN")
@@ -181,7 +181,7 @@ impl Store {
     /// The database's size on disk, in bytes (PostgreSQL; SQLite's is its file).
     pub async fn postgres_size(&self) -> StoreResult<Option<i64>> {
         match &self.db {
-            crate::Db::Postgres(p) => {
+            crate::Db::Postgres(p, _) => {
                 Ok(Some(sqlx::query_scalar("SELECT pg_database_size(current_database())").fetch_one(p).await?))
             }
             crate::Db::Sqlite(..) => Ok(None),

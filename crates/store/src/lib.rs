@@ -27,6 +27,7 @@ mod meetings;
 mod members;
 mod notifications;
 mod orgs;
+mod pg_reader;
 mod reader;
 mod rollups;
 mod rows;
@@ -79,7 +80,7 @@ macro_rules! on {
     ($store:expr, |$pool:ident| $body:expr) => {
         match &$store.db {
             $crate::Db::Sqlite($pool, _) => $body,
-            $crate::Db::Postgres($pool) => $body,
+            $crate::Db::Postgres($pool, _) => $body,
         }
     };
 }
@@ -124,7 +125,9 @@ pub(crate) enum Db {
     /// The pool writes and runs long reads; the reader runs short ones on
     /// the caller's thread (`reader.rs`).
     Sqlite(SqlitePool, Arc<reader::Reader>),
-    Postgres(PgPool),
+    /// The pool writes and runs long reads; the reader runs short ones on
+    /// connections it does not test between reads (`pg_reader.rs`).
+    Postgres(PgPool, Arc<pg_reader::PgReader>),
 }
 
 /// The handle every layer above uses. Cheap to clone.
@@ -215,15 +218,20 @@ impl Store {
             }
             Some(Backend::Postgres) => {
                 let options = PgConnectOptions::from_str(&opts.url)?;
+                // The node's connections are shared out: half for the short
+                // reads, half for writes and long reads. More backends than
+                // that on the same cores made pages slower, not faster
+                // (BENCHMARKS.md, session 16).
+                let (pool_size, reader_size) = split_connections(opts.max_connections);
                 let pool = PgPoolOptions::new()
-                    .max_connections(opts.max_connections.max(1))
+                    .max_connections(pool_size)
                     .acquire_timeout(Duration::from_secs(10))
                     // No ping round trip before each query: a connection the
                     // server dropped fails one query and leaves the pool.
                     .test_before_acquire(false)
-                    .connect_with(options)
+                    .connect_with(options.clone())
                     .await?;
-                Db::Postgres(pool)
+                Db::Postgres(pool, Arc::new(pg_reader::PgReader::new(options, reader_size)))
             }
             None => anyhow::bail!("unsupported database URL (use sqlite://PATH or postgres://…): {}", opts.url),
         };
@@ -234,14 +242,15 @@ impl Store {
     /// case a schema of its own).
     pub async fn connect_pg_schema(url: &str, schema: &str, key: DataKey) -> anyhow::Result<Store> {
         let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
-        let pool = PgPoolOptions::new().max_connections(4).connect_with(options).await?;
-        Ok(Store { db: Db::Postgres(pool), cipher: Arc::new(FieldCipher::new(&key)), sizes: Arc::default() })
+        let pool = PgPoolOptions::new().max_connections(4).connect_with(options.clone()).await?;
+        let reader = Arc::new(pg_reader::PgReader::new(options, 4));
+        Ok(Store { db: Db::Postgres(pool, reader), cipher: Arc::new(FieldCipher::new(&key)), sizes: Arc::default() })
     }
 
     pub fn backend(&self) -> Backend {
         match self.db {
             Db::Sqlite(..) => Backend::Sqlite,
-            Db::Postgres(_) => Backend::Postgres,
+            Db::Postgres(..) => Backend::Postgres,
         }
     }
 
@@ -249,7 +258,7 @@ impl Store {
     pub async fn migrate(&self) -> anyhow::Result<()> {
         match &self.db {
             Db::Sqlite(p, _) => SQLITE_MIGRATIONS.run(p).await?,
-            Db::Postgres(p) => POSTGRES_MIGRATIONS.run(p).await?,
+            Db::Postgres(p, _) => POSTGRES_MIGRATIONS.run(p).await?,
         }
         Ok(())
     }
@@ -291,7 +300,7 @@ impl Store {
                     sqlx::query(sql).execute(&mut *c).await?;
                 }
             }
-            Db::Postgres(p) => {
+            Db::Postgres(p, _) => {
                 for sql in statements {
                     sqlx::query(sql).execute(p).await?;
                 }
@@ -303,7 +312,7 @@ impl Store {
     /// Empties a PostgreSQL database's current schema (`ronghe demo
     /// --reset`). SQLite demos start from a new file instead.
     pub async fn reset_postgres(&self) -> anyhow::Result<()> {
-        if let Db::Postgres(p) = &self.db {
+        if let Db::Postgres(p, _) = &self.db {
             let schema: String = sqlx::query_scalar("SELECT current_schema()").fetch_one(p).await?;
             let quoted = format!("\"{}\"", schema.replace('"', "\"\""));
             sqlx::query(&format!("DROP SCHEMA {quoted} CASCADE")).execute(p).await?;
@@ -313,12 +322,26 @@ impl Store {
     }
 
     pub async fn close(&self) {
-        on!(self, |p| p.close().await)
+        match &self.db {
+            Db::Sqlite(p, _) => p.close().await,
+            Db::Postgres(p, reader) => {
+                reader.close().await;
+                p.close().await
+            }
+        }
     }
 
     pub(crate) fn cipher(&self) -> &FieldCipher {
         &self.cipher
     }
+}
+
+/// How a PostgreSQL node's `max_connections` is shared between SQLx's pool
+/// (writes, transactions, long reads) and the [`pg_reader::PgReader`]
+/// (short reads): half each, at least one each.
+fn split_connections(max_connections: u32) -> (u32, u32) {
+    let reader = (max_connections / 2).max(1);
+    (max_connections.saturating_sub(reader).max(1), reader)
 }
 
 /// Now, in Unix milliseconds: how times are stored.
@@ -400,6 +423,14 @@ fn sqlite_process_settings() {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_nodes_connections_are_shared_between_pool_and_reader() {
+        assert_eq!(split_connections(16), (8, 8));
+        assert_eq!(split_connections(5), (3, 2));
+        assert_eq!(split_connections(1), (1, 1));
+        assert_eq!(split_connections(0), (1, 1));
+    }
 
     #[test]
     fn placeholders_per_backend() {

@@ -38,7 +38,8 @@ use rusqlite::{Connection, OpenFlags};
 use crate::{StoreError, SQLITE_CACHE_KIB};
 
 /// A short read (see the module's invariant), written once: on SQLite it
-/// runs through the [`Reader`], on PostgreSQL through the pool. `$ty` is a
+/// runs through the [`Reader`], on PostgreSQL through the
+/// [`PgReader`](crate::pg_reader::PgReader). `$ty` is a
 /// tuple of the selected columns, and `$fetch` one of `fetch_one`,
 /// `fetch_optional`, `fetch_all`, which answer as SQLx's do. `$bind` binds
 /// the parameters to `$q` and is expanded once per backend. A read runs on
@@ -64,10 +65,14 @@ macro_rules! read {
                     reader.read_aside(move |c| binds.$fetch::<$ty>(c, &sql)).await
                 }
             }
-            $crate::Db::Postgres(pool) => {
-                let $q = sqlx::query_as::<_, $ty>(sql);
-                $bind.$fetch(pool).await.map_err($crate::StoreError::from)
-            }
+            $crate::Db::Postgres(_, reader) => match reader.acquire().await {
+                Ok(mut conn) => {
+                    let $q = sqlx::query_as::<_, $ty>(sql);
+                    let out = $bind.$fetch(&mut *conn).await;
+                    conn.finish(out)
+                }
+                Err(e) => Err(e),
+            },
         }
     }};
 }

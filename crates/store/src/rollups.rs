@@ -358,7 +358,7 @@ impl Store {
     /// table is only warned, and migration 0026 asks autovacuum to keep up
     /// where it runs.
     async fn vacuum_figure_changes(&self) {
-        if let crate::Db::Postgres(p) = &self.db {
+        if let crate::Db::Postgres(p, _) = &self.db {
             if let Err(e) = sqlx::raw_sql("VACUUM (SKIP_LOCKED, TRUNCATE false) figure_changes").execute(p).await {
                 tracing::warn!(error = %e, "vacuuming figure changes failed");
             }

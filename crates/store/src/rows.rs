@@ -1,7 +1,8 @@
 //! Lists and records of a named type, read once for both backends: on
 //! SQLite through the [`Reader`](crate::reader::Reader), each row decoded
 //! into the type by column name ([`decode_row`]); on PostgreSQL row by
-//! row through SQLx (`sqlx::FromRow`), as every other query is. The type
+//! row through SQLx (`sqlx::FromRow`), as every other query is, on a
+//! connection of the [`PgReader`](crate::pg_reader::PgReader). The type
 //! derives both `Deserialize` and `sqlx::FromRow`; `scripts/test` (and so
 //! `.ci/run`) runs every integration test on both backends and fails
 //! without PostgreSQL, so each read is exercised both ways, and tests check
@@ -66,10 +67,14 @@ macro_rules! fetch_list {
                     reader.read_aside(move |c| binds.deserialize_all::<$ty>(c, &sql)).await
                 }
             }
-            $crate::Db::Postgres(pool) => {
-                let $q = sqlx::query_as::<_, $ty>(sql);
-                $bind.fetch_all(pool).await.map_err(Into::into)
-            }
+            $crate::Db::Postgres(_, reader) => match reader.acquire().await {
+                Ok(mut conn) => {
+                    let $q = sqlx::query_as::<_, $ty>(sql);
+                    let out = $bind.fetch_all(&mut *conn).await;
+                    conn.finish(out)
+                }
+                Err(e) => Err(e),
+            },
         };
         result
     }};
