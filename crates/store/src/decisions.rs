@@ -628,27 +628,30 @@ impl Store {
                     .await
             }
             crate::Db::Postgres(_, reader) => {
-                let mut conn = reader.acquire().await?;
-                let out = async {
-                    let c = &mut *conn;
-                    let topics = sqlx::query_as(&SUBTREE_TOPICS)
-                        .bind(&lo)
-                        .bind(&hi)
-                        .bind(from)
-                        .bind(to)
-                        .fetch_all(&mut *c)
-                        .await?;
-                    let (overdue_tasks, overdue_total) = match overdue_on {
-                        Some(day) => (
-                            sqlx::query_as(OVERDUE_TASKS).bind(&lo).bind(&hi).bind(day).fetch_all(&mut *c).await?,
-                            sqlx::query_scalar(OVERDUE_COUNT).bind(&lo).bind(&hi).bind(day).fetch_one(&mut *c).await?,
-                        ),
-                        None => (Vec::new(), 0),
-                    };
-                    Ok(TopicLists { topics, overdue_tasks, overdue_total })
-                }
-                .await;
-                conn.finish(out)
+                reader
+                    .read(async |c| {
+                        let topics = sqlx::query_as(&SUBTREE_TOPICS)
+                            .bind(&lo)
+                            .bind(&hi)
+                            .bind(from)
+                            .bind(to)
+                            .fetch_all(&mut *c)
+                            .await?;
+                        let (overdue_tasks, overdue_total) = match overdue_on {
+                            Some(day) => (
+                                sqlx::query_as(OVERDUE_TASKS).bind(&lo).bind(&hi).bind(day).fetch_all(&mut *c).await?,
+                                sqlx::query_scalar(OVERDUE_COUNT)
+                                    .bind(&lo)
+                                    .bind(&hi)
+                                    .bind(day)
+                                    .fetch_one(&mut *c)
+                                    .await?,
+                            ),
+                            None => (Vec::new(), 0),
+                        };
+                        Ok(TopicLists { topics, overdue_tasks, overdue_total })
+                    })
+                    .await
             }
         }
     }

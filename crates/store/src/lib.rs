@@ -242,8 +242,9 @@ impl Store {
     /// case a schema of its own).
     pub async fn connect_pg_schema(url: &str, schema: &str, key: DataKey) -> anyhow::Result<Store> {
         let options = PgConnectOptions::from_str(url)?.options([("search_path", schema)]);
-        let pool = PgPoolOptions::new().max_connections(4).connect_with(options.clone()).await?;
-        let reader = Arc::new(pg_reader::PgReader::new(options, 4));
+        let (pool_size, reader_size) = split_connections(8);
+        let pool = PgPoolOptions::new().max_connections(pool_size).connect_with(options.clone()).await?;
+        let reader = Arc::new(pg_reader::PgReader::new(options, reader_size));
         Ok(Store { db: Db::Postgres(pool, reader), cipher: Arc::new(FieldCipher::new(&key)), sizes: Arc::default() })
     }
 

@@ -18,7 +18,8 @@
 //! not read (the rest of `fetch_optional`'s rows, the ReadyForQuery after
 //! an error) are drained by SQLx before the connection's next statement.
 //!
-//! Writes, transactions and long reads stay on SQLx's pool; a node's
+//! Reads go through [`PgReader::read`]. Writes, transactions and long
+//! reads stay on SQLx's pool; a node's
 //! `max_connections` is shared between the two (`split_connections`).
 
 use std::ops::{Deref, DerefMut};
@@ -47,9 +48,21 @@ impl PgReader {
         PgReader { options, idle: Mutex::new(Vec::with_capacity(max)), slots: Semaphore::new(max) }
     }
 
+    /// Runs one read — a statement, or a few in a row, never a transaction
+    /// — on a connection of the reader, and gives the connection back as
+    /// [`PgRead::finish`] says.
+    pub(crate) async fn read<T>(
+        &self,
+        read: impl AsyncFnOnce(&mut PgConnection) -> Result<T, sqlx::Error>,
+    ) -> StoreResult<T> {
+        let mut conn = self.acquire().await?;
+        let out = read(&mut conn).await;
+        conn.finish(out)
+    }
+
     /// A connection for one read: an idle one, or a new one while fewer
     /// than the maximum are open; otherwise waits for one to come back.
-    pub(crate) async fn acquire(&self) -> StoreResult<PgRead<'_>> {
+    async fn acquire(&self) -> StoreResult<PgRead<'_>> {
         let slot = match tokio::time::timeout(WAIT, self.slots.acquire()).await {
             Ok(Ok(slot)) => slot,
             Ok(Err(_)) => return Err(sqlx::Error::PoolClosed.into()),
@@ -88,7 +101,7 @@ impl PgRead<'_> {
     /// answer was an error of the connection itself (I/O, protocol, TLS):
     /// after a statement's error, or a row that did not decode, the server
     /// is still in step and SQLx reads on to its ReadyForQuery first.
-    pub(crate) fn finish<T>(mut self, out: Result<T, sqlx::Error>) -> StoreResult<T> {
+    fn finish<T>(mut self, out: Result<T, sqlx::Error>) -> StoreResult<T> {
         self.finished = match &out {
             Ok(_) => true,
             Err(e) => matches!(
@@ -122,7 +135,8 @@ impl DerefMut for PgRead<'_> {
 
 impl Drop for PgRead<'_> {
     fn drop(&mut self) {
-        if let (true, Some(conn)) = (self.finished, self.conn.take()) {
+        // A reader closed meanwhile keeps nothing.
+        if let (true, false, Some(conn)) = (self.finished, self.reader.slots.is_closed(), self.conn.take()) {
             self.reader.idle.lock().unwrap_or_else(|e| e.into_inner()).push(conn);
         }
         // Otherwise the connection drops here, closing its socket; the
@@ -171,14 +185,12 @@ mod tests {
 
         // A read cut off while the server works on it (its request dropped):
         // the connection is closed, and the next read answers from a new one.
-        let mut conn = reader.acquire().await.unwrap();
-        let slow = sqlx::query_scalar::<_, i32>("SELECT 7 FROM pg_sleep(0.5)").fetch_one(&mut *conn);
+        let slow =
+            reader.read(async |c| sqlx::query_scalar::<_, i32>("SELECT 7 FROM pg_sleep(0.5)").fetch_one(c).await);
         assert!(tokio::time::timeout(Duration::from_millis(50), slow).await.is_err());
-        drop(conn);
         assert_ne!(backend(&reader).await, first, "a cut-off read's connection is not reused");
-        let mut conn = reader.acquire().await.unwrap();
-        let out = sqlx::query_scalar::<_, i32>("SELECT $1 + 1").bind(41).fetch_one(&mut *conn).await;
-        assert_eq!(conn.finish(out).unwrap(), 42);
+        let answer = reader.read(async |c| sqlx::query_scalar::<_, i32>("SELECT $1 + 1").bind(41).fetch_one(c).await);
+        assert_eq!(answer.await.unwrap(), 42);
     }
 
     #[tokio::test]
@@ -197,8 +209,12 @@ mod tests {
         let out = sqlx::query_scalar::<_, i32>("SELECT 1").fetch_one(&mut *conn).await;
         assert_eq!(conn.finish(out).unwrap(), 1);
 
+        // A read lent out when the reader closes does not come back to it.
+        let lent = reader.acquire().await.unwrap();
         reader.close().await;
         assert!(reader.idle.lock().unwrap().is_empty());
         assert!(reader.acquire().await.is_err());
+        lent.finish(Ok(())).unwrap();
+        assert!(reader.idle.lock().unwrap().is_empty(), "nothing kept after close");
     }
 }

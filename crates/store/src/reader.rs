@@ -65,14 +65,14 @@ macro_rules! read {
                     reader.read_aside(move |c| binds.$fetch::<$ty>(c, &sql)).await
                 }
             }
-            $crate::Db::Postgres(_, reader) => match reader.acquire().await {
-                Ok(mut conn) => {
-                    let $q = sqlx::query_as::<_, $ty>(sql);
-                    let out = $bind.$fetch(&mut *conn).await;
-                    conn.finish(out)
-                }
-                Err(e) => Err(e),
-            },
+            $crate::Db::Postgres(_, reader) => {
+                reader
+                    .read(async |c| {
+                        let $q = sqlx::query_as::<_, $ty>(sql);
+                        $bind.$fetch(c).await
+                    })
+                    .await
+            }
         }
     }};
 }

@@ -67,14 +67,14 @@ macro_rules! fetch_list {
                     reader.read_aside(move |c| binds.deserialize_all::<$ty>(c, &sql)).await
                 }
             }
-            $crate::Db::Postgres(_, reader) => match reader.acquire().await {
-                Ok(mut conn) => {
-                    let $q = sqlx::query_as::<_, $ty>(sql);
-                    let out = $bind.fetch_all(&mut *conn).await;
-                    conn.finish(out)
-                }
-                Err(e) => Err(e),
-            },
+            $crate::Db::Postgres(_, reader) => {
+                reader
+                    .read(async |c| {
+                        let $q = sqlx::query_as::<_, $ty>(sql);
+                        $bind.fetch_all(c).await
+                    })
+                    .await
+            }
         };
         result
     }};
