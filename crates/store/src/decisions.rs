@@ -629,7 +629,7 @@ impl Store {
             }
             crate::Db::Postgres(_, reader) => {
                 reader
-                    .read(async |c| {
+                    .read(crate::pg_reader::Plans::Chosen, async |c| {
                         let topics = sqlx::query_as(&SUBTREE_TOPICS)
                             .bind(&lo)
                             .bind(&hi)

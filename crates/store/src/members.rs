@@ -729,7 +729,13 @@ impl Store {
             || f.gender.is_some()
             || f.org_only.is_some();
         let bounded = !large || !narrowed;
-        let mut rows = fetch_list!(self, MemberRow, sql, bounded = bounded, |query| {
+        // A small subtree's statement has one good plan whatever its
+        // values, the one its generic plan has (its organisations by the
+        // path index, their members, a sort of at most a few thousand), so
+        // PostgreSQL need not plan it anew on every run, which took four
+        // times as long as running it. A large one's plan depends on how
+        // much of the tenant the subtree holds, which only its values tell.
+        let mut rows = fetch_list!(self, MemberRow, sql, bounded = bounded, generic_plan = !large, |query| {
             let mut query = query;
             for v in &params {
                 query = match v {

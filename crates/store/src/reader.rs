@@ -67,7 +67,7 @@ macro_rules! read {
             }
             $crate::Db::Postgres(_, reader) => {
                 reader
-                    .read(async |c| {
+                    .read($crate::pg_reader::Plans::Chosen, async |c| {
                         let $q = sqlx::query_as::<_, $ty>(sql);
                         $bind.$fetch(c).await
                     })

@@ -50,9 +50,15 @@ use serde::de::{self, DeserializeSeed, IntoDeserializer, MapAccess, Visitor};
 /// read runs on the caller's thread, any other on a blocking thread
 /// (`$bounded` is evaluated on SQLite only, so it may ask the store).
 /// `$bind` binds the parameters to `$q`, and is expanded once per backend.
+/// `generic_plan = true` (evaluated on PostgreSQL only) runs the statement
+/// on its generic plan ([`Plans::Generic`](crate::pg_reader::Plans)): for
+/// a statement whose shape the caller has already chosen for the data.
 /// Evaluates to `StoreResult<Vec<$ty>>`.
 macro_rules! fetch_list {
-    ($store:expr, $ty:ty, $sql:expr, bounded = $bounded:expr, |$q:ident| $bind:expr) => {{
+    ($store:expr, $ty:ty, $sql:expr, bounded = $bounded:expr, |$q:ident| $bind:expr) => {
+        $crate::rows::fetch_list!($store, $ty, $sql, bounded = $bounded, generic_plan = false, |$q| $bind)
+    };
+    ($store:expr, $ty:ty, $sql:expr, bounded = $bounded:expr, generic_plan = $generic:expr, |$q:ident| $bind:expr) => {{
         let sql: &str = &$sql;
         let result: $crate::StoreResult<Vec<$ty>> = match &$store.db {
             $crate::Db::Sqlite(_, reader) => {
@@ -68,8 +74,9 @@ macro_rules! fetch_list {
                 }
             }
             $crate::Db::Postgres(_, reader) => {
+                let plans = if $generic { $crate::pg_reader::Plans::Generic } else { $crate::pg_reader::Plans::Chosen };
                 reader
-                    .read(async |c| {
+                    .read(plans, async |c| {
                         let $q = sqlx::query_as::<_, $ty>(sql);
                         $bind.fetch_all(c).await
                     })
