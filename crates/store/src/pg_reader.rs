@@ -29,22 +29,36 @@
 //! generic one. Where the caller knows better, because it already chose
 //! the statement's shape for the data, it asks for the generic plan: a
 //! small subtree's roster page planned in 0.42 ms and ran in 0.11 ms
-//! (session 16), and its generic plan has the same shape. The reader keeps
-//! its idle connections apart by that setting and moves one across with a
-//! `SET` only when none of the kind asked for is idle.
+//! (session 16), and its generic plan has the same shape. Each connection
+//! is set for one kind of read, and a read waiting for a connection is
+//! handed one set for its kind where it can be: setting a connection anew
+//! is a round trip of its own. A first version that gave a returned
+//! connection to whichever read had waited longest set one anew for every
+//! third read of a unit's roster under load (`pg_stat_statements`: 4,359
+//! `SET`s and `RESET`s for 4,544 pages), so a read of the other kind now
+//! takes its turn only after waiting [`SLACK`] longer than the first read
+//! of the connection's kind.
 
+use std::collections::VecDeque;
 use std::ops::{Deref, DerefMut};
-use std::sync::Mutex;
-use std::time::Duration;
+use std::sync::{Mutex, MutexGuard};
+use std::time::{Duration, Instant};
 
 use sqlx::postgres::{PgConnectOptions, PgConnection};
 use sqlx::{ConnectOptions, Connection};
-use tokio::sync::{Semaphore, SemaphorePermit};
+use tokio::sync::oneshot;
 
 use crate::{StoreError, StoreResult};
 
 /// How long a read waits for a connection, as the pool's acquire does.
 const WAIT: Duration = Duration::from_secs(10);
+
+/// How much longer than the first waiting read of a connection's kind a
+/// read of the other kind waits before that connection is set anew for it.
+/// Reads under load wait milliseconds for a connection (64 clients on 8),
+/// so this costs a read little and keeps either kind from waiting long
+/// behind a stream of the other.
+const SLACK: Duration = Duration::from_millis(1);
 
 /// How PostgreSQL plans the statements of a read (`plan_cache_mode`).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -59,6 +73,13 @@ pub(crate) enum Plans {
 }
 
 impl Plans {
+    fn other(self) -> Plans {
+        match self {
+            Plans::Chosen => Plans::Generic,
+            Plans::Generic => Plans::Chosen,
+        }
+    }
+
     /// The statement that puts a connection in this mode.
     fn setting(self) -> &'static str {
         match self {
@@ -70,17 +91,68 @@ impl Plans {
 
 pub(crate) struct PgReader {
     options: PgConnectOptions,
+    /// How many connections it may have open at once.
+    max: usize,
+    state: Mutex<State>,
+}
+
+#[derive(Default)]
+struct State {
+    closed: bool,
+    /// Connections open or being opened: idle, lent, or on their way to a
+    /// waiting read.
+    open: usize,
     /// Idle connections by the [`Plans`] they are set for, indexed by
     /// `Plans as usize`.
-    idle: Mutex<[Vec<PgConnection>; 2]>,
-    /// One permit per connection this reader may have open at once.
-    slots: Semaphore,
+    idle: [Vec<PgConnection>; 2],
+    /// Reads waiting for a connection, by the plans they ask for, each
+    /// queue in the order they came.
+    waiting: [VecDeque<Waiter>; 2],
+}
+
+struct Waiter {
+    since: Instant,
+    turn: oneshot::Sender<Turn>,
+}
+
+/// What a read is given to run on.
+enum Turn {
+    /// A connection, set for these plans.
+    Conn(PgConnection, Plans),
+    /// Room to open a connection: one fewer than the maximum is open.
+    Room,
+}
+
+impl State {
+    /// Who gets a connection set for `kind` that has come back: the
+    /// first waiting read of its kind, unless the first of the other kind
+    /// has waited [`SLACK`] longer.
+    fn next_for(&mut self, kind: Plans) -> Option<Waiter> {
+        let (same, other) = (kind as usize, kind.other() as usize);
+        let switch = match (self.waiting[same].front(), self.waiting[other].front()) {
+            (Some(a), Some(b)) => a.since.saturating_duration_since(b.since) > SLACK,
+            (None, _) => true,
+            (Some(_), None) => false,
+        };
+        let [first, second] = if switch { [other, same] } else { [same, other] };
+        self.waiting[first].pop_front().or_else(|| self.waiting[second].pop_front())
+    }
+
+    /// The read that has waited longest.
+    fn longest_waiting(&mut self) -> Option<Waiter> {
+        let [a, b] = &self.waiting;
+        let first = match (a.front(), b.front()) {
+            (Some(x), Some(y)) if y.since < x.since => 1,
+            (None, Some(_)) => 1,
+            _ => 0,
+        };
+        self.waiting[first].pop_front()
+    }
 }
 
 impl PgReader {
     pub(crate) fn new(options: PgConnectOptions, max_connections: u32) -> PgReader {
-        let max = max_connections.max(1) as usize;
-        PgReader { options, idle: Mutex::new([Vec::new(), Vec::new()]), slots: Semaphore::new(max) }
+        PgReader { options, max: max_connections.max(1) as usize, state: Mutex::default() }
     }
 
     /// Runs one read — a statement, or a few in a row, never a transaction
@@ -97,47 +169,113 @@ impl PgReader {
     }
 
     /// A connection for one read, set for `plans`: an idle one of that
-    /// kind, else an idle one of the other kind set anew, else a new one
-    /// while fewer than the maximum are open; otherwise waits for one to
-    /// come back.
+    /// kind, else a new one while fewer than the maximum are open, else an
+    /// idle one of the other kind set anew; otherwise the read waits for
+    /// one to come back ([`State::next_for`]).
     async fn acquire(&self, plans: Plans) -> StoreResult<PgRead<'_>> {
-        let slot = match tokio::time::timeout(WAIT, self.slots.acquire()).await {
-            Ok(Ok(slot)) => slot,
-            Ok(Err(_)) => return Err(sqlx::Error::PoolClosed.into()),
-            Err(_) => return Err(sqlx::Error::PoolTimedOut.into()),
+        let now = {
+            let mut s = self.lock();
+            if s.closed {
+                return Err(sqlx::Error::PoolClosed.into());
+            }
+            if let Some(conn) = s.idle[plans as usize].pop() {
+                Ok(Turn::Conn(conn, plans))
+            } else if s.open < self.max {
+                s.open += 1;
+                Ok(Turn::Room)
+            } else if let Some(conn) = s.idle[plans.other() as usize].pop() {
+                Ok(Turn::Conn(conn, plans.other()))
+            } else {
+                let (turn, wait) = oneshot::channel();
+                s.waiting[plans as usize].push_back(Waiter { since: Instant::now(), turn });
+                Err(Wait { reader: self, turn: wait })
+            }
         };
-        let idle = {
-            let mut idle = self.lock_idle();
-            let other = match plans {
-                Plans::Chosen => Plans::Generic,
-                Plans::Generic => Plans::Chosen,
-            };
-            idle[plans as usize].pop().map(|c| (c, plans)).or_else(|| idle[other as usize].pop().map(|c| (c, other)))
+        let turn = match now {
+            Ok(turn) => turn,
+            Err(mut wait) => match tokio::time::timeout(WAIT, &mut wait.turn).await {
+                Ok(Ok(turn)) => turn,
+                Ok(Err(_)) => return Err(sqlx::Error::PoolClosed.into()),
+                Err(_) => return Err(sqlx::Error::PoolTimedOut.into()),
+            },
         };
-        let (conn, set_for) = match idle {
-            Some(idle) => idle,
-            None => (self.options.connect().await?, Plans::Chosen),
+        // From here the turn is the read's: dropped at any await below (its
+        // request gone, a failed connect), it goes back as room for another.
+        let mut read = match turn {
+            Turn::Conn(conn, set_for) => PgRead { reader: self, conn: Some(conn), plans: set_for, finished: false },
+            Turn::Room => {
+                let mut read = PgRead { reader: self, conn: None, plans: Plans::Chosen, finished: false };
+                read.conn = Some(self.options.connect().await?);
+                read
+            }
         };
-        let mut read = PgRead { reader: self, conn: Some(conn), plans: set_for, finished: false, _slot: slot };
-        if set_for != plans {
-            // Cut off here, the read is dropped unfinished and the
-            // connection closed, so no connection is kept set unknown.
+        if read.plans != plans {
             sqlx::Executor::execute(&mut *read, plans.setting()).await?;
             read.plans = plans;
         }
         Ok(read)
     }
 
-    fn lock_idle(&self) -> std::sync::MutexGuard<'_, [Vec<PgConnection>; 2]> {
-        self.idle.lock().unwrap_or_else(|e| e.into_inner())
+    /// Takes back a read's turn: to a waiting read, else idle (a
+    /// connection) or closed (room).
+    fn give_back(&self, mut turn: Turn) {
+        let mut s = self.lock();
+        loop {
+            let next = match &turn {
+                _ if s.closed => None,
+                Turn::Conn(_, kind) => s.next_for(*kind),
+                Turn::Room => s.longest_waiting(),
+            };
+            let Some(waiter) = next else { break };
+            // A read that stopped waiting (its request gone, or timed out)
+            // refuses the turn, which goes to the next.
+            match waiter.turn.send(turn) {
+                Ok(()) => return,
+                Err(refused) => turn = refused,
+            }
+        }
+        match turn {
+            Turn::Conn(conn, kind) if !s.closed => s.idle[kind as usize].push(conn),
+            // A reader closed meanwhile keeps nothing; the connection drops
+            // here, closing its socket.
+            _ => s.open -= 1,
+        }
     }
 
-    /// Closes the idle connections and refuses further reads.
+    fn lock(&self) -> MutexGuard<'_, State> {
+        self.state.lock().unwrap_or_else(|e| e.into_inner())
+    }
+
+    /// Closes the idle connections and refuses further reads; reads
+    /// waiting for a connection are refused too.
     pub(crate) async fn close(&self) {
-        self.slots.close();
-        let idle = std::mem::take(&mut *self.lock_idle());
+        let idle = {
+            let mut s = self.lock();
+            s.closed = true;
+            s.waiting = Default::default();
+            let idle = std::mem::take(&mut s.idle);
+            s.open -= idle.iter().map(Vec::len).sum::<usize>();
+            idle
+        };
         for conn in idle.into_iter().flatten() {
             let _ = conn.close().await;
+        }
+    }
+}
+
+/// A read waiting for its turn. Dropped before it takes one (timed out,
+/// or its request gone), it refuses any turn still to come and gives back
+/// one that came meanwhile.
+struct Wait<'a> {
+    reader: &'a PgReader,
+    turn: oneshot::Receiver<Turn>,
+}
+
+impl Drop for Wait<'_> {
+    fn drop(&mut self) {
+        self.turn.close();
+        if let Ok(turn) = self.turn.try_recv() {
+            self.reader.give_back(turn);
         }
     }
 }
@@ -151,7 +289,6 @@ pub(crate) struct PgRead<'a> {
     /// What the connection is set for.
     plans: Plans,
     finished: bool,
-    _slot: SemaphorePermit<'a>,
 }
 
 impl PgRead<'_> {
@@ -193,12 +330,12 @@ impl DerefMut for PgRead<'_> {
 
 impl Drop for PgRead<'_> {
     fn drop(&mut self) {
-        // A reader closed meanwhile keeps nothing.
-        if let (true, false, Some(conn)) = (self.finished, self.reader.slots.is_closed(), self.conn.take()) {
-            self.reader.lock_idle()[self.plans as usize].push(conn);
-        }
-        // Otherwise the connection drops here, closing its socket; the
-        // slot goes back either way.
+        let turn = match (self.finished, self.conn.take()) {
+            (true, Some(conn)) => Turn::Conn(conn, self.plans),
+            // Unfinished, the connection drops here, closing its socket.
+            _ => Turn::Room,
+        };
+        self.reader.give_back(turn);
     }
 }
 
@@ -272,10 +409,10 @@ mod tests {
         // A read lent out when the reader closes does not come back to it.
         let lent = reader.acquire(Plans::Chosen).await.unwrap();
         reader.close().await;
-        assert!(reader.lock_idle().iter().all(Vec::is_empty));
+        assert!(reader.lock().idle.iter().all(Vec::is_empty));
         assert!(reader.acquire(Plans::Chosen).await.is_err());
         lent.finish(Ok(())).unwrap();
-        assert!(reader.lock_idle().iter().all(Vec::is_empty), "nothing kept after close");
+        assert!(reader.lock().idle.iter().all(Vec::is_empty), "nothing kept after close");
     }
 
     /// The backend answering a read set for `plans`, and its setting.
@@ -293,22 +430,21 @@ mod tests {
         let Some(reader) = reader(2) else { return };
         let (chosen, mode) = setting(&reader, Plans::Chosen).await;
         assert_eq!(mode, "auto", "the server's own choice to begin with");
-        // The only idle connection is set anew for a generic read, and kept so.
-        assert_eq!(setting(&reader, Plans::Generic).await, (chosen, "force_generic_plan".into()));
-        assert_eq!(setting(&reader, Plans::Generic).await, (chosen, "force_generic_plan".into()));
-        // And back.
-        assert_eq!(setting(&reader, Plans::Chosen).await, (chosen, "auto".into()));
-
-        // Two at once: each kind keeps its own connection after.
-        let held = reader.acquire(Plans::Chosen).await.unwrap();
+        // Below the maximum, a read of the other kind opens a connection
+        // of its own rather than set the idle one anew; each kind keeps its
+        // connection after.
         let (generic, mode) = setting(&reader, Plans::Generic).await;
-        assert_ne!(generic, chosen, "a new connection while the only one is lent");
+        assert_ne!(generic, chosen);
         assert_eq!(mode, "force_generic_plan");
-        held.finish(Ok(())).unwrap();
         for _ in 0..2 {
             assert_eq!(setting(&reader, Plans::Chosen).await, (chosen, "auto".into()));
             assert_eq!(setting(&reader, Plans::Generic).await, (generic, "force_generic_plan".into()));
         }
+        // At the maximum, an idle connection of the other kind is set anew.
+        let held = reader.acquire(Plans::Chosen).await.unwrap();
+        assert_eq!(setting(&reader, Plans::Chosen).await, (generic, "auto".into()));
+        held.finish(Ok(())).unwrap();
+        assert_eq!(reader.lock().idle[Plans::Chosen as usize].len(), 2);
 
         // The plan the server runs: a generic one keeps the parameter as
         // a parameter, a custom one holds its value.
@@ -329,5 +465,57 @@ mod tests {
         assert!(generic.contains("$1"), "{generic}");
         let custom = plan(Plans::Chosen).await;
         assert!(!custom.contains("$1") && custom.contains("1259"), "{custom}");
+    }
+
+    /// Polls a future once: whether it is still pending.
+    async fn pending<F: std::future::Future + Unpin>(f: &mut F) -> bool {
+        std::future::poll_fn(|cx| std::task::Poll::Ready(std::pin::Pin::new(&mut *f).poll(cx).is_pending())).await
+    }
+
+    #[tokio::test]
+    async fn a_connection_goes_to_a_read_of_its_kind_unless_the_other_waited_longer() {
+        let Some(reader) = reader(1) else { return };
+        let (only, _) = setting(&reader, Plans::Generic).await;
+
+        // Both kinds wait while the only connection, set for generic plans,
+        // is lent; the generic read came second, but within the slack.
+        let held = reader.acquire(Plans::Generic).await.unwrap();
+        let mut chosen = Box::pin(setting(&reader, Plans::Chosen));
+        let mut generic = Box::pin(setting(&reader, Plans::Generic));
+        assert!(pending(&mut chosen).await && pending(&mut generic).await);
+        held.finish(Ok(())).unwrap();
+        assert!(pending(&mut chosen).await, "the chosen-plans read still waits");
+        assert_eq!(generic.await, (only, "force_generic_plan".into()), "handed over as it is");
+        assert_eq!(chosen.await, (only, "auto".into()), "then set anew for the read of the other kind");
+
+        // A read of the other kind that has waited past the slack goes first.
+        let held = reader.acquire(Plans::Chosen).await.unwrap();
+        let mut generic = Box::pin(setting(&reader, Plans::Generic));
+        assert!(pending(&mut generic).await);
+        tokio::time::sleep(SLACK * 5).await;
+        let mut chosen = Box::pin(setting(&reader, Plans::Chosen));
+        assert!(pending(&mut chosen).await);
+        held.finish(Ok(())).unwrap();
+        assert!(pending(&mut chosen).await, "the later read of the connection's kind waits");
+        assert_eq!(generic.await.1, "force_generic_plan");
+        assert_eq!(chosen.await.1, "auto");
+
+        // A read that stops waiting refuses its turn, which goes to the next.
+        let held = reader.acquire(Plans::Chosen).await.unwrap();
+        let mut gone = Box::pin(setting(&reader, Plans::Chosen));
+        let mut next = Box::pin(setting(&reader, Plans::Chosen));
+        assert!(pending(&mut gone).await && pending(&mut next).await);
+        drop(gone);
+        held.finish(Ok(())).unwrap();
+        assert_eq!(next.await, (only, "auto".into()));
+        // A read cut off gives back room for a new connection.
+        let held = reader.acquire(Plans::Chosen).await.unwrap();
+        let mut next = Box::pin(setting(&reader, Plans::Generic));
+        assert!(pending(&mut next).await);
+        drop(held);
+        let (new, mode) = next.await;
+        assert_ne!(new, only);
+        assert_eq!(mode, "force_generic_plan");
+        assert_eq!(reader.lock().open, 1);
     }
 }
