@@ -12,7 +12,6 @@ use ronghe_domain::members::MemberDraft;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
-use crate::reader::read;
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::rows::fetch_list;
 use crate::BeginWrite;
@@ -465,21 +464,49 @@ impl Store {
             .bind(path_hi(path)))
     }
 
-    /// The steps of every person in development in a subtree, as (candidate,
-    /// step, date): what deadlines are computed from.
-    pub async fn subtree_development_steps(&self, path: &str) -> StoreResult<Vec<(i64, String, NaiveDate)>> {
-        read!(
-            self,
-            (i64, String, NaiveDate),
-            "SELECT s.candidate_id, s.step, s.on_date FROM development_steps s
-             JOIN candidates c ON c.id = s.candidate_id JOIN orgs o ON o.id = c.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
-             ORDER BY s.candidate_id, s.on_date, s.step_no",
-            |q| q.bind(path).bind(path_hi(path)),
-            fetch_all,
-            // A unit's steps are a few hundred; the root's grow with the whole group.
-            bounded = self.subtree_is_small(path).await?
-        )
+    /// The steps of the people given (as [`Store::subtree_candidates`]
+    /// lists them), as (candidate, step, date) in each person's order:
+    /// what deadlines are computed from.
+    ///
+    /// By the people's ids rather than by the subtree again: one plan then
+    /// serves whatever the ids. Joined to the subtree's candidates and
+    /// organisations, PostgreSQL planned it anew on every view (0.22 ms,
+    /// more than running it).
+    pub async fn development_steps_of(&self, candidates: &[i64]) -> StoreResult<Vec<(i64, String, NaiveDate)>> {
+        if candidates.is_empty() {
+            return Ok(Vec::new());
+        }
+        const SQLITE: &str = "SELECT candidate_id, step, on_date FROM development_steps
+             WHERE candidate_id IN (SELECT value FROM json_each($1))
+             ORDER BY candidate_id, on_date, step_no";
+        match &self.db {
+            // The ids as one JSON array, which `json_each` reads.
+            crate::Db::Sqlite(_, reader) => {
+                let ids = candidates.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
+                let binds = crate::reader::Binds::default().bind(format!("[{ids}]"));
+                // A few steps a person: a unit's people are tens.
+                if candidates.len() <= 500 {
+                    reader.read(|c| binds.fetch_all(c, SQLITE))
+                } else {
+                    reader.read_aside(move |c| binds.fetch_all(c, SQLITE)).await
+                }
+            }
+            // The ids as an array parameter. (A text parameter cast to an
+            // array was cast again for every row the plan filtered.)
+            crate::Db::Postgres(_, reader) => {
+                reader
+                    .read(crate::pg_reader::Plans::Chosen, async |c| {
+                        sqlx::query_as(
+                            "SELECT candidate_id, step, on_date FROM development_steps
+                             WHERE candidate_id = ANY($1) ORDER BY candidate_id, on_date, step_no",
+                        )
+                        .bind(candidates)
+                        .fetch_all(c)
+                        .await
+                    })
+                    .await
+            }
+        }
     }
 
     /// The full members of a branch's subtree in good standing: those with

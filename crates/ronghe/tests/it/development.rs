@@ -356,7 +356,12 @@ both!(the_pipeline_counts_each_stage_and_warns_of_overdue_steps, |app| async mov
         steps.extend(own.into_iter().map(|s| (s.candidate_id, s.step, s.on_date)));
     }
     steps.sort_by_key(|s| s.0);
-    assert_eq!(app.store.subtree_development_steps(&fx.root.path).await.unwrap(), steps);
+    let ids: Vec<i64> = people.iter().map(|p| p.id).collect();
+    assert_eq!(app.store.development_steps_of(&ids).await.unwrap(), steps);
+    let first: Vec<_> = steps.iter().filter(|s| s.0 == ids[0]).cloned().collect();
+    assert!(!first.is_empty());
+    assert_eq!(app.store.development_steps_of(&ids[..1]).await.unwrap(), first);
+    assert!(app.store.development_steps_of(&[]).await.unwrap().is_empty());
 });
 
 both!(each_person_stays_on_the_pack_their_stage_started_under, |app| async move {

@@ -662,7 +662,8 @@ pub async fn pipeline(state: &AppState, tr: Tr, org: &Org) -> AppResult<Pipeline
 /// [`pipeline`] as it stands on a given day (the reminder job's "today").
 pub async fn pipeline_on(state: &AppState, tr: Tr, org: &Org, today: NaiveDate) -> AppResult<Pipeline> {
     let rows = state.store.subtree_candidates(&org.path).await?;
-    let steps = state.store.subtree_development_steps(&org.path).await?;
+    let ids: Vec<i64> = rows.iter().map(|r| r.id).collect();
+    let steps = state.store.development_steps_of(&ids).await?;
     let mut done_of: HashMap<i64, Vec<Done>> = HashMap::new();
     for (id, step, on) in &steps {
         if let Some(s) = step_by_code(step) {
