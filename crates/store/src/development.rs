@@ -452,14 +452,31 @@ impl Store {
 
     /// The people in development in a subtree (those whose file is not yet
     /// archived), by branch and name.
+    ///
+    /// On PostgreSQL a small subtree (at most a few thousand members, so a
+    /// few hundred organisations) takes its organisations first, by the
+    /// path index, and runs on its generic plan: planned for each view, the
+    /// join took longer to plan than to run (0.15 and 0.09 ms), and the
+    /// join's own generic plan reads every organisation by id. Kept apart,
+    /// the organisations' plan cannot be that.
     pub async fn subtree_candidates(&self, path: &str) -> StoreResult<Vec<CandidateRow>> {
-        let sql = format!(
-            "SELECT {CANDIDATE_COLUMNS} FROM candidates c JOIN orgs o ON o.id = c.org_id
-             WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
-             ORDER BY o.path, c.name_initials, c.id"
-        );
         // A unit's people are tens; the root's grow with the whole group.
-        fetch_list!(self, CandidateRow, sql, bounded = self.subtree_is_small(path).await?, |q| q
+        let small = self.subtree_is_small(path).await?;
+        let sql = if small && self.backend() == crate::Backend::Postgres {
+            format!(
+                "WITH sub AS MATERIALIZED (SELECT id, name, path FROM orgs WHERE path >= $1 AND path < $2)
+                 SELECT {CANDIDATE_COLUMNS} FROM sub o JOIN candidates c ON c.org_id = o.id
+                 WHERE c.outcome IN ('open', 'admitted', 'full')
+                 ORDER BY o.path, c.name_initials, c.id"
+            )
+        } else {
+            format!(
+                "SELECT {CANDIDATE_COLUMNS} FROM candidates c JOIN orgs o ON o.id = c.org_id
+                 WHERE o.path >= $1 AND o.path < $2 AND c.outcome IN ('open', 'admitted', 'full')
+                 ORDER BY o.path, c.name_initials, c.id"
+            )
+        };
+        fetch_list!(self, CandidateRow, sql, bounded = small, generic_plan = small, |q| q
             .bind(path)
             .bind(path_hi(path)))
     }
