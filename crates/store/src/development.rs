@@ -12,6 +12,7 @@ use ronghe_domain::members::MemberDraft;
 use serde::{Deserialize, Serialize};
 
 use crate::audit::append_audit;
+use crate::reader::{read, BindIds};
 use crate::rollups::{apply_rollups, count, member_facts, Delta, Facts};
 use crate::rows::fetch_list;
 use crate::BeginWrite;
@@ -493,37 +494,20 @@ impl Store {
         if candidates.is_empty() {
             return Ok(Vec::new());
         }
-        const SQLITE: &str = "SELECT candidate_id, step, on_date FROM development_steps
-             WHERE candidate_id IN (SELECT value FROM json_each($1))
-             ORDER BY candidate_id, on_date, step_no";
-        match &self.db {
-            // The ids as one JSON array, which `json_each` reads.
-            crate::Db::Sqlite(_, reader) => {
-                let ids = candidates.iter().map(i64::to_string).collect::<Vec<_>>().join(",");
-                let binds = crate::reader::Binds::default().bind(format!("[{ids}]"));
-                // A few steps a person: a unit's people are tens.
-                if candidates.len() <= 500 {
-                    reader.read(|c| binds.fetch_all(c, SQLITE))
-                } else {
-                    reader.read_aside(move |c| binds.fetch_all(c, SQLITE)).await
-                }
-            }
-            // The ids as an array parameter. (A text parameter cast to an
-            // array was cast again for every row the plan filtered.)
-            crate::Db::Postgres(_, reader) => {
-                reader
-                    .read(crate::pg_reader::Plans::Chosen, async |c| {
-                        sqlx::query_as(
-                            "SELECT candidate_id, step, on_date FROM development_steps
-                             WHERE candidate_id = ANY($1) ORDER BY candidate_id, on_date, step_no",
-                        )
-                        .bind(candidates)
-                        .fetch_all(c)
-                        .await
-                    })
-                    .await
-            }
-        }
+        let sql = format!(
+            "SELECT candidate_id, step, on_date FROM development_steps WHERE {}
+             ORDER BY candidate_id, on_date, step_no",
+            crate::in_ids(self.backend(), "candidate_id", 1)
+        );
+        read!(
+            self,
+            (i64, String, NaiveDate),
+            &sql,
+            |q| q.bind_ids(candidates),
+            fetch_all,
+            // A few steps a person: a unit's people are tens.
+            bounded = candidates.len() <= 500
+        )
     }
 
     /// The full members of a branch's subtree in good standing: those with

@@ -389,6 +389,18 @@ pub(crate) fn list_placeholders(backend: Backend, first: usize, n: usize) -> Str
     items.join(", ")
 }
 
+/// `column` is one of a list of ids bound as the one parameter `n`
+/// ([`reader::BindIds`]): a JSON array `json_each` reads on SQLite, an
+/// array on PostgreSQL. Unlike [`list_placeholders`], the statement is the
+/// same however many ids, so PostgreSQL plans it once per connection, and
+/// no list outgrows the backends' limits on parameters.
+pub(crate) fn in_ids(backend: Backend, column: &str, n: usize) -> String {
+    match backend {
+        Backend::Sqlite => format!("{column} IN (SELECT value FROM json_each({}))", param(backend, n)),
+        Backend::Postgres => format!("{column} = ANY({})", param(backend, n)),
+    }
+}
+
 /// Parameter `n`: `$n`, or `?` on SQLite (see [`list_placeholders`]).
 pub(crate) fn param(backend: Backend, n: usize) -> String {
     if backend == Backend::Sqlite {
@@ -431,6 +443,12 @@ mod tests {
         assert_eq!(split_connections(5), (3, 2));
         assert_eq!(split_connections(1), (1, 1));
         assert_eq!(split_connections(0), (1, 1));
+    }
+
+    #[test]
+    fn a_list_of_ids_is_one_parameter() {
+        assert_eq!(in_ids(Backend::Sqlite, "c.id", 1), "c.id IN (SELECT value FROM json_each(?))");
+        assert_eq!(in_ids(Backend::Postgres, "c.id", 2), "c.id = ANY($2)");
     }
 
     #[test]

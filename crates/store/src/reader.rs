@@ -78,6 +78,29 @@ macro_rules! read {
 }
 pub(crate) use read;
 
+/// Binds a list of ids as one parameter, on either backend's query (see
+/// [`in_ids`](crate::in_ids)), so that a `read!` binds it once for both.
+pub(crate) trait BindIds {
+    fn bind_ids(self, ids: &[i64]) -> Self;
+}
+
+impl BindIds for Binds {
+    /// As the JSON array SQLite's `json_each` reads.
+    fn bind_ids(self, ids: &[i64]) -> Binds {
+        let items: Vec<String> = ids.iter().map(i64::to_string).collect();
+        self.bind(format!("[{}]", items.join(",")))
+    }
+}
+
+impl<'q, O> BindIds for sqlx::query::QueryAs<'q, sqlx::Postgres, O, sqlx::postgres::PgArguments> {
+    /// As an array. (Text cast to an array in the statement would be cast
+    /// again for every row a plan filters by it: 0.59 ms against 0.13 for
+    /// a unit's development steps, session 17.)
+    fn bind_ids(self, ids: &[i64]) -> Self {
+        self.bind(ids.to_vec())
+    }
+}
+
 /// Idle connections kept: one per core runs a read at a time, and a few
 /// more cover a thread descheduled while it holds one.
 const KEEP: usize = 8;
