@@ -85,7 +85,7 @@ macro_rules! append_audit {
     ($exec:expr, $actor:expr, $entry:expr) => {{
         let actor: &$crate::Actor = $actor;
         let entry: &$crate::AuditEntry = $entry;
-        let detail = if entry.detail.is_null() { String::new() } else { entry.detail.to_string() };
+        let detail = $crate::audit::detail_text(entry);
         sqlx::query(
             "INSERT INTO audit_log (tenant_id, at, user_id, username, action, target_kind, target_id, org_id, detail, ip, request_id)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -135,12 +135,13 @@ macro_rules! append_audits {
         let mut result: Result<(), sqlx::Error> = Ok(());
         for chunk in entries.chunks(500) {
             let sql = format!(
-                "INSERT INTO audit_log (tenant_id, at, user_id, username, action, target_kind, target_id, org_id, detail, ip, request_id) VALUES {}",
+                "INSERT INTO audit_log ({}) VALUES {}",
+                $crate::audit::AUDIT_COLUMNS,
                 $crate::values_placeholders($backend, chunk.len(), 11)
             );
             let mut q = sqlx::query(&sql);
             for e in chunk {
-                let detail = if e.detail.is_null() { String::new() } else { e.detail.to_string() };
+                let detail = $crate::audit::detail_text(e);
                 q = q
                     .bind(actor.tenant_id)
                     .bind(at)
@@ -163,6 +164,47 @@ macro_rules! append_audits {
     }};
 }
 pub(crate) use append_audits;
+
+/// The columns of an audit row [`append_audits!`] and [`copy_audits`]
+/// write, in the order they write them.
+pub(crate) const AUDIT_COLUMNS: &str =
+    "tenant_id, at, user_id, username, action, target_kind, target_id, org_id, detail, ip, request_id";
+
+/// An entry's detail as stored: its JSON, or nothing.
+pub(crate) fn detail_text(e: &AuditEntry) -> String {
+    if e.detail.is_null() {
+        String::new()
+    } else {
+        e.detail.to_string()
+    }
+}
+
+/// The rows [`append_audits!`] writes, streamed by `COPY` in the
+/// transaction of a large write on PostgreSQL (`pg_copy`): `n` of them,
+/// row `i` the entry `entry(i)`.
+pub(crate) async fn copy_audits(
+    conn: &mut sqlx::PgConnection,
+    actor: &Actor,
+    n: usize,
+    entry: &(dyn Fn(usize) -> AuditEntry + Sync),
+) -> Result<u64, sqlx::Error> {
+    let at = crate::now_ms();
+    crate::pg_copy::copy_in(conn, &format!("audit_log ({AUDIT_COLUMNS})"), n, &|r, i| {
+        let e = entry(i);
+        r.int(actor.tenant_id)
+            .int(at)
+            .opt_int(actor.user_id)
+            .text(&actor.username)
+            .text(e.action)
+            .text(e.target_kind)
+            .text(&e.target_id)
+            .opt_int(e.org_id)
+            .text(&detail_text(&e))
+            .text(&actor.ip)
+            .text(&actor.request_id);
+    })
+    .await
+}
 
 impl Store {
     /// Records an event that changes nothing else (a sign-in, a view of

@@ -27,6 +27,7 @@ mod meetings;
 mod members;
 mod notifications;
 mod orgs;
+mod pg_copy;
 mod pg_reader;
 mod reader;
 mod rollups;

@@ -33,18 +33,7 @@ macro_rules! insert_members_in {
         let tx = &mut $tx;
         let result: Result<Vec<i64>, $crate::StoreError> = async {
         let mut ids = Vec::with_capacity(members.len());
-        let mut paths: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
-        let mut delta = $crate::rollups::Delta::new();
-        for ((org_id, d), _) in members.iter().zip(sealed.iter()) {
-            if !paths.contains_key(org_id) {
-                let path: String = sqlx::query_scalar("SELECT path FROM orgs WHERE id = $1")
-                    .bind(org_id)
-                    .fetch_one(&mut **tx)
-                    .await?;
-                paths.insert(*org_id, path);
-            }
-            $crate::members::count_new(&mut delta, &paths[org_id], d);
-        }
+        let delta = $crate::members::new_members_delta!(**tx, members)?;
         // Members and candidates share one id space (a candidate becomes
         // the member with their id). PostgreSQL draws both from one
         // sequence; SQLite would reuse a candidate's id for a member, so
@@ -109,6 +98,32 @@ macro_rules! insert_members_in {
 }
 pub(crate) use insert_members_in;
 
+/// What new members add to the roll-ups, each counted at their
+/// organisation's path (read once an organisation) in the transaction `$tx`.
+macro_rules! new_members_delta {
+    ($tx:expr, $members:expr) => {{
+        let members: &[(i64, ronghe_domain::members::MemberDraft)] = $members;
+        let result: Result<$crate::rollups::Delta, sqlx::Error> = async {
+            let mut paths: std::collections::HashMap<i64, String> = std::collections::HashMap::new();
+            let mut delta = $crate::rollups::Delta::new();
+            for (org_id, d) in members {
+                if !paths.contains_key(org_id) {
+                    let path: String = sqlx::query_scalar("SELECT path FROM orgs WHERE id = $1")
+                        .bind(org_id)
+                        .fetch_one(&mut $tx)
+                        .await?;
+                    paths.insert(*org_id, path);
+                }
+                $crate::members::count_new(&mut delta, &paths[org_id], d);
+            }
+            Ok(delta)
+        }
+        .await;
+        result
+    }};
+}
+pub(crate) use new_members_delta;
+
 /// Binds a new member's row of an insert: the id first where `next_id`
 /// allocates them (SQLite; it moves on by one), then the columns of
 /// [`INSERT_COLUMNS`] in order. Shared by every insert of new members and
@@ -128,6 +143,43 @@ macro_rules! bind_new_member {
     }};
 }
 pub(crate) use bind_new_member;
+
+/// A new member's row of a `COPY` on PostgreSQL: `id`, then the columns
+/// of [`INSERT_COLUMNS`] with the values [`bind_new_member!`] binds, in
+/// its order (`tests/it/rollups.rs` holds the rows of both equal).
+pub(crate) fn copy_new_member(
+    r: &mut crate::pg_copy::CopyRows,
+    id: i64,
+    tenant: i64,
+    org: i64,
+    d: &MemberDraft,
+    s: &Sealed,
+    now: i64,
+) {
+    r.int(id)
+        .int(tenant)
+        .int(org)
+        .text(&d.name)
+        .text(&s.initials)
+        .text(d.gender.code())
+        .text(&d.ethnicity)
+        .date(d.birth_date)
+        .bytes(&s.id_enc)
+        .text(&s.id_index)
+        .text(&s.id_masked)
+        .opt_text(d.education.map(|e| e.code()))
+        .text(&d.post)
+        .text(&d.unit)
+        .opt_bytes(s.phone_enc.as_deref())
+        .opt_text(s.phone_masked.as_deref())
+        .text(d.category.code())
+        .date(d.join_date)
+        .opt_date(d.conversion_date)
+        .text("normal")
+        .date(d.join_date)
+        .int(now)
+        .int(now);
+}
 
 /// The columns an insert of members writes, in the order
 /// [`bind_new_member!`] binds them.
@@ -397,8 +449,14 @@ impl Store {
         action: &'static str,
     ) -> StoreResult<Vec<i64>> {
         let sealed: Vec<Sealed> = ronghe_domain::par::map(members, |(_, d)| self.seal(d));
-        if let (crate::Db::Sqlite(p, _), true) = (&self.db, members.len() >= BULK_ROWS) {
-            return self.insert_members_bulk_sqlite(p, actor, members, &sealed, action).await;
+        match (&self.db, members.len() >= BULK_ROWS) {
+            (crate::Db::Sqlite(p, _), true) => {
+                return self.insert_members_bulk_sqlite(p, actor, members, &sealed, action).await;
+            }
+            (crate::Db::Postgres(p, _), true) => {
+                return self.insert_members_copy_pg(p, actor, members, &sealed, action).await;
+            }
+            _ => {}
         }
         Ok(on!(self, |p| {
             let mut tx = p.begin_write().await?;
@@ -422,6 +480,59 @@ impl Store {
         let mut conn = bulk_sqlite_connection(pool).await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         let ids = insert_members_in!(self, tx, actor, members, sealed, action)?;
+        tx.commit().await?;
+        Ok(ids)
+    }
+
+    /// A large import on PostgreSQL: ids drawn from the members' sequence
+    /// first, then the members, their status history and their audit rows
+    /// streamed by `COPY` (`pg_copy`), the same rows [`insert_members_in!`]
+    /// writes, in one transaction on a connection of its own.
+    async fn insert_members_copy_pg(
+        &self,
+        pool: &sqlx::PgPool,
+        actor: &Actor,
+        members: &[(i64, MemberDraft)],
+        sealed: &[Sealed],
+        action: &'static str,
+    ) -> StoreResult<Vec<i64>> {
+        use crate::pg_copy::copy_in;
+        use sqlx::Connection;
+        let now = now_ms();
+        // A copy cut off half-way (its request gone) leaves the connection
+        // in the middle of the protocol: it is closed when dropped, never
+        // handed to another caller, and closing rolls the write back.
+        let mut conn = pool.acquire().await?;
+        conn.close_on_drop();
+        let mut tx = conn.begin().await?;
+        let delta = new_members_delta!(*tx, members)?;
+        // Members and candidates share the sequence (migration 0008).
+        let ids: Vec<i64> = sqlx::query_scalar("SELECT nextval('members_id_seq') FROM generate_series(1, $1)")
+            .bind(members.len() as i64)
+            .fetch_all(&mut *tx)
+            .await?;
+        let (n, tenant) = (members.len(), actor.tenant_id);
+        copy_in(&mut tx, &format!("members (id, {INSERT_COLUMNS})"), n, &|r, i| {
+            let (org, d) = &members[i];
+            copy_new_member(r, ids[i], tenant, *org, d, &sealed[i], now)
+        })
+        .await?;
+        copy_in(
+            &mut tx,
+            "member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at)",
+            n,
+            &|r, i| {
+                r.int(tenant).int(ids[i]).text("normal").date(members[i].1.join_date).text("");
+                r.opt_int(actor.user_id).int(now);
+            },
+        )
+        .await?;
+        crate::audit::copy_audits(&mut tx, actor, n, &|i| {
+            let (org, d) = &members[i];
+            AuditEntry::new(action, "member", ids[i]).org(*org).detail(serde_json::json!({"name": d.name}))
+        })
+        .await?;
+        apply_rollups!(crate::Backend::Postgres, tx, actor.tenant_id, delta)?;
         tx.commit().await?;
         Ok(ids)
     }

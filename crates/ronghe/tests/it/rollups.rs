@@ -171,7 +171,9 @@ both!(a_large_import_goes_in_whole_or_not_at_all, |app| async move {
 // import writes, by the database alone: the same member rows but for the
 // organisation and the altered blind index, the same status history, the
 // same audit rows and the same roll-ups. The same people can be imported
-// after it, and it refuses an organisation that already has members.
+// after it, and it refuses an organisation that already has members. The
+// import is large enough for the bulk path (`COPY` on PostgreSQL), whose
+// rows are the floor's, which inserts them statement by statement.
 both!(the_import_floor_writes_what_an_import_writes, |app| async move {
     use ronghe_domain::org::OrgKind;
     use ronghe_store::NewOrg;
@@ -181,19 +183,42 @@ both!(the_import_floor_writes_what_an_import_writes, |app| async move {
         async move { store.create_org(actor, &NewOrg::under(parent, OrgKind::Branch, code, code)).await.unwrap() }
     };
     let (floor, imported) = (branch("FLOOR").await, branch("IMPORTED").await);
-    // Names all different, so that equal sets of rows are equal rows.
-    let chars: Vec<char> = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉".chars().collect();
-    let drafts: Vec<_> = (0..300usize)
+    // Names all different, so that equal sets of rows are equal rows; some
+    // values empty or with what `COPY` has to escape.
+    const ROWS: usize = 10_000;
+    let chars: Vec<char> = "甲乙丙丁戊己庚辛壬癸子丑寅卯辰巳午未申酉戌亥".chars().collect();
+    let drafts: Vec<_> = (0..ROWS)
         .map(|i| {
-            let name = format!("基线{}{}", chars[i / 20], chars[i % 20]);
-            member_input(&name, 50_000 + i as u32).validate(today()).unwrap()
+            let name = format!("基线{}{}{}", chars[i / 484], chars[i / 22 % 22], chars[i % 22]);
+            // Born by 1988 (`id_number` counts days from 1980), so of age when they joined.
+            let mut input = member_input(&name, 50_000 + (i / 3_000 * 5_000 + i % 3_000) as u32);
+            match i % 4 {
+                0 => input.post = "采煤\\N机\t司机\\".into(),
+                1 => (input.phone, input.education) = (String::new(), String::new()),
+                2 => (input.category, input.conversion_date) = ("预备党员".into(), String::new()),
+                _ => {}
+            }
+            input.validate(today()).unwrap()
         })
         .collect();
     app.store.bench_database_insert(&actor, floor.id, &drafts).await.unwrap();
     check_all(&app, 0).await;
     let with_org: Vec<_> = drafts.iter().map(|d| (imported.id, d.clone())).collect();
-    app.store.insert_members(&actor, &with_org, "member.import").await.unwrap();
+    let ids = app.store.insert_members(&actor, &with_org, "member.import").await.unwrap();
     check_all(&app, 1).await;
+    // Each id is its draft's, and what was sealed opens as it went in.
+    let revealed: std::collections::HashMap<i64, (String, Option<String>)> = app
+        .store
+        .reveal_members(&actor, imported.id, &ids)
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, number, phone)| (id, (number, phone)))
+        .collect();
+    for (id, d) in ids.iter().zip(&drafts) {
+        let phone = d.phone.as_ref().map(|p| p.as_str().to_string());
+        assert_eq!(revealed[id], (d.id_number.as_str().to_string(), phone), "member {id}");
+    }
     let refused = app.store.bench_database_insert(&actor, floor.id, &drafts[..1]).await;
     assert!(matches!(refused, Err(ronghe_store::StoreError::Invalid("bench.org_not_empty"))), "{refused:?}");
 
@@ -202,20 +227,29 @@ both!(the_import_floor_writes_what_an_import_writes, |app| async move {
         async move { app.raw_text(&format!("SELECT CAST(COUNT(*) AS TEXT) FROM ({sql}) AS x")).await }
     };
     // Each kind of row of one organisation, without what differs by design.
+    // On SQLite an integer column compared with text reads the text as a
+    // number, so the member is found by its key; PostgreSQL wants the types
+    // alike and hashes the join.
+    let audited = match app.backend {
+        crate::support::Backend::Sqlite => "m.id = a.target_id",
+        crate::support::Backend::Postgres => "CAST(m.id AS TEXT) = a.target_id",
+    };
+    let audit_rows = format!(
+        "SELECT m.name, a.user_id, a.username, a.action, a.target_kind, a.detail, a.ip, a.request_id FROM audit_log a \
+         JOIN members m ON {audited} WHERE a.target_kind = 'member' AND a.org_id = {{org}} AND m.org_id = {{org}}"
+    );
     let kinds = [
         "SELECT name, name_initials, gender, ethnicity, birth_date, id_number_masked, education, post, unit, \
          phone_masked, category, join_date, conversion_date, status, status_since, version FROM members m \
          WHERE m.org_id = {org}",
         "SELECT m.name, h.status, h.since, h.reason, h.recorded_by FROM member_status_history h \
          JOIN members m ON m.id = h.member_id WHERE m.org_id = {org}",
-        "SELECT m.name, a.user_id, a.username, a.action, a.target_kind, a.detail, a.ip, a.request_id FROM audit_log a \
-         JOIN members m ON CAST(m.id AS TEXT) = a.target_id WHERE a.target_kind = 'member' AND a.org_id = {org} \
-         AND m.org_id = {org}",
+        audit_rows.as_str(),
     ];
     for kind in kinds {
         let of = |org: i64| kind.replace("{org}", &org.to_string());
-        assert_eq!(count(of(floor.id)).await, "300", "{kind}");
-        assert_eq!(count(of(imported.id)).await, "300", "{kind}");
+        assert_eq!(count(of(floor.id)).await, ROWS.to_string(), "{kind}");
+        assert_eq!(count(of(imported.id)).await, ROWS.to_string(), "{kind}");
         for (a, b) in [(floor.id, imported.id), (imported.id, floor.id)] {
             assert_eq!(count(format!("{} EXCEPT {}", of(a), of(b))).await, "0", "{a} holds rows {b} does not: {kind}");
         }
