@@ -451,19 +451,16 @@ impl Store {
         let sealed: Vec<Sealed> = ronghe_domain::par::map(members, |(_, d)| self.seal(d));
         match (&self.db, members.len() >= BULK_ROWS) {
             (crate::Db::Sqlite(p, _), true) => {
-                return self.insert_members_bulk_sqlite(p, actor, members, &sealed, action).await;
+                self.insert_members_bulk_sqlite(p, actor, members, &sealed, action).await
             }
-            (crate::Db::Postgres(p, _), true) => {
-                return self.insert_members_copy_pg(p, actor, members, &sealed, action).await;
-            }
-            _ => {}
+            (crate::Db::Postgres(p, _), true) => self.insert_members_copy_pg(p, actor, members, &sealed, action).await,
+            _ => Ok(on!(self, |p| {
+                let mut tx = p.begin_write().await?;
+                let ids = insert_members_in!(self, tx, actor, members, &sealed, action)?;
+                tx.commit().await?;
+                Ok::<Vec<i64>, StoreError>(ids)
+            })?),
         }
-        Ok(on!(self, |p| {
-            let mut tx = p.begin_write().await?;
-            let ids = insert_members_in!(self, tx, actor, members, &sealed, action)?;
-            tx.commit().await?;
-            Ok::<Vec<i64>, StoreError>(ids)
-        })?)
     }
 
     /// A large import on SQLite, on a connection of its own
