@@ -766,10 +766,22 @@ impl Store {
             return Err(StoreError::NotFound);
         };
         let large = self.subtree_size_hint(root).await? > Store::LARGE_SUBTREE;
+        let q = f.q.as_deref().map(str::trim).unwrap_or("");
+        let like_search = !q.is_empty() && !q.bytes().all(|b| b.is_ascii_alphanumeric());
+        let needle = q.replace(['%', '_'], "");
+        // A search by part of a name in a large subtree starts from the
+        // names that hold it when there are few enough of them in the
+        // tenant; many (a common surname) are found soon enough walking the
+        // roster's order, and sorting them all would cost more.
+        let by_parts = large
+            && like_search
+            && !needle.is_empty()
+            && self.name_part_matches(tenant, &needle).await? <= Store::NAME_PARTS_DRIVEN;
         let backend = self.backend();
-        let mut conds: Vec<String> = Vec::new();
         let mut params: Vec<P> = Vec::new();
-        let mut cond = |sql: &str, values: Vec<P>| {
+        // `sql` with each `?` numbered for the backend after the values
+        // placed so far.
+        let mut place = |sql: &str, values: Vec<P>| {
             let mut text = String::new();
             let mut rest = sql;
             for v in values {
@@ -780,8 +792,21 @@ impl Store {
                 rest = &rest[at + 1..];
             }
             text.push_str(rest);
-            conds.push(text);
+            text
         };
+        let mut conds: Vec<String> = Vec::new();
+        let from = if by_parts {
+            // CROSS JOIN keeps SQLite from walking the members first.
+            conds.push("m.id = p.member_id".into());
+            place(
+                "(SELECT DISTINCT member_id FROM member_name_parts WHERE tenant_id = ? AND part >= ? AND part < ?) p
+                 CROSS JOIN members m JOIN orgs o ON o.id = m.org_id",
+                vec![P::I(tenant), P::T(needle.clone()), P::T(format!("{needle}{}", char::MAX))],
+            )
+        } else {
+            "members m JOIN orgs o ON o.id = m.org_id".to_owned()
+        };
+        let mut cond = |sql: &str, values: Vec<P>| conds.push(place(sql, values));
         if large {
             cond("m.tenant_id = ?", vec![P::I(tenant)]);
             cond("o.path >= ? AND o.path < ?", vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))]);
@@ -791,15 +816,13 @@ impl Store {
                 vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))],
             );
         }
-        let q = f.q.as_deref().map(str::trim).unwrap_or("");
-        let like_search = !q.is_empty() && !q.bytes().all(|b| b.is_ascii_alphanumeric());
         if !q.is_empty() {
             if !like_search {
                 // Pinyin initials: a prefix, so an index range.
                 let q = q.to_ascii_lowercase();
                 cond("m.name_initials >= ? AND m.name_initials < ?", vec![P::T(q.clone()), P::T(format!("{q}~"))]);
-            } else {
-                cond("m.name LIKE ?", vec![P::T(format!("%{}%", q.replace(['%', '_'], "")))]);
+            } else if !by_parts {
+                cond("m.name LIKE ?", vec![P::T(format!("%{needle}%"))]);
             }
         }
         if let Some(c) = f.category {
@@ -824,7 +847,7 @@ impl Store {
         }
         params.push(P::I(limit + 1));
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM members m JOIN orgs o ON o.id = m.org_id WHERE {} ORDER BY m.name_initials, m.id LIMIT {}",
+            "SELECT {ROW_COLUMNS} FROM {from} WHERE {} ORDER BY m.name_initials, m.id LIMIT {}",
             conds.join(" AND "),
             crate::param(backend, params.len())
         );
@@ -860,6 +883,28 @@ impl Store {
             None
         };
         Ok(MemberPage { rows, next })
+    }
+
+    /// Names in a tenant holding a searched string past which the roster
+    /// finds them by walking its order instead (`list_members`).
+    pub const NAME_PARTS_DRIVEN: i64 = 20_000;
+
+    /// How many of the tenant's names hold `needle`, counting a name once
+    /// for each place it holds it, up to one past
+    /// [`Store::NAME_PARTS_DRIVEN`]: a range of `member_name_parts` that stops
+    /// there.
+    async fn name_part_matches(&self, tenant: i64, needle: &str) -> StoreResult<i64> {
+        let hi = format!("{needle}{}", char::MAX);
+        let (n,) = read!(
+            self,
+            (i64,),
+            "SELECT COUNT(*) FROM (SELECT 1 FROM member_name_parts
+              WHERE tenant_id = $1 AND part >= $2 AND part < $3 LIMIT $4) t",
+            |q| q.bind(tenant).bind(needle).bind(hi.as_str()).bind(Store::NAME_PARTS_DRIVEN + 1),
+            fetch_one,
+            bounded = false
+        )?;
+        Ok(n)
     }
 
     /// Members of a tenant by exact name (officer pickers, the demo).

@@ -324,3 +324,161 @@ both!(a_page_and_its_records_keep_every_value_as_written, |app| async move {
     }
     assert!(picks.windows(2).all(|w| w[0].path < w[1].path), "in tree order");
 });
+
+/// `member_name_parts` holds every suffix of every member's name and nothing
+/// else: as many rows as the names have characters, each a suffix of its
+/// member's name (the key makes them distinct, and a name's suffixes differ
+/// in length).
+async fn assert_name_parts_are_the_suffixes(app: &crate::support::TestApp) {
+    let counts = app
+        .raw_text(
+            "SELECT CAST((SELECT COUNT(*) FROM member_name_parts) AS TEXT) || ' '
+                 || CAST((SELECT SUM(length(name)) FROM members) AS TEXT) || ' '
+                 || CAST((SELECT COUNT(*) FROM member_name_parts p JOIN members m
+                           ON m.id = p.member_id AND m.tenant_id = p.tenant_id
+                          WHERE substr(m.name, length(m.name) - length(p.part) + 1) = p.part) AS TEXT)",
+        )
+        .await;
+    let n: Vec<&str> = counts.split(' ').collect();
+    assert!(n[0] == n[1] && n[1] == n[2], "parts, characters, parts that are suffixes: {counts}");
+}
+
+// A search by part of a name in a large subtree starts from the names that
+// hold it (`member_name_parts`) when the tenant has few of them, and walks
+// the roster's order when it has many; either way a page is what a scan of
+// every name finds, in the roster's order, after renames and a delete.
+both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
+    use rand::{Rng, SeedableRng};
+    let mut rng = rand::rngs::StdRng::seed_from_u64(7);
+    let actor = ronghe_store::Actor::system(app.fx.root.tenant_id, "test");
+    let surnames = ["王", "李", "张", "刘", "陈", "杨", "欧阳", "司马"];
+    let given = ["小", "建", "国", "明", "红", "晓", "志", "华"];
+    // Every name holds 明, so the tenant has more places for it than the
+    // search starts from; the other searches below have fewer.
+    let count = ronghe_store::Store::NAME_PARTS_DRIVEN as u32 + 400;
+    let batch: Vec<(i64, ronghe_domain::members::MemberDraft)> = (0..count)
+        .map(|i| {
+            let s = surnames[rng.gen_range(0..surnames.len())];
+            let g = given[rng.gen_range(0..given.len())];
+            let name = if i % 2 == 0 { format!("{s}{g}明") } else { format!("{s}明{g}") };
+            let mut input = member_input(&name, 10_000 + i);
+            input.join_date = "2015-07-01".into();
+            input.conversion_date = "2016-07-01".into();
+            let org = if i % 3 == 0 { app.fx.g1.id } else { app.fx.b2.id };
+            (org, input.validate(crate::support::today()).unwrap())
+        })
+        .collect();
+    let ids = app.store.insert_members(&actor, &batch, "member.create").await.unwrap();
+    assert_name_parts_are_the_suffixes(&app).await;
+    // Renames, and one who left (not listed unless asked for).
+    for (k, id) in ids.iter().step_by(997).enumerate() {
+        let rec = app.store.member(*id).await.unwrap();
+        let (clear_id, _) = app.store.reveal_member(&actor, *id).await.unwrap();
+        let mut input = member_input(&format!("新名{}", ["甲", "乙", "丙"][k % 3]), 0);
+        input.id_number = clear_id;
+        input.join_date = "2015-07-01".into();
+        input.conversion_date = "2016-07-01".into();
+        let draft = input.validate(crate::support::today()).unwrap();
+        app.store.update_member(&actor, *id, rec.row.version, rec.row.org_id, &draft).await.unwrap();
+    }
+    app.store
+        .change_member_status(&actor, ids[1], ronghe_domain::members::Status::Deceased, crate::support::today(), "")
+        .await
+        .unwrap();
+    assert_name_parts_are_the_suffixes(&app).await;
+
+    // The scan: every listed member of the tenant, in the roster's order.
+    let mut all = Vec::new();
+    let mut after = None;
+    loop {
+        let page = app
+            .store
+            .list_members(&ronghe_store::MemberFilter {
+                root_path: app.fx.root.path.clone(),
+                after: after.clone(),
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        all.extend(page.rows.into_iter().map(|r| (r.name, r.id, r.org_id)));
+        match page.next {
+            Some(c) => after = ronghe_store::decode_cursor(&c),
+            None => break,
+        }
+    }
+    assert_eq!(all.len(), count as usize + 4 - 1, "the fixture's four, the batch, less who died");
+    assert!(app.store.subtree_size_hint(app.fx.u1.id).await.unwrap() > 5_000, "the unit is a large subtree");
+    let places = |needle: &str| all.iter().map(|(name, _, _)| name.matches(needle).count()).sum::<usize>() as i64;
+    assert!(places("明") > ronghe_store::Store::NAME_PARTS_DRIVEN, "明 is found walking the roster");
+    for needle in ["明", "小明", "欧阳", "司马明华", "明华", "新名", "新名乙", "三", "无此人", "阳小"]
+    {
+        if needle != "明" {
+            assert!(places(needle) <= ronghe_store::Store::NAME_PARTS_DRIVEN, "{needle} starts from its names");
+        }
+        let expected: Vec<i64> =
+            all.iter().filter(|(name, _, _)| name.contains(needle)).map(|(_, id, _)| *id).collect();
+        // Two pages of 50 through the cursor, and the whole list on one.
+        let mut got = Vec::new();
+        let mut after = None;
+        for _ in 0..2 {
+            let page = app
+                .store
+                .list_members(&ronghe_store::MemberFilter {
+                    root_path: app.fx.root.path.clone(),
+                    q: Some(needle.into()),
+                    after: after.clone(),
+                    limit: 50,
+                    ..Default::default()
+                })
+                .await
+                .unwrap();
+            got.extend(page.rows.iter().map(|r| r.id));
+            after = page.next.as_deref().and_then(ronghe_store::decode_cursor);
+            if after.is_none() {
+                break;
+            }
+        }
+        assert_eq!(got, expected.iter().take(100).copied().collect::<Vec<_>>(), "{needle}: the first pages");
+        let whole = app
+            .store
+            .list_members(&ronghe_store::MemberFilter {
+                root_path: app.fx.root.path.clone(),
+                q: Some(needle.into()),
+                limit: 10_000,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(whole.rows.len(), expected.len().min(10_000), "{needle}: every one");
+        // A large unit of the tenant (its branch and group hold a third of
+        // the batch) through the same plan: the tenant's names, then its own.
+        let in_u1 = [app.fx.b1.id, app.fx.g1.id];
+        let expected: Vec<i64> = all
+            .iter()
+            .filter(|(name, _, org)| name.contains(needle) && in_u1.contains(org))
+            .map(|(_, id, _)| *id)
+            .take(100)
+            .collect();
+        let page = app
+            .store
+            .list_members(&ronghe_store::MemberFilter {
+                root_path: app.fx.u1.path.clone(),
+                q: Some(needle.into()),
+                limit: 100,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: a unit's");
+    }
+    // A member deleted by hand takes their names' rows with them.
+    let gone = ids[2];
+    for sql in [
+        format!("DELETE FROM member_status_history WHERE member_id = {gone}"),
+        format!("DELETE FROM members WHERE id = {gone}"),
+    ] {
+        app.raw_exec(&sql).await.unwrap();
+    }
+    assert_name_parts_are_the_suffixes(&app).await;
+});
