@@ -760,23 +760,49 @@ impl Store {
             T(String),
             I(i64),
         }
+        #[derive(PartialEq)]
+        enum Plan {
+            /// The subtree's organisations, their members, a sort.
+            Subtree,
+            /// The tenant's pinyin index in order, kept to the subtree.
+            Walk,
+            /// The names that hold the search, kept to the subtree, a sort.
+            NameParts,
+        }
         let limit = f.limit.clamp(1, 10_000);
         let ids = path_ids(&f.root_path);
         let (Some(&tenant), Some(&root)) = (ids.first(), ids.last()) else {
             return Err(StoreError::NotFound);
         };
-        let large = self.subtree_size_hint(root).await? > Store::LARGE_SUBTREE;
-        let q = f.q.as_deref().map(str::trim).unwrap_or("");
+        let size = self.subtree_size_hint(root).await?;
+        let large = size > Store::LARGE_SUBTREE;
+        let q = f.q.as_deref().map(str::trim).unwrap_or("").replace(['%', '_'], "");
         let like_search = !q.is_empty() && !q.bytes().all(|b| b.is_ascii_alphanumeric());
-        let needle = q.replace(['%', '_'], "");
-        // A search by part of a name in a large subtree starts from the
-        // names that hold it when there are few enough of them in the
-        // tenant; many (a common surname) are found soon enough walking the
-        // roster's order, and sorting them all would cost more.
-        let by_parts = large
-            && like_search
-            && !needle.is_empty()
-            && self.name_part_matches(tenant, &needle).await? <= Store::NAME_PARTS_DRIVEN;
+        // How a large subtree is read. Walking the tenant's pinyin index
+        // stops within a page unless a filter passes over most of it. A
+        // search by part of a name starts from the names that hold it
+        // (`member_name_parts`, the tenant's) when they are fewer than the
+        // subtree's members: a search that found nothing read every member
+        // of the national root. With more, a subtree of up to
+        // `SEARCH_SUBTREE_READ` members is read whole, as a small one is;
+        // a larger one walks, where a common character soon fills a page
+        // (明 at the national root: 88,000 places, 0.1 s walking, 2 s
+        // from the places). A string as common as 王, whose names all sort
+        // under w, is the walk's worst case (BENCHMARKS.md).
+        let plan = match (large, like_search) {
+            (false, _) => Plan::Subtree,
+            (true, false) => Plan::Walk,
+            (true, true) => {
+                let places = self.name_part_matches(tenant, &q).await?;
+                if places <= Store::NAME_PARTS_DRIVEN.min(size) {
+                    Plan::NameParts
+                } else if size <= Store::SEARCH_SUBTREE_READ {
+                    Plan::Subtree
+                } else {
+                    Plan::Walk
+                }
+            }
+        };
         let backend = self.backend();
         let mut params: Vec<P> = Vec::new();
         // `sql` with each `?` numbered for the backend after the values
@@ -795,34 +821,34 @@ impl Store {
             text
         };
         let mut conds: Vec<String> = Vec::new();
-        let from = if by_parts {
+        let from = if plan == Plan::NameParts {
             // CROSS JOIN keeps SQLite from walking the members first.
             conds.push("m.id = p.member_id".into());
             place(
                 "(SELECT DISTINCT member_id FROM member_name_parts WHERE tenant_id = ? AND part >= ? AND part < ?) p
                  CROSS JOIN members m JOIN orgs o ON o.id = m.org_id",
-                vec![P::I(tenant), P::T(needle.clone()), P::T(format!("{needle}{}", char::MAX))],
+                vec![P::I(tenant), P::T(q.clone()), P::T(format!("{q}{}", char::MAX))],
             )
         } else {
             "members m JOIN orgs o ON o.id = m.org_id".to_owned()
         };
         let mut cond = |sql: &str, values: Vec<P>| conds.push(place(sql, values));
-        if large {
-            cond("m.tenant_id = ?", vec![P::I(tenant)]);
-            cond("o.path >= ? AND o.path < ?", vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))]);
-        } else {
+        if plan == Plan::Subtree {
             cond(
                 "m.org_id IN (SELECT id FROM orgs WHERE path >= ? AND path < ?)",
                 vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))],
             );
+        } else {
+            cond("m.tenant_id = ?", vec![P::I(tenant)]);
+            cond("o.path >= ? AND o.path < ?", vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))]);
         }
         if !q.is_empty() {
             if !like_search {
                 // Pinyin initials: a prefix, so an index range.
                 let q = q.to_ascii_lowercase();
                 cond("m.name_initials >= ? AND m.name_initials < ?", vec![P::T(q.clone()), P::T(format!("{q}~"))]);
-            } else if !by_parts {
-                cond("m.name LIKE ?", vec![P::T(format!("%{needle}%"))]);
+            } else if plan != Plan::NameParts {
+                cond("m.name LIKE ?", vec![P::T(format!("%{q}%"))]);
             }
         }
         if let Some(c) = f.category {
@@ -852,14 +878,15 @@ impl Store {
             crate::param(backend, params.len())
         );
         // Walking the roster's order stops within a page unless a filter
-        // passes over most of a large subtree's members.
+        // passes over most of a large subtree's members; the other plans
+        // of a large subtree read what they find.
         let narrowed = like_search
             || f.status.is_some()
             || f.category.is_some()
             || f.education.is_some()
             || f.gender.is_some()
             || f.org_only.is_some();
-        let bounded = !large || !narrowed;
+        let bounded = !large || (plan == Plan::Walk && !narrowed);
         // A small subtree's statement has one good plan whatever its
         // values, the one its generic plan has (its organisations by the
         // path index, their members, a sort of at most a few thousand), so
@@ -885,9 +912,15 @@ impl Store {
         Ok(MemberPage { rows, next })
     }
 
-    /// Names in a tenant holding a searched string past which the roster
-    /// finds them by walking its order instead (`list_members`).
+    /// Places in a tenant's names holding a searched string up to which a
+    /// large subtree's search starts from them (`list_members`).
     pub const NAME_PARTS_DRIVEN: i64 = 20_000;
+
+    /// Members up to which a large subtree's search reads them all when
+    /// the tenant's names hold it in more places than it has members or
+    /// [`Store::NAME_PARTS_DRIVEN`]; a larger subtree walks the roster's
+    /// order.
+    pub const SEARCH_SUBTREE_READ: i64 = 200_000;
 
     /// How many of the tenant's names hold `needle`, counting a name once
     /// for each place it holds it, up to one past

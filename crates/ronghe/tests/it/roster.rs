@@ -344,16 +344,16 @@ async fn assert_name_parts_are_the_suffixes(app: &crate::support::TestApp) {
 }
 
 // A search by part of a name in a large subtree starts from the names that
-// hold it (`member_name_parts`) when the tenant has few of them, and walks
-// the roster's order when it has many; either way a page is what a scan of
-// every name finds, in the roster's order, after renames and a delete.
+// hold it (`member_name_parts`) when the tenant has few of them, and reads
+// the subtree's members when it has many; either way a page is what a scan
+// of every name finds, in the roster's order, after renames and a delete.
 both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let actor = ronghe_store::Actor::system(app.fx.root.tenant_id, "test");
     let surnames = ["王", "李", "张", "刘", "陈", "杨", "欧阳", "司马"];
     let given = ["小", "建", "国", "明", "红", "晓", "志", "华"];
-    // Every name holds 明, so the tenant has more places for it than the
+    // Every name holds 明, so the tenant has more places for it than a
     // search starts from; the other searches below have fewer.
     let count = ronghe_store::Store::NAME_PARTS_DRIVEN as u32 + 400;
     let batch: Vec<(i64, ronghe_domain::members::MemberDraft)> = (0..count)
@@ -410,7 +410,7 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
     assert_eq!(all.len(), count as usize + 4 - 1, "the fixture's four, the batch, less who died");
     assert!(app.store.subtree_size_hint(app.fx.u1.id).await.unwrap() > 5_000, "the unit is a large subtree");
     let places = |needle: &str| all.iter().map(|(name, _, _)| name.matches(needle).count()).sum::<usize>() as i64;
-    assert!(places("明") > ronghe_store::Store::NAME_PARTS_DRIVEN, "明 is found walking the roster");
+    assert!(places("明") > ronghe_store::Store::NAME_PARTS_DRIVEN, "明 is found reading the subtree's members");
     for needle in ["明", "小明", "欧阳", "司马明华", "明华", "新名", "新名乙", "三", "无此人", "阳小"]
     {
         if needle != "明" {
