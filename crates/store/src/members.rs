@@ -776,8 +776,9 @@ impl Store {
         };
         let size = self.subtree_size_hint(root).await?;
         let large = size > Store::LARGE_SUBTREE;
-        let q = f.q.as_deref().map(str::trim).unwrap_or("").replace(['%', '_'], "");
-        let like_search = !q.is_empty() && !q.bytes().all(|b| b.is_ascii_alphanumeric());
+        let typed = f.q.as_deref().map(str::trim).unwrap_or("");
+        let like_search = !typed.is_empty() && !typed.bytes().all(|b| b.is_ascii_alphanumeric());
+        let q = typed.replace(['%', '_'], "");
         // How a large subtree is read. Walking the tenant's pinyin index
         // stops within a page unless a filter passes over most of it. A
         // search by part of a name starts from the names that hold it
@@ -848,7 +849,13 @@ impl Store {
                 let q = q.to_ascii_lowercase();
                 cond("m.name_initials >= ? AND m.name_initials < ?", vec![P::T(q.clone()), P::T(format!("{q}~"))]);
             } else if plan != Plan::NameParts {
-                cond("m.name LIKE ?", vec![P::T(format!("%{q}%"))]);
+                // Holds it as the suffixes do, on both backends: SQLite's
+                // LIKE would ignore the case of Latin letters.
+                let holds = match backend {
+                    crate::Backend::Sqlite => "instr(m.name, ?) > 0",
+                    crate::Backend::Postgres => "strpos(m.name, ?) > 0",
+                };
+                cond(holds, vec![P::T(q.clone())]);
             }
         }
         if let Some(c) = f.category {
@@ -926,7 +933,7 @@ impl Store {
     /// for each place it holds it, up to one past
     /// [`Store::NAME_PARTS_DRIVEN`]: a range of `member_name_parts` that stops
     /// there.
-    async fn name_part_matches(&self, tenant: i64, needle: &str) -> StoreResult<i64> {
+    pub async fn name_part_matches(&self, tenant: i64, needle: &str) -> StoreResult<i64> {
         let hi = format!("{needle}{}", char::MAX);
         let (n,) = read!(
             self,

@@ -374,7 +374,9 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
     for (k, id) in ids.iter().step_by(997).enumerate() {
         let rec = app.store.member(*id).await.unwrap();
         let (clear_id, _) = app.store.reveal_member(&actor, *id).await.unwrap();
-        let mut input = member_input(&format!("新名{}", ["甲", "乙", "丙"][k % 3]), 0);
+        // One with Latin letters: every plan matches them by case.
+        let name = if k == 4 { "阿Anna·明".to_string() } else { format!("新名{}", ["甲", "乙", "丙"][k % 3]) };
+        let mut input = member_input(&name, 0);
         input.id_number = clear_id;
         input.join_date = "2015-07-01".into();
         input.conversion_date = "2016-07-01".into();
@@ -387,8 +389,9 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
         .unwrap();
     assert_name_parts_are_the_suffixes(&app).await;
 
-    // The scan: every listed member of the tenant, in the roster's order.
-    let mut all = Vec::new();
+    // The scan: every member of the tenant, in the roster's order; those
+    // listed unless asked for.
+    let mut every = Vec::new();
     let mut after = None;
     loop {
         let page = app
@@ -397,25 +400,35 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
                 root_path: app.fx.root.path.clone(),
                 after: after.clone(),
                 limit: 10_000,
+                include_inactive: true,
                 ..Default::default()
             })
             .await
             .unwrap();
-        all.extend(page.rows.into_iter().map(|r| (r.name, r.id, r.org_id)));
+        every.extend(page.rows.into_iter().map(|r| (r.name, r.id, r.org_id, r.status)));
         match page.next {
             Some(c) => after = ronghe_store::decode_cursor(&c),
             None => break,
         }
     }
+    let all: Vec<(String, i64, i64)> =
+        every.iter().filter(|m| m.3.is_active()).map(|(name, id, org, _)| (name.clone(), *id, *org)).collect();
     assert_eq!(all.len(), count as usize + 4 - 1, "the fixture's four, the batch, less who died");
     assert!(app.store.subtree_size_hint(app.fx.u1.id).await.unwrap() > 5_000, "the unit is a large subtree");
-    let places = |needle: &str| all.iter().map(|(name, _, _)| name.matches(needle).count()).sum::<usize>() as i64;
-    assert!(places("明") > ronghe_store::Store::NAME_PARTS_DRIVEN, "明 is found reading the subtree's members");
-    for needle in ["明", "小明", "欧阳", "司马明华", "明华", "新名", "新名乙", "三", "无此人", "阳小"]
+    // Where the tenant's names hold a string, as the search counts them
+    // to choose its plan: each suffix that begins with it.
+    let places = |needle: &str| {
+        every
+            .iter()
+            .map(|(name, ..)| name.char_indices().filter(|(i, _)| name[*i..].starts_with(needle)).count())
+            .sum::<usize>() as i64
+    };
+    let cap = ronghe_store::Store::NAME_PARTS_DRIVEN;
+    assert!(places("明") > cap, "明 is found reading the subtree's members");
+    for needle in ["明", "小明", "欧阳", "司马明华", "明华", "新名", "新名乙", "三", "无此人", "阳小", "Anna·", "anna·"]
     {
-        if needle != "明" {
-            assert!(places(needle) <= ronghe_store::Store::NAME_PARTS_DRIVEN, "{needle} starts from its names");
-        }
+        let counted = app.store.name_part_matches(app.fx.root.tenant_id, needle).await.unwrap();
+        assert_eq!(counted, places(needle).min(cap + 1), "{needle}: its places in the tenant");
         let expected: Vec<i64> =
             all.iter().filter(|(name, _, _)| name.contains(needle)).map(|(_, id, _)| *id).collect();
         // Two pages of 50 through the cursor, and the whole list on one.
