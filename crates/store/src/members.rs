@@ -828,7 +828,7 @@ impl Store {
             place(
                 "(SELECT DISTINCT member_id FROM member_name_parts WHERE tenant_id = ? AND part >= ? AND part < ?) p
                  CROSS JOIN members m JOIN orgs o ON o.id = m.org_id",
-                vec![P::I(tenant), P::T(q.clone()), P::T(format!("{q}{}", char::MAX))],
+                vec![P::I(tenant), P::T(q.clone()), P::T(crate::text_hi(&q))],
             )
         } else {
             "members m JOIN orgs o ON o.id = m.org_id".to_owned()
@@ -934,7 +934,7 @@ impl Store {
     /// [`Store::NAME_PARTS_DRIVEN`]: a range of `member_name_parts` that stops
     /// there.
     pub async fn name_part_matches(&self, tenant: i64, needle: &str) -> StoreResult<i64> {
-        let hi = format!("{needle}{}", char::MAX);
+        let hi = crate::text_hi(needle);
         let (n,) = read!(
             self,
             (i64,),
