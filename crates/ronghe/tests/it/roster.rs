@@ -343,6 +343,41 @@ async fn assert_name_parts_are_the_suffixes(app: &crate::support::TestApp) {
     assert!(n[0] == n[1] && n[1] == n[2], "parts, characters, parts that are suffixes: {counts}");
 }
 
+/// Up to `pages` pages of `limit` listed members of the subtree at `path`
+/// whose names hold `q` (every one when it is empty), following the cursor;
+/// those who left too when `include_inactive`.
+async fn pages_of(
+    app: &crate::support::TestApp,
+    path: &str,
+    q: &str,
+    limit: i64,
+    pages: usize,
+    include_inactive: bool,
+) -> Vec<ronghe_store::MemberRow> {
+    let mut rows = Vec::new();
+    let mut after = None;
+    for _ in 0..pages {
+        let page = app
+            .store
+            .list_members(&ronghe_store::MemberFilter {
+                root_path: path.to_string(),
+                q: (!q.is_empty()).then(|| q.to_string()),
+                after,
+                limit,
+                include_inactive,
+                ..Default::default()
+            })
+            .await
+            .unwrap();
+        rows.extend(page.rows);
+        after = page.next.as_deref().and_then(ronghe_store::decode_cursor);
+        if after.is_none() {
+            break;
+        }
+    }
+    rows
+}
+
 // A search by part of a name in a large subtree starts from the names that
 // hold it (`member_name_parts`) when the tenant has few of them, and reads
 // the subtree's members when it has many; either way a page is what a scan
@@ -391,26 +426,11 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
 
     // The scan: every member of the tenant, in the roster's order; those
     // listed unless asked for.
-    let mut every = Vec::new();
-    let mut after = None;
-    loop {
-        let page = app
-            .store
-            .list_members(&ronghe_store::MemberFilter {
-                root_path: app.fx.root.path.clone(),
-                after: after.clone(),
-                limit: 10_000,
-                include_inactive: true,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        every.extend(page.rows.into_iter().map(|r| (r.name, r.id, r.org_id, r.status)));
-        match page.next {
-            Some(c) => after = ronghe_store::decode_cursor(&c),
-            None => break,
-        }
-    }
+    let every: Vec<_> = pages_of(&app, &app.fx.root.path, "", 10_000, usize::MAX, true)
+        .await
+        .into_iter()
+        .map(|r| (r.name, r.id, r.org_id, r.status))
+        .collect();
     let all: Vec<(String, i64, i64)> =
         every.iter().filter(|m| m.3.is_active()).map(|(name, id, org, _)| (name.clone(), *id, *org)).collect();
     assert_eq!(all.len(), count as usize + 4 - 1, "the fixture's four, the batch, less who died");
@@ -432,40 +452,13 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
         let expected: Vec<i64> =
             all.iter().filter(|(name, _, _)| name.contains(needle)).map(|(_, id, _)| *id).collect();
         // Two pages of 50 through the cursor, and the whole list on one.
-        let mut got = Vec::new();
-        let mut after = None;
-        for _ in 0..2 {
-            let page = app
-                .store
-                .list_members(&ronghe_store::MemberFilter {
-                    root_path: app.fx.root.path.clone(),
-                    q: Some(needle.into()),
-                    after: after.clone(),
-                    limit: 50,
-                    ..Default::default()
-                })
-                .await
-                .unwrap();
-            got.extend(page.rows.iter().map(|r| r.id));
-            after = page.next.as_deref().and_then(ronghe_store::decode_cursor);
-            if after.is_none() {
-                break;
-            }
-        }
+        let got: Vec<i64> =
+            pages_of(&app, &app.fx.root.path, needle, 50, 2, false).await.iter().map(|r| r.id).collect();
         assert_eq!(got, expected.iter().take(100).copied().collect::<Vec<_>>(), "{needle}: the first pages");
-        let whole = app
-            .store
-            .list_members(&ronghe_store::MemberFilter {
-                root_path: app.fx.root.path.clone(),
-                q: Some(needle.into()),
-                limit: 10_000,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(whole.rows.len(), expected.len().min(10_000), "{needle}: every one");
+        let whole = pages_of(&app, &app.fx.root.path, needle, 10_000, 1, false).await;
+        assert_eq!(whole.len(), expected.len().min(10_000), "{needle}: every one");
         // A large unit of the tenant (its branch and group hold a third of
-        // the batch) through the same plan: the tenant's names, then its own.
+        // the batch), through the plan its size and the string choose.
         let in_u1 = [app.fx.b1.id, app.fx.g1.id];
         let expected: Vec<i64> = all
             .iter()
@@ -473,17 +466,8 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
             .map(|(_, id, _)| *id)
             .take(100)
             .collect();
-        let page = app
-            .store
-            .list_members(&ronghe_store::MemberFilter {
-                root_path: app.fx.u1.path.clone(),
-                q: Some(needle.into()),
-                limit: 100,
-                ..Default::default()
-            })
-            .await
-            .unwrap();
-        assert_eq!(page.rows.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: a unit's");
+        let page = pages_of(&app, &app.fx.u1.path, needle, 100, 1, false).await;
+        assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: a unit's");
     }
     // A member deleted by hand takes their names' rows with them.
     let gone = ids[2];
