@@ -417,14 +417,6 @@ pub(crate) fn path_hi(path: &str) -> String {
     format!("{path}~")
 }
 
-/// The bound above every text that begins with `prefix`, whatever its
-/// characters (a name's suffixes are Chinese): `prefix` followed by the
-/// largest character, for a range `>= prefix AND < text_hi(prefix)` under a
-/// byte-order collation (`COLLATE "C"`, SQLite's BINARY).
-pub(crate) fn text_hi(prefix: &str) -> String {
-    format!("{prefix}{}", char::MAX)
-}
-
 /// SQLite's process-wide settings, applied once before its first connection
 /// opens. Memory statistics are off: keeping them takes one global mutex on
 /// every allocation, which the profile of the roster under load showed

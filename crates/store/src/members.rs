@@ -753,7 +753,8 @@ impl Store {
     /// The plan depends on the subtree's size, which the roll-ups know: a
     /// small subtree is read through its organisations (`members_org`) and
     /// sorted; a large one walks the tenant's pinyin index in order and
-    /// stops after a page. The statement holds only the conditions in use,
+    /// stops after a page, or for a search by part of a name the rows of
+    /// one of its characters (below). The statement holds only the conditions in use,
     /// so that each backend's planner sees what it can use an index for.
     pub async fn list_members(&self, f: &MemberFilter) -> StoreResult<MemberPage> {
         enum P {
@@ -766,8 +767,10 @@ impl Store {
             Subtree,
             /// The tenant's pinyin index in order, kept to the subtree.
             Walk,
-            /// The names that hold the search, kept to the subtree, a sort.
-            NameParts,
+            /// One character of the search (`member_name_chars`, the
+            /// tenant's rows for it) in the roster's order, kept to the
+            /// names that hold the whole search and to the subtree.
+            NameChars(String),
         }
         let limit = f.limit.clamp(1, 10_000);
         let ids = path_ids(&f.root_path);
@@ -777,30 +780,30 @@ impl Store {
         let size = self.subtree_size_hint(root).await?;
         let large = size > Store::LARGE_SUBTREE;
         let typed = f.q.as_deref().map(str::trim).unwrap_or("");
-        let like_search = !typed.is_empty() && !typed.bytes().all(|b| b.is_ascii_alphanumeric());
         let q = typed.replace(['%', '_'], "");
+        let like_search = !q.is_empty() && !typed.bytes().all(|b| b.is_ascii_alphanumeric());
         // How a large subtree is read. Walking the tenant's pinyin index
         // stops within a page unless a filter passes over most of it. A
-        // search by part of a name starts from the names that hold it
-        // (`member_name_parts`, the tenant's) when they are fewer than the
-        // subtree's members: a search that found nothing read every member
-        // of the national root. With more, a subtree of up to
-        // `SEARCH_SUBTREE_READ` members is read whole, as a small one is;
-        // a larger one walks, where a common character soon fills a page
-        // (明 at the national root: 88,000 places, 0.1 s walking, 2 s
-        // from the places). A string as common as 王, whose names all sort
-        // under w, is the walk's worst case (BENCHMARKS.md).
+        // search by part of a name walks instead the rows of its rarest
+        // character (`member_name_chars`), in the same order, and stops
+        // within a page unless few of them are in the subtree: at most the
+        // character's rows when it is rare, about a page times the
+        // tenant's share outside the subtree when the names holding it are
+        // spread as members are. A subtree of fewer members than that is
+        // read whole, as a small one is (a 17,000-member unit of the
+        // national tenant, for 明). Before, a string as common as 王 walked
+        // the national root's whole roster up to w (BENCHMARKS.md).
         let plan = match (large, like_search) {
             (false, _) => Plan::Subtree,
             (true, false) => Plan::Walk,
             (true, true) => {
-                let places = self.name_part_matches(tenant, &q).await?;
-                if places <= Store::NAME_PARTS_DRIVEN.min(size) {
-                    Plan::NameParts
-                } else if size <= Store::SEARCH_SUBTREE_READ {
-                    Plan::Subtree
+                let (ch, places) = self.rarest_name_char(tenant, &q).await?;
+                let spread = (limit + 1).saturating_mul(self.subtree_size_hint(tenant).await?) / size.max(1);
+                let walked = if places <= Store::NAME_CHARS_COUNTED { places.min(spread) } else { spread };
+                if walked < size {
+                    Plan::NameChars(ch)
                 } else {
-                    Plan::Walk
+                    Plan::Subtree
                 }
             }
         };
@@ -822,16 +825,20 @@ impl Store {
             text
         };
         let mut conds: Vec<String> = Vec::new();
-        let from = if plan == Plan::NameParts {
+        let from = if let Plan::NameChars(ch) = &plan {
+            conds.push(place(
+                "c.tenant_id = ? AND c.ch = ? AND m.id = c.member_id",
+                vec![P::I(tenant), P::T(ch.clone())],
+            ));
             // CROSS JOIN keeps SQLite from walking the members first.
-            conds.push("m.id = p.member_id".into());
-            place(
-                "(SELECT DISTINCT member_id FROM member_name_parts WHERE tenant_id = ? AND part >= ? AND part < ?) p
-                 CROSS JOIN members m JOIN orgs o ON o.id = m.org_id",
-                vec![P::I(tenant), P::T(q.clone()), P::T(crate::text_hi(&q))],
-            )
+            "member_name_chars c CROSS JOIN members m JOIN orgs o ON o.id = m.org_id"
         } else {
-            "members m JOIN orgs o ON o.id = m.org_id".to_owned()
+            "members m JOIN orgs o ON o.id = m.org_id"
+        };
+        // The roster's order: the walked character's rows are in it.
+        let (initials, id) = match plan {
+            Plan::NameChars(_) => ("c.name_initials", "c.member_id"),
+            _ => ("m.name_initials", "m.id"),
         };
         let mut cond = |sql: &str, values: Vec<P>| conds.push(place(sql, values));
         if plan == Plan::Subtree {
@@ -840,7 +847,9 @@ impl Store {
                 vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))],
             );
         } else {
-            cond("m.tenant_id = ?", vec![P::I(tenant)]);
+            if plan == Plan::Walk {
+                cond("m.tenant_id = ?", vec![P::I(tenant)]);
+            }
             cond("o.path >= ? AND o.path < ?", vec![P::T(f.root_path.clone()), P::T(path_hi(&f.root_path))]);
         }
         if !q.is_empty() {
@@ -848,14 +857,16 @@ impl Store {
                 // Pinyin initials: a prefix, so an index range.
                 let q = q.to_ascii_lowercase();
                 cond("m.name_initials >= ? AND m.name_initials < ?", vec![P::T(q.clone()), P::T(format!("{q}~"))]);
-            } else if plan != Plan::NameParts {
-                // Holds it as the suffixes do, on both backends: SQLite's
-                // LIKE would ignore the case of Latin letters.
+            } else {
+                // Holds it, matching Latin letters by case on both
+                // backends as the characters' rows do (SQLite's LIKE would
+                // ignore it); the walked character's rows carry the name.
+                let name = if matches!(plan, Plan::NameChars(_)) { "c.name" } else { "m.name" };
                 let holds = match backend {
-                    crate::Backend::Sqlite => "instr(m.name, ?) > 0",
-                    crate::Backend::Postgres => "strpos(m.name, ?) > 0",
+                    crate::Backend::Sqlite => format!("instr({name}, ?) > 0"),
+                    crate::Backend::Postgres => format!("strpos({name}, ?) > 0"),
                 };
-                cond(holds, vec![P::T(q.clone())]);
+                cond(&holds, vec![P::T(q.clone())]);
             }
         }
         if let Some(c) = f.category {
@@ -875,12 +886,12 @@ impl Store {
         if let Some(o) = f.org_only {
             cond("m.org_id = ?", vec![P::I(o)]);
         }
-        if let Some((initials, id)) = &f.after {
-            cond("(m.name_initials, m.id) > (?, ?)", vec![P::T(initials.clone()), P::I(*id)]);
+        if let Some((after_initials, after_id)) = &f.after {
+            cond(&format!("({initials}, {id}) > (?, ?)"), vec![P::T(after_initials.clone()), P::I(*after_id)]);
         }
         params.push(P::I(limit + 1));
         let sql = format!(
-            "SELECT {ROW_COLUMNS} FROM {from} WHERE {} ORDER BY m.name_initials, m.id LIMIT {}",
+            "SELECT {ROW_COLUMNS} FROM {from} WHERE {} ORDER BY {initials}, {id} LIMIT {}",
             conds.join(" AND "),
             crate::param(backend, params.len())
         );
@@ -919,32 +930,35 @@ impl Store {
         Ok(MemberPage { rows, next })
     }
 
-    /// Places in a tenant's names holding a searched string up to which a
-    /// large subtree's search starts from them (`list_members`).
-    pub const NAME_PARTS_DRIVEN: i64 = 20_000;
+    /// Rows of a character in `member_name_chars` up to which a search
+    /// counts them to choose its plan (`list_members`).
+    pub const NAME_CHARS_COUNTED: i64 = 20_000;
 
-    /// Members up to which a large subtree's search reads them all when
-    /// the tenant's names hold it in more places than it has members or
-    /// [`Store::NAME_PARTS_DRIVEN`]; a larger subtree walks the roster's
-    /// order.
-    pub const SEARCH_SUBTREE_READ: i64 = 200_000;
-
-    /// How many of the tenant's names hold `needle`, counting a name once
-    /// for each place it holds it, up to one past
-    /// [`Store::NAME_PARTS_DRIVEN`]: a range of `member_name_parts` that stops
-    /// there.
-    pub async fn name_part_matches(&self, tenant: i64, needle: &str) -> StoreResult<i64> {
-        let hi = crate::text_hi(needle);
-        let (n,) = read!(
-            self,
-            (i64,),
-            "SELECT COUNT(*) FROM (SELECT 1 FROM member_name_parts
-              WHERE tenant_id = $1 AND part >= $2 AND part < $3 LIMIT $4) t",
-            |q| q.bind(tenant).bind(needle).bind(hi.as_str()).bind(Store::NAME_PARTS_DRIVEN + 1),
-            fetch_one,
-            bounded = false
-        )?;
-        Ok(n)
+    /// The character of `needle` that the fewest of the tenant's names
+    /// hold, and how many do, up to one past [`Store::NAME_CHARS_COUNTED`]:
+    /// for each distinct character a range of `member_name_chars` that stops
+    /// there. A search walks that character's rows.
+    pub async fn rarest_name_char(&self, tenant: i64, needle: &str) -> StoreResult<(String, i64)> {
+        let mut rarest = (String::new(), i64::MAX);
+        let mut seen = std::collections::HashSet::new();
+        for ch in needle.chars().filter(|c| seen.insert(*c)) {
+            let ch = ch.to_string();
+            let (n,) = read!(
+                self,
+                (i64,),
+                "SELECT COUNT(*) FROM (SELECT 1 FROM member_name_chars WHERE tenant_id = $1 AND ch = $2 LIMIT $3) t",
+                |q| q.bind(tenant).bind(ch.as_str()).bind(Store::NAME_CHARS_COUNTED + 1),
+                fetch_one,
+                bounded = false
+            )?;
+            if n < rarest.1 {
+                rarest = (ch, n);
+            }
+            if n == 0 {
+                break;
+            }
+        }
+        Ok(rarest)
     }
 
     /// Members of a tenant by exact name (officer pickers, the demo).

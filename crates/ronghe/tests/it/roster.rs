@@ -325,22 +325,28 @@ both!(a_page_and_its_records_keep_every_value_as_written, |app| async move {
     assert!(picks.windows(2).all(|w| w[0].path < w[1].path), "in tree order");
 });
 
-/// `member_name_parts` holds every suffix of every member's name and nothing
-/// else: as many rows as the names have characters, each a suffix of its
-/// member's name (the key makes them distinct, and a name's suffixes differ
-/// in length).
-async fn assert_name_parts_are_the_suffixes(app: &crate::support::TestApp) {
+/// `member_name_chars` holds each character of each of the tenant's
+/// members' names once, beside the member's name and initials, and nothing
+/// else: every row names a character of its member's current name (the key
+/// makes them distinct), and there are as many as the names have distinct
+/// characters, counted from the roster.
+async fn assert_name_chars_are_the_characters(app: &crate::support::TestApp) {
+    let tenant = app.fx.root.tenant_id;
+    let expected: usize = pages_of(app, &app.fx.root.path, "", 10_000, usize::MAX, true)
+        .await
+        .iter()
+        .map(|r| r.name.chars().collect::<std::collections::HashSet<_>>().len())
+        .sum();
     let counts = app
-        .raw_text(
-            "SELECT CAST((SELECT COUNT(*) FROM member_name_parts) AS TEXT) || ' '
-                 || CAST((SELECT SUM(length(name)) FROM members) AS TEXT) || ' '
-                 || CAST((SELECT COUNT(*) FROM member_name_parts p JOIN members m
-                           ON m.id = p.member_id AND m.tenant_id = p.tenant_id
-                          WHERE substr(m.name, length(m.name) - length(p.part) + 1) = p.part) AS TEXT)",
-        )
+        .raw_text(&format!(
+            "SELECT CAST((SELECT COUNT(*) FROM member_name_chars WHERE tenant_id = {tenant}) AS TEXT) || ' '
+                 || CAST((SELECT COUNT(*) FROM member_name_chars c JOIN members m
+                           ON m.id = c.member_id AND m.tenant_id = c.tenant_id
+                          WHERE c.tenant_id = {tenant} AND c.name = m.name AND c.name_initials = m.name_initials
+                            AND length(c.ch) = 1 AND m.name LIKE '%' || c.ch || '%') AS TEXT)"
+        ))
         .await;
-    let n: Vec<&str> = counts.split(' ').collect();
-    assert!(n[0] == n[1] && n[1] == n[2], "parts, characters, parts that are suffixes: {counts}");
+    assert_eq!(counts, format!("{expected} {expected}"), "rows, rows that are their member's characters");
 }
 
 /// Up to `pages` pages of `limit` listed members of the subtree at `path`
@@ -378,19 +384,20 @@ async fn pages_of(
     rows
 }
 
-// A search by part of a name in a large subtree starts from the names that
-// hold it (`member_name_parts`) when the tenant has few of them, and reads
-// the subtree's members when it has many; either way a page is what a scan
-// of every name finds, in the roster's order, after renames and a delete.
+// A search by part of a name in a large subtree walks the rows of its
+// rarest character (`member_name_chars`) in the roster's order, or reads the
+// subtree's members when it holds fewer than that walk would read; either
+// way a page is what a scan of every name finds, in the roster's order,
+// after renames and a delete.
 both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
     use rand::{Rng, SeedableRng};
     let mut rng = rand::rngs::StdRng::seed_from_u64(7);
     let actor = ronghe_store::Actor::system(app.fx.root.tenant_id, "test");
     let surnames = ["王", "李", "张", "刘", "陈", "杨", "欧阳", "司马"];
     let given = ["小", "建", "国", "明", "红", "晓", "志", "华"];
-    // Every name holds 明, so the tenant has more places for it than a
-    // search starts from; the other searches below have fewer.
-    let count = ronghe_store::Store::NAME_PARTS_DRIVEN as u32 + 400;
+    // Every name holds 明, so the tenant has more of its names than a
+    // search counts; the other characters below have fewer.
+    let count = ronghe_store::Store::NAME_CHARS_COUNTED as u32 + 400;
     let batch: Vec<(i64, ronghe_domain::members::MemberDraft)> = (0..count)
         .map(|i| {
             let s = surnames[rng.gen_range(0..surnames.len())];
@@ -404,7 +411,7 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
         })
         .collect();
     let ids = app.store.insert_members(&actor, &batch, "member.create").await.unwrap();
-    assert_name_parts_are_the_suffixes(&app).await;
+    assert_name_chars_are_the_characters(&app).await;
     // Renames, and one who left (not listed unless asked for).
     for (k, id) in ids.iter().step_by(997).enumerate() {
         let rec = app.store.member(*id).await.unwrap();
@@ -422,7 +429,7 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
         .change_member_status(&actor, ids[1], ronghe_domain::members::Status::Deceased, crate::support::today(), "")
         .await
         .unwrap();
-    assert_name_parts_are_the_suffixes(&app).await;
+    assert_name_chars_are_the_characters(&app).await;
 
     // The scan: every member of the tenant, in the roster's order; those
     // listed unless asked for.
@@ -435,20 +442,17 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
         every.iter().filter(|m| m.3.is_active()).map(|(name, id, org, _)| (name.clone(), *id, *org)).collect();
     assert_eq!(all.len(), count as usize + 4 - 1, "the fixture's four, the batch, less who died");
     assert!(app.store.subtree_size_hint(app.fx.u1.id).await.unwrap() > 5_000, "the unit is a large subtree");
-    // Where the tenant's names hold a string, as the search counts them
-    // to choose its plan: each suffix that begins with it.
-    let places = |needle: &str| {
-        every
-            .iter()
-            .map(|(name, ..)| name.char_indices().filter(|(i, _)| name[*i..].starts_with(needle)).count())
-            .sum::<usize>() as i64
-    };
-    let cap = ronghe_store::Store::NAME_PARTS_DRIVEN;
-    assert!(places("明") > cap, "明 is found reading the subtree's members");
+    // How many of the tenant's names hold a character, as the search counts
+    // them to choose its plan.
+    let holding = |ch: char| every.iter().filter(|(name, ..)| name.contains(ch)).count() as i64;
+    let cap = ronghe_store::Store::NAME_CHARS_COUNTED;
+    assert!(holding('明') > cap, "明 is counted up to the cap");
     for needle in ["明", "小明", "欧阳", "司马明华", "明华", "新名", "新名乙", "三", "无此人", "阳小", "Anna·", "anna·"]
     {
-        let counted = app.store.name_part_matches(app.fx.root.tenant_id, needle).await.unwrap();
-        assert_eq!(counted, places(needle).min(cap + 1), "{needle}: its places in the tenant");
+        let (ch, counted) = app.store.rarest_name_char(app.fx.root.tenant_id, needle).await.unwrap();
+        let fewest = needle.chars().map(holding).min().unwrap();
+        assert_eq!(counted, fewest.min(cap + 1), "{needle}: its rarest character's names in the tenant");
+        assert_eq!(holding(ch.chars().next().unwrap()).min(cap + 1), counted, "{needle}: {ch} is that character");
         let expected: Vec<i64> =
             all.iter().filter(|(name, _, _)| name.contains(needle)).map(|(_, id, _)| *id).collect();
         // Two pages of 50 through the cursor, and the whole list on one.
@@ -468,6 +472,11 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
             .collect();
         let page = pages_of(&app, &app.fx.u1.path, needle, 100, 1, false).await;
         assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: a unit's");
+        // The unit's whole list on one page: a walk would read more than
+        // the unit has members for a common character, so it is read whole.
+        let expected = all.iter().filter(|(name, _, org)| name.contains(needle) && in_u1.contains(org)).count();
+        let whole = pages_of(&app, &app.fx.u1.path, needle, 10_000, 1, false).await;
+        assert_eq!(whole.len(), expected, "{needle}: every one of a unit's");
     }
     // A member deleted by hand takes their names' rows with them.
     let gone = ids[2];
@@ -477,5 +486,5 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
     ] {
         app.raw_exec(&sql).await.unwrap();
     }
-    assert_name_parts_are_the_suffixes(&app).await;
+    assert_name_chars_are_the_characters(&app).await;
 });
