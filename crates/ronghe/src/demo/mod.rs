@@ -880,7 +880,7 @@ pub async fn build(store: &Store, members: usize) -> anyhow::Result<DemoSummary>
     // The build wrote thousands of figure changes: a fresh demo starts with
     // one row per subject, as a day's `ronghe remind` would leave it.
     store.fold_all_figure_changes().await.map_err(|e| anyhow::anyhow!("{e}"))?;
-    store.analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.vacuum_analyze().await.map_err(|e| anyhow::anyhow!("{e}"))?;
     Ok(DemoSummary {
         orgs: lv.by_code.len(),
         members: member_count,
