@@ -754,7 +754,8 @@ impl Store {
     /// small subtree is read through its organisations (`members_org`) and
     /// sorted; a large one walks the tenant's pinyin index in order and
     /// stops after a page, or for a search by part of a name the rows of
-    /// one of its characters (below). The statement holds only the conditions in use,
+    /// one of its characters unless the subtree is smaller than that walk
+    /// (below). The statement holds only the conditions in use,
     /// so that each backend's planner sees what it can use an index for.
     pub async fn list_members(&self, f: &MemberFilter) -> StoreResult<MemberPage> {
         enum P {
@@ -797,13 +798,20 @@ impl Store {
             (false, _) => Plan::Subtree,
             (true, false) => Plan::Walk,
             (true, true) => {
-                let (ch, places) = self.rarest_name_char(tenant, &q).await?;
                 let spread = (limit + 1).saturating_mul(self.subtree_size_hint(tenant).await?) / size.max(1);
-                let walked = if places <= Store::NAME_CHARS_COUNTED { places.min(spread) } else { spread };
-                if walked < size {
-                    Plan::NameChars(ch)
+                let first = q.chars().next().expect("a search has a character");
+                if spread < size && q.chars().all(|c| c == first) {
+                    // One character, walked whatever its count: nothing to
+                    // count (明 or 王 at a national root).
+                    Plan::NameChars(first.to_string())
                 } else {
-                    Plan::Subtree
+                    let (ch, places) = self.rarest_name_char(tenant, &q).await?;
+                    let walked = if places <= Store::NAME_CHARS_COUNTED { places.min(spread) } else { spread };
+                    if walked < size {
+                        Plan::NameChars(ch)
+                    } else {
+                        Plan::Subtree
+                    }
                 }
             }
         };
@@ -931,13 +939,19 @@ impl Store {
     }
 
     /// Rows of a character in `member_name_chars` up to which a search
-    /// counts them to choose its plan (`list_members`).
-    pub const NAME_CHARS_COUNTED: i64 = 20_000;
+    /// counts them to choose its plan (`list_members`). Counting is part of
+    /// a search of a large subtree, for each character: 20,000 rows took
+    /// 0.57 ms on SQLite and 2.3 ms on PostgreSQL, a third and a half of 建国
+    /// at the national root; 5,000 take 0.14 and 0.65 ms.
+    pub const NAME_CHARS_COUNTED: i64 = 5_000;
 
     /// The character of `needle` that the fewest of the tenant's names
     /// hold, and how many do, up to one past [`Store::NAME_CHARS_COUNTED`]:
     /// for each distinct character a range of `member_name_chars` that stops
-    /// there. A search walks that character's rows.
+    /// there. A search walks that character's rows. Characters past the
+    /// count are not told apart, and the later one is taken: a full name
+    /// begins with its surname, and surnames are the most common characters
+    /// (of ten million names 884,297 hold 王, 87,873 明), so 王明 walks 明.
     pub async fn rarest_name_char(&self, tenant: i64, needle: &str) -> StoreResult<(String, i64)> {
         let mut rarest = (String::new(), i64::MAX);
         let mut seen = std::collections::HashSet::new();
@@ -951,7 +965,7 @@ impl Store {
                 fetch_one,
                 bounded = false
             )?;
-            if n < rarest.1 {
+            if n < rarest.1 || (n > Store::NAME_CHARS_COUNTED && n == rarest.1) {
                 rarest = (ch, n);
             }
             if n == 0 {

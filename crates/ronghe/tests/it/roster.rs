@@ -396,8 +396,10 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
     let surnames = ["王", "李", "张", "刘", "陈", "杨", "欧阳", "司马"];
     let given = ["小", "建", "国", "明", "红", "晓", "志", "华"];
     // Every name holds 明, so the tenant has more of its names than a
-    // search counts; the other characters below have fewer.
-    let count = ronghe_store::Store::NAME_CHARS_COUNTED as u32 + 400;
+    // search counts; the other characters below have fewer. A third of
+    // them make the unit a large subtree.
+    let count = 20_400;
+    assert!(i64::from(count) > ronghe_store::Store::NAME_CHARS_COUNTED * 3);
     let batch: Vec<(i64, ronghe_domain::members::MemberDraft)> = (0..count)
         .map(|i| {
             let s = surnames[rng.gen_range(0..surnames.len())];
@@ -460,7 +462,8 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
             pages_of(&app, &app.fx.root.path, needle, 50, 2, false).await.iter().map(|r| r.id).collect();
         assert_eq!(got, expected.iter().take(100).copied().collect::<Vec<_>>(), "{needle}: the first pages");
         let whole = pages_of(&app, &app.fx.root.path, needle, 10_000, 1, false).await;
-        assert_eq!(whole.len(), expected.len().min(10_000), "{needle}: every one");
+        let first: Vec<i64> = expected.iter().take(10_000).copied().collect();
+        assert_eq!(whole.iter().map(|r| r.id).collect::<Vec<_>>(), first, "{needle}: every one, up to a page");
         // A large unit of the tenant (its branch and group hold a third of
         // the batch), through the plan its size and the string choose.
         let in_u1 = [app.fx.b1.id, app.fx.g1.id];
@@ -474,9 +477,16 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
         assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: a unit's");
         // The unit's whole list on one page: a walk would read more than
         // the unit has members for a common character, so it is read whole.
-        let expected = all.iter().filter(|(name, _, org)| name.contains(needle) && in_u1.contains(org)).count();
+        let expected: Vec<i64> = all
+            .iter()
+            .filter(|(name, _, org)| name.contains(needle) && in_u1.contains(org))
+            .map(|(_, id, _)| *id)
+            .collect();
         let whole = pages_of(&app, &app.fx.u1.path, needle, 10_000, 1, false).await;
-        assert_eq!(whole.len(), expected, "{needle}: every one of a unit's");
+        assert_eq!(whole.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: every one of a unit's");
+        // And through the cursor, 3,000 a page.
+        let paged = pages_of(&app, &app.fx.u1.path, needle, 3_000, usize::MAX, false).await;
+        assert_eq!(paged.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: a unit's, page by page");
     }
     // A member deleted by hand takes their names' rows with them.
     let gone = ids[2];
@@ -487,4 +497,7 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
         app.raw_exec(&sql).await.unwrap();
     }
     assert_name_chars_are_the_characters(&app).await;
+    let found: Vec<i64> =
+        pages_of(&app, &app.fx.root.path, "明", 10_000, usize::MAX, true).await.iter().map(|r| r.id).collect();
+    assert!(!found.contains(&gone) && found.contains(&ids[3]), "the deleted member is not found, the next one is");
 });
