@@ -471,17 +471,12 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
             .iter()
             .filter(|(name, _, org)| name.contains(needle) && in_u1.contains(org))
             .map(|(_, id, _)| *id)
-            .take(100)
             .collect();
         let page = pages_of(&app, &app.fx.u1.path, needle, 100, 1, false).await;
-        assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: a unit's");
+        let first: Vec<i64> = expected.iter().take(100).copied().collect();
+        assert_eq!(page.iter().map(|r| r.id).collect::<Vec<_>>(), first, "{needle}: a unit's");
         // The unit's whole list on one page: a walk would read more than
         // the unit has members for a common character, so it is read whole.
-        let expected: Vec<i64> = all
-            .iter()
-            .filter(|(name, _, org)| name.contains(needle) && in_u1.contains(org))
-            .map(|(_, id, _)| *id)
-            .collect();
         let whole = pages_of(&app, &app.fx.u1.path, needle, 10_000, 1, false).await;
         assert_eq!(whole.iter().map(|r| r.id).collect::<Vec<_>>(), expected, "{needle}: every one of a unit's");
         // And through the cursor, 3,000 a page.
