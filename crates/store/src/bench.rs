@@ -8,7 +8,10 @@ use chrono::NaiveDate;
 use ronghe_domain::members::MemberDraft;
 use sqlx::Connection;
 
-use crate::members::{bind_new_member, bulk_sqlite_connection, count_new, Sealed, INSERT_COLUMNS, NEXT_ID_SQLITE};
+use crate::members::{
+    bind_new_member, bulk_insert_begin, bulk_insert_end, bulk_sqlite_connection, count_new, Sealed, INSERT_COLUMNS,
+    NEXT_ID_SQLITE,
+};
 use crate::rollups::{apply_rollups, Delta};
 use crate::BeginWrite;
 use crate::{on, Actor, Backend, Db, Store, StoreError, StoreResult};
@@ -71,7 +74,9 @@ impl Store {
     /// in a temporary table first, then timed from three `INSERT … SELECT`
     /// statements and the roll-ups to the commit, through the schema's
     /// indexes, constraints and triggers, on the kind of connection an
-    /// import takes. What it leaves out is the application's own part of an
+    /// import takes, with the rows of the per-member triggers written
+    /// set-wise on SQLite as an import of as many writes them
+    /// (`bulk_insert_begin`). What it leaves out is the application's own part of an
     /// import: reading and checking the file, sealing, binding rows through
     /// the driver. The rows stay (the import dataset is thrown away),
     /// with their blind indexes altered so that the same people can still
@@ -96,7 +101,7 @@ impl Store {
         };
         let now = crate::now_ms();
         macro_rules! floor {
-            ($conn:expr, $begin:expr) => {{
+            ($conn:expr, $begin:expr, |$tx:ident, $first:ident| $before:block, $after:block) => {{
                 let conn = &mut $conn;
                 let (path, held): (String, i64) = sqlx::query_as(
                     "SELECT path, (SELECT COUNT(*) FROM members WHERE org_id = $1) FROM orgs WHERE id = $1",
@@ -135,10 +140,14 @@ impl Store {
                     q.execute(&mut **conn).await?;
                 }
                 let start = Instant::now();
-                let mut tx = conn.begin_with($begin).await?;
+                let mut $tx = conn.begin_with($begin).await?;
+                let $first = next_id.map(|next| next - members.len() as i64);
+                $before
                 sqlx::query(&format!("INSERT INTO members ({columns}) SELECT {columns} FROM bench_staged"))
-                    .execute(&mut *tx)
+                    .execute(&mut *$tx)
                     .await?;
+                $after
+                let mut tx = $tx;
                 sqlx::query(
                     "INSERT INTO member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at)
                      SELECT m.tenant_id, m.id, m.status, m.join_date, '', $2, m.created_at FROM members m WHERE m.org_id = $1",
@@ -168,12 +177,15 @@ impl Store {
         match &self.db {
             Db::Sqlite(p, _) => {
                 let mut conn = bulk_sqlite_connection(p).await?;
-                floor!(conn, "BEGIN IMMEDIATE")
+                floor!(conn, "BEGIN IMMEDIATE", |tx, first| { bulk_insert_begin(&mut tx).await? }, {
+                    let first = first.expect("SQLite allocates the ids");
+                    bulk_insert_end(&mut tx, actor.tenant_id, first, members.len()).await?
+                })
             }
             Db::Postgres(p, _) => {
                 let mut conn = p.acquire().await?;
                 conn.close_on_drop();
-                floor!(conn, "BEGIN")
+                floor!(conn, "BEGIN", |tx, _first| {}, {})
             }
         }
     }

@@ -200,8 +200,6 @@ pub(crate) fn count_new(delta: &mut Delta, path: &str, d: &MemberDraft) {
     count(delta, &facts, 1);
 }
 
-/// From how many members an insert on SQLite takes a larger page cache.
-const BULK_ROWS: usize = 10_000;
 /// That cache, in KiB (256 MiB).
 const BULK_CACHE_KIB: i64 = 256 * 1024;
 
@@ -220,6 +218,44 @@ pub(crate) async fn bulk_sqlite_connection(
     conn.close_on_drop();
     sqlx::query(&format!("PRAGMA cache_size = -{BULK_CACHE_KIB}")).execute(&mut *conn).await?;
     Ok(conn)
+}
+
+/// SQLite: makes the members' insert triggers that write a row per member
+/// stand aside in this transaction (migration 0031), until
+/// [`bulk_insert_end`] writes their rows set-wise. For inserts of
+/// [`Store::BULK_ROWS`] or more, on a writer's transaction, which must not commit
+/// between the two.
+pub(crate) async fn bulk_insert_begin(c: &mut sqlx::SqliteConnection) -> StoreResult<()> {
+    sqlx::query("INSERT INTO members_bulk_insert (one) VALUES (1)").execute(&mut *c).await?;
+    Ok(())
+}
+
+/// What those triggers would have written for the `n` members of `tenant`
+/// inserted with ids from `first` on: each name's distinct characters, and
+/// a row for each figure subject, as PostgreSQL's statement-level triggers
+/// write one per statement. Then lets the triggers fire again.
+pub(crate) async fn bulk_insert_end(
+    c: &mut sqlx::SqliteConnection,
+    tenant: i64,
+    first: i64,
+    n: usize,
+) -> StoreResult<()> {
+    sqlx::query(
+        "INSERT OR IGNORE INTO member_name_chars (tenant_id, ch, name_initials, member_id, name)
+         SELECT m.tenant_id, substr(m.name, p.n, 1), m.name_initials, m.id, m.name
+           FROM members m JOIN name_positions p ON p.n <= length(m.name)
+          WHERE m.id >= $1 AND m.id < $2",
+    )
+    .bind(first)
+    .bind(first + n as i64)
+    .execute(&mut *c)
+    .await?;
+    sqlx::query("INSERT INTO figure_changes (tenant_id, subject, n) VALUES ($1, 'dues', 1), ($1, 'study', 1)")
+        .bind(tenant)
+        .execute(&mut *c)
+        .await?;
+    sqlx::query("DELETE FROM members_bulk_insert").execute(&mut *c).await?;
+    Ok(())
 }
 
 /// A roster line, as lists show it: personal data masked.
@@ -376,6 +412,11 @@ pub(crate) struct Sealed {
 }
 
 impl Store {
+    /// From how many members an insert is a bulk one: on SQLite a larger
+    /// page cache ([`bulk_sqlite_connection`]) and the per-member triggers'
+    /// rows written set-wise ([`bulk_insert_begin`]), on PostgreSQL `COPY`.
+    pub const BULK_ROWS: usize = 10_000;
+
     pub(crate) fn seal(&self, d: &MemberDraft) -> Sealed {
         let c = self.cipher();
         Sealed {
@@ -449,7 +490,7 @@ impl Store {
         action: &'static str,
     ) -> StoreResult<Vec<i64>> {
         let sealed: Vec<Sealed> = ronghe_domain::par::map(members, |(_, d)| self.seal(d));
-        match (&self.db, members.len() >= BULK_ROWS) {
+        match (&self.db, members.len() >= Store::BULK_ROWS) {
             (crate::Db::Sqlite(p, _), true) => {
                 self.insert_members_bulk_sqlite(p, actor, members, &sealed, action).await
             }
@@ -476,7 +517,12 @@ impl Store {
         use sqlx::Connection;
         let mut conn = bulk_sqlite_connection(pool).await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
+        bulk_insert_begin(&mut tx).await?;
         let ids = insert_members_in!(self, tx, actor, members, sealed, action)?;
+        // The ids were allocated one after another, above every earlier one.
+        let first = ids.iter().copied().min().unwrap_or(0);
+        debug_assert_eq!(ids.iter().copied().max(), Some(first + ids.len() as i64 - 1));
+        bulk_insert_end(&mut tx, actor.tenant_id, first, ids.len()).await?;
         tx.commit().await?;
         Ok(ids)
     }

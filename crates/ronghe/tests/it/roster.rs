@@ -412,8 +412,35 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
             (org, input.validate(crate::support::today()).unwrap())
         })
         .collect();
+    let versions = || async {
+        let tenant = app.fx.root.tenant_id;
+        let dues = app.store.figure_version(tenant, ronghe_store::Figures::Dues).await.unwrap();
+        (dues, app.store.figure_version(tenant, ronghe_store::Figures::Study).await.unwrap())
+    };
+    let before = versions().await;
+    // A bulk insert that fails on its last member (an identity number the
+    // batch holds already) writes nothing; on SQLite the row that made the
+    // per-member triggers stand aside went with it (migration 0031).
+    let mut failing = batch[..ronghe_store::Store::BULK_ROWS].to_vec();
+    failing.push(batch[0].clone());
+    assert!(app.store.insert_members(&actor, &failing, "member.create").await.is_err());
+    assert_eq!(versions().await, before, "nothing written");
     let ids = app.store.insert_members(&actor, &batch, "member.create").await.unwrap();
     assert_name_chars_are_the_characters(&app).await;
+    let after = versions().await;
+    assert!(after.0 > before.0 && after.1 > before.1, "the dues and study figures moved: {before:?} → {after:?}");
+    if app.backend == Backend::Sqlite {
+        assert_eq!(app.raw_text("SELECT CAST(COUNT(*) AS TEXT) FROM members_bulk_insert").await, "0");
+    }
+    // And a member added alone after them fires the triggers again.
+    let mut single = member_input("单明", 10_000 + count);
+    single.join_date = "2015-07-01".into();
+    single.conversion_date = "2016-07-01".into();
+    let single = single.validate(crate::support::today()).unwrap();
+    app.store.insert_members(&actor, &[(app.fx.b2.id, single)], "member.create").await.unwrap();
+    assert_name_chars_are_the_characters(&app).await;
+    let alone = versions().await;
+    assert!(alone.0 > after.0 && alone.1 > after.1, "one member moved them too: {after:?} → {alone:?}");
     // Renames, and one who left (not listed unless asked for).
     for (k, id) in ids.iter().step_by(997).enumerate() {
         let rec = app.store.member(*id).await.unwrap();
@@ -442,7 +469,7 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
         .collect();
     let all: Vec<(String, i64, i64)> =
         every.iter().filter(|m| m.3.is_active()).map(|(name, id, org, _)| (name.clone(), *id, *org)).collect();
-    assert_eq!(all.len(), count as usize + 4 - 1, "the fixture's four, the batch, less who died");
+    assert_eq!(all.len(), count as usize + 4 + 1 - 1, "the fixture's four, the batch, one alone, less who died");
     assert!(app.store.subtree_size_hint(app.fx.u1.id).await.unwrap() > 5_000, "the unit is a large subtree");
     // How many of the tenant's names hold a character, as the search counts
     // them to choose its plan.
