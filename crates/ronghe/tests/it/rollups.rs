@@ -172,7 +172,8 @@ both!(a_large_import_goes_in_whole_or_not_at_all, |app| async move {
 // organisation and the altered blind index, the same status history, the
 // same audit rows and the same roll-ups. The same people can be imported
 // after it, and it refuses an organisation that already has members. The
-// import is large enough for the bulk path (`COPY` on PostgreSQL), whose
+// import is large enough for the bulk path (`COPY` on PostgreSQL, a staged
+// `INSERT … SELECT` on SQLite), whose
 // rows are the floor's, which inserts them statement by statement.
 both!(the_import_floor_writes_what_an_import_writes, |app| async move {
     use ronghe_domain::org::OrgKind;
