@@ -506,7 +506,8 @@ impl Store {
 
     /// A large import on SQLite, on a connection of its own
     /// ([`bulk_sqlite_connection`]): the same rows [`insert_members_in!`]
-    /// writes, with the members staged first in a temporary table (no
+    /// writes (the figure log aside: a row a subject, [`bulk_insert_end`]),
+    /// with the members staged first in a temporary table (no
     /// index, so the rows go in as they are bound) and then written into the
     /// roster by one `INSERT … SELECT`, and their status history from the
     /// same stage. Bound straight into the roster, 200,000 members took
@@ -524,6 +525,10 @@ impl Store {
         const ROWS: usize = 250;
         let now = now_ms();
         let mut conn = bulk_sqlite_connection(pool).await?;
+        // The stage in a file of its own rather than in memory, as the
+        // pool's connections keep temporary tables: a million members
+        // staged would hold several hundred MB.
+        sqlx::query("PRAGMA temp_store = FILE").execute(&mut *conn).await?;
         let mut tx = conn.begin_with("BEGIN IMMEDIATE").await?;
         bulk_insert_begin(&mut tx).await?;
         let delta = new_members_delta!(*tx, members)?;
@@ -532,7 +537,8 @@ impl Store {
         let first: i64 = sqlx::query_scalar(NEXT_ID_SQLITE).fetch_one(&mut *tx).await?;
         let columns = format!("id, {INSERT_COLUMNS}");
         // The connection is closed after (`bulk_sqlite_connection`), and its
-        // temporary tables with it.
+        // temporary tables with it. Rows go in by id, so the stage's rowid
+        // is their order and needs no sort.
         sqlx::query("DROP TABLE IF EXISTS temp.members_staged").execute(&mut *tx).await?;
         sqlx::query(&format!("CREATE TEMP TABLE members_staged AS SELECT {columns} FROM members LIMIT 0"))
             .execute(&mut *tx)
@@ -549,12 +555,12 @@ impl Store {
             }
             q.execute(&mut *tx).await?;
         }
-        sqlx::query(&format!("INSERT INTO members ({columns}) SELECT {columns} FROM members_staged ORDER BY id"))
+        sqlx::query(&format!("INSERT INTO members ({columns}) SELECT {columns} FROM members_staged ORDER BY rowid"))
             .execute(&mut *tx)
             .await?;
         sqlx::query(
             "INSERT INTO member_status_history (tenant_id, member_id, status, since, reason, recorded_by, recorded_at)
-             SELECT tenant_id, id, 'normal', join_date, '', $1, $2 FROM members_staged ORDER BY id",
+             SELECT tenant_id, id, 'normal', join_date, '', $1, $2 FROM members_staged ORDER BY rowid",
         )
         .bind(actor.user_id)
         .bind(now)

@@ -173,8 +173,8 @@ both!(a_large_import_goes_in_whole_or_not_at_all, |app| async move {
 // same audit rows and the same roll-ups. The same people can be imported
 // after it, and it refuses an organisation that already has members. The
 // import is large enough for the bulk path (`COPY` on PostgreSQL, a staged
-// `INSERT … SELECT` on SQLite), whose
-// rows are the floor's, which inserts them statement by statement.
+// `INSERT … SELECT` on SQLite), whose rows are the floor's, the characters
+// of the names too.
 both!(the_import_floor_writes_what_an_import_writes, |app| async move {
     use ronghe_domain::org::OrgKind;
     use ronghe_store::NewOrg;
@@ -244,18 +244,31 @@ both!(the_import_floor_writes_what_an_import_writes, |app| async move {
         "SELECT m.name, a.user_id, a.username, a.action, a.target_kind, a.detail, a.ip, a.request_id FROM audit_log a \
          JOIN members m ON {audited} WHERE a.target_kind = 'member' AND a.org_id = {{org}} AND m.org_id = {{org}}"
     );
+    // Each name's distinct characters.
+    let characters: usize = drafts.iter().map(|d| d.name.chars().collect::<std::collections::HashSet<_>>().len()).sum();
     let kinds = [
-        "SELECT name, name_initials, gender, ethnicity, birth_date, id_number_masked, education, post, unit, \
-         phone_masked, category, join_date, conversion_date, status, status_since, version FROM members m \
-         WHERE m.org_id = {org}",
-        "SELECT m.name, h.status, h.since, h.reason, h.recorded_by FROM member_status_history h \
-         JOIN members m ON m.id = h.member_id WHERE m.org_id = {org}",
-        audit_rows.as_str(),
+        (
+            "SELECT name, name_initials, gender, ethnicity, birth_date, id_number_masked, education, post, unit, \
+             phone_masked, category, join_date, conversion_date, status, status_since, version FROM members m \
+             WHERE m.org_id = {org}",
+            ROWS,
+        ),
+        (
+            "SELECT m.name, h.status, h.since, h.reason, h.recorded_by FROM member_status_history h \
+             JOIN members m ON m.id = h.member_id WHERE m.org_id = {org}",
+            ROWS,
+        ),
+        (audit_rows.as_str(), ROWS),
+        (
+            "SELECT c.ch, c.name_initials, c.name FROM member_name_chars c \
+             JOIN members m ON m.id = c.member_id WHERE m.org_id = {org}",
+            characters,
+        ),
     ];
-    for kind in kinds {
+    for (kind, rows) in kinds {
         let of = |org: i64| kind.replace("{org}", &org.to_string());
-        assert_eq!(count(of(floor.id)).await, ROWS.to_string(), "{kind}");
-        assert_eq!(count(of(imported.id)).await, ROWS.to_string(), "{kind}");
+        assert_eq!(count(of(floor.id)).await, rows.to_string(), "{kind}");
+        assert_eq!(count(of(imported.id)).await, rows.to_string(), "{kind}");
         for (a, b) in [(floor.id, imported.id), (imported.id, floor.id)] {
             assert_eq!(count(format!("{} EXCEPT {}", of(a), of(b))).await, "0", "{a} holds rows {b} does not: {kind}");
         }

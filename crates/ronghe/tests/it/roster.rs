@@ -423,7 +423,8 @@ both!(a_search_by_part_of_a_name_finds_what_a_scan_finds, |app| async move {
     // per-member triggers stand aside went with it (migration 0031).
     let mut failing = batch[..ronghe_store::Store::BULK_ROWS].to_vec();
     failing.push(batch[0].clone());
-    assert!(app.store.insert_members(&actor, &failing, "member.create").await.is_err());
+    let refused = app.store.insert_members(&actor, &failing, "member.create").await;
+    assert!(matches!(refused, Err(ronghe_store::StoreError::Conflict("conflict.id_number"))), "{refused:?}");
     assert_eq!(versions().await, before, "nothing written");
     let ids = app.store.insert_members(&actor, &batch, "member.create").await.unwrap();
     assert_name_chars_are_the_characters(&app).await;

@@ -176,7 +176,7 @@ pub async fn commit(store: &Store, actor: &Actor, report: &ImportReport) -> AppR
     }
     let ids = store.insert_members(actor, &report.ready, "member.import").await?;
     // A large import changes what the planner should know about the roster.
-    if ids.len() >= 10_000 {
+    if ids.len() >= Store::BULK_ROWS {
         store.analyze().await?;
     }
     Ok(ids.len())
