@@ -9,7 +9,7 @@ use ronghe_domain::members::MemberDraft;
 use sqlx::Connection;
 
 use crate::members::{
-    bind_new_member, bulk_insert_begin, bulk_insert_end, bulk_sqlite_connection, count_new, Sealed, INSERT_COLUMNS,
+    bulk_insert_begin, bulk_insert_end, bulk_sqlite_connection, count_new, stage_new_members, Sealed, INSERT_COLUMNS,
     NEXT_ID_SQLITE,
 };
 use crate::rollups::{apply_rollups, Delta};
@@ -87,7 +87,6 @@ impl Store {
         org_id: i64,
         members: &[MemberDraft],
     ) -> StoreResult<Duration> {
-        const ROWS: usize = 250;
         let backend = self.backend();
         let sealed: Vec<Sealed> = ronghe_domain::par::map(members, |d| {
             let mut s = self.seal(d);
@@ -125,20 +124,8 @@ impl Store {
                     ),
                     Backend::Postgres => (INSERT_COLUMNS.to_string(), None),
                 };
-                sqlx::query(&format!("CREATE TEMP TABLE bench_staged AS SELECT {columns} FROM members LIMIT 0"))
-                    .execute(&mut **conn)
-                    .await?;
-                for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
-                    let sql = format!(
-                        "INSERT INTO bench_staged ({columns}) VALUES {}",
-                        crate::values_placeholders(backend, chunk.len(), 22 + usize::from(next_id.is_some()))
-                    );
-                    let mut q = sqlx::query(&sql);
-                    for (d, s) in chunk.iter().zip(seals) {
-                        q = bind_new_member!(q, next_id, actor.tenant_id, org_id, d, s, now);
-                    }
-                    q.execute(&mut **conn).await?;
-                }
+                let rows: Vec<_> = members.iter().zip(&sealed).map(|(d, s)| (org_id, d, s)).collect();
+                stage_new_members!(backend, *conn, "bench_staged", &columns, next_id, actor.tenant_id, &rows, now)?;
                 let start = Instant::now();
                 let mut $tx = conn.begin_with($begin).await?;
                 let $first = next_id.map(|next| next - members.len() as i64);

@@ -144,6 +144,41 @@ macro_rules! bind_new_member {
 }
 pub(crate) use bind_new_member;
 
+/// Stages new members in the temporary table `$table` (made here, shaped as
+/// `members`' `$columns`: `INSERT_COLUMNS`, after `id, ` where `$next_id`
+/// allocates the ids), a few hundred rows a statement on the connection
+/// `$conn`, for one `INSERT … SELECT` into the roster after. `$rows` are
+/// (organisation, draft, sealed) in the order the ids go. The connection is
+/// one closed after its write (`bulk_sqlite_connection`, or the floor's on
+/// PostgreSQL), so the table goes with it.
+macro_rules! stage_new_members {
+    ($backend:expr, $conn:expr, $table:expr, $columns:expr, $next_id:expr, $tenant:expr, $rows:expr, $now:expr) => {{
+        const ROWS: usize = 250;
+        let (table, columns): (&str, &str) = ($table, $columns);
+        let rows: &[(i64, &ronghe_domain::members::MemberDraft, &$crate::members::Sealed)] = $rows;
+        let result: Result<(), sqlx::Error> = async {
+            sqlx::query(&format!("CREATE TEMP TABLE {table} AS SELECT {columns} FROM members LIMIT 0"))
+                .execute(&mut *$conn)
+                .await?;
+            for chunk in rows.chunks(ROWS) {
+                let sql = format!(
+                    "INSERT INTO {table} ({columns}) VALUES {}",
+                    $crate::values_placeholders($backend, chunk.len(), 22 + usize::from($next_id.is_some()))
+                );
+                let mut q = sqlx::query(&sql);
+                for (org_id, d, s) in chunk {
+                    q = $crate::members::bind_new_member!(q, $next_id, $tenant, org_id, *d, *s, $now);
+                }
+                q.execute(&mut *$conn).await?;
+            }
+            Ok(())
+        }
+        .await;
+        result
+    }};
+}
+pub(crate) use stage_new_members;
+
 /// A new member's row of a `COPY` on PostgreSQL: `id`, then the columns
 /// of [`INSERT_COLUMNS`] with the values [`bind_new_member!`] binds, in
 /// its order (`tests/it/rollups.rs` holds the rows of both equal).
@@ -522,7 +557,6 @@ impl Store {
         action: &'static str,
     ) -> StoreResult<Vec<i64>> {
         use sqlx::Connection;
-        const ROWS: usize = 250;
         let now = now_ms();
         let mut conn = bulk_sqlite_connection(pool).await?;
         // The stage in a file of its own rather than in memory, as the
@@ -539,22 +573,18 @@ impl Store {
         // The connection is closed after (`bulk_sqlite_connection`), and its
         // temporary tables with it. Rows go in by id, so the stage's rowid
         // is their order and needs no sort.
-        sqlx::query("DROP TABLE IF EXISTS temp.members_staged").execute(&mut *tx).await?;
-        sqlx::query(&format!("CREATE TEMP TABLE members_staged AS SELECT {columns} FROM members LIMIT 0"))
-            .execute(&mut *tx)
-            .await?;
+        let rows: Vec<_> = members.iter().zip(sealed).map(|((org_id, d), s)| (*org_id, d, s)).collect();
         let mut next_id = Some(first);
-        for (chunk, seals) in members.chunks(ROWS).zip(sealed.chunks(ROWS)) {
-            let sql = format!(
-                "INSERT INTO members_staged ({columns}) VALUES {}",
-                crate::values_placeholders(crate::Backend::Sqlite, chunk.len(), 23)
-            );
-            let mut q = sqlx::query(&sql);
-            for ((org_id, d), s) in chunk.iter().zip(seals) {
-                q = bind_new_member!(q, next_id, actor.tenant_id, org_id, d, s, now);
-            }
-            q.execute(&mut *tx).await?;
-        }
+        stage_new_members!(
+            crate::Backend::Sqlite,
+            tx,
+            "members_staged",
+            &columns,
+            next_id,
+            actor.tenant_id,
+            &rows,
+            now
+        )?;
         sqlx::query(&format!("INSERT INTO members ({columns}) SELECT {columns} FROM members_staged ORDER BY rowid"))
             .execute(&mut *tx)
             .await?;
