@@ -28,10 +28,13 @@ pub struct TopicRow {
     pub title: String,
     pub summary: String,
     pub proposer: String,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub submitted_on: NaiveDate,
     /// `open`, `returned`, `executing`, `closed` or `rejected`.
     pub status: String,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub decided_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub closed_on: Option<NaiveDate>,
     pub sealed_at: Option<i64>,
     pub version: i64,
@@ -88,6 +91,7 @@ pub struct OverdueTask {
     pub org_name: String,
     pub title: String,
     pub owner: String,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub due_on: NaiveDate,
 }
 

@@ -53,6 +53,7 @@ pub struct CandidateRow {
     pub name: String,
     pub gender: String,
     pub ethnicity: String,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub birth_date: NaiveDate,
     pub id_number_masked: String,
     pub education: Option<String>,
@@ -61,6 +62,7 @@ pub struct CandidateRow {
     pub phone_masked: Option<String>,
     pub stage: String,
     pub last_step: String,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub last_step_on: NaiveDate,
     pub pack_version: String,
     pub outcome: String,

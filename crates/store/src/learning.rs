@@ -24,6 +24,7 @@ pub struct CourseRow {
     pub description: String,
     pub lessons: i64,
     /// Required of the offering organisation's members by this day.
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub required_by: Option<NaiveDate>,
     /// `members` or `officers` (`RequiredOf`).
     pub required_of: String,
@@ -68,6 +69,7 @@ pub struct TrainingRow {
     pub org_id: i64,
     pub org_name: String,
     pub title: String,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub held_on: NaiveDate,
     pub hours_x10: i64,
 }
@@ -464,6 +466,7 @@ pub struct LessonStudy {
     pub seconds: i64,
     /// Days on which the member studied it.
     pub days: i64,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub last_day: NaiveDate,
 }
 

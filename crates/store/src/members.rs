@@ -307,6 +307,7 @@ pub struct MemberRow {
     #[serde(deserialize_with = "via::<_, String, _>")]
     pub gender: Gender,
     pub ethnicity: String,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub birth_date: NaiveDate,
     pub id_number_masked: String,
     #[sqlx(try_from = "Option<String>")]
@@ -318,11 +319,14 @@ pub struct MemberRow {
     #[sqlx(try_from = "String")]
     #[serde(deserialize_with = "via::<_, String, _>")]
     pub category: Category,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub join_date: NaiveDate,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub conversion_date: Option<NaiveDate>,
     #[sqlx(try_from = "String")]
     #[serde(deserialize_with = "via::<_, String, _>")]
     pub status: Status,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub status_since: NaiveDate,
     pub version: i64,
 }

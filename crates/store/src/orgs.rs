@@ -30,8 +30,11 @@ pub struct Org {
     pub code: String,
     pub name: String,
     pub unit_name: String,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub established_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub term_start: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub term_end: Option<NaiveDate>,
 }
 
@@ -113,7 +116,9 @@ pub struct OfficerRow {
     #[sqlx(try_from = "String")]
     #[serde(deserialize_with = "crate::rows::via::<_, String, _>")]
     pub role: OfficerRole,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub term_start: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub term_end: Option<NaiveDate>,
 }
 

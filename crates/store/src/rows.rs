@@ -255,10 +255,68 @@ where
     T::try_from(S::deserialize(d)?).map_err(serde::de::Error::custom)
 }
 
+/// For `#[serde(deserialize_with)]` on date fields: SQLite keeps a date as
+/// ISO text (`2024-07-01`), which this reads digit by digit. Through
+/// chrono's `FromStr`, its general format parser, the four dates of each
+/// roster line were a tenth of a branch's roster page in instructions
+/// (`valgrind --tool=callgrind` of `ronghe serve`, 200 pages); anything
+/// not of that one shape is left to chrono, so both read the same dates.
+/// A date field without it reads the same, only slower. PostgreSQL's rows
+/// decode through SQLx and never come here.
+pub(crate) fn date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<chrono::NaiveDate, D::Error> {
+    struct Iso;
+    impl Visitor<'_> for Iso {
+        type Value = chrono::NaiveDate;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date as YYYY-MM-DD")
+        }
+        fn visit_str<E: de::Error>(self, s: &str) -> Result<chrono::NaiveDate, E> {
+            iso_date(s).map_or_else(|| s.parse().map_err(E::custom), Ok)
+        }
+    }
+    d.deserialize_str(Iso)
+}
+
+/// [`date`] for an optional date (NULL, or no column, is `None`); use it
+/// with `#[serde(default)]`, which keeps a missing column `None`.
+pub(crate) fn opt_date<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<chrono::NaiveDate>, D::Error> {
+    struct Opt;
+    impl<'de> Visitor<'de> for Opt {
+        type Value = Option<chrono::NaiveDate>;
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("a date as YYYY-MM-DD, or NULL")
+        }
+        fn visit_none<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E: de::Error>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_some<D: serde::Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            date(d).map(Some)
+        }
+    }
+    d.deserialize_option(Opt)
+}
+
+/// `YYYY-MM-DD` with a year of four digits, or `None` for anything else
+/// (including a day the calendar does not have).
+fn iso_date(s: &str) -> Option<chrono::NaiveDate> {
+    let b: &[u8; 10] = s.as_bytes().try_into().ok()?;
+    let digits = |r: std::ops::Range<usize>| {
+        b[r].iter().try_fold(0u32, |n, &c| c.is_ascii_digit().then(|| n * 10 + u32::from(c - b'0')))
+    };
+    if b[4] != b'-' || b[7] != b'-' {
+        return None;
+    }
+    chrono::NaiveDate::from_ymd_opt(digits(0..4)? as i32, digits(5..7)?, digits(8..10)?)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::reader::Binds;
+    use chrono::Datelike;
 
     #[derive(Debug, serde::Deserialize, PartialEq)]
     struct Line {
@@ -289,6 +347,50 @@ mod tests {
             Line { id: 4, gender: ronghe_domain::members::Gender::Male, day: None, done: false, share: 2.0 }
         );
         assert_eq!(rows[1], Line { id: 3, gender: female, day, done: true, share: 0.5 });
+    }
+
+    #[test]
+    fn dates_read_digit_by_digit_as_chrono_reads_them() {
+        let mut day = chrono::NaiveDate::from_ymd_opt(1899, 12, 25).unwrap();
+        while day.year() < 2101 {
+            let text = day.to_string();
+            assert_eq!(iso_date(&text), Some(day), "{text}");
+            day = day.succ_opt().unwrap();
+        }
+        for text in [
+            "2023-02-29",
+            "2024-13-01",
+            "2024-00-10",
+            "2024-01-32",
+            "2024-1-01",
+            "2024/01/01",
+            "２０２４-01-01",
+            "+2024-01-01",
+            "2024-01-01 ",
+            "",
+            "abcd-ef-gh",
+        ] {
+            assert_eq!(iso_date(text), None, "{text}");
+        }
+        #[derive(Debug, serde::Deserialize)]
+        struct Days {
+            #[serde(deserialize_with = "date")]
+            day: chrono::NaiveDate,
+            #[serde(default, deserialize_with = "opt_date")]
+            maybe: Option<chrono::NaiveDate>,
+            #[serde(default, deserialize_with = "opt_date")]
+            absent: Option<chrono::NaiveDate>,
+        }
+        let c = rusqlite::Connection::open_in_memory().unwrap();
+        let read = |sql: &str| Binds::default().deserialize_all::<Days>(&c, sql);
+        let rows =
+            read("SELECT '2024-02-29' AS day, NULL AS maybe UNION ALL SELECT '+12024-01-01', '2024-07-01'").unwrap();
+        assert_eq!(rows[0].day, chrono::NaiveDate::from_ymd_opt(2024, 2, 29).unwrap());
+        assert_eq!((rows[0].maybe, rows[0].absent), (None, None));
+        assert_eq!(rows[1].day, chrono::NaiveDate::from_ymd_opt(12024, 1, 1).unwrap(), "chrono reads the rest");
+        assert_eq!(rows[1].maybe, chrono::NaiveDate::from_ymd_opt(2024, 7, 1));
+        let bad = read("SELECT '2023-02-29' AS day").unwrap_err();
+        assert!(bad.to_string().contains("column day"), "{bad}");
     }
 
     #[test]

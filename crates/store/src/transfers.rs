@@ -50,12 +50,17 @@ pub struct TransferRow {
     pub to_path: Option<String>,
     pub reason: String,
     pub state: String,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub requested_on: NaiveDate,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub approved_on: Option<NaiveDate>,
     pub letter_number: Option<String>,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub letter_issued_on: Option<NaiveDate>,
     pub letter_valid_days: Option<i64>,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub received_on: Option<NaiveDate>,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub reported_on: Option<NaiveDate>,
     pub pack_version: String,
     pub version: i64,
@@ -410,12 +415,15 @@ pub struct AwayRow {
     pub name: String,
     pub org_id: i64,
     pub org_name: String,
+    #[serde(deserialize_with = "crate::rows::date")]
     pub left_on: NaiveDate,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub expected_back: Option<NaiveDate>,
     pub place: String,
     pub work: String,
     pub contact: String,
     pub certificate: String,
+    #[serde(default, deserialize_with = "crate::rows::opt_date")]
     pub returned_on: Option<NaiveDate>,
 }
 
