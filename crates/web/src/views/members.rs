@@ -16,7 +16,7 @@ use ronghe_store::{decode_cursor, MemberFilter, MemberRecord, MemberRow, Org, St
 use serde::Deserialize;
 
 use super::org_pick::{self, OrgChoice, PickQuery};
-use super::{datetime, is_htmx, page, Chrome};
+use super::{datetime, filters, is_htmx, page, Chrome};
 use crate::app::roster;
 use crate::auth::Auth;
 use crate::error::{AppError, AppResult};
