@@ -3,6 +3,10 @@
 //! kind in force on a date is the newest one whose effective date has come;
 //! a tenant with none of a kind uses the pack shipped with Ronghe.
 
+use std::any::{Any, TypeId};
+use std::collections::HashMap;
+use std::sync::{Arc, LazyLock, Mutex};
+
 use chrono::NaiveDate;
 use ronghe_domain::decisions::DecisionsRulePack;
 use ronghe_domain::development::DevelopmentRulePack;
@@ -43,9 +47,7 @@ impl Store {
     /// The organisation rules in force for a tenant on `day`.
     pub async fn org_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<OrgRulePack> {
         match self.rule_pack_text(tenant_id, "org", day).await? {
-            Some(b) => {
-                OrgRulePack::parse(&b).map_err(|e| StoreError::Other(anyhow::anyhow!("stored org rule pack: {e}")))
-            }
+            Some(b) => parse_stored("org", b, OrgRulePack::parse),
             None => Ok(OrgRulePack::default_pack()),
         }
     }
@@ -53,9 +55,7 @@ impl Store {
     /// The dues rules in force for a tenant on `day`.
     pub async fn dues_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<DuesRulePack> {
         match self.rule_pack_text(tenant_id, "dues", day).await? {
-            Some(b) => {
-                DuesRulePack::parse(&b).map_err(|e| StoreError::Other(anyhow::anyhow!("stored dues rule pack: {e}")))
-            }
+            Some(b) => parse_stored("dues", b, DuesRulePack::parse),
             None => Ok(DuesRulePack::default_pack()),
         }
     }
@@ -63,7 +63,7 @@ impl Store {
     /// The member-development rules in force for a tenant on `day`.
     pub async fn development_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<DevelopmentRulePack> {
         match self.rule_pack_text(tenant_id, "development", day).await? {
-            Some(b) => parse_development(&b),
+            Some(b) => parse_development(b),
             None => Ok(DevelopmentRulePack::default_pack()),
         }
     }
@@ -72,8 +72,7 @@ impl Store {
     /// contact) in force for a tenant on `day`.
     pub async fn membership_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<MembershipRulePack> {
         match self.rule_pack_text(tenant_id, "membership", day).await? {
-            Some(b) => MembershipRulePack::parse(&b)
-                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored membership rule pack: {e}"))),
+            Some(b) => parse_stored("membership", b, MembershipRulePack::parse),
             None => Ok(MembershipRulePack::default_pack()),
         }
     }
@@ -82,8 +81,7 @@ impl Store {
     /// for a tenant on `day`.
     pub async fn meetings_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<MeetingsRulePack> {
         match self.rule_pack_text(tenant_id, "meetings", day).await? {
-            Some(b) => MeetingsRulePack::parse(&b)
-                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored meetings rule pack: {e}"))),
+            Some(b) => parse_stored("meetings", b, MeetingsRulePack::parse),
             None => Ok(MeetingsRulePack::default_pack()),
         }
     }
@@ -92,8 +90,7 @@ impl Store {
     /// in force for a tenant on `day`.
     pub async fn learning_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<LearningRulePack> {
         match self.rule_pack_text(tenant_id, "learning", day).await? {
-            Some(b) => LearningRulePack::parse(&b)
-                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored learning rule pack: {e}"))),
+            Some(b) => parse_stored("learning", b, LearningRulePack::parse),
             None => Ok(LearningRulePack::default_pack()),
         }
     }
@@ -101,8 +98,7 @@ impl Store {
     /// The decision-governance rules (the 三清单) in force for a tenant on `day`.
     pub async fn decisions_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<DecisionsRulePack> {
         match self.rule_pack_text(tenant_id, "decisions", day).await? {
-            Some(b) => DecisionsRulePack::parse(&b)
-                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored decisions rule pack: {e}"))),
+            Some(b) => parse_stored("decisions", b, DecisionsRulePack::parse),
             None => Ok(DecisionsRulePack::default_pack()),
         }
     }
@@ -113,7 +109,7 @@ impl Store {
     pub async fn development_rules_version(&self, tenant_id: i64, version: &str) -> StoreResult<DevelopmentRulePack> {
         let shipped = DevelopmentRulePack::default_pack();
         match self.rule_pack_text_version(tenant_id, "development", version).await? {
-            Some(b) => parse_development(&b),
+            Some(b) => parse_development(b),
             None if version == shipped.version => Ok(shipped),
             None => Err(StoreError::NotFound),
         }
@@ -126,8 +122,7 @@ impl Store {
     pub async fn decisions_rules_version(&self, tenant_id: i64, version: &str) -> StoreResult<DecisionsRulePack> {
         let shipped = DecisionsRulePack::default_pack();
         match self.rule_pack_text_version(tenant_id, "decisions", version).await? {
-            Some(b) => DecisionsRulePack::parse(&b)
-                .map_err(|e| StoreError::Other(anyhow::anyhow!("stored decisions rule pack: {e}"))),
+            Some(b) => parse_stored("decisions", b, DecisionsRulePack::parse),
             None if version == shipped.version => Ok(shipped),
             None => Err(StoreError::NotFound),
         }
@@ -211,7 +206,56 @@ impl Store {
     }
 }
 
-fn parse_development(body: &str) -> StoreResult<DevelopmentRulePack> {
-    DevelopmentRulePack::parse(body)
-        .map_err(|e| StoreError::Other(anyhow::anyhow!("stored development rule pack: {e}")))
+fn parse_development(body: String) -> StoreResult<DevelopmentRulePack> {
+    parse_stored("development", body, DevelopmentRulePack::parse)
+}
+
+/// A stored pack, parsed once per process: by its text, so a pack loaded
+/// on another node, or a tenant's copy of the shipped pack, is parsed once
+/// where it is first read. Every tenant stores the organisation pack it was
+/// created with, and parsing its TOML was a sixth of a unit's org page in
+/// instructions (`valgrind --tool=callgrind` of `ronghe serve`). A pack's
+/// text never changes under a reader: a revision is a row of its own.
+fn parse_stored<T, E>(kind: &str, body: String, parse: fn(&str) -> Result<T, E>) -> StoreResult<T>
+where
+    T: Clone + Send + Sync + 'static,
+    E: std::fmt::Display,
+{
+    type Parsed = HashMap<(TypeId, String), Arc<dyn Any + Send + Sync>>;
+    static PARSED: LazyLock<Mutex<Parsed>> = LazyLock::new(Mutex::default);
+    /// Distinct pack texts kept; a process meets a handful (the kinds'
+    /// versions), so reaching this clears the map rather than choosing.
+    const KEPT: usize = 256;
+    let key = (TypeId::of::<T>(), body);
+    if let Some(pack) = PARSED.lock().expect("not poisoned").get(&key) {
+        return Ok(pack.downcast_ref::<T>().expect("keyed by its type").clone());
+    }
+    let pack = parse(&key.1).map_err(|e| StoreError::Other(anyhow::anyhow!("stored {kind} rule pack: {e}")))?;
+    let mut parsed = PARSED.lock().expect("not poisoned");
+    if parsed.len() >= KEPT {
+        parsed.clear();
+    }
+    parsed.insert(key, Arc::new(pack.clone()));
+    Ok(pack)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ronghe_domain::org::rules_default_text;
+
+    #[test]
+    fn a_stored_pack_is_parsed_by_its_text() {
+        let shipped = parse_stored("org", rules_default_text().to_string(), OrgRulePack::parse).unwrap();
+        assert_eq!(shipped.version, OrgRulePack::default_pack().version);
+        let revised_text = rules_default_text().replacen(&format!("\"{}\"", shipped.version), "\"2099.1\"", 1);
+        let revised = parse_stored("org", revised_text.clone(), OrgRulePack::parse).unwrap();
+        assert_eq!(revised.version, "2099.1", "another text is another pack");
+        let again = parse_stored("org", rules_default_text().to_string(), OrgRulePack::parse).unwrap();
+        assert_eq!(again.version, shipped.version, "the first text's pack is kept");
+        assert_eq!(parse_stored("org", revised_text, OrgRulePack::parse).unwrap().version, "2099.1");
+        let bad = parse_stored("org", "kind = 1".to_string(), OrgRulePack::parse).unwrap_err();
+        assert!(bad.to_string().contains("stored org rule pack"), "{bad}");
+        assert!(parse_stored("org", "kind = 1".to_string(), OrgRulePack::parse).is_err(), "a failure is not kept");
+    }
 }
