@@ -63,7 +63,7 @@ impl Store {
     /// The member-development rules in force for a tenant on `day`.
     pub async fn development_rules(&self, tenant_id: i64, day: NaiveDate) -> StoreResult<DevelopmentRulePack> {
         match self.rule_pack_text(tenant_id, "development", day).await? {
-            Some(b) => parse_development(b),
+            Some(b) => parse_stored("development", b, DevelopmentRulePack::parse),
             None => Ok(DevelopmentRulePack::default_pack()),
         }
     }
@@ -109,7 +109,7 @@ impl Store {
     pub async fn development_rules_version(&self, tenant_id: i64, version: &str) -> StoreResult<DevelopmentRulePack> {
         let shipped = DevelopmentRulePack::default_pack();
         match self.rule_pack_text_version(tenant_id, "development", version).await? {
-            Some(b) => parse_development(b),
+            Some(b) => parse_stored("development", b, DevelopmentRulePack::parse),
             None if version == shipped.version => Ok(shipped),
             None => Err(StoreError::NotFound),
         }
@@ -204,10 +204,6 @@ impl Store {
         self.load_rules(actor, text).await?;
         Ok(pack)
     }
-}
-
-fn parse_development(body: String) -> StoreResult<DevelopmentRulePack> {
-    parse_stored("development", body, DevelopmentRulePack::parse)
 }
 
 /// A stored pack, parsed once per process: by its text, so a pack loaded
